@@ -1,0 +1,113 @@
+import type { Endpoint, TransportProtocol } from '../sip/transport/types.js';
+
+/**
+ * The one typed stream of everything that happened in a run. Every output (messages.jsonl,
+ * pcapng, ladders, reports, verdicts, metrics) is built from these events and nothing else.
+ * `at` is wall-clock epoch milliseconds (fractional); `party` names the bot (`alice`) or `proxy`;
+ * `caseId` is the lab case or scenario the event belongs to, when one is running.
+ */
+interface EventBase {
+  at: number;
+  party: string;
+  caseId?: string;
+}
+
+export type Direction = 'in' | 'out';
+
+export interface SipMessageEvent extends EventBase {
+  type: 'sip';
+  direction: Direction;
+  transport: TransportProtocol;
+  local: Endpoint;
+  remote: Endpoint;
+  /** The message exactly as sent or received. */
+  raw: string;
+  /** `INVITE sip:bob@lab.test SIP/2.0` or `SIP/2.0 180 Ringing`; undefined if unparsable. */
+  startLine?: string;
+  method?: string;
+  status?: number;
+  callId?: string;
+  cseq?: string;
+  /** Top Via branch, to tell retransmissions from new transactions. */
+  branch?: string;
+  /** Set when the bytes could not be parsed as SIP. */
+  parseError?: string;
+  /** True when the reliability layer re-sent this message (UDP timers A, E, G or 2xx). */
+  retransmission?: boolean;
+}
+
+/** RFC 3261 dialog-usage view of a call, as the bot's state machine tracks it. */
+export type CallState = 'idle' | 'calling' | 'ringing' | 'early' | 'confirmed' | 'terminating' | 'terminated';
+
+export interface CallStateEvent extends EventBase {
+  type: 'call-state';
+  callId: string;
+  role: 'caller' | 'callee';
+  from: CallState;
+  to: CallState;
+  /** Why the call moved: `486 Busy Here`, `CANCEL`, `BYE from peer`, `timeout`, … */
+  reason?: string;
+}
+
+export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'failed';
+
+export interface RegistrationEvent extends EventBase {
+  type: 'registration';
+  state: RegistrationState;
+  expires?: number;
+  reason?: string;
+}
+
+export interface RtpPacketEvent extends EventBase {
+  type: 'rtp';
+  direction: Direction;
+  local: Endpoint;
+  remote: Endpoint;
+  /** The RTP or RTCP packet bytes. */
+  bytes: Uint8Array;
+  rtcp: boolean;
+}
+
+export interface MediaStreamStats {
+  packets: number;
+  bytes: number;
+  lost: number;
+  outOfOrder: number;
+  duplicates: number;
+  jitterMs: number;
+  mos?: number;
+  /** Dominant frequency heard, Hz. */
+  detectedHz?: number;
+  firstPacketDelayMs?: number;
+  dtmf?: string;
+}
+
+export interface MediaStatsEvent extends EventBase {
+  type: 'media-stats';
+  callId: string;
+  codec: string;
+  sent: { packets: number; bytes: number; toneHz?: number };
+  received: MediaStreamStats;
+}
+
+export interface CaseEvent extends EventBase {
+  type: 'case-start' | 'case-end';
+  passed?: boolean;
+  difference?: string;
+}
+
+export interface LogEvent extends EventBase {
+  type: 'note';
+  message: string;
+}
+
+export type SipbotsEvent =
+  | SipMessageEvent
+  | CallStateEvent
+  | RegistrationEvent
+  | RtpPacketEvent
+  | MediaStatsEvent
+  | CaseEvent
+  | LogEvent;
+
+export type SipbotsEventType = SipbotsEvent['type'];

@@ -1,0 +1,96 @@
+/**
+ * The socket layer every SIP party of ours stands on: bots (through the sip.js adapter), the
+ * embedded proxy, the relay and the load generator. One `SipSocket` is one local transport
+ * endpoint; it frames messages (datagrams, Content-Length on streams, one per WebSocket frame)
+ * and hands whole messages up. It neither parses nor retransmits: that is the layers above.
+ */
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+export const TRANSPORT_PROTOCOLS: readonly TransportProtocol[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/**
+ * A path to one remote party: for UDP the remote address; for stream transports one
+ * connection. Replies go back on the flow a request came in on (RFC 3261 §18.2.2, RFC 5626).
+ */
+export interface Flow {
+  /** Stable id: `udp:127.0.0.1:5060` for datagrams, `tcp#3` style for a connection. */
+  id: string;
+  protocol: TransportProtocol;
+  local: Endpoint;
+  remote: Endpoint;
+}
+
+export interface TlsMaterial {
+  /** PEM certificate and key, for listening sockets (tls, wss). */
+  cert?: string;
+  key?: string;
+  /** PEM CA to trust as a client; default: the system's. */
+  ca?: string;
+  /** Verify the server certificate as a client (default true; `--insecure` sets false). */
+  rejectUnauthorized?: boolean;
+  /** SNI / name checked against the certificate. */
+  servername?: string;
+}
+
+export interface SipSocketOptions {
+  protocol: TransportProtocol;
+  /** Address to bind; 127.0.0.1 unless told otherwise. */
+  bindAddress?: string;
+  /** Port to bind; 0 (a free port) by default. */
+  port?: number;
+  /** Stream transports: accept incoming connections (proxy: yes; a bot over WS: no). */
+  listen?: boolean;
+  tls?: TlsMaterial;
+  /** A stream peer whose message grows past this is cut off (default 65,535 bytes). */
+  maxMessageBytes?: number;
+}
+
+export type MessageHandler = (raw: string, flow: Flow) => void;
+export type FlowClosedHandler = (flow: Flow, error?: Error) => void;
+
+export interface SipSocket {
+  readonly protocol: TransportProtocol;
+  /** The bound local endpoint; valid after `open()` resolved. */
+  readonly local: Endpoint;
+  open(): Promise<Endpoint>;
+  /**
+   * Sends one message. `flowId` picks an existing flow (a connection for stream transports);
+   * otherwise `remote` is used, reusing an open connection to it or opening one.
+   * Resolves with the flow it went out on; rejects with a TransportError.
+   */
+  send(raw: string, target: { flowId?: string; remote?: Endpoint }): Promise<Flow>;
+  onMessage(handler: MessageHandler): void;
+  onFlowClosed(handler: FlowClosedHandler): void;
+  close(): Promise<void>;
+}
+
+/** A socket-level failure: connection refused, TLS handshake failed, flow gone, cut off. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly protocol: TransportProtocol,
+    readonly remote?: Endpoint,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+export function formatEndpoint(endpoint: Endpoint): string {
+  return endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+}
+
+/** Via and Contact spell transports in upper case; sip.js's `protocol` likewise. */
+export function viaTransport(protocol: TransportProtocol): string {
+  return protocol.toUpperCase();
+}
+
+export function isReliable(protocol: TransportProtocol): boolean {
+  return protocol !== 'udp';
+}

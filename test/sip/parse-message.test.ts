@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { getHeader, getHeaderValues, parseCSeq, tagOf, topVia, uriOf } from '../../src/sip/message/headers.js';
+import { parseSipMessage, SipParseError } from '../../src/sip/message/parse-message.js';
+import { serializeSipMessage } from '../../src/sip/message/serialize-message.js';
+
+const invite = [
+  'INVITE sip:bob@lab.test SIP/2.0',
+  'Via: SIP/2.0/UDP 127.0.0.1:5070;rport;branch=z9hG4bK776asdhds',
+  'v: SIP/2.0/TCP 10.0.0.1;branch=z9hG4bKsecond, SIP/2.0/UDP [::1]:5090;branch=z9hG4bKthird',
+  'Max-Forwards: 70',
+  'To: Bob <sip:bob@lab.test>',
+  'f: "Alice, A." <sip:alice@lab.test>;tag=1928301774',
+  'i: a84b4c76e66710@pc33',
+  'CSeq: 314159 INVITE',
+  'Subject: folded',
+  '  across lines',
+  'Content-Type: application/sdp',
+  'l: 4',
+  '',
+  'v=0\r\nextra bytes beyond Content-Length',
+].join('\r\n');
+
+describe('parseSipMessage', () => {
+  it('reads the request line, compact headers, folding and every Via', () => {
+    const message = parseSipMessage(invite);
+    expect(message.kind).toBe('request');
+    if (message.kind !== 'request') return;
+    expect(message.method).toBe('INVITE');
+    expect(message.uri).toBe('sip:bob@lab.test');
+    expect(getHeader(message, 'Call-ID')).toBe('a84b4c76e66710@pc33');
+    expect(getHeader(message, 'subject')).toBe('folded across lines');
+    expect(getHeaderValues(message, 'via')).toHaveLength(3);
+    expect(topVia(message)).toMatchObject({ transport: 'UDP', host: '127.0.0.1', port: 5070, branch: 'z9hG4bK776asdhds' });
+    expect(topVia(message).params.has('rport')).toBe(true);
+    expect(parseCSeq(message)).toEqual({ seq: 314159, method: 'INVITE' });
+    expect(tagOf(getHeader(message, 'from'))).toBe('1928301774');
+    expect(uriOf(getHeader(message, 'from')!)).toBe('sip:alice@lab.test');
+    expect(message.body).toBe('v=0\r');
+  });
+
+  it('reads a status line', () => {
+    const message = parseSipMessage('SIP/2.0 486 Busy Here\r\nCSeq: 2 INVITE\r\nContent-Length: 0\r\n\r\n');
+    expect(message).toMatchObject({ kind: 'response', status: 486, reason: 'Busy Here' });
+  });
+
+  it('splits IPv6 Via hosts', () => {
+    const message = parseSipMessage(invite);
+    const third = getHeaderValues(message, 'via')[2]!;
+    expect(third).toContain('[::1]:5090');
+  });
+
+  it.each([
+    ['no blank line', 'INVITE sip:a SIP/2.0\r\nVia: x'],
+    ['a bad start line', 'HELLO\r\n\r\n'],
+    ['a header without colon', 'OPTIONS sip:a SIP/2.0\r\nBroken\r\n\r\n'],
+    ['a Content-Length beyond the body', 'OPTIONS sip:a SIP/2.0\r\nContent-Length: 10\r\n\r\nabc'],
+    ['a non-numeric Content-Length', 'OPTIONS sip:a SIP/2.0\r\nContent-Length: x\r\n\r\n'],
+  ])('rejects %s with a SipParseError', (_name, raw) => {
+    expect(() => parseSipMessage(raw)).toThrow(SipParseError);
+  });
+
+  it('serializes back with a correct Content-Length', () => {
+    const message = parseSipMessage(invite);
+    message.body = 'v=0\r\no=é\r\n';
+    const text = serializeSipMessage(message);
+    expect(text).toContain('l: 11\r\n');
+    expect(parseSipMessage(text).body).toBe('v=0\r\no=é\r\n');
+  });
+});
