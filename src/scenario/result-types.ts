@@ -1,0 +1,53 @@
+import type { TransportProtocol } from '../sip/transport/types.js';
+
+/**
+ * What a run produced, as written to `summary.json` and read by the report, JUnit and ladder
+ * writers. Flows are lists of compact tokens as seen at one party: `INVITE>` (sent),
+ * `<180` (received), `<200/CANCEL` (status qualified by CSeq method where it helps).
+ */
+export interface LegResult {
+  /** Bot name at this leg (`alice`). */
+  party: string;
+  callId?: string;
+  expected: string[];
+  /** Observed tokens, retransmissions removed. */
+  observed: string[];
+}
+
+export type CaseOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout' | 'failed';
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  description?: string;
+  passed: boolean;
+  durationMs: number;
+  /** Observed flows by role (`caller`, `callee`), the shape scripts rely on. */
+  legs: Record<string, string[]>;
+  /** Expected and observed side by side, by role. */
+  flows: Record<string, LegResult>;
+  /** First difference, in plain words; absent when passed. */
+  difference?: string;
+  /** Final status the caller saw for the compared call. */
+  finalStatus?: number;
+  outcome?: CaseOutcome;
+  /** For no-answer cases: whose timer ended the call (`caller`, `callee`, `proxy`). */
+  endedBy?: string;
+  /** Call-IDs of every call the case made, to select its messages from the event log. */
+  callIds: string[];
+  startedAt: number;
+  endedAt: number;
+  error?: string;
+}
+
+export interface RunSummary {
+  passed: boolean;
+  interrupted: boolean;
+  startedAt: string;
+  durationMs: number;
+  server: string;
+  transport: TransportProtocol;
+  /** `embedded` when sipbots ran its own lab proxy. */
+  serverKind: 'embedded' | 'external';
+  cases: CaseResult[];
+}
