@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install the real SIP peers used by sipbots' interop tests (Debian 12 / bookworm).
+# Idempotent: packages already installed are skipped; `apt-get update` runs at most once.
+# Must run as root (or through sudo).
+set -euo pipefail
+
+PACKAGES=(
+  kamailio
+  kamailio-websocket-modules
+  kamailio-tls-modules
+  kamailio-extra-modules
+  kamailio-utils-modules
+  sip-tester      # SIPp 3.6.1 (no TLS/WS in Debian's build)
+  baresip         # headless callee; --no-install-recommends keeps GTK/X11/gstreamer out
+  tshark
+  openssl
+)
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install.sh: run as root (e.g. sudo $0)" >&2
+  exit 1
+fi
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  is_installed "$pkg" || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install.sh: all peers already installed: ${PACKAGES[*]}"
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# tshark's postinst asks whether non-root users may capture; answer "no" without a prompt.
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+
+echo "install.sh: installing: ${missing[*]}"
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
+
+echo "install.sh: installed:"
+for pkg in "${missing[@]}"; do
+  printf '  %-32s %s\n' "$pkg" "$(dpkg-query -W -f='${Version}' "$pkg")"
+done
