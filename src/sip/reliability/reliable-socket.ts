@@ -1,0 +1,165 @@
+import { systemClock, type Clock } from '../../util/clock.js';
+import { parseCSeq, topVia } from '../message/headers.js';
+import { parseSipMessage } from '../message/parse-message.js';
+import type { SipMessage } from '../message/sip-message.js';
+import type { Endpoint, Flow, FlowClosedHandler, MessageHandler, SipSocket } from '../transport/types.js';
+import { ClientTransactions } from './client-transactions.js';
+import { ServerTransactions } from './server-transactions.js';
+import { DEFAULT_TIMERS, type ReliableSipSocket, type SipTimerValues, type WireRecord } from './types.js';
+
+export interface ReliableSocketOptions {
+  clock?: Clock;
+  timers?: Partial<SipTimerValues>;
+}
+
+/**
+ * Wraps a SipSocket with RFC 3261 §17 reliability for UDP (see `ReliableSipSocket`). sip.js
+ * assumes a reliable transport and leaves timers A, E, G out and D, I, J, K at zero; this layer
+ * restores them underneath it, so the core above sees each request and final response once.
+ * Over TCP, TLS, WS and WSS messages pass straight through (§17.1.1.2: no retransmission).
+ */
+export function createReliableSocket(socket: SipSocket, options: ReliableSocketOptions = {}): ReliableSipSocket {
+  return new ReliableSocket(socket, options.clock ?? systemClock, { ...DEFAULT_TIMERS, ...options.timers });
+}
+
+export type SendTarget = { flowId?: string; remote?: Endpoint };
+export type Transmit = (raw: string, target: SendTarget, retransmission: boolean) => void;
+
+class ReliableSocket implements ReliableSipSocket {
+  private readonly messageHandlers: MessageHandler[] = [];
+  private readonly wireHandlers: Array<(record: WireRecord) => void> = [];
+  private readonly timeoutHandlers: Array<(request: string, flow: Flow) => void> = [];
+  private readonly clients: ClientTransactions;
+  private readonly servers: ServerTransactions;
+  private readonly udp: boolean;
+
+  constructor(
+    private readonly socket: SipSocket,
+    clock: Clock,
+    timers: SipTimerValues,
+  ) {
+    this.udp = socket.protocol === 'udp';
+    const transmit: Transmit = (raw, target, retransmission) => void this.transmit(raw, target, retransmission);
+    this.clients = new ClientTransactions(clock, timers, transmit, (raw, target) => this.reportTimeout(raw, target));
+    this.servers = new ServerTransactions(clock, timers, transmit);
+    socket.onMessage((raw, flow) => this.receive(raw, flow));
+  }
+
+  get protocol() {
+    return this.socket.protocol;
+  }
+
+  get local() {
+    return this.socket.local;
+  }
+
+  open() {
+    return this.socket.open();
+  }
+
+  async close(): Promise<void> {
+    this.clients.clear();
+    this.servers.clear();
+    await this.socket.close();
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.messageHandlers.push(handler);
+  }
+
+  onFlowClosed(handler: FlowClosedHandler): void {
+    this.socket.onFlowClosed(handler);
+  }
+
+  onWire(handler: (record: WireRecord) => void): void {
+    this.wireHandlers.push(handler);
+  }
+
+  onTransactionTimeout(handler: (request: string, flow: Flow) => void): void {
+    this.timeoutHandlers.push(handler);
+  }
+
+  async send(raw: string, target: SendTarget): Promise<Flow> {
+    let retransmission = false;
+    if (this.udp) {
+      const message = tryParse(raw);
+      if (message) retransmission = this.track(message, raw, target);
+    }
+    return this.transmit(raw, target, retransmission);
+  }
+
+  /** Records an outgoing message in its transaction; true if it repeats what was sent already. */
+  private track(message: SipMessage, raw: string, target: SendTarget): boolean {
+    const branch = branchOf(message);
+    if (branch === undefined) return false;
+    if (message.kind === 'request') {
+      if (message.method === 'ACK') return this.clients.recordAck(branch, raw, target);
+      return this.clients.start(branch, message.method, raw, target);
+    }
+    const method = cseqMethodOf(message);
+    if (method === undefined) return false;
+    return this.servers.recordResponse(branch, method, message.status, raw, target);
+  }
+
+  private async transmit(raw: string, target: SendTarget, retransmission: boolean): Promise<Flow> {
+    const flow = await this.socket.send(raw, target);
+    this.report({ direction: 'out', raw, flow, retransmission, absorbed: false });
+    return flow;
+  }
+
+  private receive(raw: string, flow: Flow): void {
+    let verdict: { deliver: boolean; retransmission: boolean } = { deliver: true, retransmission: false };
+    const message = this.udp ? tryParse(raw) : undefined;
+    const branch = message ? branchOf(message) : undefined;
+    if (message?.kind === 'request' && branch !== undefined) {
+      verdict = this.servers.receiveRequest(branch, message.method);
+    } else if (message?.kind === 'response' && branch !== undefined) {
+      const method = cseqMethodOf(message);
+      if (method !== undefined) verdict = this.clients.receiveResponse(branch, method, message.status, toTagOf(raw));
+    }
+    this.report({ direction: 'in', raw, flow, retransmission: verdict.retransmission, absorbed: !verdict.deliver });
+    if (verdict.deliver) for (const handler of this.messageHandlers) handler(raw, flow);
+  }
+
+  private reportTimeout(raw: string, target: SendTarget): void {
+    const remote = target.remote ?? { address: '', port: 0 };
+    const flow: Flow = { id: target.flowId ?? '', protocol: this.socket.protocol, local: this.socket.local, remote };
+    for (const handler of this.timeoutHandlers) handler(raw, flow);
+  }
+
+  private report(record: WireRecord): void {
+    for (const handler of this.wireHandlers) handler(record);
+  }
+}
+
+function tryParse(raw: string): SipMessage | undefined {
+  try {
+    return parseSipMessage(raw);
+  } catch {
+    // Unparsable bytes are not ours to judge here: the transaction user above answers 400 or drops them.
+    return undefined;
+  }
+}
+
+function branchOf(message: SipMessage): string | undefined {
+  try {
+    return topVia(message).branch;
+  } catch {
+    // No usable Via: RFC 2543-style or broken; no transaction can be matched, pass it through.
+    return undefined;
+  }
+}
+
+function cseqMethodOf(message: SipMessage): string | undefined {
+  try {
+    return parseCSeq(message).method;
+  } catch {
+    // A response without a usable CSeq matches no transaction; the core above drops it.
+    return undefined;
+  }
+}
+
+function toTagOf(raw: string): string | undefined {
+  const match = /^(?:To|t)\s*:[^\r\n]*;\s*tag=([^;\s>\r\n]+)/im.exec(raw);
+  return match?.[1];
+}

@@ -1,0 +1,111 @@
+import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { ReceiveVerdict } from './client-transactions.js';
+import type { SendTarget, Transmit } from './reliable-socket.js';
+import type { SipTimerValues } from './types.js';
+
+/**
+ * Server transaction state kept by the UDP layer (RFC 3261 §17.2):
+ *
+ *   request in --> proceeding --final sent--> completed --(64·T1)--> gone
+ *                    │ a retransmitted request is answered with the last response sent
+ *                    └ INVITE, non-2xx final: Timer G re-sends it (T1 doubling up to T2)
+ *                      until the ACK (same branch) arrives; Timer H gives up at 64·T1.
+ * The 2xx to INVITE is re-sent by the UA core (sip.js does, §13.3.1.4), not here.
+ */
+interface ServerTransaction {
+  key: string;
+  lastResponse?: { raw: string; target: SendTarget };
+  finalStatus?: number;
+  acked: boolean;
+  interval: number;
+  retransmit?: TimerHandle;
+  giveUp?: TimerHandle;
+  cleanup?: TimerHandle;
+}
+
+/** Even a transaction that is never answered is forgotten eventually. */
+const MAX_LIFETIME_MS = 300_000;
+
+export class ServerTransactions {
+  private readonly transactions = new Map<string, ServerTransaction>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timers: SipTimerValues,
+    private readonly transmit: Transmit,
+  ) {}
+
+  receiveRequest(branch: string, method: string): ReceiveVerdict {
+    if (method === 'ACK') return this.receiveAck(branch);
+    const key = `${branch}|${method}`;
+    const existing = this.transactions.get(key);
+    if (existing) {
+      // §17.2.1 / §17.2.2: a retransmitted request gets the most recent response again.
+      if (existing.lastResponse) this.transmit(existing.lastResponse.raw, existing.lastResponse.target, true);
+      return { deliver: false, retransmission: true };
+    }
+    const transaction: ServerTransaction = { key, acked: false, interval: this.timers.t1 };
+    transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), MAX_LIFETIME_MS);
+    this.transactions.set(key, transaction);
+    return { deliver: true, retransmission: false };
+  }
+
+  /** A response the core sends. Returns true if it repeats the last one (the core's own 2xx re-send). */
+  recordResponse(branch: string, method: string, status: number, raw: string, target: SendTarget): boolean {
+    const transaction = this.transactions.get(`${branch}|${method}`);
+    if (!transaction) return false;
+    const repeat = transaction.lastResponse?.raw === raw;
+    transaction.lastResponse = { raw, target };
+    if (status < 200 || transaction.finalStatus !== undefined) return repeat;
+    transaction.finalStatus = status;
+    this.clearTimer(transaction.cleanup);
+    transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), 64 * this.timers.t1);
+    if (method === 'INVITE' && status >= 300) this.startTimerG(transaction);
+    return repeat;
+  }
+
+  clear(): void {
+    for (const transaction of this.transactions.values()) this.stopTimers(transaction);
+    this.transactions.clear();
+  }
+
+  private receiveAck(branch: string): ReceiveVerdict {
+    const transaction = this.transactions.get(`${branch}|INVITE`);
+    // An ACK for a 2xx has a branch of its own: it belongs to the dialog, pass it up.
+    if (!transaction || transaction.finalStatus === undefined || transaction.finalStatus < 300) {
+      return { deliver: true, retransmission: false };
+    }
+    if (transaction.acked) return { deliver: false, retransmission: true };
+    transaction.acked = true;
+    this.clearTimer(transaction.retransmit);
+    this.clearTimer(transaction.giveUp);
+    return { deliver: true, retransmission: false };
+  }
+
+  private startTimerG(transaction: ServerTransaction): void {
+    const resend = () => {
+      const last = transaction.lastResponse;
+      if (!last || transaction.acked) return;
+      this.transmit(last.raw, last.target, true);
+      transaction.interval = Math.min(transaction.interval * 2, this.timers.t2);
+      transaction.retransmit = this.clock.setTimeout(resend, transaction.interval);
+    };
+    transaction.retransmit = this.clock.setTimeout(resend, transaction.interval);
+    transaction.giveUp = this.clock.setTimeout(() => this.clearTimer(transaction.retransmit), 64 * this.timers.t1);
+  }
+
+  private forget(transaction: ServerTransaction): void {
+    this.stopTimers(transaction);
+    this.transactions.delete(transaction.key);
+  }
+
+  private stopTimers(transaction: ServerTransaction): void {
+    this.clearTimer(transaction.retransmit);
+    this.clearTimer(transaction.giveUp);
+    this.clearTimer(transaction.cleanup);
+  }
+
+  private clearTimer(handle: TimerHandle | undefined): void {
+    if (handle !== undefined) this.clock.clearTimeout(handle);
+  }
+}
