@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Run the sipbots lab Kamailio natively on 127.0.0.1, in a temp run directory.
+#
+#   scripts/peers/kamailio.sh start    pick free ports, start, wait for OPTIONS, print ports
+#   scripts/peers/kamailio.sh stop     SIGTERM by pid file, wait, SIGKILL after 10 s
+#   scripts/peers/kamailio.sh status   print the state file; exit 1 if not running
+#
+# Environment (all optional):
+#   KAMAILIO_STATE      state file (KEY=VALUE lines)  default /tmp/sipbots-kamailio/state.env
+#                       its directory is the run directory (pid, log, cert, rendered cfg)
+#   KAMAILIO_PORT       UDP+TCP port      KAMAILIO_TLS_PORT  TLS port
+#   KAMAILIO_WS_PORT    WS port           KAMAILIO_WSS_PORT  WSS port
+#                       (each picked free on 127.0.0.1 when unset)
+#   FR_INV_TIMER        INVITE final-reply timer in ms (default 120000)
+#   KAMAILIO_SHM_MB     shared memory in MB (default 256; use 1024+ for load)
+#   KAMAILIO_DEBUG=1    verbose log
+#   KAMAILIO_START_TIMEOUT  seconds to wait for the first OPTIONS reply (default 10)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cfg_dir="$repo/docker/kamailio"
+state_file=${KAMAILIO_STATE:-/tmp/sipbots-kamailio/state.env}
+run_dir=$(dirname "$state_file")
+pid_file="$run_dir/kamailio.pid"
+log_file="$run_dir/kamailio.log"
+
+die() {
+  echo "kamailio.sh: $*" >&2
+  exit 1
+}
+
+running_pid() {
+  [[ -s $pid_file ]] || return 1
+  local pid
+  pid=$(<"$pid_file")
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+# A port free for both UDP and TCP on 127.0.0.1 (the SIP port serves both).
+free_port() {
+  node -e '
+    const net = require("node:net"), dgram = require("node:dgram");
+    function attempt(left) {
+      const srv = net.createServer().listen(0, "127.0.0.1", () => {
+        const port = srv.address().port;
+        const udp = dgram.createSocket("udp4");
+        udp.once("error", () => { udp.close(); srv.close(() => left > 0 ? attempt(left - 1) : process.exit(1)); });
+        udp.bind(port, "127.0.0.1", () => { udp.close(); srv.close(() => console.log(port)); });
+      });
+    }
+    attempt(20);'
+}
+
+pick_port() {
+  local given=$1 port
+  if [[ -n $given ]]; then
+    echo "$given"
+    return
+  fi
+  # Avoid handing out a port already picked in this run.
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    [[ " ${picked[*]:-} " == *" $port "* ]] || break
+  done
+  echo "$port"
+}
+
+make_cert() {
+  [[ -s $run_dir/lab.test.crt && -s $run_dir/lab.test.key ]] && return
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+    -keyout "$run_dir/lab.test.key" -out "$run_dir/lab.test.crt" \
+    -subj "/CN=lab.test" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:lab.test" >/dev/null 2>&1 ||
+    die "openssl could not create the self-signed certificate in $run_dir"
+}
+
+fail_start() {
+  echo "kamailio.sh: $*" >&2
+  echo "---- last lines of $log_file ----" >&2
+  tail -n 40 "$log_file" >&2 || true
+  if pid=$(running_pid); then kill "$pid" 2>/dev/null || true; fi
+  exit 1
+}
+
+start() {
+  command -v kamailio >/dev/null || die "kamailio not installed: run scripts/peers/install.sh (as root)"
+  if pid=$(running_pid); then
+    die "already running (pid $pid, state $state_file); run stop first"
+  fi
+  mkdir -p "$run_dir"
+  rm -f "$pid_file"
+
+  picked=()
+  local sip_port tls_port ws_port wss_port
+  sip_port=$(pick_port "${KAMAILIO_PORT:-}"); picked+=("$sip_port")
+  tls_port=$(pick_port "${KAMAILIO_TLS_PORT:-}"); picked+=("$tls_port")
+  ws_port=$(pick_port "${KAMAILIO_WS_PORT:-}"); picked+=("$ws_port")
+  wss_port=$(pick_port "${KAMAILIO_WSS_PORT:-}"); picked+=("$wss_port")
+  local fr_inv_timer=${FR_INV_TIMER:-120000}
+
+  make_cert
+  sed "s|@CERT_DIR@|$run_dir|g" "$cfg_dir/tls.cfg" >"$run_dir/tls.cfg"
+  # kamailio.cfg includes users.inc.cfg relative to the directory Kamailio starts in.
+  "$cfg_dir/render-users.sh" "$cfg_dir/users.txt" >"$run_dir/users.inc.cfg"
+
+  local defines=(
+    -A "SIP_PORT=$sip_port" -A "TLS_PORT=$tls_port"
+    -A "WS_PORT=$ws_port" -A "WSS_PORT=$wss_port"
+    -A "FR_INV_TIMER=$fr_inv_timer"
+    -A "TLS_CFG=\"$run_dir/tls.cfg\""
+  )
+  [[ ${KAMAILIO_DEBUG:-} == 1 ]] && defines+=(-A WITH_DEBUG)
+
+  (
+    cd "$run_dir"
+    exec kamailio -f "$cfg_dir/kamailio.cfg" -w "$run_dir" -Y "$run_dir" -P "$pid_file" \
+      -DD -E -m "${KAMAILIO_SHM_MB:-256}" -M 8 "${defines[@]}"
+  ) >"$log_file" 2>&1 </dev/null &
+  local launcher=$!
+
+  # Ready when it answers an OPTIONS over UDP; bounded retries.
+  local deadline=$((SECONDS + ${KAMAILIO_START_TIMEOUT:-10}))
+  until node "$here/sip-probe.mjs" udp "$sip_port" 500 >/dev/null 2>&1; do
+    kill -0 "$launcher" 2>/dev/null || fail_start "kamailio exited during start"
+    ((SECONDS < deadline)) || fail_start "no OPTIONS reply on udp:127.0.0.1:$sip_port after ${KAMAILIO_START_TIMEOUT:-10} s"
+    sleep 0.2
+  done
+  [[ -s $pid_file ]] || echo "$launcher" >"$pid_file"
+
+  cat >"$state_file" <<EOF
+KAMAILIO_PID=$(<"$pid_file")
+KAMAILIO_HOST=127.0.0.1
+KAMAILIO_DOMAIN=lab.test
+KAMAILIO_PORT=$sip_port
+KAMAILIO_TCP_PORT=$sip_port
+KAMAILIO_TLS_PORT=$tls_port
+KAMAILIO_WS_PORT=$ws_port
+KAMAILIO_WSS_PORT=$wss_port
+KAMAILIO_FR_INV_TIMER=$fr_inv_timer
+KAMAILIO_CERT=$run_dir/lab.test.crt
+KAMAILIO_LOG=$log_file
+KAMAILIO_RUN_DIR=$run_dir
+EOF
+  cat "$state_file"
+}
+
+stop() {
+  local pid
+  if ! pid=$(running_pid); then
+    echo "kamailio.sh: not running (no live pid in $pid_file)"
+    rm -f "$pid_file"
+    return 0
+  fi
+  kill -TERM "$pid"
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "kamailio.sh: pid $pid ignored SIGTERM for 10 s, sending SIGKILL" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pid_file"
+  echo "kamailio.sh: stopped pid $pid"
+}
+
+status() {
+  local pid
+  if pid=$(running_pid); then
+    echo "kamailio.sh: running (pid $pid)"
+    cat "$state_file"
+  else
+    echo "kamailio.sh: not running"
+    return 1
+  fi
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *)
+    echo "usage: $0 start|stop|status" >&2
+    exit 2
+    ;;
+esac
