@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../sip/transport/types.js';
+import { behaviourOverrideSchema, DEFAULT_BEHAVIOUR, resolveBehaviour, type CalleeBehaviour } from './behaviour.js';
+import type { PathProblem } from './env-substitution.js';
+import { isRecord } from './is-record.js';
+import { integerField, NAME_HINT, NAME_PATTERN, textField } from './scalar-fields.js';
+
+/** One bot, every default filled in: what the bot layer is built from. */
+export interface BotConfig {
+  name: string;
+  /** User part of the AOR, `alice` in `sip:alice@lab.test`. */
+  user: string;
+  /** Digest username (RFC 3261 §22.4); the user when not set. */
+  authUser: string;
+  password: string;
+  displayName?: string;
+  domain: string;
+  /** Registrar and outbound proxy; absent: the lab's embedded proxy. */
+  server?: string;
+  transport: TransportProtocol;
+  /** REGISTER expiry, seconds. */
+  expires: number;
+  /** Frequency in Hz of the tone this bot sends while in a call, so a capture shows who is talking. */
+  tone: number;
+  behaviour: CalleeBehaviour;
+}
+
+export interface BotsFile {
+  file: string;
+  bots: Map<string, BotConfig>;
+}
+
+export const DEFAULT_TRANSPORT: TransportProtocol = 'udp';
+export const DEFAULT_EXPIRES = 60;
+export const DEFAULT_TONE_HZ = 440;
+
+const sipUri = z.string().regex(/^sips?:\S+$/, {
+  error: 'expected a SIP URI such as sip:127.0.0.1:5060 or sip:pbx.example.com;transport=tcp',
+});
+
+const connectionFields = {
+  domain: textField('a SIP domain').optional(),
+  server: sipUri.optional(),
+  transport: z.enum(TRANSPORT_PROTOCOLS as [TransportProtocol, ...TransportProtocol[]]).optional(),
+  // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
+  expires: integerField(1, 4_294_967_295, 'a REGISTER expiry in seconds').optional(),
+};
+
+const botSchema = z.strictObject({
+  user: textField('a SIP user name'),
+  authUser: textField('a digest user name').optional(),
+  password: textField('a password'),
+  displayName: z.string().optional(),
+  ...connectionFields,
+  // G.711 samples at 8 kHz, so nothing at or above 4 kHz survives the codec.
+  tone: integerField(20, 3999, 'a tone frequency in Hz (G.711 carries up to 4 kHz)').optional(),
+  behaviour: behaviourOverrideSchema.optional(),
+});
+
+export const botsFileSchema = z
+  .strictObject({
+    defaults: z.strictObject({ ...connectionFields, behaviour: behaviourOverrideSchema.optional() }).optional(),
+    bots: z.record(z.string(), botSchema),
+  })
+  .transform(({ defaults = {}, bots }) => {
+    const resolved = new Map<string, BotConfig>();
+    for (const [name, bot] of Object.entries(bots)) {
+      const server = bot.server ?? defaults.server;
+      const displayName = bot.displayName;
+      resolved.set(name, {
+        name,
+        user: bot.user,
+        authUser: bot.authUser ?? bot.user,
+        password: bot.password,
+        ...(displayName === undefined ? {} : { displayName }),
+        // The check pass guarantees a domain in one of the two places.
+        domain: bot.domain ?? defaults.domain ?? '',
+        ...(server === undefined ? {} : { server }),
+        transport: bot.transport ?? defaults.transport ?? DEFAULT_TRANSPORT,
+        expires: bot.expires ?? defaults.expires ?? DEFAULT_EXPIRES,
+        tone: bot.tone ?? DEFAULT_TONE_HZ,
+        behaviour: resolveBehaviour(DEFAULT_BEHAVIOUR, defaults.behaviour, bot.behaviour),
+      });
+    }
+    return resolved;
+  });
+
+/** Rules that span fields, checked on the raw data so they are reported alongside schema problems. */
+export function checkBotsFile(data: unknown): PathProblem[] {
+  if (!isRecord(data) || !isRecord(data['bots'])) return [];
+  const problems: PathProblem[] = [];
+  const defaults = isRecord(data['defaults']) ? data['defaults'] : {};
+  const bots = Object.entries(data['bots']);
+  if (bots.length === 0) {
+    problems.push({ path: ['bots'], message: 'no bots defined', hint: 'add at least one bot, e.g. alice: { user: alice, password: secret }' });
+  }
+  for (const [name, bot] of bots) {
+    if (!NAME_PATTERN.test(name)) {
+      problems.push({ path: ['bots', name], message: `invalid bot name "${name}"`, hint: NAME_HINT });
+    }
+    if (isRecord(bot) && bot['domain'] === undefined && defaults['domain'] === undefined) {
+      problems.push({ path: ['bots', name, 'domain'], message: 'no domain for this bot', hint: 'set domain here or under defaults' });
+    }
+  }
+  return problems;
+}

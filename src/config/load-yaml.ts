@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { substituteEnv, type Env, type PathProblem } from './env-substitution.js';
+import { formatPath } from './path.js';
+
+export interface LoadYamlOptions {
+  /** Where `${VAR}` references are resolved; defaults to `process.env`. */
+  env?: Env;
+  /**
+   * Cross-reference checks (roles named in steps exist, ...) run on the resolved data even when
+   * the schema failed, so a typo in one field never hides a wrong name in another.
+   */
+  check?: (data: unknown) => PathProblem[];
+}
+
+/**
+ * Reads, parses, resolves `${VAR}` and validates one YAML file. Throws a ConfigError listing
+ * every problem with its line: syntax errors alone when the YAML does not parse (a broken
+ * document only produces misleading schema errors), otherwise environment, schema and check
+ * problems together.
+ */
+export async function loadYamlFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  options: LoadYamlOptions = {},
+): Promise<z.output<S>> {
+  const text = await readText(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => ({
+        file,
+        line: error.linePos?.[0].line,
+        path: '',
+        message: firstLine(error.message),
+        hint: SYNTAX_HINTS[error.code] ?? SYNTAX_HINT,
+      })),
+    );
+  }
+
+  const substituted = substituteEnv(doc.toJS(), options.env ?? process.env);
+  const data = substituted.value;
+  const result = schema.safeParse(data);
+  const schemaProblems = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, data));
+  const checkProblems = options.check?.(data) ?? [];
+
+  // A missing variable explains whatever the schema then says about the unresolved text.
+  const envPaths = new Set(substituted.problems.map((problem) => formatPath(problem.path)));
+  const problems = dedupe([
+    ...substituted.problems,
+    ...schemaProblems.filter((problem) => !envPaths.has(formatPath(problem.path))),
+    ...checkProblems,
+  ]);
+  if (problems.length > 0 || !result.success) {
+    const locate = lineLocator(doc, lineCounter);
+    throw new ConfigError(
+      problems.map(
+        (problem): ConfigProblem => ({
+          file,
+          line: locate(problem.path),
+          path: formatPath(problem.path),
+          message: problem.message,
+          ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+        }),
+      ),
+    );
+  }
+  return result.data;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'file not found' : `cannot read file: ${(error as Error).message}`;
+    throw new ConfigError([{ file, path: '', message, hint: 'check the path, relative to the working directory' }], {
+      cause: error,
+    });
+  }
+}
+
+/** zod's issue messages, reworded where they would confuse someone editing YAML. */
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): PathProblem[] {
+  const path = issue.path;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown key "${key}"`,
+        hint: 'check the spelling; keys are case-sensitive',
+      }));
+    case 'invalid_type': {
+      const value = valueAt(data, path);
+      if (value === undefined) return [{ path, message: 'required field is missing' }];
+      if (value === null && path.length === 0) return [{ path, message: 'the file is empty' }];
+      return [{ path, message: issue.message }];
+    }
+    case 'invalid_value':
+      return [
+        {
+          path,
+          message: `invalid value ${JSON.stringify(valueAt(data, path))}`,
+          hint: `use one of: ${issue.values.map(String).join(', ')}`,
+        },
+      ];
+    case 'custom': {
+      const hint: unknown = issue.params?.['hint'];
+      return [{ path, message: issue.message, ...(typeof hint === 'string' ? { hint } : {}) }];
+    }
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let node = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+/**
+ * Maps a path to the line a person should look at: the value's line for a scalar, the key's
+ * line for a collection, and for a path that does not exist (a missing field) the line of
+ * the deepest part that does.
+ */
+function lineLocator(doc: Document.Parsed, lines: LineCounter): (path: readonly PropertyKey[]) => number | undefined {
+  const lineAt = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
+  return (path) => {
+    let node: unknown = doc.contents;
+    let line = lineAt(doc.contents) ?? 1;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        if (pair === undefined) break;
+        line = lineAt(pair.key as Node) ?? line;
+        node = pair.value;
+        if (isScalar(node)) line = lineAt(node) ?? line;
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+        node = node.items[segment];
+        line = lineAt(node as Node) ?? line;
+      } else {
+        break;
+      }
+    }
+    return line;
+  };
+}
+
+function dedupe(problems: PathProblem[]): PathProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${formatPath(problem.path)}\u0000${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const SYNTAX_HINT = 'check indentation and quoting; a value containing ": " or starting with [ { & * needs quotes';
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  BAD_INDENT: 'indent with spaces, each child deeper than its parent key and siblings aligned',
+  TAB_AS_INDENT: 'indent with spaces; YAML forbids tabs',
+  DUPLICATE_KEY: 'each key may appear only once in a mapping',
+};
+
+/** The parser's message without its source excerpt and position, which the problem already has. */
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Number and boolean fields that also accept their text form. A value written as
+ * `expires: ${EXPIRES:-60}` is a string after environment substitution, though the person meant
+ * the number, exactly as if they had typed `expires: 60`.
+ */
+function fromText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  return value;
+}
+
+export function integerField(min: number, max: number, what: string): z.ZodType<number> {
+  return z.preprocess(
+    fromText,
+    z
+      .number({ error: `expected ${what}, a whole number from ${min} to ${max}` })
+      .int({ error: `expected ${what}, a whole number from ${min} to ${max}` })
+      .min(min, { error: `${what} must be at least ${min}` })
+      .max(max, { error: `${what} must be at most ${max}` }),
+  );
+}
+
+export const booleanField: z.ZodType<boolean> = z.preprocess(fromText, z.boolean({ error: 'expected true or false' }));
+
+/** SIP status codes as numbers, never strings (STYLE: no status compared as a string). */
+export const statusCode = integerField(100, 699, 'a SIP status code');
+
+/** Free text where YAML may have read a number (`user: 1001`, `password: 1234`): kept as the text written. */
+export function textField(what: string): z.ZodType<string> {
+  return z
+    .union([z.string(), z.number()], { error: `expected ${what}` })
+    .transform(String)
+    .pipe(z.string().min(1, { error: `${what} must not be empty` }));
+}
+
+/** Names of bots and roles: they appear in file names, log fields and report columns. */
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+export const NAME_HINT = 'start with a letter; use letters, digits, - and _';

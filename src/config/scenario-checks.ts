@@ -1,0 +1,102 @@
+import type { PathProblem } from './env-substitution.js';
+import { isRecord } from './is-record.js';
+import { NAME_HINT, NAME_PATTERN } from './scalar-fields.js';
+import { defaultCallName, isSipUri, STEP_KINDS } from './scenario-schema.js';
+
+export interface ScenarioCheckOptions {
+  /** Bot names from the bots file, to check `roles` against; skipped when absent. */
+  botNames?: readonly string[];
+  /** Shown in the hint for an unknown bot (`bots/lab.yaml`). */
+  botsFile?: string;
+}
+
+/**
+ * The rules between fields: every role named in steps, behaviour and expect exists; each step
+ * is exactly one of call/wait/hangup; call names are unique and `expect.call` names one.
+ * Runs on the raw data, defensively, so these problems are reported even when the schema
+ * found others in the same file.
+ */
+export function checkScenario(data: unknown, options: ScenarioCheckOptions = {}): PathProblem[] {
+  if (!isRecord(data)) return [];
+  const problems: PathProblem[] = [];
+  const roles = isRecord(data['roles']) ? data['roles'] : undefined;
+  const roleNames = roles === undefined ? [] : Object.keys(roles);
+  const roleHint = `roles defined: ${roleNames.join(', ') || 'none'}`;
+  const checkRole = (value: unknown, path: PropertyKey[]): void => {
+    if (roles !== undefined && typeof value === 'string' && !roleNames.includes(value)) {
+      problems.push({ path, message: `unknown role "${value}"`, hint: roleHint });
+    }
+  };
+
+  if (roles !== undefined) {
+    for (const [role, bot] of Object.entries(roles)) {
+      if (!NAME_PATTERN.test(role)) problems.push({ path: ['roles', role], message: `invalid role name "${role}"`, hint: NAME_HINT });
+      if (options.botNames !== undefined && typeof bot === 'string' && !options.botNames.includes(bot)) {
+        problems.push({
+          path: ['roles', role],
+          message: `unknown bot "${bot}"`,
+          hint: `bots${options.botsFile === undefined ? '' : ` in ${options.botsFile}`}: ${options.botNames.join(', ')}`,
+        });
+      }
+    }
+  }
+
+  const callNames = checkSteps(data['steps'], checkRole, problems);
+
+  if (isRecord(data['behaviour'])) {
+    for (const role of Object.keys(data['behaviour'])) checkRole(role, ['behaviour', role]);
+  }
+  const expect = data['expect'];
+  if (isRecord(expect)) {
+    if (isRecord(expect['legs'])) {
+      for (const role of Object.keys(expect['legs'])) checkRole(role, ['expect', 'legs', role]);
+    }
+    const call = expect['call'];
+    if (typeof call === 'string' && callNames !== undefined && !callNames.includes(call)) {
+      problems.push({
+        path: ['expect', 'call'],
+        message: `no call step named "${call}"`,
+        hint: `call steps: ${callNames.join(', ') || 'none'}; name one with call: { ..., name: main }`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Checks the steps and returns the call names they define, or undefined if steps is not a list. */
+function checkSteps(
+  steps: unknown,
+  checkRole: (value: unknown, path: PropertyKey[]) => void,
+  problems: PathProblem[],
+): string[] | undefined {
+  if (!Array.isArray(steps)) return undefined;
+  if (steps.length === 0) {
+    problems.push({ path: ['steps'], message: 'no steps', hint: 'add at least one step, e.g. - call: { from: caller, to: callee }' });
+  }
+  const callNames: string[] = [];
+  steps.forEach((step: unknown, index) => {
+    if (!isRecord(step)) return;
+    const kinds = STEP_KINDS.filter((kind) => step[kind] !== undefined);
+    if (kinds.length !== 1) {
+      problems.push({
+        path: ['steps', index],
+        message: kinds.length === 0 ? 'step has none of call, wait, hangup' : `step has more than one of call, wait, hangup (${kinds.join(', ')})`,
+        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - hangup: caller',
+      });
+    }
+    if (step['waitFor'] !== undefined && step['call'] === undefined) {
+      problems.push({ path: ['steps', index, 'waitFor'], message: 'waitFor applies only to a call step', hint: 'use - wait: 1s to pause' });
+    }
+    if (step['hangup'] !== undefined) checkRole(step['hangup'], ['steps', index, 'hangup']);
+    const call = step['call'];
+    if (!isRecord(call)) return;
+    checkRole(call['from'], ['steps', index, 'call', 'from']);
+    if (typeof call['to'] === 'string' && !isSipUri(call['to'])) checkRole(call['to'], ['steps', index, 'call', 'to']);
+    const name = typeof call['name'] === 'string' ? call['name'] : defaultCallName(callNames.length + 1);
+    if (callNames.includes(name)) {
+      problems.push({ path: ['steps', index, 'call', 'name'], message: `duplicate call name "${name}"`, hint: 'give each call step its own name' });
+    }
+    callNames.push(name);
+  });
+  return callNames;
+}

@@ -1,0 +1,72 @@
+import type { CalleeBehaviour } from './behaviour.js';
+import type { FlowPattern } from './flow-pattern.js';
+
+/**
+ * A scenario file resolved: durations in milliseconds, default names filled in, flow patterns
+ * parsed. Data only; the runner compiles it into a plan.
+ */
+export interface Scenario {
+  file: string;
+  id: string;
+  title: string;
+  description?: string;
+  /** Role name to bot name. `caller` and `callee` always exist; one bot may play several roles. */
+  roles: Roles;
+  /** Per-role overrides of the bot's CalleeBehaviour, merged over it by `resolveBehaviour`. */
+  behaviour: Record<string, Partial<CalleeBehaviour>>;
+  proxy: ProxySettings;
+  steps: ScenarioStep[];
+  expect: ScenarioExpect;
+}
+
+export type Roles = { caller: string; callee: string } & Record<string, string>;
+
+/** Settings for the embedded lab proxy; ignored with an external server. */
+export interface ProxySettings {
+  /** INVITE timer after a provisional response, like Kamailio's fr_inv_timer. Proxy default when absent. */
+  inviteTimeoutMs?: number;
+}
+
+export type ScenarioStep = CallStep | WaitStep | HangupStep;
+
+/** Call states a call step can wait for before the next step starts. */
+export type CallWaitFor = 'ringing' | 'confirmed' | 'terminated';
+
+export interface CallStep {
+  kind: 'call';
+  /** Unique within the scenario; `call-1`, `call-2`, ... by position among call steps when not set. */
+  name: string;
+  /** Role that places the call. */
+  from: string;
+  to: CallTarget;
+  /** CANCEL if no final response by then. */
+  cancelAfterMs?: number;
+  /** BYE this long after the call is answered. */
+  hangupAfterMs?: number;
+  waitFor: CallWaitFor;
+}
+
+export type CallTarget = { kind: 'role'; role: string } | { kind: 'uri'; uri: string };
+
+export interface WaitStep {
+  kind: 'wait';
+  ms: number;
+}
+
+/** Hang up (BYE, or CANCEL if still early) every call of a role. */
+export interface HangupStep {
+  kind: 'hangup';
+  role: string;
+}
+
+export type ExpectedOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout';
+
+export interface ScenarioExpect {
+  /** Name of the call step whose legs are compared; the last call step when not set. */
+  call: string;
+  outcome?: ExpectedOutcome;
+  /** Final status the caller must see for that call. */
+  status?: number;
+  /** Expected flow by role; a role without an entry is not compared. */
+  legs: Record<string, FlowPattern[]>;
+}
