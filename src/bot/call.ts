@@ -1,0 +1,77 @@
+import type { EventStream } from '../events/event-stream.js';
+import type { CallState } from '../events/types.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { checkTransition, isActive } from './call-state.js';
+
+export type CallRole = 'caller' | 'callee';
+
+/** Who ended the call, as far as this bot can tell. */
+export type CallEnd = 'local' | 'remote';
+
+/**
+ * One call as one bot plays it. Holds the state machine, the final status and the timers the
+ * bot's behaviour set (cancel, answer, hang up); `hangup` is wired by the bot to the right SIP
+ * action for the state (CANCEL while ringing, BYE once confirmed).
+ */
+export class Call {
+  private current: CallState = 'idle';
+  private readonly timers: TimerHandle[] = [];
+  private readonly waiters: Array<{ states: CallState[]; resolve: () => void }> = [];
+  /** Final status of the INVITE as this bot saw it (sent by a callee, received by a caller). */
+  finalStatus: number | undefined;
+  finalReason: string | undefined;
+  endedBy: CallEnd | undefined;
+  answeredAt: number | undefined;
+  hangup: () => Promise<void> = async () => {};
+
+  constructor(
+    readonly bot: string,
+    readonly role: CallRole,
+    readonly callId: string,
+    private readonly events: EventStream,
+    private readonly clock: Clock,
+  ) {}
+
+  get state(): CallState {
+    return this.current;
+  }
+
+  get active(): boolean {
+    return isActive(this.current);
+  }
+
+  transition(to: CallState, reason?: string): void {
+    const from = this.current;
+    if (!checkTransition(this.callId, from, to)) return;
+    this.current = to;
+    if (to === 'confirmed') this.answeredAt = this.clock.now();
+    if (to === 'terminated') this.clearTimers();
+    this.events.emit({ type: 'call-state', at: this.clock.now(), party: this.bot, callId: this.callId, role: this.role, from, to, reason });
+    for (const waiter of [...this.waiters]) {
+      if (waiter.states.includes(to) || to === 'terminated') {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /** Resolves when the call reaches one of `states`, or ends (the caller then checks `state`). */
+  reach(...states: CallState[]): Promise<void> {
+    if (states.includes(this.current) || this.current === 'terminated') return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ states, resolve }));
+  }
+
+  /** Runs `action` after `ms` unless the call ended first. */
+  after(ms: number, action: () => void | Promise<void>): void {
+    this.timers.push(
+      this.clock.setTimeout(() => {
+        if (this.current !== 'terminated') void Promise.resolve(action());
+      }, ms),
+    );
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
+    this.timers.length = 0;
+  }
+}

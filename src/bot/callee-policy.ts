@@ -1,0 +1,92 @@
+import { SessionState, type Invitation } from 'sip.js';
+import type { Logger } from '../util/logger.js';
+import type { CalleeBehaviour } from '../config/behaviour.js';
+import type { Call } from './call.js';
+
+export interface IncomingCallContext {
+  invitation: Invitation;
+  call: Call;
+  behaviour: CalleeBehaviour;
+  /** Already in another call (or placing one: a self-call) and configured to be busy then. */
+  busy: boolean;
+  logger: Logger;
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  408: 'Request Timeout',
+  480: 'Temporarily Unavailable',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+};
+
+/**
+ * Plays the callee side of an incoming INVITE as the bot's behaviour says, the way a
+ * softphone with a scripted user would: busy → 486 at once (no ringing); otherwise 180
+ * Ringing, then after `ringFor` answer, reject or time out (408) — or ring until cancelled.
+ */
+export function answerIncomingCall(context: IncomingCallContext): void {
+  const { invitation, call, behaviour, logger } = context;
+  const fail = (error: unknown) => logger.warn({ err: error, callId: call.callId }, 'answering an incoming call failed');
+
+  invitation.stateChange.addListener((state) => {
+    if (state === SessionState.Established) {
+      call.transition('confirmed', '200 OK');
+      if (behaviour.hangupAfterMs !== undefined) call.after(behaviour.hangupAfterMs, call.hangup);
+    } else if (state === SessionState.Terminated) {
+      call.endedBy ??= 'remote';
+      if (call.finalStatus === undefined && call.state !== 'confirmed' && call.state !== 'terminating') {
+        // Ended before we answered: the caller or the proxy CANCELled; sip.js answered 487.
+        call.finalStatus = 487;
+        call.finalReason = 'CANCEL';
+      }
+      call.transition('terminated', call.finalReason);
+    }
+  });
+  call.hangup = async () => {
+    if (invitation.state === SessionState.Established) {
+      call.endedBy ??= 'local';
+      call.transition('terminating', 'BYE');
+      await invitation.bye();
+    } else if (invitation.state === SessionState.Initial || invitation.state === SessionState.Establishing) {
+      call.endedBy ??= 'local';
+      await reject(480);
+    }
+  };
+
+  const reject = async (status: number) => {
+    call.finalStatus = status;
+    call.finalReason = `${status} ${REASONS[status] ?? 'Rejected'}`;
+    await invitation.reject({ statusCode: status, reasonPhrase: REASONS[status] });
+  };
+
+  if (context.busy) {
+    call.transition('ringing', 'INVITE while busy');
+    reject(486).catch(fail);
+    return;
+  }
+  call.transition('ringing', 'INVITE');
+  invitation
+    .progress()
+    .then(() => {
+      switch (behaviour.onInvite) {
+        case 'ring':
+          return;
+        case 'answer':
+          call.after(behaviour.ringForMs, () => {
+            call.finalStatus = 200;
+            call.finalReason = '200 OK';
+            return invitation.accept().catch(fail);
+          });
+          return;
+        case 'reject':
+          call.after(behaviour.ringForMs, () => reject(behaviour.rejectWith).catch(fail));
+          return;
+        case 'timeout':
+          call.after(behaviour.ringForMs, () => reject(408).catch(fail));
+          return;
+      }
+    })
+    .catch(fail);
+}

@@ -1,0 +1,100 @@
+import type { Bot } from '../bot/bot.js';
+import type { Call } from '../bot/call.js';
+import type { CallStep, Scenario } from '../config/scenario-types.js';
+import type { SipMessageEvent } from '../events/types.js';
+import { compareFlow } from './compare-flow.js';
+import { flowToken, legMessages, type LegRole } from './observed-flow.js';
+import type { CaseOutcome, CaseResult, LegResult } from './result-types.js';
+
+/** A call a scenario step placed, with the bots on both ends. */
+export interface PlayedCall {
+  step: CallStep;
+  scenario: Scenario;
+  caller: Bot;
+  callee: Bot | undefined;
+  call: Call;
+  /** The callee-side calls this step created (normally one). */
+  incoming: () => Call[];
+}
+
+interface CaseTiming {
+  startedAt: number;
+  endedAt: number;
+  error?: string;
+}
+
+/** Turns what was recorded during a case into its verdict. */
+export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, PlayedCall>, recorded: readonly SipMessageEvent[], timing: CaseTiming): CaseResult {
+  const main = played.get(scenario.expect.call);
+  const flows: Record<string, LegResult> = {};
+  const differences: string[] = [];
+  if (timing.error) differences.push(timing.error);
+  if (main) {
+    for (const [role, patterns] of Object.entries(scenario.expect.legs)) {
+      const leg = locateLeg(main, role);
+      if (!leg) continue;
+      const observed = leg.callId ? legMessages(recorded, leg.party, leg.callId, leg.side) : [];
+      flows[role] = { party: leg.party, callId: leg.callId, expected: patterns.map((p) => p.text), observed: observed.map(flowToken) };
+      const difference = compareFlow(role, patterns, observed);
+      if (difference) differences.push(difference);
+    }
+    const status = main.call.finalStatus;
+    if (scenario.expect.status !== undefined && status !== scenario.expect.status) {
+      differences.push(`expected the caller to end with ${scenario.expect.status}, saw ${main.call.finalReason ?? 'no final response'}`);
+    }
+  } else if (!timing.error) {
+    differences.push(`the call ${scenario.expect.call} was never placed`);
+  }
+  const legs = Object.fromEntries(Object.entries(flows).map(([role, leg]) => [role, leg.observed]));
+  const callIds = [...new Set([...played.values()].flatMap((p) => [p.call.callId, ...p.incoming().map((c) => c.callId)]))];
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    description: scenario.description,
+    passed: differences.length === 0,
+    durationMs: Math.round(timing.endedAt - timing.startedAt),
+    legs,
+    flows,
+    difference: differences[0],
+    finalStatus: main?.call.finalStatus,
+    outcome: main ? outcomeOf(main.call) : 'failed',
+    endedBy: main ? endedBy(flows) : undefined,
+    callIds,
+    startedAt: timing.startedAt,
+    endedAt: timing.endedAt,
+    ...(timing.error ? { error: timing.error } : {}),
+  };
+}
+
+function locateLeg(main: PlayedCall, role: string): { party: string; callId: string | undefined; side: LegRole } | undefined {
+  if (role === main.step.from || role === 'caller') return { party: main.caller.name, callId: main.call.callId, side: 'caller' };
+  const calleeRole = main.step.to.kind === 'role' ? main.step.to.role : undefined;
+  if ((role === calleeRole || role === 'callee') && main.callee) {
+    return { party: main.callee.name, callId: main.incoming()[0]?.callId, side: 'callee' };
+  }
+  return undefined;
+}
+
+function outcomeOf(call: Call): CaseOutcome {
+  const status = call.finalStatus;
+  if (status === undefined) return 'failed';
+  if (status >= 200 && status < 300) return 'answered';
+  if (status === 487) return 'cancelled';
+  if (status === 408) return 'timeout';
+  return 'rejected';
+}
+
+/**
+ * Whose action ended the call, read off the wire: the caller's CANCEL or BYE, the callee's
+ * 408 or BYE, or — a 408 the callee never sent while it received a CANCEL — the proxy's timer.
+ */
+function endedBy(flows: Record<string, LegResult>): string | undefined {
+  const caller = flows.caller?.observed ?? [];
+  const callee = flows.callee?.observed ?? [];
+  if (caller.includes('BYE>') || callee.includes('<BYE')) return 'caller';
+  if (callee.includes('BYE>') || caller.includes('<BYE')) return 'callee';
+  if (caller.includes('CANCEL>')) return 'caller';
+  if (callee.includes('408>')) return 'callee';
+  if (caller.includes('<408') && callee.includes('<CANCEL')) return 'proxy';
+  return undefined;
+}

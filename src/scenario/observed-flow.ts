@@ -1,0 +1,50 @@
+import type { SipMessageEvent } from '../events/types.js';
+
+/**
+ * Picks one leg's messages out of a bot's traffic and writes them as flow tokens.
+ *
+ * A bot's messages for one Call-ID can belong to two legs at once: in a self-call the same
+ * bot is caller and callee of the same Call-ID with the same tags. What separates the legs is
+ * who owns each transaction: the caller's leg is made of the requests it sends and the
+ * responses it receives, plus in-dialog requests the far end sends it (a BYE from the callee)
+ * and its answers to those. The callee's leg is the mirror image.
+ */
+export type LegRole = 'caller' | 'callee';
+
+const DIALOG_CREATING = new Set(['INVITE', 'ACK', 'CANCEL']);
+
+export function legMessages(events: readonly SipMessageEvent[], party: string, callId: string, role: LegRole): SipMessageEvent[] {
+  return events.filter((e) => e.type === 'sip' && e.party === party && e.callId === callId && !e.retransmission && belongsTo(e, role));
+}
+
+function belongsTo(event: SipMessageEvent, role: LegRole): boolean {
+  const isRequest = event.method !== undefined;
+  const ownSide = role === 'caller' ? 'out' : 'in';
+  if (isRequest && event.direction === ownSide) return true;
+  if (!isRequest && event.direction !== ownSide) return true;
+  // The far end's in-dialog requests (BYE, re-INVITE with a To tag) and our answers to them.
+  const method = isRequest ? event.method! : cseqMethod(event);
+  if (method === undefined || DIALOG_CREATING.has(method)) return method === 'INVITE' && isRequest && hasToTag(event);
+  return true;
+}
+
+export function cseqMethod(event: SipMessageEvent): string | undefined {
+  return event.cseq?.trim().split(/\s+/)[1]?.toUpperCase();
+}
+
+function hasToTag(event: SipMessageEvent): boolean {
+  return /^(?:To|t)\s*:[^\r\n]*;\s*tag=/im.test(event.raw);
+}
+
+/** `INVITE>`, `<180`, `<200/CANCEL`: the same compact notation as expected flows. */
+export function flowToken(event: SipMessageEvent): string {
+  const body = event.method ?? (event.status !== undefined && event.status >= 200 && event.status < 300 ? `${event.status}/${cseqMethod(event) ?? '?'}` : String(event.status ?? '?'));
+  return event.direction === 'out' ? `${body}>` : `<${body}`;
+}
+
+/** Plain words for one message, for differences: "200 OK (CANCEL)", "INVITE". */
+export function describeMessage(event: SipMessageEvent): string {
+  if (event.method) return `${event.method} ${event.direction === 'out' ? 'sent' : 'received'}`;
+  const reason = event.startLine?.replace(/^SIP\/2\.0 \d+ ?/, '') ?? '';
+  return `${event.status} ${reason}`.trim() + ` (${cseqMethod(event) ?? '?'}) ${event.direction === 'out' ? 'sent' : 'received'}`;
+}

@@ -1,0 +1,117 @@
+import type { Bot } from '../bot/bot.js';
+import type { Call } from '../bot/call.js';
+import type { CallStep, Scenario } from '../config/scenario-types.js';
+import type { EventStream } from '../events/event-stream.js';
+import type { SipMessageEvent } from '../events/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { judgeCase, type PlayedCall } from './judge-case.js';
+import type { CaseResult } from './result-types.js';
+
+export interface ScenarioContext {
+  /** Bots by name, started and registered. */
+  bots: ReadonlyMap<string, Bot>;
+  events: EventStream;
+  clock?: Clock;
+  /** Applies the scenario's embedded-proxy settings; absent against an external server. */
+  configureProxy?: (settings: Scenario['proxy']) => void;
+  /** Upper bound for any single wait (a call that never ends must not hang the run). */
+  stepTimeoutMs?: number;
+  /** Time left after the last step for trailing ACKs and retransmissions to be recorded. */
+  settleMs?: number;
+  /** Aborts the case early (interruption). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one scenario: applies its behaviour overrides, plays its steps in order, waits for every
+ * call it made to end, then judges each leg's observed flow against the expected one.
+ */
+export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<CaseResult> {
+  const clock = context.clock ?? systemClock;
+  const startedAt = clock.now();
+  const recorded: SipMessageEvent[] = [];
+  const unsubscribe = context.events.subscribe((event) => {
+    if (event.type === 'sip') recorded.push(event);
+  });
+  context.events.caseId = scenario.id;
+  context.events.emit({ type: 'case-start', at: startedAt, party: 'sipbots', caseId: scenario.id });
+  const botOf = (role: string) => requireBot(context.bots, scenario.roles[role]!, role);
+  const played = new Map<string, PlayedCall>();
+  let error: string | undefined;
+  try {
+    for (const [role, override] of Object.entries(scenario.behaviour)) botOf(role).behaviourOverride = override;
+    context.configureProxy?.(scenario.proxy);
+    for (const step of scenario.steps) {
+      if (context.signal?.aborted) throw new Error('interrupted');
+      if (step.kind === 'wait') await sleep(clock, step.ms, context.signal);
+      else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
+      else played.set(step.name, await playCall(step, scenario, botOf, context, clock));
+    }
+    await waitForEnd([...played.values()], context.stepTimeoutMs ?? 20_000, clock);
+    await sleep(clock, context.settleMs ?? 600, context.signal);
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  } finally {
+    for (const role of Object.keys(scenario.behaviour)) botOf(role).behaviourOverride = undefined;
+    unsubscribe();
+  }
+  for (const bot of new Set(context.bots.values())) await hangupRole(bot).catch(() => undefined);
+  const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error });
+  context.events.emit({ type: 'case-end', at: clock.now(), party: 'sipbots', caseId: scenario.id, passed: result.passed, difference: result.difference });
+  context.events.caseId = undefined;
+  return result;
+}
+
+async function playCall(
+  step: CallStep,
+  scenario: Scenario,
+  botOf: (role: string) => Bot,
+  context: ScenarioContext,
+  clock: Clock,
+): Promise<PlayedCall> {
+  const caller = botOf(step.from);
+  const callee = step.to.kind === 'role' ? botOf(step.to.role) : undefined;
+  const target = step.to.kind === 'uri' ? step.to.uri : `sip:${callee!.account.user}@${callee!.account.domain}`;
+  const calleeCallsBefore = new Set(callee ? callee.calls.values() : []);
+  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs });
+  await withTimeout(call.reach(step.waitFor), context.stepTimeoutMs ?? 20_000, clock, `call ${step.name} did not reach ${step.waitFor}`);
+  const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
+  return { step, caller, callee, call, incoming, scenario };
+}
+
+async function waitForEnd(played: PlayedCall[], timeoutMs: number, clock: Clock): Promise<void> {
+  const calls: Call[] = played.flatMap((p) => [p.call, ...p.incoming()]);
+  await withTimeout(Promise.all(calls.map((c) => c.reach('terminated'))), timeoutMs, clock, 'calls still active at the end of the case');
+}
+
+async function hangupRole(bot: Bot): Promise<void> {
+  await bot.hangupAll();
+}
+
+function requireBot(bots: ReadonlyMap<string, Bot>, name: string, role: string): Bot {
+  const bot = bots.get(name);
+  if (!bot) throw new Error(`role ${role} names bot ${name}, which is not in the bots file`);
+  return bot;
+}
+
+function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clock.clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, message: string): Promise<T> {
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = clock.setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  }
+}

@@ -1,0 +1,121 @@
+import { EmitterImpl, TransportState, type Transport } from 'sip.js';
+import type { Logger as SipJsLogger } from 'sip.js/lib/core/log/logger.js';
+import { topVia } from '../message/headers.js';
+import { parseSipMessage } from '../message/parse-message.js';
+import type { ReliableSipSocket } from '../reliability/types.js';
+import { formatEndpoint, type Endpoint, type Flow, type TransportProtocol } from '../transport/types.js';
+
+export interface NodeTransportOptions {
+  socket: ReliableSipSocket;
+  /** Next hop for every request: the outbound proxy / registrar. */
+  server: Endpoint;
+  protocol: TransportProtocol;
+}
+
+/** Flows remembered for answering requests; old ones go first. */
+const MAX_REMEMBERED_REQUESTS = 4096;
+
+/**
+ * sip.js's transport interface on top of our socket layer. sip.js ships only a browser
+ * WebSocket transport; this one carries any of our protocols. Requests go to the configured
+ * next hop (an outbound proxy, as softphones do); responses go back over the flow the request
+ * arrived on (RFC 3261 §18.2.2, with rport semantics: the source address, not the Via host).
+ */
+export class NodeTransport implements Transport {
+  readonly protocol: string;
+  readonly stateChange = new EmitterImpl<TransportState>();
+  onConnect: (() => void) | undefined;
+  onDisconnect: ((error?: Error) => void) | undefined;
+  onMessage: ((message: string) => void) | undefined;
+
+  private currentState = TransportState.Disconnected;
+  private readonly options: NodeTransportOptions;
+  private readonly requestFlows = new Map<string, Flow>();
+  private serverFlowId: string | undefined;
+
+  constructor(
+    private readonly logger: SipJsLogger,
+    options?: unknown,
+  ) {
+    this.options = options as NodeTransportOptions;
+    this.protocol = this.options.protocol.toUpperCase();
+    this.options.socket.onMessage((raw, flow) => this.receive(raw, flow));
+    this.options.socket.onFlowClosed((flow) => {
+      if (flow.id === this.serverFlowId) this.serverFlowId = undefined;
+    });
+  }
+
+  get state(): TransportState {
+    return this.currentState;
+  }
+
+  async connect(): Promise<void> {
+    // The socket is opened by the bot before the user agent exists (its port goes into Via);
+    // stream connections to the server are opened on first send.
+    this.transition(TransportState.Connected);
+    this.onConnect?.();
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.currentState === TransportState.Disconnected) return;
+    this.transition(TransportState.Disconnected);
+    this.onDisconnect?.();
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect();
+  }
+
+  isConnected(): boolean {
+    return this.currentState === TransportState.Connected;
+  }
+
+  async send(message: string): Promise<void> {
+    const target = this.targetFor(message);
+    const flow = await this.options.socket.send(message, target);
+    if (!message.startsWith('SIP/2.0') && flow.remote.port === this.options.server.port) this.serverFlowId = flow.id;
+  }
+
+  private targetFor(message: string): { flowId?: string; remote?: Endpoint } {
+    if (message.startsWith('SIP/2.0')) {
+      const flow = this.requestFlows.get(branchOf(message) ?? '');
+      if (flow) return { flowId: flow.id, remote: flow.remote };
+    }
+    return { flowId: this.serverFlowId, remote: this.options.server };
+  }
+
+  private receive(raw: string, flow: Flow): void {
+    if (!raw.startsWith('SIP/2.0')) {
+      const branch = branchOf(raw);
+      if (branch !== undefined) this.rememberRequestFlow(branch, flow);
+    }
+    if (!this.onMessage) {
+      this.logger.warn(`message from ${formatEndpoint(flow.remote)} arrived before the user agent listened`);
+      return;
+    }
+    this.onMessage(raw);
+  }
+
+  private rememberRequestFlow(branch: string, flow: Flow): void {
+    this.requestFlows.delete(branch);
+    this.requestFlows.set(branch, flow);
+    if (this.requestFlows.size > MAX_REMEMBERED_REQUESTS) {
+      const oldest = this.requestFlows.keys().next().value;
+      if (oldest !== undefined) this.requestFlows.delete(oldest);
+    }
+  }
+
+  private transition(state: TransportState): void {
+    this.currentState = state;
+    this.stateChange.emit(state);
+  }
+}
+
+function branchOf(raw: string): string | undefined {
+  try {
+    return topVia(parseSipMessage(raw)).branch;
+  } catch {
+    // Unparsable: sip.js will reject it itself; we just cannot route a reply by branch.
+    return undefined;
+  }
+}

@@ -1,0 +1,47 @@
+import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
+
+/**
+ * An SDP offer/answer partner that sends no media: a valid audio description on the discard
+ * port with `a=inactive`. For signaling-only runs (`--media none`, load tests of held calls),
+ * where opening RTP sockets per call would only measure the generator.
+ */
+export class SignalingOnlySdh implements SessionDescriptionHandler {
+  private remote: string | undefined;
+
+  constructor(private readonly address: string) {}
+
+  close(): void {
+    this.remote = undefined;
+  }
+
+  async getDescription(): Promise<BodyAndContentType> {
+    const session = Date.now() % 1_000_000_000;
+    const body = [
+      'v=0',
+      `o=sipbots ${session} ${session} IN IP4 ${this.address}`,
+      's=sipbots',
+      `c=IN IP4 ${this.address}`,
+      't=0 0',
+      'm=audio 9 RTP/AVP 0 8 101',
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=ptime:20',
+      'a=inactive',
+      '',
+    ].join('\r\n');
+    return { body, contentType: 'application/sdp' };
+  }
+
+  hasDescription(contentType: string): boolean {
+    return contentType === 'application/sdp';
+  }
+
+  async setDescription(sdp: string): Promise<void> {
+    this.remote = sdp;
+  }
+
+  sendDtmf(): boolean {
+    return false;
+  }
+}
