@@ -111,19 +111,6 @@ export class StreamSipSocket implements SipSocket {
 
   private async listen(): Promise<void> {
     const server = this.protocol === 'tls' ? tls.createServer(listeningTlsMaterial('tls', this.options)) : net.createServer();
-    const wanted: Endpoint = { address: this.localEndpoint.address, port: this.options.port ?? 0 };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: wanted.address, port: wanted.port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw this.error(`cannot listen on ${formatEndpoint(wanted)}: ${messageOf(error)}`, undefined, error);
-    }
-    server.on('error', (error) => this.logger.error({ err: error, local: this.localEndpoint }, `${this.protocol} server error`));
     server.on('connection', (socket: net.Socket) => {
       this.acceptedSockets.add(socket);
       socket.once('close', () => this.acceptedSockets.delete(socket));
@@ -137,6 +124,19 @@ export class StreamSipSocket implements SipSocket {
     } else {
       server.on('connection', (socket: net.Socket) => this.adopt(socket));
     }
+    const wanted: Endpoint = { address: this.localEndpoint.address, port: this.options.port ?? 0 };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: wanted.address, port: wanted.port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw this.error(`cannot listen on ${formatEndpoint(wanted)}: ${messageOf(error)}`, undefined, error);
+    }
+    server.on('error', (error) => this.logger.error({ err: error, local: this.localEndpoint }, `${this.protocol} server error`));
     const bound = server.address() as net.AddressInfo;
     this.localEndpoint = { address: bound.address, port: bound.port };
     this.server = server;
