@@ -36,7 +36,7 @@ export const behaviourOverrideSchema = z
   .strictObject({
     onInvite: z.enum(ON_INVITE).optional(),
     ringFor: durationMs.optional(),
-    rejectWith: integerField(400, 699, 'a final error status (4xx-6xx)').optional(),
+    rejectWith: integerField(400, 699, 'the final status to reject with, 4xx-6xx, e.g. 486 or 603').optional(),
     hangupAfter: durationMs.optional(),
     busyWhenInCall: booleanField.optional(),
   })

@@ -43,7 +43,7 @@ const connectionFields = {
   server: sipUri.optional(),
   transport: z.enum(TRANSPORT_PROTOCOLS as [TransportProtocol, ...TransportProtocol[]]).optional(),
   // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
-  expires: integerField(1, 4_294_967_295, 'a REGISTER expiry in seconds').optional(),
+  expires: integerField(1, 4_294_967_295, 'the REGISTER expiry in seconds').optional(),
 };
 
 const botSchema = z.strictObject({
@@ -53,7 +53,7 @@ const botSchema = z.strictObject({
   displayName: z.string().optional(),
   ...connectionFields,
   // G.711 samples at 8 kHz, so nothing at or above 4 kHz survives the codec.
-  tone: integerField(20, 3999, 'a tone frequency in Hz (G.711 carries up to 4 kHz)').optional(),
+  tone: integerField(20, 3999, 'the tone frequency in Hz; G.711 carries only up to 4 kHz').optional(),
   behaviour: behaviourOverrideSchema.optional(),
 });
 

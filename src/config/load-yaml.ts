@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { substituteEnv, type Env, type PathProblem } from './env-substitution.js';
 import { formatPath } from './path.js';
+import { syntaxProblems } from './yaml-syntax.js';
 
 export interface LoadYamlOptions {
   /** Where `${VAR}` references are resolved; defaults to `process.env`. */
@@ -30,15 +31,7 @@ export async function loadYamlFile<S extends z.ZodType>(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((error) => ({
-        file,
-        line: error.linePos?.[0].line,
-        path: '',
-        message: firstLine(error.message),
-        hint: SYNTAX_HINTS[error.code] ?? SYNTAX_HINT,
-      })),
-    );
+    throw new ConfigError(syntaxProblems(file, doc.errors));
   }
 
   const substituted = substituteEnv(doc.toJS(), options.env ?? process.env);
@@ -86,6 +79,9 @@ async function readText(file: string): Promise<string> {
 /** zod's issue messages, reworded where they would confuse someone editing YAML. */
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): PathProblem[] {
   const path = issue.path;
+  if (issue.code !== 'unrecognized_keys' && path.length > 0 && valueAt(data, path) === undefined) {
+    return [{ path, message: 'required field is missing' }];
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({
@@ -93,12 +89,9 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): PathProblem[] {
         message: `unknown key "${key}"`,
         hint: 'check the spelling; keys are case-sensitive',
       }));
-    case 'invalid_type': {
-      const value = valueAt(data, path);
-      if (value === undefined) return [{ path, message: 'required field is missing' }];
-      if (value === null && path.length === 0) return [{ path, message: 'the file is empty' }];
+    case 'invalid_type':
+      if (path.length === 0 && (data === null || data === undefined)) return [{ path, message: 'the file is empty' }];
       return [{ path, message: issue.message }];
-    }
     case 'invalid_value':
       return [
         {
@@ -162,16 +155,4 @@ function dedupe(problems: PathProblem[]): PathProblem[] {
     seen.add(key);
     return true;
   });
-}
-
-const SYNTAX_HINT = 'check indentation and quoting; a value containing ": " or starting with [ { & * needs quotes';
-const SYNTAX_HINTS: Partial<Record<string, string>> = {
-  BAD_INDENT: 'indent with spaces, each child deeper than its parent key and siblings aligned',
-  TAB_AS_INDENT: 'indent with spaces; YAML forbids tabs',
-  DUPLICATE_KEY: 'each key may appear only once in a mapping',
-};
-
-/** The parser's message without its source excerpt and position, which the problem already has. */
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }

@@ -14,21 +14,26 @@ function fromText(value: unknown): unknown {
   return value;
 }
 
+/** A whole number in [min, max]; `what` becomes the hint, saying what the number means. */
 export function integerField(min: number, max: number, what: string): z.ZodType<number> {
-  return z.preprocess(
-    fromText,
-    z
-      .number({ error: `expected ${what}, a whole number from ${min} to ${max}` })
-      .int({ error: `expected ${what}, a whole number from ${min} to ${max}` })
-      .min(min, { error: `${what} must be at least ${min}` })
-      .max(max, { error: `${what} must be at most ${max}` }),
-  );
+  return z.unknown().transform((input, ctx) => {
+    const value = fromText(input);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a whole number from ${min} to ${max}, got ${JSON.stringify(input)}`,
+        params: { hint: what },
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
 }
 
 export const booleanField: z.ZodType<boolean> = z.preprocess(fromText, z.boolean({ error: 'expected true or false' }));
 
 /** SIP status codes as numbers, never strings (STYLE: no status compared as a string). */
-export const statusCode = integerField(100, 699, 'a SIP status code');
+export const statusCode = integerField(100, 699, 'a SIP status code, e.g. 486');
 
 /** Free text where YAML may have read a number (`user: 1001`, `password: 1234`): kept as the text written. */
 export function textField(what: string): z.ZodType<string> {

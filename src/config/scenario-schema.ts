@@ -9,9 +9,10 @@ export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
 export const STEP_KINDS = ['call', 'wait', 'hangup'] as const;
 
-const flowPattern = z.string({ error: 'expected a flow pattern such as INVITE> or <180' }).transform((text, ctx) => {
+// YAML reads a bare `407` as a number; it is still a pattern, just one missing its direction.
+const flowPattern = z.union([z.string(), z.number()]).transform((input, ctx) => {
   try {
-    return parseFlowPattern(text);
+    return parseFlowPattern(String(input));
   } catch (error) {
     if (!(error instanceof FlowPatternError)) throw error;
     ctx.addIssue({ code: 'custom', message: error.message, params: { hint: error.hint } });

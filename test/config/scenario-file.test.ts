@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadBotsFile } from '../../src/config/load-bots.js';
+import { loadScenarioFile, loadScenarioFiles } from '../../src/config/load-scenario.js';
+import { writeYaml } from './write-yaml.js';
+
+const HEAD = 'id: sample\ntitle: Sample\nroles: { caller: alice, callee: bob }\n';
+
+async function messages(load: Promise<unknown>): Promise<string[]> {
+  const error = await load.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).problems.map((problem) => `${problem.line} ${problem.path}: ${problem.message}`);
+}
+
+describe('loadScenarioFile', () => {
+  it('names unnamed calls call-1, call-2 and compares the last call by default', async () => {
+    const file = writeYaml(`${HEAD}steps:\n  - call: { from: caller, to: callee }\n  - wait: 1.5s\n  - call: { from: callee, to: caller }\n`);
+    const scenario = await loadScenarioFile(file, {});
+    expect(scenario.steps.map((step) => (step.kind === 'call' ? step.name : step.kind))).toEqual(['call-1', 'wait', 'call-2']);
+    expect(scenario.steps[1]).toEqual({ kind: 'wait', ms: 1500 });
+    expect(scenario.expect).toEqual({ call: 'call-2', legs: {} });
+    expect(scenario.behaviour).toEqual({});
+    expect(scenario.proxy).toEqual({});
+  });
+
+  it('calls a sip: URI as well as a role', async () => {
+    const file = writeYaml(`${HEAD}steps:\n  - call: { from: caller, to: "sip:echo@\${ECHO_HOST:-127.0.0.1}" }\n`);
+    const scenario = await loadScenarioFile(file, {});
+    expect(scenario.steps[0]).toMatchObject({ to: { kind: 'uri', uri: 'sip:echo@127.0.0.1' } });
+  });
+
+  it('allows extra roles beyond caller and callee', async () => {
+    const file = writeYaml('id: three\ntitle: T\nroles: { caller: a, callee: b, other: c }\nsteps:\n  - hangup: other\n');
+    expect((await loadScenarioFile(file, {})).roles).toEqual({ caller: 'a', callee: 'b', other: 'c' });
+  });
+
+  it('requires caller and callee roles, a kebab-case id and at least one step', async () => {
+    const file = writeYaml('id: Not_Kebab\ntitle: T\nroles: { caller: a }\nsteps: []\n');
+    expect(await messages(loadScenarioFile(file, {}))).toEqual([
+      '1 id: expected a kebab-case id such as no-answer',
+      '3 roles.callee: required field is missing',
+      '4 steps: no steps',
+    ]);
+  });
+
+  it('rejects a step with no action and waitFor outside a call step', async () => {
+    const file = writeYaml(`${HEAD}steps:\n  - waitFor: confirmed\n  - wait: 1s\n    waitFor: ringing\n`);
+    expect(await messages(loadScenarioFile(file, {}))).toEqual([
+      '5 steps[0]: step has none of call, wait, hangup',
+      '5 steps[0].waitFor: waitFor applies only to a call step',
+      '7 steps[1].waitFor: waitFor applies only to a call step',
+    ]);
+  });
+
+  it('rejects duplicate call names and unknown keys', async () => {
+    const file = writeYaml(
+      `${HEAD}steps:\n  - call: { from: caller, to: callee, name: x }\n  - call: { from: caller, to: callee, name: x, cancelafter: 1s }\n`,
+    );
+    expect(await messages(loadScenarioFile(file, {}))).toEqual([
+      '6 steps[1].call.cancelafter: unknown key "cancelafter"',
+      '6 steps[1].call.name: duplicate call name "x"',
+    ]);
+  });
+
+  it('checks roles against the bots file when given one', async () => {
+    const bots = await loadBotsFile('bots/lab.yaml', {});
+    const file = writeYaml('id: s\ntitle: T\nroles:\n  caller: alice\n  callee: dave\nsteps:\n  - wait: 1s\n');
+    const error = await loadScenarioFile(file, {}, { bots }).catch((caught: unknown) => caught as ConfigError);
+    expect(error.problems).toEqual([
+      {
+        file,
+        line: 5,
+        path: 'roles.callee',
+        message: 'unknown bot "dave"',
+        hint: 'bots in bots/lab.yaml: alice, bob, carol',
+      },
+    ]);
+  });
+
+  it('reads expected outcome and status, and rejects unknown ones', async () => {
+    const file = writeYaml(`${HEAD}steps:\n  - call: { from: caller, to: callee }\nexpect: { outcome: busy, status: 99 }\n`);
+    expect(await messages(loadScenarioFile(file, {}))).toEqual([
+      '6 expect.outcome: invalid value "busy"',
+      '6 expect.status: expected a whole number from 100 to 699, got 99',
+    ]);
+  });
+});
+
+describe('loadScenarioFiles', () => {
+  it('rejects two files with the same id', async () => {
+    const body = `${HEAD}steps:\n  - wait: 1s\n`;
+    const [first, second] = [writeYaml(body), writeYaml(body)];
+    await expect(loadScenarioFiles([first, second], { env: {} })).rejects.toThrow(`id "sample" is also used by ${first}`);
+  });
+});
