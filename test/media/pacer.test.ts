@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer, type PacedTick } from '../../src/media/pacer.js';
+import type { Clock, TimerHandle } from '../../src/util/clock.js';
+import { FakeClock } from '../../src/util/fake-clock.js';
+
+/** An event loop that can be blocked: timers due during the block run when it ends, late. */
+class BlockableLoop implements Clock {
+  private t = 0;
+  private id = 0;
+  private timers: { id: number; at: number; cb: () => void }[] = [];
+  now(): number {
+    return this.t;
+  }
+  setTimeout(cb: () => void, ms: number): TimerHandle {
+    this.timers.push({ id: ++this.id, at: this.t + ms, cb });
+    return this.id as unknown as TimerHandle;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    this.timers = this.timers.filter((x) => x.id !== (handle as unknown as number));
+  }
+  /** Runs until `until`; nothing fires before `blockedUntil`. */
+  run(until: number, blockedUntil = 0): void {
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = Math.max(due.at, blockedUntil, this.t);
+      due.cb();
+    }
+    this.t = Math.max(this.t, until);
+  }
+}
+
+describe('shared pacer', () => {
+  it('drives many streams from one timer on absolute 20 ms deadlines', () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ clock });
+    const ticks: PacedTick[][] = [[], [], []];
+    ticks.forEach((list) => pacer.register({ tick: (t) => list.push(t) }));
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advance(200);
+    for (const list of ticks) {
+      expect(list.map((t) => t.deadline)).toEqual([20, 40, 60, 80, 100, 120, 140, 160, 180, 200]);
+      expect(list.every((t) => t.elapsedFrames === 1)).toBe(true);
+    }
+    expect(clock.pendingTimers()).toBe(1);
+  });
+
+  it('after a stall sends one tick per stream, reporting the skipped frames (no burst)', () => {
+    const loop = new BlockableLoop();
+    const pacer = new Pacer({ clock: loop });
+    const seen: PacedTick[] = [];
+    pacer.register({ tick: (t) => seen.push(t) });
+    loop.run(40); // deadlines 20 and 40 on time
+    loop.run(145, 145); // the loop is blocked 40..145: deadlines 60..140 missed
+    expect(seen.map((t) => t.elapsedFrames)).toEqual([1, 1, 5]);
+    expect(seen[2]?.deadline).toBe(140);
+    expect(seen[2]?.now).toBe(145);
+    loop.run(160);
+    expect(seen.map((t) => t.deadline)).toEqual([20, 40, 140, 160]);
+    expect(seen[3]?.elapsedFrames).toBe(1);
+    expect(pacer.stallCount).toBe(1);
+  });
+
+  it('a late firing within one interval does not skip or drift', () => {
+    const loop = new BlockableLoop();
+    const pacer = new Pacer({ clock: loop });
+    const seen: PacedTick[] = [];
+    pacer.register({ tick: (t) => seen.push(t) });
+    loop.run(37, 37); // deadline 20 fires 17 ms late
+    loop.run(40); // the next deadline is still 40, not 57
+    expect(seen.map((t) => [t.deadline, t.now, t.elapsedFrames])).toEqual([
+      [20, 37, 1],
+      [40, 40, 1],
+    ]);
+  });
+
+  it('stops its timer when the last stream leaves, and a throwing stream does not stop the others', () => {
+    const clock = new FakeClock(0);
+    const errors: unknown[] = [];
+    const pacer = new Pacer({ clock, onError: (e) => errors.push(e) });
+    let good = 0;
+    const offBad = pacer.register({
+      tick: () => {
+        throw new Error('boom');
+      },
+    });
+    const offGood = pacer.register({ tick: () => good++ });
+    clock.advance(60);
+    expect(good).toBe(3);
+    expect(errors).toHaveLength(3);
+    offBad();
+    offGood();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
