@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BEHAVIOUR } from '../../src/config/behaviour.js';
-import { ConfigError } from '../../src/config/config-error.js';
 import { loadBotsFile, maskSecrets } from '../../src/config/load-bots.js';
-import { writeYaml } from './write-yaml.js';
+import { configErrorOf, writeYaml } from './helpers.js';
 
 describe('loadBotsFile', () => {
   it('fills defaults: authUser from user, udp, 60 s, 440 Hz, answer after 1 s', async () => {
@@ -72,8 +71,7 @@ bots:
     const file = writeYaml(
       'defaults: { domain: d, server: 127.0.0.1:5060 }\nbots:\n  a: { user: a, password: p, behaviour: { onInvite: reject, rejectWith: 302 } }\n',
     );
-    const error = await loadBotsFile(file, {}).catch((caught: unknown) => caught as ConfigError);
-    expect(error).toBeInstanceOf(ConfigError);
+    const error = await configErrorOf(loadBotsFile(file, {}));
     expect(error.problems.map((problem) => problem.path)).toEqual(['defaults.server', 'bots.a.behaviour.rejectWith']);
   });
 

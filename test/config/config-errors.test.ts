@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigProblem } from '../../src/config/config-error.js';
+import type { ConfigProblem } from '../../src/config/config-error.js';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { loadScenarioFile, loadScenarioFiles } from '../../src/config/load-scenario.js';
+import { configErrorOf, summary } from './helpers.js';
 
 const FIXTURES = 'test/config/fixtures';
 
 async function problemsOf(load: Promise<unknown>): Promise<ConfigProblem[]> {
-  const error = await load.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return (error as ConfigError).problems;
+  return (await configErrorOf(load)).problems;
 }
-
-/** `line path: message` per problem: compact enough to compare a whole file's report at once. */
-const summary = (problems: ConfigProblem[]): string[] => problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
 
 describe('a scenario with several mistakes', () => {
   const file = `${FIXTURES}/broken-scenario.yaml`;
@@ -46,7 +39,7 @@ describe('a scenario with several mistakes', () => {
   });
 
   it('lists every problem in the message, one per line, as file:line: path: message (hint)', async () => {
-    const error = await loadScenarioFile(file, {}).catch((caught: unknown) => caught as ConfigError);
+    const error = await configErrorOf(loadScenarioFile(file, {}));
     const lines = error.message.split('\n');
     expect(lines).toHaveLength(9);
     expect(lines[1]).toBe(`${file}:4: behaviour.calee: unknown role "calee" (hint: roles defined: caller, callee)`);

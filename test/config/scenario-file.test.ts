@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config-error.js';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { loadScenarioFile, loadScenarioFiles } from '../../src/config/load-scenario.js';
-import { writeYaml } from './write-yaml.js';
+import { configErrorOf, summary, writeYaml } from './helpers.js';
 
 const HEAD = 'id: sample\ntitle: Sample\nroles: { caller: alice, callee: bob }\n';
 
 async function messages(load: Promise<unknown>): Promise<string[]> {
-  const error = await load.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return (error as ConfigError).problems.map((problem) => `${problem.line} ${problem.path}: ${problem.message}`);
+  return summary((await configErrorOf(load)).problems);
 }
 
 describe('loadScenarioFile', () => {
@@ -68,7 +62,7 @@ describe('loadScenarioFile', () => {
   it('checks roles against the bots file when given one', async () => {
     const bots = await loadBotsFile('bots/lab.yaml', {});
     const file = writeYaml('id: s\ntitle: T\nroles:\n  caller: alice\n  callee: dave\nsteps:\n  - wait: 1s\n');
-    const error = await loadScenarioFile(file, {}, { bots }).catch((caught: unknown) => caught as ConfigError);
+    const error = await configErrorOf(loadScenarioFile(file, {}, { bots }));
     expect(error.problems).toEqual([
       {
         file,
