@@ -100,6 +100,8 @@ export class Bot {
       contactParams: { transport: protocol },
       forceRport: true,
       noAnswerTimeout: 3600,
+      // The callee policy decides whether to ring (180) or refuse at once (486 when busy).
+      sendInitialProvisionalResponse: false,
       userAgentString: 'sipbots/0.1',
       logBuiltinEnabled: false,
       logLevel: 'debug',
