@@ -34,7 +34,7 @@ export async function loadYamlFile<S extends z.ZodType>(
     throw new ConfigError(syntaxProblems(file, doc.errors));
   }
 
-  const substituted = substituteEnv(doc.toJS(), options.env ?? process.env);
+  const substituted = substituteEnv(toPlainData(file, doc), options.env ?? process.env);
   const data = substituted.value;
   const result = schema.safeParse(data);
   const schemaProblems = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, data));
@@ -62,6 +62,17 @@ export async function loadYamlFile<S extends z.ZodType>(
     );
   }
   return result.data;
+}
+
+/** toJS throws on alias bombs (`maxAliasCount`); that is a problem with the file, not a crash. */
+function toPlainData(file: string, doc: Document.Parsed): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    throw new ConfigError([{ file, path: '', message: (error as Error).message, hint: 'avoid deeply nested YAML aliases (*name)' }], {
+      cause: error,
+    });
+  }
 }
 
 async function readText(file: string): Promise<string> {
