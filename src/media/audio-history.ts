@@ -1,0 +1,50 @@
+/**
+ * What a receiver heard: the last few seconds in a ring buffer (for tone detection) and,
+ * when recording, everything in arrival order (for the WAV written at close).
+ */
+
+const MAX_RECORDING_SAMPLES = 8000 * 60 * 30; // 30 min at 8 kHz: bound memory on runaway calls
+
+export class AudioHistory {
+  private readonly ring: Int16Array;
+  private written = 0;
+  private readonly chunks: Int16Array[] = [];
+  private recordedSamples = 0;
+
+  constructor(
+    capacitySamples: number,
+    private readonly record: boolean,
+  ) {
+    this.ring = new Int16Array(capacitySamples);
+  }
+
+  push(samples: Int16Array): void {
+    const cap = this.ring.length;
+    for (let i = 0; i < samples.length; i++) this.ring[(this.written + i) % cap] = samples[i] as number;
+    this.written += samples.length;
+    if (this.record && this.recordedSamples + samples.length <= MAX_RECORDING_SAMPLES) {
+      this.chunks.push(samples);
+      this.recordedSamples += samples.length;
+    }
+  }
+
+  /** The most recent samples, oldest first (at most the ring's capacity). */
+  recent(): Int16Array {
+    const cap = this.ring.length;
+    const n = Math.min(this.written, cap);
+    const out = new Int16Array(n);
+    const start = this.written - n;
+    for (let i = 0; i < n; i++) out[i] = this.ring[(start + i) % cap] as number;
+    return out;
+  }
+
+  recording(): Int16Array {
+    const out = new Int16Array(this.recordedSamples);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+}

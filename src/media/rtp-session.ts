@@ -1,0 +1,402 @@
+/**
+ * One call leg's media: an RTP/RTCP socket pair on the bind address, a paced G.711 sender
+ * (tone or WAV, RFC 3551 20 ms frames), a receiver that decodes, tracks RFC 3550 statistics and
+ * detects the dominant tone, RTCP reports every ~5 s and at close, and RFC 4733 DTMF.
+ * Symmetric RTP (RFC 4961): we send from the port we receive on.
+ *
+ *   RTP fixed header (RFC 3550 §5.1), built and parsed with werift's RtpHeader/RtpPacket:
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                           timestamp                           |
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |           synchronization source (SSRC) identifier            |
+ *   +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+ */
+
+import type dgram from 'node:dgram';
+import type { Logger } from 'pino';
+import { RtpHeader, RtpPacket, isRtcp } from 'werift';
+import type { Direction, MediaStreamStats } from '../events/types.js';
+import type { Endpoint } from '../sip/transport/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { silentLogger } from '../util/logger.js';
+import { AudioHistory } from './audio-history.js';
+import { DtmfReceiver, DtmfSender, type DtmfOptions } from './dtmf.js';
+import { G711_PAYLOAD_TYPE, codecOfPayloadType, decodeG711, encodeG711, type G711Codec } from './g711.js';
+import { detectTone } from './goertzel.js';
+import { sharedPacer, type PacedTick, type Pacer } from './pacer.js';
+import { applyPeerRtcp, buildRtcpReport, ntpMiddle32, type PeerRtcpState } from './rtcp.js';
+import { RtpReceiverStats } from './rtp-stats.js';
+import type { MediaDirection } from './sdp.js';
+import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, type AudioSource } from './tone.js';
+import { bindPortPair, closeSocket } from './udp-port-pair.js';
+
+/** Every RTP/RTCP datagram sent or received, for captures and the event stream. */
+export type MediaPacketListener = (direction: Direction, local: Endpoint, remote: Endpoint, bytes: Uint8Array, rtcp: boolean) => void;
+
+export interface RtpSessionOptions {
+  /** Default 127.0.0.1. */
+  bindAddress?: string;
+  portRange?: readonly [number, number];
+  /** Initial codec, until negotiation says otherwise; default PCMU. */
+  codec?: G711Codec;
+  /** Tone to send, Hz; ignored when `audio` is given. Default 440. */
+  toneHz?: number;
+  audio?: AudioSource;
+  clock?: Clock;
+  /** Uniform [0, 1); picks SSRC, initial sequence number and timestamp (RFC 3550 §5.1). */
+  random?: () => number;
+  pacer?: Pacer;
+  logger?: Logger;
+  onPacket?: MediaPacketListener;
+  /** Keep everything heard for `recording()`. */
+  record?: boolean;
+  /** Seconds of decoded audio kept for tone detection; default 2. */
+  historySeconds?: number;
+  /** Mean RTCP interval; default 5000 ms, randomized ×[0.5, 1.5] (RFC 3550 §6.3.1). */
+  rtcpIntervalMs?: number;
+  cname?: string;
+}
+
+/** Where to send and how, as negotiated. Omitted fields keep their value. */
+export interface RtpSessionConfig {
+  remote?: Endpoint;
+  remoteRtcp?: Endpoint;
+  codec?: G711Codec;
+  payloadType?: number;
+  /** telephone-event payload type; undefined disables DTMF sending. */
+  telephoneEventPt?: number | null;
+  direction?: MediaDirection;
+}
+
+export interface RtpMediaStats {
+  codec: string;
+  sent: { packets: number; bytes: number; toneHz?: number };
+  received: MediaStreamStats;
+}
+
+export class RtpSession {
+  readonly local: Endpoint;
+  readonly rtcpLocal: Endpoint;
+  readonly ssrc: number;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly logger: Logger;
+  private readonly pacer: Pacer;
+  private readonly onPacket: MediaPacketListener | undefined;
+  private readonly audio: AudioSource;
+  private readonly toneHz: number | undefined;
+  private readonly history: AudioHistory;
+  private readonly dtmfOut = new DtmfSender();
+  private readonly dtmfIn = new DtmfReceiver();
+  private readonly peerRtcp: PeerRtcpState = { reportsReceived: 0 };
+  private readonly rtcpIntervalMs: number;
+  private readonly cname: string;
+
+  private codec: G711Codec;
+  private payloadType: number;
+  private telephoneEventPt: number | undefined;
+  private direction: MediaDirection = 'sendrecv';
+  private remote: Endpoint | undefined;
+  private remoteRtcp: Endpoint | undefined;
+
+  private sequence: number;
+  private readonly timestampBase: number;
+  private samplesElapsed = 0;
+  private ticked = false;
+  private talking = false;
+  private sentPackets = 0;
+  private sentBytes = 0;
+  private lastSentTimestamp = 0;
+  private rtcpFramesLeft = 0;
+
+  private remoteSsrc: number | undefined;
+  private receiver = new RtpReceiverStats(SAMPLE_RATE);
+  private archived: MediaStreamStats | undefined;
+  private startedAt: number | undefined;
+  private unregister: (() => void) | undefined;
+  private closing: Promise<RtpMediaStats> | undefined;
+  private malformed = 0;
+
+  private constructor(
+    private readonly rtp: dgram.Socket,
+    private readonly rtcp: dgram.Socket,
+    port: number,
+    options: RtpSessionOptions,
+  ) {
+    const address = options.bindAddress ?? '127.0.0.1';
+    this.local = { address, port };
+    this.rtcpLocal = { address, port: port + 1 };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.pacer = options.pacer ?? sharedPacer();
+    this.onPacket = options.onPacket;
+    this.ssrc = Math.floor(this.random() * 2 ** 32) >>> 0;
+    this.sequence = Math.floor(this.random() * 0x10000);
+    this.timestampBase = Math.floor(this.random() * 2 ** 32) >>> 0;
+    this.logger = (options.logger ?? silentLogger).child({ media: `${address}:${port}`, ssrc: this.ssrc });
+    this.codec = options.codec ?? 'PCMU';
+    this.payloadType = G711_PAYLOAD_TYPE[this.codec];
+    if (options.audio) this.audio = options.audio;
+    else {
+      this.toneHz = options.toneHz ?? 440;
+      this.audio = new ToneGenerator({ frequencyHz: this.toneHz });
+    }
+    this.history = new AudioHistory(Math.round((options.historySeconds ?? 2) * SAMPLE_RATE), options.record ?? false);
+    this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
+    this.cname = options.cname ?? `sipbots-${this.ssrc.toString(16)}@${address}`;
+    this.rtcpFramesLeft = this.nextRtcpFrames();
+    rtp.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }, this.local));
+    rtcp.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }, this.rtcpLocal));
+    for (const socket of [rtp, rtcp]) socket.on('error', (error) => this.logger.error({ err: error }, 'media socket error'));
+  }
+
+  /** Binds the RTP/RTCP ports; media flows after `configure({ remote })` and `start()`. */
+  static async open(options: RtpSessionOptions = {}): Promise<RtpSession> {
+    const pair = await bindPortPair({ address: options.bindAddress ?? '127.0.0.1', ...(options.portRange ? { portRange: options.portRange } : {}) });
+    return new RtpSession(pair.rtp, pair.rtcp, pair.port, options);
+  }
+
+  configure(config: RtpSessionConfig): void {
+    if (config.remote) this.remote = config.remote;
+    if (config.remoteRtcp) this.remoteRtcp = config.remoteRtcp;
+    else if (config.remote) this.remoteRtcp = { address: config.remote.address, port: config.remote.port + 1 };
+    if (config.codec) {
+      this.codec = config.codec;
+      this.payloadType = config.payloadType ?? G711_PAYLOAD_TYPE[config.codec];
+    }
+    if (config.telephoneEventPt !== undefined) this.telephoneEventPt = config.telephoneEventPt ?? undefined;
+    if (config.direction && config.direction !== this.direction) {
+      this.logger.debug({ from: this.direction, to: config.direction }, 'media direction');
+      this.direction = config.direction;
+    }
+  }
+
+  /** Joins the shared pacer; first-packet delay is measured from now. Idempotent. */
+  start(): void {
+    if (this.unregister || this.closing) return;
+    this.startedAt = this.clock.now();
+    this.receiver.setReference(this.startedAt);
+    this.unregister = this.pacer.register({ tick: (tick) => this.tick(tick) });
+  }
+
+  get running(): boolean {
+    return this.unregister !== undefined;
+  }
+
+  get mediaDirection(): MediaDirection {
+    return this.direction;
+  }
+
+  /** Queues RFC 4733 events; false if telephone-event was not negotiated or media is not running. */
+  sendDtmf(tones: string, options?: DtmfOptions): boolean {
+    if (this.telephoneEventPt === undefined || !this.running) return false;
+    this.dtmfOut.enqueue(tones, options);
+    return true;
+  }
+
+  private tick(tick: PacedTick): void {
+    if (this.ticked) this.samplesElapsed += tick.elapsedFrames * FRAME_SAMPLES;
+    this.ticked = true;
+    const timestamp = (this.timestampBase + this.samplesElapsed) >>> 0;
+    this.rtcpFramesLeft -= tick.elapsedFrames;
+    if (this.rtcpFramesLeft <= 0) {
+      this.rtcpFramesLeft = this.nextRtcpFrames();
+      this.sendRtcp();
+    }
+    const sending = this.remote !== undefined && (this.direction === 'sendrecv' || this.direction === 'sendonly');
+    if (tick.elapsedFrames > 1) this.audio.skip((tick.elapsedFrames - 1) * FRAME_SAMPLES);
+    if (!sending) {
+      this.talking = false;
+      if (tick.elapsedFrames >= 1) this.audio.skip(FRAME_SAMPLES);
+      return;
+    }
+    const dtmf = this.telephoneEventPt !== undefined ? this.dtmfOut.nextFrame(timestamp) : undefined;
+    let payload: Uint8Array;
+    let marker = !this.talking;
+    let payloadType = this.payloadType;
+    let packetTimestamp = timestamp;
+    if (dtmf && this.telephoneEventPt !== undefined) {
+      this.audio.skip(FRAME_SAMPLES);
+      payload = dtmf.payload;
+      marker = dtmf.marker;
+      payloadType = this.telephoneEventPt;
+      packetTimestamp = dtmf.timestamp;
+    } else {
+      payload = encodeG711(this.codec, this.audio.nextFrame());
+    }
+    this.talking = true;
+    this.sendRtp(payloadType, marker, packetTimestamp, payload);
+  }
+
+  private sendRtp(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
+    const remote = this.remote as Endpoint;
+    const header = new RtpHeader({ payloadType, marker, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc });
+    const bytes = new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).serialize();
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.sentPackets++;
+    this.sentBytes += bytes.length;
+    this.lastSentTimestamp = timestamp;
+    this.onPacket?.('out', this.local, remote, bytes, false);
+    // No promise per packet on the hot path; failures are logged with the destination.
+    this.rtp.send(bytes, remote.port, remote.address, (error) => {
+      if (error) this.logger.warn({ err: error, remote }, 'RTP send failed');
+    });
+  }
+
+  private send(socket: dgram.Socket, local: Endpoint, remote: Endpoint, bytes: Buffer, rtcp: boolean): Promise<void> {
+    this.onPacket?.('out', local, remote, bytes, rtcp);
+    return new Promise((resolve) => {
+      socket.send(bytes, remote.port, remote.address, (error) => {
+        if (error) this.logger.warn({ err: error, remote, rtcp }, 'media send failed');
+        resolve();
+      });
+    });
+  }
+
+  private nextRtcpFrames(): number {
+    return Math.max(1, Math.round(((0.5 + this.random()) * this.rtcpIntervalMs) / 20));
+  }
+
+  /** SR if we have sent RTP, else RR; one report block about the peer if we have heard it. */
+  private sendRtcp(): Promise<void> {
+    if (!this.remoteRtcp) return Promise.resolve();
+    const now = this.clock.now();
+    const last = this.peerRtcp.lastSenderReport;
+    const bytes = buildRtcpReport({
+      ssrc: this.ssrc,
+      cname: this.cname,
+      nowMs: now,
+      ...(this.sentPackets > 0 ? { sender: { rtpTimestamp: this.lastSentTimestamp, packetCount: this.sentPackets, octetCount: this.sentBytes - 12 * this.sentPackets } } : {}),
+      ...(this.remoteSsrc !== undefined && this.receiver.packets > 0
+        ? {
+            block: {
+              ssrc: this.remoteSsrc,
+              ...this.receiver.takeReceptionReport(),
+              lsr: last ? ntpMiddle32(last.ntp) : 0,
+              dlsr: last ? Math.round(((now - last.receivedAtMs) / 1000) * 65536) >>> 0 : 0,
+            },
+          }
+        : {}),
+    });
+    return this.send(this.rtcp, this.rtcpLocal, this.remoteRtcp, bytes, true);
+  }
+
+  private onDatagram(msg: Buffer, from: Endpoint, local: Endpoint): void {
+    this.onPacket?.('in', local, from, msg, isRtcp(msg));
+    if (isRtcp(msg)) {
+      // Also accepted on the RTP port: peers that multiplex RTCP (RFC 5761) send it there.
+      applyPeerRtcp(this.peerRtcp, msg, this.ssrc, this.clock.now());
+      return;
+    }
+    if (local === this.rtcpLocal || msg.length < 12 || msg[0]! >> 6 !== 2) {
+      this.malformed++;
+      this.logger.debug({ from, bytes: msg.length }, 'ignored datagram that is not RTP version 2');
+      return;
+    }
+    let packet: RtpPacket;
+    try {
+      packet = RtpPacket.deSerialize(msg);
+    } catch (error) {
+      this.malformed++;
+      this.logger.debug({ err: error, from, bytes: msg.length }, 'ignored malformed RTP packet');
+      return;
+    }
+    this.onRtp(packet, msg.length);
+  }
+
+  private onRtp(packet: RtpPacket, size: number): void {
+    const { header } = packet;
+    if (this.remoteSsrc !== header.ssrc) this.switchRemoteSource(header.ssrc);
+    const arrivalMs = this.clock.now();
+    const isEvent = this.telephoneEventPt !== undefined && header.payloadType === this.telephoneEventPt;
+    this.receiver.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs, bytes: size, skipJitter: isEvent });
+    if (isEvent) {
+      const digit = this.dtmfIn.onPacket(header.timestamp, packet.payload);
+      if (digit !== undefined) this.logger.debug({ digit }, 'DTMF received');
+      return;
+    }
+    const codec = codecOfPayloadType(header.payloadType);
+    if (!codec) {
+      this.logger.debug({ payloadType: header.payloadType }, 'RTP with a payload type we do not decode');
+      return;
+    }
+    this.history.push(decodeG711(codec, packet.payload));
+  }
+
+  /** A new SSRC (the peer restarted its sender, a B2BUA switched legs): totals carry over. */
+  private switchRemoteSource(ssrc: number): void {
+    if (this.remoteSsrc !== undefined) {
+      this.logger.debug({ from: this.remoteSsrc, to: ssrc }, 'remote SSRC changed');
+      this.archived = mergeStreamStats(this.archived, this.receiver.snapshot());
+      this.receiver = new RtpReceiverStats(SAMPLE_RATE);
+    } else if (this.startedAt !== undefined) {
+      this.receiver.setReference(this.startedAt);
+    }
+    this.remoteSsrc = ssrc;
+  }
+
+  stats(): RtpMediaStats {
+    const received = mergeStreamStats(this.archived, this.receiver.snapshot((this.peerRtcp.roundTripMs ?? 0) / 2));
+    const heard = detectTone(this.history.recent());
+    if (heard !== undefined) received.detectedHz = heard;
+    if (this.dtmfIn.digits) received.dtmf = this.dtmfIn.digits;
+    const sent: RtpMediaStats['sent'] = { packets: this.sentPackets, bytes: this.sentBytes };
+    if (this.toneHz !== undefined) sent.toneHz = this.toneHz;
+    return { codec: this.codec, sent, received };
+  }
+
+  /** What the peer told us in RTCP (SR, report about our stream, round trip). */
+  peerReports(): Readonly<PeerRtcpState> {
+    return this.peerRtcp;
+  }
+
+  /** The last `historySeconds` of decoded audio. */
+  heardAudio(): Int16Array {
+    return this.history.recent();
+  }
+
+  /** Everything heard since open, when `record` was set. */
+  recording(): Int16Array {
+    return this.history.recording();
+  }
+
+  get malformedPackets(): number {
+    return this.malformed;
+  }
+
+  /** Stops sending, sends a final RTCP report, closes both sockets. Idempotent. */
+  close(): Promise<RtpMediaStats> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<RtpMediaStats> {
+    this.unregister?.();
+    this.unregister = undefined;
+    try {
+      await this.sendRtcp();
+    } finally {
+      await Promise.all([closeSocket(this.rtp), closeSocket(this.rtcp)]);
+    }
+    return this.stats();
+  }
+}
+
+/** Sums two streams' counters; jitter and MOS from the later one, first-packet delay from the first. */
+function mergeStreamStats(earlier: MediaStreamStats | undefined, later: MediaStreamStats): MediaStreamStats {
+  if (!earlier) return later;
+  const merged: MediaStreamStats = {
+    ...later,
+    packets: earlier.packets + later.packets,
+    bytes: earlier.bytes + later.bytes,
+    lost: earlier.lost + later.lost,
+    outOfOrder: earlier.outOfOrder + later.outOfOrder,
+    duplicates: earlier.duplicates + later.duplicates,
+  };
+  if (earlier.firstPacketDelayMs !== undefined) merged.firstPacketDelayMs = earlier.firstPacketDelayMs;
+  return merged;
+}
