@@ -1,0 +1,79 @@
+import { CASE_EXPLANATIONS, ENDED_BY, LAB_CASE_IDS, type Lang, type LabCaseId } from './explanations-cases.js';
+import { HEADER_TOPICS, type HeaderTopic } from './explanations-headers.js';
+import { STEP_EXPLANATIONS, type StepKind } from './explanations-steps.js';
+import type { LadderArrow } from './ladder-model.js';
+
+export { LAB_CASE_IDS, type Lang, type LabCaseId, type StepKind };
+
+export function isLabCaseId(id: string): id is LabCaseId {
+  return (LAB_CASE_IDS as readonly string[]).includes(id);
+}
+
+/** The case-level explanation, or undefined for a scenario that is not one of the lab cases. */
+export function explainCase(caseId: string, lang: Lang): string | undefined {
+  return isLabCaseId(caseId) ? CASE_EXPLANATIONS[caseId][lang] : undefined;
+}
+
+export function explainEndedBy(endedBy: string | undefined, lang: Lang): string | undefined {
+  return endedBy === undefined ? undefined : ENDED_BY[endedBy]?.[lang];
+}
+
+/**
+ * What kind of step an arrow is, using the arrows before it in the same ladder: the second
+ * INVITE after a 407, an ACK that reuses its INVITE's branch (non-2xx, hop by hop) versus one
+ * with a fresh branch (2xx, end to end), a REGISTER after a successful one (refresh).
+ */
+export function classifyStep(arrow: LadderArrow, earlier: readonly LadderArrow[]): StepKind {
+  if (arrow.retransmission) return 'retransmission';
+  const sameCall = earlier.filter((a) => a.callId === arrow.callId);
+  if (arrow.kind === 'request') {
+    switch (arrow.method) {
+      case 'REGISTER':
+        if (sameCall.some((a) => a.status === 200 && a.cseqMethod === 'REGISTER')) return 'register-refresh';
+        return /^Authorization\s*:/im.test(arrow.raw) ? 'register-auth' : 'register';
+      case 'INVITE':
+        return /^(Proxy-)?Authorization\s*:/im.test(arrow.raw) ? 'invite-auth' : 'invite';
+      case 'ACK':
+        return sameCall.some((a) => a.method === 'INVITE' && a.branch !== undefined && a.branch === arrow.branch) ? 'ack-non2xx' : 'ack-2xx';
+      case 'CANCEL':
+        return 'cancel';
+      case 'BYE':
+        return 'bye';
+      default:
+        return 'request-other';
+    }
+  }
+  switch (arrow.status) {
+    case 100:
+      return 'trying';
+    case 180:
+      return 'ringing';
+    case 183:
+      return 'session-progress';
+    case 401:
+      return 'challenge-401';
+    case 407:
+      return 'challenge-407';
+    case 408:
+      return 'timeout-408';
+    case 486:
+      return 'busy-486';
+    case 487:
+      return 'terminated-487';
+    case 603:
+      return 'decline-603';
+    case 200:
+      return ({ INVITE: 'ok-invite', CANCEL: 'ok-cancel', BYE: 'ok-bye', REGISTER: 'ok-register' } as const)[arrow.cseqMethod ?? ''] ?? 'response-other';
+    default:
+      return 'response-other';
+  }
+}
+
+export function explainStep(kind: StepKind, lang: Lang): string {
+  return STEP_EXPLANATIONS[kind][lang];
+}
+
+/** The header and SDP topics that occur in these messages, in a fixed order. */
+export function headerTopicsIn(raws: readonly string[]): HeaderTopic[] {
+  return HEADER_TOPICS.filter((topic) => raws.some((raw) => topic.present.test(raw)));
+}
