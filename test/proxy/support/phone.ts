@@ -1,5 +1,5 @@
 import { answerChallenge, formatDigestCredentials, parseDigestChallenge } from '../../../src/sip/auth/digest.js';
-import { getHeader, topVia } from '../../../src/sip/message/headers.js';
+import { getHeader, getHeaderValues, topVia } from '../../../src/sip/message/headers.js';
 import { parseSipMessage } from '../../../src/sip/message/parse-message.js';
 import { serializeSipMessage } from '../../../src/sip/message/serialize-message.js';
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message/sip-message.js';
@@ -92,7 +92,10 @@ export class TestPhone {
 
   /** Answers a request this phone received, back on the flow it came in on. */
   async respond(to: Received, status: number, reason: string, options: { toTag?: string; headers?: [string, string][] } = {}): Promise<SipResponse> {
-    const response = createResponse(to.message as SipRequest, status, reason, { toTag: options.toTag ?? `tt-${this.user}`, headers: options.headers });
+    // RFC 3261 §12.1.1: a UAS copies Record-Route into its responses.
+    const recordRoutes = getHeaderValues(to.message, 'record-route').map((rr): [string, string] => ['Record-Route', rr]);
+    const headers: [string, string][] = [...recordRoutes, ['Contact', `<${this.contact()}>`], ...(options.headers ?? [])];
+    const response = createResponse(to.message as SipRequest, status, reason, { toTag: options.toTag ?? `tt-${this.user}`, headers });
     await this.socket.send(serializeSipMessage(response), { flowId: to.flow.id, remote: to.flow.remote });
     return response;
   }
