@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBaresipCallee } from './support/baresip.js';
 import { startKamailio, type KamailioPeer } from './support/kamailio.js';
 import { freeLoopbackPort, waitForUdpBound } from './support/ports.js';
 import { runSipp, sippScenario, startSipp, writeSippCsv, type SippResult } from './support/sipp.js';
@@ -14,6 +15,7 @@ const users = {
   alice: ['alice', 'alice-secret', 'lab.test'],
   bob: ['bob', 'bob-secret', 'lab.test'],
   carol: ['carol', 'carol-secret', 'lab.test'],
+  u0001: ['u0001', 'load-secret', 'lab.test'],
 } as const;
 
 let kamailio: KamailioPeer;
@@ -101,5 +103,30 @@ describe('SIPp through the lab Kamailio', () => {
     // carol got the CANCEL, answered 200 + 487 and got the ACK.
     expect(uas.exitCode, uas.errors || uas.stdout).toBe(0);
     expect(uas.stats['SuccessfulCall(C)']).toBe('1');
+  });
+
+  it('u0001 is a baresip registered over TCP: Kamailio reaches it on its own connection, it auto-answers', async () => {
+    const callee = await startBaresipCallee({
+      user: 'u0001',
+      password: 'load-secret',
+      proxyPort: kamailio.tcpPort,
+      transport: 'tcp',
+    });
+    try {
+      const uac = await runSipp(
+        [
+          proxy(), '-sf', sippScenario('uac-auth'), '-inf', await csvFor('alice'), '-s', 'u0001',
+          '-i', '127.0.0.1', '-p', String(await freeLoopbackPort()), '-m', '1',
+        ],
+        { timeoutMs: 30_000 },
+      );
+      expect(uac.exitCode, uac.errors || uac.stdout).toBe(0);
+      expect(uac.stats['SuccessfulCall(C)']).toBe('1');
+      expect(callee.output()).toMatch(/u0001@lab\.test: \{0\/TCP\/v4\} 200 OK/);
+      expect(callee.output()).toContain('Call established: sip:alice@lab.test');
+    } finally {
+      // Before Kamailio stops, so baresip's unregister is answered.
+      await callee.stop();
+    }
   });
 });
