@@ -1,0 +1,25 @@
+#!/bin/sh
+# Container entrypoint: render users and TLS config into /run/kamailio, make a
+# self-signed cert if none is mounted, then run Kamailio in the foreground.
+# Env: LISTEN_IP (default: this container's address), FR_INV_TIMER (ms),
+#      KAMAILIO_SHM_MB (default 256), KAMAILIO_ALIAS (extra domain, default "kamailio").
+set -eu
+conf=/etc/sipbots-kamailio
+run=/run/kamailio
+certs=${CERT_DIR:-$run}
+mkdir -p "$run"
+listen_ip=${LISTEN_IP:-$(hostname -i | awk '{print $1}')}
+
+if [ ! -s "$certs/lab.test.crt" ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 365 \
+    -keyout "$certs/lab.test.key" -out "$certs/lab.test.crt" -subj "/CN=lab.test" \
+    -addext "subjectAltName=IP:127.0.0.1,IP:$listen_ip,DNS:lab.test,DNS:kamailio" 2>/dev/null
+fi
+sed "s|@CERT_DIR@|$certs|g" "$conf/tls.cfg" > "$run/tls.cfg"
+"$conf/render-users.sh" "$conf/users.txt" > "$run/users.inc.cfg"
+
+cd "$run"  # kamailio.cfg includes users.inc.cfg from the working directory
+exec kamailio -f "$conf/kamailio.cfg" -w "$run" -Y "$run" -P "$run/kamailio.pid" -DD -E \
+  -m "${KAMAILIO_SHM_MB:-256}" -M 8 --alias="${KAMAILIO_ALIAS:-kamailio}" \
+  -A "LISTEN_IP=$listen_ip" -A "FR_INV_TIMER=${FR_INV_TIMER:-120000}" \
+  -A "TLS_CFG=\"$run/tls.cfg\""
