@@ -30,9 +30,11 @@ export class LabProxy {
   private readonly context: ProxyContext;
   private readonly requests: RequestHandler;
   private running = false;
+  private readonly initialInviteTimeoutMs: number;
 
   constructor(options: LabProxyOptions) {
     this.options = resolveProxyOptions(options);
+    this.initialInviteTimeoutMs = this.options.inviteTimeoutMs;
     const o = this.options;
     this.location = new LocationService(o.clock);
     const wire = new ProxyWire(o.listeners, o.clock, o.logger, o.events, o.party);
@@ -71,6 +73,14 @@ export class LabProxy {
       socket.onFlowClosed((flow) => this.location.removeFlow(socket, flow.id));
     }
     await this.context.wire.open((raw, hop) => this.onMessage(raw, hop));
+  }
+
+  /**
+   * Changes fr_inv_timer for INVITEs forwarded from now on (a lab case may want a shorter or
+   * longer one); undefined restores the value the proxy was started with.
+   */
+  setInviteTimeout(ms: number | undefined): void {
+    this.options.inviteTimeoutMs = ms ?? this.initialInviteTimeoutMs;
   }
 
   /** Stops every timer and closes the listeners. */

@@ -18,7 +18,9 @@ export function parseSipUri(text: string): SipUri | undefined {
   const match = /^(sips?):(?:([^@]*)@)?([^;?]+)(;[^?]*)?(\?.*)?$/i.exec(text.trim());
   if (!match) return undefined;
   const { host, port } = splitHostPort(match[3]!);
-  if (!host || (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))) return undefined;
+  // Port 0 is accepted: a TCP/WS phone that never listens may write its unbound port, and the
+  // proxy reaches it over its registration flow anyway (RFC 5626).
+  if (!host || (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))) return undefined;
   const user = match[2] === undefined ? undefined : decodeURIComponent(match[2].split(':')[0]!);
   return { scheme: match[1]!.toLowerCase() as 'sip' | 'sips', user, host: host.toLowerCase(), port, params: parseParams(match[4] ?? '') };
 }
