@@ -12,6 +12,16 @@ import { addressesUs, isOwnUri, planForward, preprocessRoutes, resolveTarget } f
 import { parseSipUri } from './sip-uri.js';
 import { stampReceived } from './via.js';
 
+/**
+ * Kamailio's consume_credentials(): our realm's Proxy-Authorization is for this hop only, so
+ * the callee never sees the caller's digest (RFC 3261 §22.3 lets a proxy remove it).
+ */
+function consumeCredentials(request: SipRequest, realm: string): void {
+  const key = 'proxy-authorization';
+  const quoted = `realm="${realm}"`;
+  request.headers = request.headers.filter((h) => !(h.key === key && h.value.includes(quoted)));
+}
+
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO, MESSAGE, SUBSCRIBE, NOTIFY, REFER, PRACK';
 /** Requests that may create a dialog, and so are record-routed (RFC 3261 §16.6 step 4). */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
@@ -75,6 +85,7 @@ export class RequestHandler {
       this.ctx.reply(request, hop, 403, 'Forbidden (From does not match the credentials)', { toTag: this.ctx.newTag() });
       return;
     }
+    consumeCredentials(request, this.ctx.options.realm);
     if (routed || !addressesUs(this.ctx, requestUri)) {
       const target = this.nextHop(request, hint);
       if (!target) return this.unresolvable(request, hop);

@@ -78,3 +78,32 @@ describe('in-dialog requests (loose routing, RFC 3261 §16.4 / §16.12)', () => 
     expect(bob.last().flow.protocol).toBe('tcp');
   });
 });
+
+describe('out-of-dialog non-INVITE requests', () => {
+  it("alice's MESSAGE is challenged, then relayed to bob; his 200 comes back; silence gets 408 after Timer F", async () => {
+    lab = await startLab({ noResponseTimeoutMs: 32_000 });
+    const alice = await lab.phone('alice');
+    const bob = await lab.phone('bob');
+    await register(bob);
+    bob.clear();
+    const message = alice.request('MESSAGE', 'sip:bob@lab.test', { body: 'hello', headers: [['Content-Type', 'text/plain']] });
+    await alice.send(message);
+    await settle();
+    expect(alice.ladder()).toEqual(['SIP/2.0 407 Proxy Authentication Required']);
+    await alice.send(alice.withCredentials(message, alice.lastResponse(407)));
+    await settle();
+    const atBob = bob.lastRequest('MESSAGE');
+    expect(atBob.message.body).toBe('hello');
+    expect(getHeaderValues(atBob.message, 'record-route')).toEqual([]);
+    await bob.respond(atBob, 200, 'OK');
+    await settle();
+    expect(alice.ladder()).toEqual(['SIP/2.0 407 Proxy Authentication Required', 'SIP/2.0 200 OK']);
+
+    const again = alice.request('MESSAGE', 'sip:bob@lab.test', { body: 'anyone?' });
+    await alice.send(alice.withCredentials(again, alice.lastResponse(407)));
+    await settle();
+    lab.clock.advance(32_000);
+    await settle();
+    expect(alice.lastResponse().status).toBe(408);
+  });
+});
