@@ -3,5 +3,5 @@ export { ProxyConfigError, type LabProxyOptions, type ProxyDigestAlgorithm } fro
 export { LocationService, type Binding } from './location-service.js';
 export type { InviteRelayState } from './invite-relay.js';
 export type { NonInviteRelayState } from './non-invite-relay.js';
-export { IllegalRelayTransitionError } from './proxy-errors.js';
+export { IllegalRelayTransitionError, ProxyStateError } from './proxy-errors.js';
 export { loadUsersFile, parseUsers, usersFromBots, UsersFileError, UsersFileErrors } from './users.js';

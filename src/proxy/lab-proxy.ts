@@ -8,6 +8,7 @@ import { createResponse, type LocalResponseOptions } from './local-response.js';
 import { LocationService } from './location-service.js';
 import { TransactionTable, type ProxyContext } from './proxy-context.js';
 import { resolveProxyOptions, type LabProxyOptions, type ResolvedProxyOptions } from './proxy-options.js';
+import { ProxyStateError } from './proxy-errors.js';
 import { ProxyWire, targetOf, type Hop } from './proxy-wire.js';
 import { RequestHandler } from './request-handler.js';
 import { forwardResponseStatelessly } from './stateless.js';
@@ -30,6 +31,7 @@ export class LabProxy {
   private readonly context: ProxyContext;
   private readonly requests: RequestHandler;
   private running = false;
+  private started = false;
   private readonly initialInviteTimeoutMs: number;
 
   constructor(options: LabProxyOptions) {
@@ -65,9 +67,10 @@ export class LabProxy {
     this.requests = new RequestHandler(this.context);
   }
 
-  /** Opens every listener; resolves once all are bound. */
+  /** Opens every listener; resolves once all are bound. A proxy starts once: after `stop()`, make a new one. */
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.started) throw new ProxyStateError(this.running ? 'running' : 'stopped', 'start');
+    this.started = true;
     this.running = true;
     for (const socket of this.options.listeners) {
       socket.onFlowClosed((flow) => this.location.removeFlow(socket, flow.id));

@@ -9,3 +9,14 @@ export class IllegalRelayTransitionError extends Error {
     this.name = 'IllegalRelayTransitionError';
   }
 }
+
+/** `start()` called on a proxy that is running or was stopped (its listeners are closed). */
+export class ProxyStateError extends Error {
+  constructor(
+    readonly state: 'running' | 'stopped',
+    readonly operation: 'start',
+  ) {
+    super(`cannot ${operation} a lab proxy that is ${state}; create a new LabProxy with fresh listeners`);
+    this.name = 'ProxyStateError';
+  }
+}

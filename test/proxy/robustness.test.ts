@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getHeader } from '../../src/sip/message/headers.js';
 import { ProxyConfigError } from '../../src/proxy/proxy-options.js';
 import { LabProxy } from '../../src/proxy/lab-proxy.js';
+import { ProxyStateError } from '../../src/proxy/proxy-errors.js';
 import { parseUsers, UsersFileErrors } from '../../src/proxy/users.js';
 import { inviteWithAuth, register, startLab, type Lab } from './support/lab.js';
 import { settle } from './support/phone.js';
@@ -73,6 +74,11 @@ describe('the proxy itself', () => {
     await inviteWithAuth(alice, 'bob');
     expect(getHeader(alice.lastResponse(407), 'proxy-authenticate')).toContain('algorithm=SHA-256');
     expect(bob.lastRequest('INVITE')).toBeDefined();
+  });
+
+  it('refuses to start twice', async () => {
+    lab = await startLab();
+    await expect(lab.proxy.start()).rejects.toThrow(ProxyStateError);
   });
 
   it('rejects options that cannot work, listing every problem', () => {
