@@ -109,12 +109,12 @@ describe('corrupted captures', () => {
   });
   it('random bytes', () => {
     let seed = 7;
-    const random = Buffer.alloc(4096, 0).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const random = Buffer.from(Buffer.alloc(4096, 0).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
     expectFormatError(random, /neither pcap nor pcapng/);
   });
   it('random bytes after a valid section header', () => {
     let seed = 11;
-    const tail = Buffer.alloc(4096).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const tail = Buffer.from(Buffer.alloc(4096).map(() => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
     expectFormatError(Buffer.concat([good.subarray(0, 28 + 4), tail]), /block|interface|length/);
   });
   it('huge block length', () => {
