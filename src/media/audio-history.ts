@@ -20,7 +20,11 @@ export class AudioHistory {
 
   push(samples: Int16Array): void {
     const cap = this.ring.length;
-    for (let i = 0; i < samples.length; i++) this.ring[(this.written + i) % cap] = samples[i] as number;
+    const tail = samples.length > cap ? samples.subarray(samples.length - cap) : samples;
+    const at = (this.written + samples.length - tail.length) % cap;
+    const first = Math.min(tail.length, cap - at);
+    this.ring.set(tail.subarray(0, first), at);
+    if (first < tail.length) this.ring.set(tail.subarray(first), 0);
     this.written += samples.length;
     if (this.record && this.recordedSamples + samples.length <= MAX_RECORDING_SAMPLES) {
       this.chunks.push(samples);

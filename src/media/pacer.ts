@@ -11,6 +11,10 @@
  * as a burst: each stream gets ONE tick whose `elapsedFrames` says how many 20 ms frames passed,
  * so it sends a single packet with the next sequence number and a timestamp advanced by the
  * whole elapsed duration, as a real sender whose audio clock kept running would.
+ *
+ * With `slots` > 1 the 20 ms period is cut into equal sub-periods and each stream joins the
+ * least-loaded slot, so 400 streams send as 4 × 100 every 5 ms instead of 400 at once: shorter
+ * bursts, less send-time jitter, receive work interleaved. Still one timer.
  */
 
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
@@ -32,6 +36,8 @@ export interface PacedStream {
 export interface PacerOptions {
   clock?: Clock;
   intervalMs?: number;
+  /** Sub-periods per interval (see above); default 1. */
+  slots?: number;
   /**
    * Called when a stream's tick throws; the pacer keeps driving the others. Without it the
    * first error is rethrown once every stream has been ticked and the next firing scheduled.
@@ -41,17 +47,22 @@ export interface PacerOptions {
 
 interface Registration {
   stream: PacedStream;
-  /** Index of the last deadline this stream was ticked for. */
+  slot: number;
+  /** Sub-deadline index this stream was last ticked for (always ≡ slot mod slots). */
   lastIndex: number;
 }
 
 export class Pacer {
   private readonly clock: Clock;
   private readonly intervalMs: number;
+  private readonly slots: number;
+  /** intervalMs / slots: the spacing of the timer's absolute deadlines. */
+  private readonly stepMs: number;
+  private readonly bySlot: Set<Registration>[];
   private readonly onError: ((error: unknown, stream: PacedStream) => void) | undefined;
-  private readonly streams = new Set<Registration>();
   private origin = 0;
-  /** Index k of the next deadline origin + k·interval. */
+  private count = 0;
+  /** Index k of the next deadline origin + k·step. */
   private nextIndex = 0;
   private timer: TimerHandle | undefined;
   private stalls = 0;
@@ -59,26 +70,40 @@ export class Pacer {
   constructor(options: PacerOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.intervalMs = options.intervalMs ?? FRAME_MS;
+    this.slots = Math.max(1, Math.floor(options.slots ?? 1));
+    this.stepMs = this.intervalMs / this.slots;
+    this.bySlot = Array.from({ length: this.slots }, () => new Set<Registration>());
     this.onError = options.onError;
   }
 
-  /** Adds a stream; its first tick comes at the next deadline. Returns the unregister function. */
+  /** Adds a stream; its first tick comes at its slot's next deadline. Returns the unregister function. */
   register(stream: PacedStream): () => void {
-    if (this.streams.size === 0) {
+    if (this.count === 0) {
       this.origin = this.clock.now();
       this.nextIndex = 1;
       this.schedule();
     }
-    const registration: Registration = { stream, lastIndex: this.nextIndex - 1 };
-    this.streams.add(registration);
+    let slot = 0;
+    this.bySlot.forEach((set, i) => {
+      if (set.size < (this.bySlot[slot] as Set<Registration>).size) slot = i;
+    });
+    const registration: Registration = { stream, slot, lastIndex: this.latestOfSlot(this.nextIndex - 1, slot) };
+    (this.bySlot[slot] as Set<Registration>).add(registration);
+    this.count++;
     return () => {
-      this.streams.delete(registration);
-      if (this.streams.size === 0) this.stop();
+      if (!(this.bySlot[slot] as Set<Registration>).delete(registration)) return;
+      this.count--;
+      if (this.count === 0) this.stop();
     };
   }
 
   get size(): number {
-    return this.streams.size;
+    return this.count;
+  }
+
+  /** The largest index ≤ k that belongs to `slot`. */
+  private latestOfSlot(k: number, slot: number): number {
+    return k - ((((k - slot) % this.slots) + this.slots) % this.slots);
   }
 
   /** How many times a firing found more than one deadline passed. */
@@ -87,7 +112,7 @@ export class Pacer {
   }
 
   private schedule(): void {
-    const deadline = this.origin + this.nextIndex * this.intervalMs;
+    const deadline = this.origin + this.nextIndex * this.stepMs;
     this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, deadline - this.clock.now()));
   }
 
@@ -99,33 +124,37 @@ export class Pacer {
   private fire(): void {
     this.timer = undefined;
     const now = this.clock.now();
-    // The latest deadline that has passed; any before it were missed during a stall.
-    const dueIndex = Math.max(this.nextIndex, Math.floor((now - this.origin) / this.intervalMs + 1e-9));
+    // The latest sub-deadline that has passed; any before it were missed during a stall.
+    const dueIndex = Math.max(this.nextIndex, Math.floor((now - this.origin) / this.stepMs + 1e-9));
     if (dueIndex > this.nextIndex) this.stalls++;
-    const deadline = this.origin + dueIndex * this.intervalMs;
     let firstError: unknown;
     let failed = false;
-    for (const registration of [...this.streams]) {
-      if (!this.streams.has(registration)) continue;
-      const elapsedFrames = dueIndex - registration.lastIndex;
-      registration.lastIndex = dueIndex;
-      try {
-        registration.stream.tick({ deadline, now, elapsedFrames });
-      } catch (error) {
-        if (this.onError) this.onError(error, registration.stream);
-        else if (!failed) [failed, firstError] = [true, error];
+    for (let slot = 0; slot < this.slots; slot++) {
+      const index = this.latestOfSlot(dueIndex, slot);
+      if (index < this.nextIndex) continue; // this slot's deadline is not in the window that just passed
+      const deadline = this.origin + index * this.stepMs;
+      for (const registration of [...(this.bySlot[slot] as Set<Registration>)]) {
+        if (!(this.bySlot[slot] as Set<Registration>).has(registration) || index <= registration.lastIndex) continue;
+        const elapsedFrames = (index - registration.lastIndex) / this.slots;
+        registration.lastIndex = index;
+        try {
+          registration.stream.tick({ deadline, now, elapsedFrames });
+        } catch (error) {
+          if (this.onError) this.onError(error, registration.stream);
+          else if (!failed) [failed, firstError] = [true, error];
+        }
       }
     }
     this.nextIndex = dueIndex + 1;
-    if (this.streams.size > 0 && this.timer === undefined) this.schedule();
+    if (this.count > 0 && this.timer === undefined) this.schedule();
     if (failed) throw firstError instanceof Error ? firstError : new Error(String(firstError));
   }
 }
 
 let shared: Pacer | undefined;
 
-/** The process-wide pacer on the system clock, created on first use. */
+/** The process-wide pacer on the system clock (4 slots of 5 ms), created on first use. */
 export function sharedPacer(): Pacer {
-  shared ??= new Pacer();
+  shared ??= new Pacer({ slots: 4 });
   return shared;
 }

@@ -89,6 +89,11 @@ export class RtpSession {
   private readonly onPacket: MediaPacketListener | undefined;
   private readonly audio: AudioSource;
   private readonly toneHz: number | undefined;
+  /** A tone whose second repeats exactly, pre-encoded per codec: no sin() or companding per packet. */
+  private readonly toneSecond: Int16Array | undefined;
+  private readonly encodedSecond = new Map<G711Codec, Uint8Array>();
+  /** Sample position of the audio source, for the pre-encoded tone. */
+  private audioPosition = 0;
   private readonly history: AudioHistory;
   private readonly dtmfOut = new DtmfSender();
   private readonly dtmfIn = new DtmfReceiver();
@@ -143,7 +148,9 @@ export class RtpSession {
     if (options.audio) this.audio = options.audio;
     else {
       this.toneHz = options.toneHz ?? 440;
-      this.audio = new ToneGenerator({ frequencyHz: this.toneHz });
+      const tone = new ToneGenerator({ frequencyHz: this.toneHz });
+      this.audio = tone;
+      this.toneSecond = tone.periodicSecond();
     }
     this.history = new AudioHistory(Math.round((options.historySeconds ?? 2) * SAMPLE_RATE), options.record ?? false);
     this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
@@ -208,10 +215,10 @@ export class RtpSession {
       this.sendRtcp();
     }
     const sending = this.remote !== undefined && (this.direction === 'sendrecv' || this.direction === 'sendonly');
-    if (tick.elapsedFrames > 1) this.audio.skip((tick.elapsedFrames - 1) * FRAME_SAMPLES);
+    if (tick.elapsedFrames > 1) this.skipAudio((tick.elapsedFrames - 1) * FRAME_SAMPLES);
     if (!sending) {
       this.talking = false;
-      if (tick.elapsedFrames >= 1) this.audio.skip(FRAME_SAMPLES);
+      this.skipAudio(FRAME_SAMPLES);
       return;
     }
     const dtmf = this.telephoneEventPt !== undefined ? this.dtmfOut.nextFrame(timestamp) : undefined;
@@ -220,16 +227,33 @@ export class RtpSession {
     let payloadType = this.payloadType;
     let packetTimestamp = timestamp;
     if (dtmf && this.telephoneEventPt !== undefined) {
-      this.audio.skip(FRAME_SAMPLES);
+      this.skipAudio(FRAME_SAMPLES);
       payload = dtmf.payload;
       marker = dtmf.marker;
       payloadType = this.telephoneEventPt;
       packetTimestamp = dtmf.timestamp;
     } else {
-      payload = encodeG711(this.codec, this.audio.nextFrame());
+      payload = this.nextEncodedFrame();
     }
     this.talking = true;
     this.sendRtp(payloadType, marker, packetTimestamp, payload);
+  }
+
+  private skipAudio(samples: number): void {
+    if (this.toneSecond) this.audioPosition = (this.audioPosition + samples) % SAMPLE_RATE;
+    else this.audio.skip(samples);
+  }
+
+  private nextEncodedFrame(): Uint8Array {
+    if (!this.toneSecond) return encodeG711(this.codec, this.audio.nextFrame());
+    let second = this.encodedSecond.get(this.codec);
+    if (!second) {
+      second = encodeG711(this.codec, this.toneSecond);
+      this.encodedSecond.set(this.codec, second);
+    }
+    const frame = second.subarray(this.audioPosition, this.audioPosition + FRAME_SAMPLES);
+    this.audioPosition = (this.audioPosition + FRAME_SAMPLES) % SAMPLE_RATE;
+    return frame;
   }
 
   private sendRtp(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {

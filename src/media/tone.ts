@@ -39,6 +39,17 @@ export class ToneGenerator implements AudioSource {
     this.step = (2 * Math.PI * options.frequencyHz) / sampleRate;
   }
 
+  /**
+   * One second of this tone starting at phase 0, when that second holds whole cycles (integer
+   * Hz at 8 kHz): frame n is then samples (160·n mod 8000)…, so senders can pre-encode it once.
+   */
+  periodicSecond(): Int16Array | undefined {
+    if (!Number.isInteger(this.frequencyHz) || this.frameSamples !== FRAME_SAMPLES) return undefined;
+    const second = new Int16Array(SAMPLE_RATE);
+    for (let i = 0; i < second.length; i++) second[i] = Math.round(this.amplitude * Math.sin(i * this.step));
+    return second;
+  }
+
   nextFrame(): Int16Array {
     const frame = new Int16Array(this.frameSamples);
     for (let i = 0; i < frame.length; i++) {

@@ -94,3 +94,39 @@ describe('shared pacer', () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 });
+
+describe('shared pacer with slots', () => {
+  it('spreads streams over sub-periods, each still every 20 ms, with one timer', () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ clock, slots: 4 });
+    const seen: [number, number][] = [];
+    for (let i = 0; i < 8; i++) pacer.register({ tick: (t) => seen.push([i, t.deadline]) });
+    expect(clock.pendingTimers()).toBe(1);
+    clock.advance(40);
+    const deadlinesOf = (i: number) => seen.filter(([s]) => s === i).map(([, d]) => d);
+    expect(deadlinesOf(0)).toEqual([20, 40]);
+    expect(deadlinesOf(1)).toEqual([5, 25]);
+    expect(deadlinesOf(2)).toEqual([10, 30]);
+    expect(deadlinesOf(3)).toEqual([15, 35]);
+    expect(deadlinesOf(4)).toEqual([20, 40]);
+  });
+
+  it('after a stall each stream still gets one tick with the elapsed frames', () => {
+    const loop = new BlockableLoop();
+    const pacer = new Pacer({ clock: loop, slots: 4 });
+    const seen: PacedTick[][] = [[], []];
+    seen.forEach((list) => pacer.register({ tick: (t) => list.push(t) }));
+    loop.run(40);
+    loop.run(106, 106); // blocked 40..106
+    expect(seen[0]?.map((t) => [t.deadline, t.elapsedFrames])).toEqual([
+      [20, 1],
+      [40, 1],
+      [100, 3],
+    ]);
+    expect(seen[1]?.map((t) => [t.deadline, t.elapsedFrames])).toEqual([
+      [5, 1],
+      [25, 1],
+      [105, 4],
+    ]);
+  });
+});
