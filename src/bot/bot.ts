@@ -3,6 +3,7 @@ import {
   Registerer,
   RegistererState,
   SessionState,
+  URI,
   UserAgent,
   type Invitation,
   type SessionDescriptionHandlerFactory,
@@ -109,6 +110,11 @@ export class Bot {
       sessionDescriptionHandlerFactory: media,
       delegate: { onInvite: (invitation) => this.receiveCall(invitation) },
     });
+    if (protocol === 'udp' || protocol === 'tcp') {
+      // sip.js builds its Contact from viaHost as one host string; a registrar's 200 lists the
+      // binding with host and port apart, and sip.js compares URIs. Give it the real URI.
+      this.userAgent.contact.uri = new URI('sip', this.account.user, local.address, local.port, { transport: protocol });
+    }
     await this.userAgent.start();
   }
 

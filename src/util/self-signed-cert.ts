@@ -6,27 +6,30 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export interface TestCertificate {
+export interface SelfSignedCertificate {
   /** PEM certificate for CN=lab.test, valid for 127.0.0.1, lab.test and localhost. */
   cert: string;
   /** PEM private key (unencrypted). */
   key: string;
 }
 
-let cached: Promise<TestCertificate> | undefined;
+let cached: Promise<SelfSignedCertificate> | undefined;
 
 /**
  * A throw-away self-signed certificate made with the openssl CLI, once per test process.
  * Self-signed on purpose: tests check that verification fails without `ca` and passes with it.
  */
-export async function makeTestCertificate(): Promise<TestCertificate> {
+export async function makeSelfSignedCertificate(): Promise<SelfSignedCertificate> {
   cached ??= generate();
   return cached;
 }
 
-async function generate(): Promise<TestCertificate> {
+async function generate(): Promise<SelfSignedCertificate> {
   const dir = await mkdtemp(join(tmpdir(), 'sipbots-cert-'));
   try {
+    await run('openssl', ['version']).catch((error: unknown) => {
+      throw new Error('TLS and WSS need the openssl command to make a certificate (apt-get install openssl)', { cause: error });
+    });
     const certPath = join(dir, 'cert.pem');
     const keyPath = join(dir, 'key.pem');
     await run('openssl', [

@@ -126,7 +126,8 @@ describe('UDP reliability below sip.js (RFC 3261 §17)', () => {
   });
 
   it('over TCP nothing is retransmitted or absorbed', async () => {
-    const tcpLike = Object.assign(network.socket(), { protocol: 'tcp' as const });
+    const tcpLike = network.socket();
+    Object.defineProperty(tcpLike, 'protocol', { value: 'tcp' });
     const reliable = createReliableSocket(tcpLike, { clock });
     await reliable.send(request('INVITE', 'z9hG4bKg'), toBob());
     clock.advance(10_000);

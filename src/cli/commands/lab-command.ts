@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
+import { runSession } from '../../lab/run-session.js';
+import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatCaseLine, formatLabFooter } from '../print-lab.js';
+import { seconds, type CommandContext } from './command-context.js';
+
+export function labCommand(context: CommandContext): Command {
+  return new Command('lab')
+    .description('run the classic SIP lab cases unattended and judge each against its expected flow')
+    .option('--server <uri>', 'SIP server to use (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
+    .option('--bots <file>', 'bots file', 'bots/lab.yaml')
+    .option('--scenarios <dir>', 'folder of the lab case files', 'scenarios/lab')
+    .option('--only <ids>', `comma-separated case ids (${LAB_CASE_IDS.join(', ')})`)
+    .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
+    .option('--ring-timeout <seconds>', 'the caller gives up (CANCEL) after this long in no-answer', seconds)
+    .addOption(new Option('--lang <lang>', 'language of the report').choices(['en', 'zh']).default('en'))
+    .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
+    .option('--record', 'write what each bot heard as WAV files in the run folder')
+    .option('--insecure', 'do not verify the TLS certificate of an external server')
+    .option('--json', 'print only the summary as JSON on stdout')
+    .action(async (options) => {
+      context.setExitCode(await lab(options, context));
+    });
+}
+
+async function lab(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  const io = context.io;
+  const json = options.json === true;
+  const colour = !json && io.stdout.isTTY === true;
+  const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
+  const server = (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined);
+  if (!TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
+  if (!json) io.stdout.write(`sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}\n\n`);
+  if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+  const { summary, runDir } = await runSession({
+    botsFile: options.bots as string,
+    scenarioFiles: labCaseFiles(options.scenarios as string, typeof options.only === 'string' ? options.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
+    server,
+    transport,
+    outDir: options.out as string | undefined,
+    ringTimeoutMs: options.ringTimeout as number | undefined,
+    insecure: options.insecure === true,
+    lang: options.lang as 'en' | 'zh',
+    media: options.media as 'rtp' | 'none',
+    record: options.record === true,
+    env: io.env,
+    logger: context.logger(),
+    signal: io.signal,
+    onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, colour)),
+  });
+  if (json) io.stdout.write(JSON.stringify({ ...summary, runDir }) + '\n');
+  else io.stdout.write(formatLabFooter(summary, runDir));
+  if (summary.interrupted) return ExitCode.Interrupted;
+  return summary.passed ? ExitCode.Ok : ExitCode.Failed;
+}

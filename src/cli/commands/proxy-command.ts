@@ -1,0 +1,50 @@
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { loadBotsFile } from '../../config/load-bots.js';
+import { EventStream } from '../../events/event-stream.js';
+import { JsonlWriter } from '../../events/jsonl-writer.js';
+import { startEmbeddedServer } from '../../lab/embedded-server.js';
+import { createRunFolder } from '../../lab/run-folder.js';
+import { loadUsersFile, usersFromBots } from '../../proxy/users.js';
+import { formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import { ExitCode } from '../exit-codes.js';
+import { port, seconds, type CommandContext } from './command-context.js';
+
+export function proxyCommand(context: CommandContext): Command {
+  return new Command('proxy')
+    .description('run the embedded iptel-like lab registrar/proxy until interrupted')
+    .option('--port <port>', 'port for every listener (0: free ports)', port, 0)
+    .option('--listen <address>', 'address to bind (default 127.0.0.1; anything else is your explicit choice)', '127.0.0.1')
+    .option('--domain <domain>', 'SIP domain and digest realm', 'lab.test')
+    .option('--users <file>', 'user=password lines (default: the accounts of --bots)')
+    .option('--bots <file>', 'bots file whose accounts may register', 'bots/lab.yaml')
+    .addOption(new Option('--transport <list>', 'comma-separated transports to listen on').default('udp,tcp'))
+    .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer', seconds)
+    .option('--out <dir>', 'also write every message to <dir>/messages.jsonl')
+    .action(async (options: Record<string, unknown>) => {
+      const { io } = context;
+      const transports = String(options.transport).split(',').map((t) => t.trim()) as TransportProtocol[];
+      const bad = transports.filter((t) => !TRANSPORT_PROTOCOLS.includes(t));
+      if (bad.length > 0) throw new Error(`unknown transport ${bad.join(', ')} (use ${TRANSPORT_PROTOCOLS.join(', ')})`);
+      const users = options.users ? await loadUsersFile(options.users as string) : usersFromBots((await loadBotsFile(options.bots as string, io.env)).bots.values());
+      const events = new EventStream();
+      const runDir = options.out !== undefined ? await createRunFolder(options.out as string) : undefined;
+      const jsonl = runDir ? new JsonlWriter(join(runDir, 'messages.jsonl'), events) : undefined;
+      const server = await startEmbeddedServer({
+        transports,
+        users,
+        domain: options.domain as string,
+        events,
+        bindAddress: options.listen as string,
+        port: options.port as number,
+        inviteTimeoutMs: options.inviteTimeout as number | undefined,
+        logger: context.logger(),
+      });
+      for (const [protocol, endpoint] of server.endpoints) io.stdout.write(`listening ${protocol} ${formatEndpoint(endpoint)}\n`);
+      io.stdout.write(`domain ${options.domain as string}, ${users.size} users; Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await server.stop();
+      await jsonl?.close();
+      context.setExitCode(ExitCode.Ok);
+    });
+}

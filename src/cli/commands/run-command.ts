@@ -1,0 +1,39 @@
+import { Command, Option } from 'commander';
+import { runSession } from '../../lab/run-session.js';
+import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatCaseLine, formatLabFooter } from '../print-lab.js';
+import type { CommandContext } from './command-context.js';
+
+export function runCommand(context: CommandContext): Command {
+  return new Command('run')
+    .description('run scenario files against a server (or the embedded proxy) and check every leg')
+    .argument('<scenario...>', 'scenario YAML files, run in order')
+    .option('--bots <file>', 'bots file', 'bots/lab.yaml')
+    .option('--server <uri>', 'SIP server (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
+    .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
+    .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
+    .option('--insecure', 'do not verify the TLS certificate of an external server')
+    .option('--json', 'print only the summary as JSON on stdout')
+    .action(async (files: string[], options: Record<string, unknown>) => {
+      const { io } = context;
+      const json = options.json === true;
+      const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
+      const { summary, runDir } = await runSession({
+        botsFile: options.bots as string,
+        scenarioFiles: files,
+        server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined),
+        transport,
+        outDir: options.out as string | undefined,
+        insecure: options.insecure === true,
+        media: options.media as 'rtp' | 'none',
+        env: io.env,
+        logger: context.logger(),
+        signal: io.signal,
+        onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, io.stdout.isTTY === true)),
+      });
+      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatLabFooter(summary, runDir));
+      context.setExitCode(summary.interrupted ? ExitCode.Interrupted : summary.passed ? ExitCode.Ok : ExitCode.Failed);
+    });
+}

@@ -1,0 +1,69 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { loadDotEnv } from '../config/env-substitution.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import type { CliIo } from './cli-io.js';
+import { labCommand } from './commands/lab-command.js';
+import { proxyCommand } from './commands/proxy-command.js';
+import { runCommand } from './commands/run-command.js';
+import type { CommandContext } from './commands/command-context.js';
+import { exitCodeFor } from './exit-for-error.js';
+import { ExitCode } from './exit-codes.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/**
+ * Runs one sipbots command and resolves with its exit code. Everything outside (streams,
+ * environment, interruption) comes in through `io`, so tests call this in-process.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  let logger: Logger | undefined;
+  let logLevel = 'warn';
+  const context: CommandContext = {
+    io,
+    logger: () => (logger ??= createLogger({ level: logLevel as never, pretty: io.stderr.isTTY === true })),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = new Command('sipbots')
+    .description('Headless SIP bots: lab cases, scenarios, captures and load against a SIP proxy')
+    .version(version, '-V, --version')
+    .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .hook('preAction', (command) => {
+      logLevel = command.opts().logLevel as string;
+    });
+  program.addCommand(labCommand(context)).addCommand(runCommand(context)).addCommand(proxyCommand(context));
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  try {
+    // A .env file feeds the real process environment only, never an injected one (tests).
+    if (io.env === process.env) loadDotEnv('.env');
+    await program.parseAsync(['node', 'sipbots', ...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exit code 0; everything else commander rejects is usage.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (io.signal.aborted) return ExitCode.Interrupted;
+    io.stderr.write(`sipbots: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodeFor(error);
+  }
+  return exitCode;
+}
+
+/** The real process: stdout/stderr, env, and SIGINT/SIGTERM (a second one exits at once). */
+export function processIo(): CliIo {
+  const controller = new AbortController();
+  const interrupt = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.Interrupted);
+    process.stderr.write('\ninterrupted: hanging up calls and unregistering (press Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+}

@@ -1,0 +1,50 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderJunit } from '../capture/junit-writer.js';
+import { PcapngWriter } from '../capture/pcapng-writer.js';
+import type { EventStream } from '../events/event-stream.js';
+import { JsonlWriter } from '../events/jsonl-writer.js';
+import type { SipbotsEvent } from '../events/types.js';
+import type { RunSummary } from '../scenario/result-types.js';
+
+export interface RunOutputOptions {
+  lang: 'en' | 'zh';
+}
+
+/**
+ * The files of a run folder. The message log and the capture are appended while the run goes
+ * (a crash leaves them readable up to the crash); the summary, JUnit and report are written at
+ * the end from the same events.
+ */
+export class RunOutputs {
+  private readonly jsonl: JsonlWriter;
+  private readonly pcapng: PcapngWriter;
+  private readonly kept: SipbotsEvent[] = [];
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly dir: string,
+    events: EventStream,
+    private readonly options: RunOutputOptions,
+  ) {
+    // RTP packets go to the capture only: as JSON lines they would drown the SIP log.
+    this.jsonl = new JsonlWriter(join(dir, 'messages.jsonl'), events, (e) => e.type !== 'rtp');
+    this.pcapng = new PcapngWriter(join(dir, 'signaling.pcapng'), events);
+    this.unsubscribe = events.subscribe((event) => {
+      if (event.type !== 'rtp') this.kept.push(event);
+    });
+  }
+
+  /** Everything but RTP, for reports. */
+  get events(): readonly SipbotsEvent[] {
+    return this.kept;
+  }
+
+  async finish(summary: RunSummary): Promise<void> {
+    this.unsubscribe();
+    await Promise.all([this.jsonl.close(), this.pcapng.close()]);
+    await writeFile(join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    await writeFile(join(this.dir, 'junit.xml'), renderJunit(summary));
+    void this.options;
+  }
+}

@@ -1,0 +1,133 @@
+import { Bot } from '../bot/bot.js';
+import { rtpMedia } from '../bot/rtp-media.js';
+import type { BotsFile } from '../config/bots-schema.js';
+import type { Scenario } from '../config/scenario-types.js';
+import type { Env } from '../config/env-substitution.js';
+import { loadBotsFile } from '../config/load-bots.js';
+import { loadScenarioFiles } from '../config/load-scenario.js';
+import { EventStream } from '../events/event-stream.js';
+import { resolveServerUri } from '../sip/server-uri.js';
+import type { Endpoint, TlsMaterial, TransportProtocol } from '../sip/transport/types.js';
+import { runScenario } from '../scenario/run-scenario.js';
+import type { CaseResult, RunSummary } from '../scenario/result-types.js';
+import { systemClock } from '../util/clock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { RunOutputs } from './run-outputs.js';
+import { createRunFolder } from './run-folder.js';
+
+export interface SessionOptions {
+  botsFile: string;
+  /** Scenario files, run in this order. */
+  scenarioFiles: readonly string[];
+  /** A SIP URI; undefined runs the embedded lab proxy. */
+  server?: string;
+  transport: TransportProtocol;
+  outDir?: string;
+  /** The caller's ring timer in the no-answer case (CANCEL after this long). */
+  ringTimeoutMs?: number;
+  /** Skip TLS certificate verification of an external server. */
+  insecure?: boolean;
+  lang?: 'en' | 'zh';
+  media?: 'rtp' | 'none';
+  record?: boolean;
+  env?: Env;
+  logger?: Logger;
+  signal?: AbortSignal;
+  /** Called after each case, for progress output. */
+  onCase?: (result: CaseResult) => void;
+}
+
+export interface SessionRun {
+  summary: RunSummary;
+  runDir: string;
+}
+
+/**
+ * Runs scenarios with a set of bots — the whole lab, or one `sipbots run` — unattended: load bots and cases, start the embedded proxy unless a server was
+ * given, register every bot, run the cases in order, unregister, and write the run folder.
+ * Registration failures throw (RegistrationError / ServerUnreachableError) after the folder
+ * holds everything exchanged until then.
+ */
+export async function runSession(options: SessionOptions): Promise<SessionRun> {
+  const logger = options.logger ?? silentLogger;
+  const clock = systemClock;
+  const bots = await loadBotsFile(options.botsFile, options.env);
+  const scenarios = await loadScenarioFiles(options.scenarioFiles, { env: options.env, bots });
+  const runDir = await createRunFolder(options.outDir);
+  const events = new EventStream((error) => logger.error({ err: error }, 'an output writer failed'));
+  const outputs = new RunOutputs(runDir, events, { lang: options.lang ?? 'en' });
+  const started = new Date();
+  const results: CaseResult[] = [];
+  let embedded: EmbeddedServer | undefined;
+  const running: Bot[] = [];
+  let serverText = options.server ?? 'embedded';
+  let interrupted = false;
+  let summary: RunSummary | undefined;
+  try {
+    const target = await connectServer(options, bots, events, logger);
+    embedded = target.embedded;
+    serverText = target.uri;
+    const media = options.media === 'none' ? undefined : rtpMedia({ events, clock, logger, recordDir: options.record ? runDir : undefined });
+    for (const config of bots.bots.values()) {
+      running.push(new Bot({ account: { ...config, transport: options.transport }, server: target.endpoint, events, clock, logger, tls: target.tls, media }));
+    }
+    await Promise.all(running.map((bot) => bot.start()));
+    await Promise.all(running.map((bot) => bot.register()));
+    const byName = new Map(running.map((bot) => [bot.name, bot]));
+    for (const scenario of scenarios) {
+      if (options.signal?.aborted) break;
+      const result = await runScenario(withRingTimeout(scenario, options.ringTimeoutMs), {
+        bots: byName,
+        events,
+        clock,
+        signal: options.signal,
+        configureProxy: embedded ? (settings) => embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs) : undefined,
+      });
+      results.push(result);
+      options.onCase?.(result);
+    }
+    interrupted = options.signal?.aborted ?? false;
+  } finally {
+    await Promise.all(running.map((bot) => bot.stop().catch((error: unknown) => logger.warn({ err: error, bot: bot.name }, 'bot did not stop cleanly'))));
+    await embedded?.stop();
+    summary = {
+      passed: results.length === scenarios.length && results.every((r) => r.passed) && !interrupted,
+      interrupted,
+      startedAt: started.toISOString(),
+      durationMs: Date.now() - started.getTime(),
+      server: serverText,
+      transport: options.transport,
+      serverKind: options.server ? 'external' : 'embedded',
+      cases: results,
+    };
+    await outputs.finish(summary);
+  }
+  return { summary, runDir };
+}
+
+interface ServerTarget {
+  endpoint: Endpoint;
+  uri: string;
+  tls?: TlsMaterial;
+  embedded?: EmbeddedServer;
+}
+
+async function connectServer(options: SessionOptions, bots: BotsFile, events: EventStream, logger: Logger): Promise<ServerTarget> {
+  if (options.server) {
+    const address = await resolveServerUri(options.server, options.transport);
+    return { endpoint: address.endpoint, uri: options.server, tls: { rejectUnauthorized: !options.insecure } };
+  }
+  const users = new Map([...bots.bots.values()].map((b) => [b.authUser, b.password] as const));
+  const domain = bots.bots.values().next().value?.domain ?? 'lab.test';
+  const embedded = await startEmbeddedServer({ transports: [options.transport], users, domain, events, logger });
+  const endpoint = embedded.endpoints.get(options.transport)!;
+  const uri = `sip:${endpoint.address}:${endpoint.port};transport=${options.transport}`;
+  // Trust exactly the embedded proxy's throw-away certificate, nothing else.
+  return { endpoint, uri, embedded, tls: embedded.certificate ? { ca: embedded.certificate, servername: 'lab.test' } : undefined };
+}
+
+function withRingTimeout(scenario: Scenario, ringTimeoutMs: number | undefined): Scenario {
+  if (ringTimeoutMs === undefined || scenario.id !== 'no-answer') return scenario;
+  return { ...scenario, steps: scenario.steps.map((s) => (s.kind === 'call' && s.cancelAfterMs !== undefined ? { ...s, cancelAfterMs: ringTimeoutMs } : s)) };
+}
