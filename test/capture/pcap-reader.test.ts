@@ -127,6 +127,20 @@ describe('corrupted captures', () => {
     pcap.writeUInt32LE(0x7fffffff, 24 + 8);
     expectFormatError(pcap, /implausible/);
   });
+  it('flipped bytes and cuts anywhere never crash with anything but CaptureFormatError', () => {
+    let seed = 1;
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let i = 0; i < 500; i++) {
+      const bytes = Buffer.from(good);
+      for (let k = 0; k < 1 + random() * 8; k++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      const input = random() < 0.3 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+      try {
+        readSipCapture(input);
+      } catch (error) {
+        expect(error).toBeInstanceOf(CaptureFormatError);
+      }
+    }
+  });
   it('empty file', () => expectFormatError(Buffer.alloc(0), /too short/));
   it('bad messages.jsonl line', () => {
     expect(() => readMessagesJsonl('{"type":"sip","at":1,"party":"a"}\nnot json\n')).toThrow(CaptureFormatError);
