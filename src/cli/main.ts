@@ -4,6 +4,7 @@ import { loadDotEnv } from '../config/env-substitution.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import type { CliIo } from './cli-io.js';
 import { labCommand } from './commands/lab-command.js';
+import { ladderCommand } from './commands/ladder-command.js';
 import { proxyCommand } from './commands/proxy-command.js';
 import { runCommand } from './commands/run-command.js';
 import type { CommandContext } from './commands/command-context.js';
@@ -37,7 +38,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .hook('preAction', (command) => {
       logLevel = command.opts().logLevel as string;
     });
-  program.addCommand(labCommand(context)).addCommand(runCommand(context)).addCommand(proxyCommand(context));
+  program
+    .addCommand(labCommand(context))
+    .addCommand(runCommand(context))
+    .addCommand(proxyCommand(context))
+    .addCommand(ladderCommand(context));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   try {
     // A .env file feeds the real process environment only, never an injected one (tests).

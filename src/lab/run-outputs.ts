@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderJunit } from '../capture/junit-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
+import { renderReport } from '../capture/report.js';
 import type { EventStream } from '../events/event-stream.js';
 import { JsonlWriter } from '../events/jsonl-writer.js';
 import type { SipbotsEvent } from '../events/types.js';
@@ -45,6 +46,8 @@ export class RunOutputs {
     await Promise.all([this.jsonl.close(), this.pcapng.close()]);
     await writeFile(join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     await writeFile(join(this.dir, 'junit.xml'), renderJunit(summary));
-    void this.options;
+    const report = renderReport(summary, this.kept, { lang: this.options.lang });
+    await writeFile(join(this.dir, 'report.html'), report.html);
+    await writeFile(join(this.dir, 'report.md'), report.md);
   }
 }
