@@ -102,8 +102,17 @@ class ReliableSocket implements ReliableSipSocket {
   }
 
   private async transmit(raw: string, target: SendTarget, retransmission: boolean): Promise<Flow> {
-    const flow = await this.socket.send(raw, target);
-    this.report({ direction: 'out', raw, flow, retransmission, absorbed: false });
+    // Reported when the bytes are handed to the socket, not when send() resolves: over TLS and
+    // WS the write callback can fire after the reply has been read, and the ladder would then
+    // show a 407 before the INVITE it answers. Sockets without onWrite are reported on resolve.
+    let reported = false;
+    const reportOut = (flow: Flow): void => {
+      if (reported) return;
+      reported = true;
+      this.report({ direction: 'out', raw, flow, retransmission, absorbed: false });
+    };
+    const flow = await this.socket.send(raw, target, reportOut);
+    reportOut(flow);
     return flow;
   }
 

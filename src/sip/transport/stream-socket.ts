@@ -83,7 +83,7 @@ export class StreamSipSocket implements SipSocket {
     return this.localEndpoint;
   }
 
-  async send(raw: string, target: { flowId?: string; remote?: Endpoint }): Promise<Flow> {
+  async send(raw: string, target: { flowId?: string; remote?: Endpoint }, onWrite?: (flow: Flow) => void): Promise<Flow> {
     if (this.state !== 'open') throw this.error(`socket is ${this.state}, cannot send`, target.remote);
     const connection = await this.connectionFor(target);
     await new Promise<void>((resolve, reject) => {
@@ -92,6 +92,7 @@ export class StreamSipSocket implements SipSocket {
         const where = `${formatEndpoint(connection.flow.remote)} on ${connection.flow.id}`;
         reject(this.error(`write to ${where} failed: ${error.message}`, connection.flow.remote, error));
       });
+      onWrite?.(connection.flow);
     });
     return connection.flow;
   }

@@ -62,8 +62,11 @@ export interface SipSocket {
    * Sends one message. `flowId` picks an existing flow (a connection for stream transports);
    * otherwise `remote` is used, reusing an open connection to it or opening one.
    * Resolves with the flow it went out on; rejects with a TransportError.
+   * `onWrite` is called synchronously when the bytes are handed to the socket: over TLS and
+   * WebSocket the write callback (and so the resolution) can come after the peer's reply was
+   * already read, so whoever records the wire order must record it there.
    */
-  send(raw: string, target: { flowId?: string; remote?: Endpoint }): Promise<Flow>;
+  send(raw: string, target: { flowId?: string; remote?: Endpoint }, onWrite?: (flow: Flow) => void): Promise<Flow>;
   onMessage(handler: MessageHandler): void;
   onFlowClosed(handler: FlowClosedHandler): void;
   close(): Promise<void>;

@@ -71,7 +71,7 @@ export class UdpSipSocket implements SipSocket {
     return this.localEndpoint;
   }
 
-  async send(raw: string, target: { flowId?: string; remote?: Endpoint }): Promise<Flow> {
+  async send(raw: string, target: { flowId?: string; remote?: Endpoint }, onWrite?: (flow: Flow) => void): Promise<Flow> {
     const socket = this.socket;
     if (this.state !== 'open' || !socket) {
       throw new TransportError(`udp socket ${formatEndpoint(this.localEndpoint)} is ${this.state}, cannot send`, 'udp');
@@ -87,6 +87,7 @@ export class UdpSipSocket implements SipSocket {
           }),
         );
       });
+      onWrite?.(this.flowTo(remote));
     });
     return this.flowTo(remote);
   }
