@@ -18,8 +18,13 @@ fi
 sed "s|@CERT_DIR@|$certs|g" "$conf/tls.cfg" > "$run/tls.cfg"
 "$conf/render-users.sh" "$conf/users.txt" > "$run/users.inc.cfg"
 
+# fr_timer above fr_inv_timer delays the 408 on TCP/TLS/WS (see kamailio.cfg, tm): cap it.
+fr_inv_timer=${FR_INV_TIMER:-120000}
+fr_timer=${FR_TIMER:-5000}
+[ "$fr_timer" -le "$fr_inv_timer" ] || fr_timer=$fr_inv_timer
+
 cd "$run"  # kamailio.cfg includes users.inc.cfg from the working directory
 exec kamailio -f "$conf/kamailio.cfg" -w "$run" -Y "$run" -P "$run/kamailio.pid" -DD -E \
   -m "${KAMAILIO_SHM_MB:-256}" -M 8 --alias="${KAMAILIO_ALIAS:-kamailio}" \
-  -A "LISTEN_IP=$listen_ip" -A "FR_INV_TIMER=${FR_INV_TIMER:-120000}" \
+  -A "LISTEN_IP=$listen_ip" -A "FR_INV_TIMER=$fr_inv_timer" -A "FR_TIMER=$fr_timer" \
   -A "TLS_CFG=\"$run/tls.cfg\""

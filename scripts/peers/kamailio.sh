@@ -12,6 +12,7 @@
 #   KAMAILIO_WS_PORT    WS port           KAMAILIO_WSS_PORT  WSS port
 #                       (each picked free on 127.0.0.1 when unset)
 #   FR_INV_TIMER        INVITE final-reply timer in ms (default 120000)
+#   FR_TIMER            any-reply timer in ms (default 5000, capped at FR_INV_TIMER)
 #   KAMAILIO_SHM_MB     shared memory in MB (default 256; use 1024+ for load)
 #   KAMAILIO_DEBUG=1    verbose log
 #   KAMAILIO_START_TIMEOUT  seconds to wait for the first OPTIONS reply (default 10)
@@ -99,6 +100,9 @@ start() {
   ws_port=$(pick_port "${KAMAILIO_WS_PORT:-}"); picked+=("$ws_port")
   wss_port=$(pick_port "${KAMAILIO_WSS_PORT:-}"); picked+=("$wss_port")
   local fr_inv_timer=${FR_INV_TIMER:-120000}
+  # fr_timer above fr_inv_timer delays the 408 on stream transports (see kamailio.cfg, tm).
+  local fr_timer=${FR_TIMER:-5000}
+  ((fr_timer <= fr_inv_timer)) || fr_timer=$fr_inv_timer
 
   make_cert
   sed "s|@CERT_DIR@|$run_dir|g" "$cfg_dir/tls.cfg" >"$run_dir/tls.cfg"
@@ -108,7 +112,7 @@ start() {
   local defines=(
     -A "SIP_PORT=$sip_port" -A "TLS_PORT=$tls_port"
     -A "WS_PORT=$ws_port" -A "WSS_PORT=$wss_port"
-    -A "FR_INV_TIMER=$fr_inv_timer"
+    -A "FR_INV_TIMER=$fr_inv_timer" -A "FR_TIMER=$fr_timer"
     -A "TLS_CFG=\"$run_dir/tls.cfg\""
   )
   [[ ${KAMAILIO_DEBUG:-} == 1 ]] && defines+=(-A WITH_DEBUG)
@@ -139,6 +143,7 @@ KAMAILIO_TLS_PORT=$tls_port
 KAMAILIO_WS_PORT=$ws_port
 KAMAILIO_WSS_PORT=$wss_port
 KAMAILIO_FR_INV_TIMER=$fr_inv_timer
+KAMAILIO_FR_TIMER=$fr_timer
 KAMAILIO_CERT=$run_dir/lab.test.crt
 KAMAILIO_LOG=$log_file
 KAMAILIO_RUN_DIR=$run_dir
