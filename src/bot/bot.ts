@@ -42,6 +42,9 @@ export interface BotOptions {
   registerTimeoutMs?: number;
 }
 
+/** How long `stop()` waits for sip.js to wind down before closing the socket under it. */
+const STOP_GRACE_MS = 2000;
+
 /**
  * A headless user agent: one account, one socket, one sip.js UserAgent, and a behaviour
  * policy for incoming calls. Everything it sends or receives goes to the event stream.
@@ -219,7 +222,9 @@ export class Bot {
     if (this.registerer?.state === RegistererState.Registered) {
       await this.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'unregister failed'));
     }
-    await this.userAgent?.stop();
+    // sip.js waits for an unanswered REGISTER to time out (Timer F, 32 s) before it stops;
+    // a bot whose server is gone must not hold the run that long.
+    if (this.userAgent) await this.settleWithin(this.userAgent.stop(), STOP_GRACE_MS);
     await this.socket?.close();
   }
 
@@ -241,6 +246,13 @@ export class Bot {
     this.calls.set(key, call);
     const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride);
     answerIncomingCall({ invitation, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
+  }
+
+  private async settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, ms)));
+    await Promise.race([work.catch((error: unknown) => this.logger.warn({ err: error }, 'user agent stop failed')), grace]);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
   }
 
   private requireUserAgent(): UserAgent {

@@ -3,7 +3,7 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../sip/transport/ty
 import { behaviourOverrideSchema, DEFAULT_BEHAVIOUR, resolveBehaviour, type CalleeBehaviour } from './behaviour.js';
 import type { PathProblem } from './env-substitution.js';
 import { isRecord } from './is-record.js';
-import { integerField, NAME_HINT, NAME_PATTERN, textField } from './scalar-fields.js';
+import { booleanField, integerField, NAME_HINT, NAME_PATTERN, textField } from './scalar-fields.js';
 
 /** One bot, every default filled in: what the bot layer is built from. */
 export interface BotConfig {
@@ -23,7 +23,25 @@ export interface BotConfig {
   /** Frequency in Hz of the tone this bot sends while in a call, so a capture shows who is talking. */
   tone: number;
   behaviour: CalleeBehaviour;
+  /** Local address for SIP and RTP sockets; 127.0.0.1 when not set. */
+  bindAddress?: string;
+  /** DEFAULT_NAT when not set. */
+  nat?: NatSettings;
 }
+
+/** Behaviour behind NAT (docs/nat.md). */
+export interface NatSettings {
+  /** CRLF keep-alive (UDP) / double-CRLF ping (TCP, TLS) interval once registered; 0 = off. */
+  keepAliveSeconds: number;
+  /** Re-register with the public address seen in received/rport (PJSIP allow_contact_rewrite). */
+  rewriteContact: boolean;
+  /** Put the learnt public address in SDP c= (PJSIP allow_sdp_nat_rewrite). */
+  sdpPublicAddress: boolean;
+  /** RTP latching: callee only, always, or off. */
+  latching: 'callee' | 'always' | 'off';
+}
+
+export const DEFAULT_NAT: NatSettings = { keepAliveSeconds: 25, rewriteContact: true, sdpPublicAddress: false, latching: 'callee' };
 
 export interface BotsFile {
   file: string;
@@ -44,6 +62,15 @@ const connectionFields = {
   transport: z.enum(TRANSPORT_PROTOCOLS as [TransportProtocol, ...TransportProtocol[]]).optional(),
   // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
   expires: integerField(1, 4_294_967_295, 'the REGISTER expiry in seconds').optional(),
+  bindAddress: z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address of this host, e.g. 192.0.2.10' }).optional(),
+  nat: z
+    .strictObject({
+      keepAliveSeconds: integerField(0, 3600, 'seconds between NAT keep-alives; 0 turns them off').optional(),
+      rewriteContact: booleanField.optional(),
+      sdpPublicAddress: booleanField.optional(),
+      latching: z.enum(['callee', 'always', 'off']).optional(),
+    })
+    .optional(),
 };
 
 const botSchema = z.strictObject({
@@ -67,6 +94,7 @@ export const botsFileSchema = z
     for (const [name, bot] of Object.entries(bots)) {
       const server = bot.server ?? defaults.server;
       const displayName = bot.displayName;
+      const bindAddress = bot.bindAddress ?? defaults.bindAddress;
       resolved.set(name, {
         name,
         user: bot.user,
@@ -80,6 +108,8 @@ export const botsFileSchema = z
         expires: bot.expires ?? defaults.expires ?? DEFAULT_EXPIRES,
         tone: bot.tone ?? DEFAULT_TONE_HZ,
         behaviour: resolveBehaviour(DEFAULT_BEHAVIOUR, defaults.behaviour, bot.behaviour),
+        ...(bindAddress === undefined ? {} : { bindAddress }),
+        ...(defaults.nat || bot.nat ? { nat: { ...DEFAULT_NAT, ...defaults.nat, ...bot.nat } } : {}),
       });
     }
     return resolved;

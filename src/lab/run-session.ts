@@ -26,6 +26,8 @@ export interface SessionOptions {
   outDir?: string;
   /** The caller's ring timer in the no-answer case (CANCEL after this long). */
   ringTimeoutMs?: number;
+  /** How long each bot waits for its REGISTER to be answered before the server counts as unreachable. */
+  registerTimeoutMs?: number;
   /** Skip TLS certificate verification of an external server. */
   insecure?: boolean;
   lang?: 'en' | 'zh';
@@ -70,7 +72,7 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
     serverText = target.uri;
     const media = options.media === 'none' ? undefined : rtpMedia({ events, clock, logger, recordDir: options.record ? runDir : undefined });
     for (const config of bots.bots.values()) {
-      running.push(new Bot({ account: { ...config, transport: options.transport }, server: target.endpoint, events, clock, logger, tls: target.tls, media }));
+      running.push(new Bot({ account: { ...config, transport: options.transport }, server: target.endpoint, events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
     }
     await Promise.all(running.map((bot) => bot.start()));
     await Promise.all(running.map((bot) => bot.register()));

@@ -33,6 +33,7 @@ import { RtpReceiverStats } from './rtp-stats.js';
 import type { MediaDirection } from './sdp.js';
 import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, type AudioSource } from './tone.js';
 import { bindPortPair, closeSocket } from './udp-port-pair.js';
+import { RtpLatch } from './nat/rtp-latch.js';
 
 /** Every RTP/RTCP datagram sent or received, for captures and the event stream. */
 export type MediaPacketListener = (direction: Direction, local: Endpoint, remote: Endpoint, bytes: Uint8Array, rtcp: boolean) => void;
@@ -70,6 +71,8 @@ export interface RtpSessionConfig {
   /** telephone-event payload type; undefined disables DTMF sending. */
   telephoneEventPt?: number | null;
   direction?: MediaDirection;
+  /** Send to where the peer's RTP comes from once it arrives (see RtpLatch); default off. */
+  latching?: boolean;
 }
 
 export interface RtpMediaStats {
@@ -107,6 +110,7 @@ export class RtpSession {
   private direction: MediaDirection = 'sendrecv';
   private remote: Endpoint | undefined;
   private remoteRtcp: Endpoint | undefined;
+  private latch: RtpLatch | undefined;
 
   private sequence: number;
   private readonly timestampBase: number;
@@ -168,7 +172,11 @@ export class RtpSession {
   }
 
   configure(config: RtpSessionConfig): void {
-    if (config.remote) this.remote = config.remote;
+    if (config.latching !== undefined) this.latch = config.latching ? new RtpLatch() : undefined;
+    if (config.remote) {
+      this.remote = config.remote;
+      this.latch?.reset();
+    }
     if (config.remoteRtcp) this.remoteRtcp = config.remoteRtcp;
     else if (config.remote) this.remoteRtcp = { address: config.remote.address, port: config.remote.port + 1 };
     if (config.codec) {
@@ -312,6 +320,7 @@ export class RtpSession {
   private onDatagram(msg: Buffer, from: Endpoint, local: Endpoint): void {
     this.onPacket?.('in', local, from, msg, isRtcp(msg));
     if (isRtcp(msg)) {
+      if (this.latch && local === this.rtcpLocal) this.remoteRtcp = from;
       // Also accepted on the RTP port: peers that multiplex RTCP (RFC 5761) send it there.
       applyPeerRtcp(this.peerRtcp, msg, this.ssrc, this.clock.now());
       return;
@@ -329,7 +338,17 @@ export class RtpSession {
       this.logger.debug({ err: error, from, bytes: msg.length }, 'ignored malformed RTP packet');
       return;
     }
+    if (this.latch) this.latchOnto(from, packet.header.ssrc);
     this.onRtp(packet, msg.length);
+  }
+
+  /** RTP latching: the peer's NAT mapping is where its RTP comes from (RFC 7362 §4). */
+  private latchOnto(from: Endpoint, ssrc: number): void {
+    const next = this.latch?.observe(from, ssrc, this.remote);
+    if (!next) return;
+    this.logger.debug({ from: this.remote, to: next }, 'latched onto the RTP source');
+    this.remote = next;
+    this.remoteRtcp = { address: next.address, port: next.port + 1 };
   }
 
   private onRtp(packet: RtpPacket, size: number): void {

@@ -25,6 +25,7 @@ import { RtpSession, type MediaPacketListener, type RtpMediaStats, type RtpSessi
 import { DEFAULT_TELEPHONE_EVENT_PT, acceptAnswer, answerOffer, buildOffer, type LocalAudio, type MediaDirection, type NegotiatedAudio } from './sdp.js';
 import type { AudioSource } from './tone.js';
 import { WavSource, readWavFile, writeWavFile } from './wav.js';
+import { DEFAULT_LATCHING, latchingApplies, type LatchingMode } from './nat/rtp-latch.js';
 
 export const SDP_CONTENT_TYPE = 'application/sdp';
 
@@ -51,6 +52,10 @@ export interface RtpMediaOptions {
   playWavPath?: string;
   /** telephone-event payload type we offer; default 101. */
   telephoneEventPt?: number;
+  /** RTP latching (see RtpLatch); default `callee`. */
+  latching?: LatchingMode;
+  /** Address for c= instead of the bound one, e.g. the public address learnt behind NAT. */
+  sdpAddress?: () => string | undefined;
 }
 
 /** What sip.js passes as SessionDescriptionHandlerOptions; we read only `hold`. */
@@ -78,6 +83,8 @@ export class RtpSessionDescriptionHandler {
   private mediaOpening: Promise<RtpSession> | undefined;
   private media: RtpSession | undefined;
   private closed: Promise<RtpMediaStats | undefined> | undefined;
+  /** Whether we made or answered the first offer: decides RTP latching. */
+  private role: 'offerer' | 'answerer' | undefined;
 
   constructor(
     private readonly options: RtpMediaOptions,
@@ -94,6 +101,7 @@ export class RtpSessionDescriptionHandler {
   }
 
   async getDescription(options?: RtpSdhOptions, _modifiers?: unknown[]): Promise<{ body: string; contentType: string }> {
+    this.role ??= 'offerer';
     const media = await this.openMedia();
     const local = this.localAudio(media, options?.hold === true ? 'sendonly' : 'sendrecv');
     if (this.state === 'have-remote-offer') {
@@ -110,6 +118,7 @@ export class RtpSessionDescriptionHandler {
   }
 
   async setDescription(sdp: string, options?: RtpSdhOptions, _modifiers?: unknown[]): Promise<void> {
+    this.role ??= 'answerer';
     const media = await this.openMedia();
     if (this.state === 'have-local-offer') {
       const offered = this.localOffer as LocalAudio;
@@ -209,7 +218,7 @@ export class RtpSessionDescriptionHandler {
 
   private localAudio(media: RtpSession, direction: MediaDirection): LocalAudio {
     return {
-      address: media.local.address,
+      address: this.options.sdpAddress?.() ?? media.local.address,
       port: media.local.port,
       direction,
       codecs: this.codecs,
@@ -229,6 +238,7 @@ export class RtpSessionDescriptionHandler {
       payloadType: negotiated.payloadType,
       telephoneEventPt: negotiated.telephoneEventPt ?? null,
       direction: negotiated.direction,
+      latching: latchingApplies(this.options.latching ?? DEFAULT_LATCHING, this.role ?? 'offerer'),
     });
     this.logger.debug({ codec: negotiated.codec, direction: negotiated.direction, remote: `${remote.address}:${remote.port}` }, 'media negotiated');
     media.start();

@@ -19,6 +19,7 @@ export function labCommand(context: CommandContext): Command {
     .addOption(new Option('--lang <lang>', 'language of the report').choices(['en', 'zh']).default('en'))
     .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
     .option('--record', 'write what each bot heard as WAV files in the run folder')
+    .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--json', 'print only the summary as JSON on stdout')
     .action(async (options) => {
@@ -43,6 +44,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     outDir: options.out as string | undefined,
     ringTimeoutMs: options.ringTimeout as number | undefined,
     insecure: options.insecure === true,
+    registerTimeoutMs: options.registerTimeout as number,
     lang: options.lang as 'en' | 'zh',
     media: options.media as 'rtp' | 'none',
     record: options.record === true,

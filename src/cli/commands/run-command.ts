@@ -3,7 +3,7 @@ import { runSession } from '../../lab/run-session.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
-import type { CommandContext } from './command-context.js';
+import { seconds, type CommandContext } from './command-context.js';
 
 export function runCommand(context: CommandContext): Command {
   return new Command('run')
@@ -14,6 +14,7 @@ export function runCommand(context: CommandContext): Command {
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
+    .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--json', 'print only the summary as JSON on stdout')
     .action(async (files: string[], options: Record<string, unknown>) => {
@@ -27,6 +28,7 @@ export function runCommand(context: CommandContext): Command {
         transport,
         outDir: options.out as string | undefined,
         insecure: options.insecure === true,
+        registerTimeoutMs: options.registerTimeout as number,
         media: options.media as 'rtp' | 'none',
         env: io.env,
         logger: context.logger(),

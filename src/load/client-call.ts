@@ -1,0 +1,204 @@
+import { splitHeaderList } from '../sip/message/headers.js';
+import type { LoadAccount } from './accounts.js';
+import { recordMs } from './histograms.js';
+import { T1, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { bump } from './load-stats.js';
+import { uriOf, type ScannedMessage } from './sip-scan.js';
+import type { RequestKey } from './templates.js';
+
+/**
+ * One caller's call, the `call` scenario (RFC 3261 §13, §17.1.1 over UDP):
+ *
+ *   INVITE ──407──▶ ACK, INVITE+credentials ──100/180──▶ ──200──▶ ACK ── hold ──▶ BYE ──200──▶ done
+ *
+ * States: `inviting` (first INVITE out) → `authenticating` (INVITE with credentials out) →
+ * `holding` (ACKed, waiting out --hold) → `hanging-up` (BYE out) → `ended`.
+ * Retransmissions: INVITE at T1, 2·T1, 4·T1… until any response (Timer A); BYE at T1 doubling
+ * to T2 (Timer E). A transaction without a final response within --timeout fails the call.
+ * Latency is measured from the arrival's scheduled time, not from when it was sent.
+ */
+export type CallState = 'inviting' | 'authenticating' | 'holding' | 'hanging-up' | 'ended';
+
+export class ClientCall implements ResponseHandler {
+  generation = 0;
+  private state: CallState = 'inviting';
+  private readonly callId: string;
+  private readonly values: Record<RequestKey, string>;
+  private request = '';
+  private interval = T1;
+  private txStart: number;
+  private rang = false;
+  /** Last ACK sent, re-sent when its response is retransmitted (the ACK was lost). */
+  private ack = '';
+  private ackCseq = 0;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly bound: BoundLink,
+    private readonly caller: LoadAccount,
+    private readonly calleeUri: string,
+    private readonly scheduledAt: number,
+  ) {
+    this.callId = ctx.ids.callId();
+    this.txStart = scheduledAt;
+    const from = `<sip:${caller.user}@${caller.domain}>;tag=${ctx.ids.tag()}`;
+    this.values = {
+      method: 'INVITE',
+      ruri: calleeUri,
+      branch: ctx.ids.branch(),
+      from,
+      to: `<${calleeUri}>`,
+      call_id: this.callId,
+      cseq: '1',
+      route: '',
+      auth: '',
+      contact_user: caller.user,
+      expires: '',
+    };
+  }
+
+  start(): void {
+    this.ctx.clients.set(this.callId, this);
+    this.sendInvite();
+  }
+
+  onResponse(m: ScannedMessage, now: number): void {
+    if (m.cseqMethod === 'INVITE') this.onInviteResponse(m, now);
+    else if (m.cseqMethod === 'BYE' && this.state === 'hanging-up' && m.cseq === 3) this.onByeResponse(m, now);
+    else this.ctx.stats.counters.stray++;
+  }
+
+  onTimer(kind: number, now: number): void {
+    const { stats } = this.ctx;
+    if (kind === Timer.Retransmit) {
+      this.bound.link.send(this.request);
+      stats.counters.retransmissions++;
+      this.interval = this.state === 'hanging-up' ? Math.min(this.interval * 2, 4000) : this.interval * 2;
+      this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
+    } else if (kind === Timer.Timeout) {
+      stats.counters.timeouts++;
+      this.end(this.state === 'hanging-up' ? 'timeout BYE' : 'timeout INVITE');
+    } else if (kind === Timer.Hold) {
+      this.sendBye(now);
+    }
+  }
+
+  private onInviteResponse(m: ScannedMessage, now: number): void {
+    const { stats } = this.ctx;
+    const current = String(m.cseq) === this.values.cseq && (this.state === 'inviting' || this.state === 'authenticating');
+    if (!current) {
+      // A retransmitted final response: our ACK was lost, send it again (§17.1.1.3, §13.2.2.4).
+      if (m.status >= 200 && m.cseq === this.ackCseq) this.bound.link.send(this.ack);
+      // With several proxy workers a 180 can arrive after the 200 (peers-notes): still count it.
+      else if ((m.status === 180 || m.status === 183) && !this.rang && this.state !== 'ended' && String(m.cseq) === this.values.cseq) {
+        this.rang = true;
+        recordMs(this.ctx.stats.histograms.setup_180, now - this.scheduledAt);
+      }
+      return;
+    }
+    if (m.status < 200) {
+      if (this.interval !== -1) {
+        // A provisional stops Timer A; the call waits for the final response until --timeout.
+        this.interval = -1;
+        this.generation++;
+        this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+      }
+      if ((m.status === 180 || m.status === 183) && !this.rang) {
+        this.rang = true;
+        recordMs(stats.histograms.setup_180, now - this.scheduledAt);
+      }
+      return;
+    }
+    stats.counters.inviteFinals++;
+    bump(stats.counters.statuses, `INVITE ${m.status}`);
+    recordMs(stats.histograms.response, now - this.txStart);
+    this.generation++;
+    if (m.status < 300) return this.onAnswered(m, now);
+    this.sendAck(m.to, this.values.ruri, this.values.branch, '', m.cseq);
+    if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge) {
+      this.state = 'authenticating';
+      const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
+      const credentials = this.ctx.digest.answer(m.challenge, { username: this.caller.user, password: this.caller.password, method: 'INVITE', uri: this.values.ruri });
+      this.values.auth = `${header}: ${credentials}\r\n`;
+      this.values.cseq = '2';
+      this.values.branch = this.ctx.ids.branch();
+      this.txStart = now;
+      this.interval = T1;
+      this.sendInvite();
+      return;
+    }
+    this.end(m.status === 407 || m.status === 401 ? `INVITE ${m.status} (credentials rejected)` : `INVITE ${m.status}`);
+  }
+
+  private onAnswered(m: ScannedMessage, now: number): void {
+    const { stats } = this.ctx;
+    recordMs(stats.histograms.setup_200, now - this.scheduledAt);
+    // The route set is the Record-Route list reversed (§12.1.2); the remote target is the Contact.
+    const routes = m.recordRoutes.length === 0 ? [] : m.recordRoutes.flatMap((v) => splitHeaderList(v)).reverse();
+    this.values.route = routes.length > 0 ? `Route: ${routes.join(', ')}\r\n` : '';
+    this.values.to = m.to;
+    this.values.ruri = m.contact ? uriOf(m.contact) : this.calleeUri;
+    this.values.auth = '';
+    this.sendAck(m.to, this.values.ruri, this.ctx.ids.branch(), this.values.route, m.cseq);
+    this.state = 'holding';
+    this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
+  }
+
+  private sendBye(scheduled: number): void {
+    this.state = 'hanging-up';
+    this.values.method = 'BYE';
+    this.values.cseq = '3';
+    this.values.branch = this.ctx.ids.branch();
+    // Timed from when the hold was due to end, not from when the wheel got to it.
+    this.txStart = scheduled;
+    this.request = this.bound.templates.bodiless.render(this.values);
+    this.bound.link.send(this.request);
+    this.startTimers(this.ctx.now());
+  }
+
+  private onByeResponse(m: ScannedMessage, now: number): void {
+    if (m.status < 200) {
+      this.generation++;
+      this.interval = 4000;
+      this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
+      this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+      return;
+    }
+    const { stats } = this.ctx;
+    bump(stats.counters.statuses, `BYE ${m.status}`);
+    recordMs(stats.histograms.response, now - this.txStart);
+    recordMs(stats.histograms.bye, now - this.txStart);
+    this.end(m.status < 300 ? undefined : `BYE ${m.status}`);
+  }
+
+  private sendInvite(): void {
+    this.ctx.stats.counters.invites++;
+    this.request = this.bound.templates.invite.render(this.values);
+    this.bound.link.send(this.request);
+    this.startTimers(this.ctx.now());
+  }
+
+  private startTimers(now: number): void {
+    this.interval = T1;
+    this.generation++;
+    this.ctx.wheel.schedule(this, Timer.Retransmit, now + T1);
+    this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+  }
+
+  private sendAck(to: string, ruri: string, branch: string, route: string, cseq: number): void {
+    const values = { ...this.values, method: 'ACK', ruri, branch, to, route, auth: '', cseq: String(cseq) };
+    this.ack = this.bound.templates.bodiless.render(values);
+    this.ackCseq = cseq;
+    this.bound.link.send(this.ack);
+  }
+
+  /** Ends the call once: success without a reason, failure with one. */
+  private end(failure?: string): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.generation++;
+    this.ctx.clients.delete(this.callId);
+    if (failure === undefined) this.ctx.stats.succeed();
+    else this.ctx.stats.fail(failure);
+  }
+}

@@ -1,0 +1,136 @@
+import type { LoadAccount } from './accounts.js';
+import { recordMs } from './histograms.js';
+import { T1, T2, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { bump } from './load-stats.js';
+import type { ScannedMessage } from './sip-scan.js';
+import type { RequestKey } from './templates.js';
+
+export interface ClientRequestSpec {
+  method: 'REGISTER' | 'OPTIONS';
+  account: LoadAccount;
+  ruri: string;
+  /** Address of record in From and To (REGISTER: the account's; OPTIONS: the target's). */
+  to: string;
+  /** REGISTER only: Expires value (0 removes the binding). */
+  expires?: number;
+  /** When the request was due: the first transaction's latency starts here. */
+  scheduledAt: number;
+  /** Record statuses and response times (off for the callee registrations around a run). */
+  measure: boolean;
+}
+
+export interface ClientRequestResult {
+  ok: boolean;
+  status: number;
+  /** Failure reason, e.g. `REGISTER 403`, `timeout OPTIONS`. */
+  reason?: string;
+  /** Final response time from the scheduled time, ms. */
+  elapsedMs: number;
+}
+
+/**
+ * A non-INVITE request with digest retry (RFC 3261 §17.1.2, §22.2): sent, retransmitted at
+ * T1 doubling to T2 (Timer E, T2 once a provisional came), answered once with credentials
+ * after a 401/407, done at the first other final response or at --timeout (Timer F).
+ */
+export class ClientRequest implements ResponseHandler {
+  generation = 0;
+  private readonly callId: string;
+  private readonly values: Record<RequestKey, string>;
+  private request = '';
+  private interval = T1;
+  private txStart: number;
+  private authenticated = false;
+  private done = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly bound: BoundLink,
+    private readonly spec: ClientRequestSpec,
+    private readonly onDone: (result: ClientRequestResult) => void,
+  ) {
+    this.callId = ctx.ids.callId();
+    this.txStart = spec.scheduledAt;
+    this.values = {
+      method: spec.method,
+      ruri: spec.ruri,
+      branch: ctx.ids.branch(),
+      from: `<sip:${spec.account.user}@${spec.account.domain}>;tag=${ctx.ids.tag()}`,
+      to: `<${spec.to}>`,
+      call_id: this.callId,
+      cseq: '1',
+      route: '',
+      auth: '',
+      contact_user: spec.account.user,
+      expires: String(spec.expires ?? 0),
+    };
+  }
+
+  start(): void {
+    this.ctx.clients.set(this.callId, this);
+    this.send();
+  }
+
+  onResponse(m: ScannedMessage, now: number): void {
+    if (this.done || String(m.cseq) !== this.values.cseq || m.cseqMethod !== this.spec.method) {
+      this.ctx.stats.counters.stray++;
+      return;
+    }
+    if (m.status < 200) {
+      this.generation++;
+      this.interval = T2;
+      this.ctx.wheel.schedule(this, Timer.Retransmit, now + T2);
+      this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+      return;
+    }
+    this.generation++;
+    if (this.spec.measure) {
+      bump(this.ctx.stats.counters.statuses, `${this.spec.method} ${m.status}`);
+      recordMs(this.ctx.stats.histograms.response, now - this.txStart);
+    }
+    if ((m.status === 401 || m.status === 407) && !this.authenticated && m.challenge) {
+      this.authenticated = true;
+      const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
+      const credentials = this.ctx.digest.answer(m.challenge, { username: this.spec.account.user, password: this.spec.account.password, method: this.spec.method, uri: this.spec.ruri });
+      this.values.auth = `${header}: ${credentials}\r\n`;
+      this.values.cseq = '2';
+      this.values.branch = this.ctx.ids.branch();
+      this.txStart = now;
+      this.send();
+      return;
+    }
+    const ok = m.status < 300;
+    const reason = ok ? undefined : m.status === 401 || m.status === 407 ? `${this.spec.method} ${m.status} (credentials rejected)` : `${this.spec.method} ${m.status}`;
+    this.finish({ ok, status: m.status, reason, elapsedMs: now - this.spec.scheduledAt });
+  }
+
+  onTimer(kind: number, now: number): void {
+    if (kind === Timer.Retransmit) {
+      this.bound.link.send(this.request);
+      this.ctx.stats.counters.retransmissions++;
+      this.interval = Math.min(this.interval * 2, T2);
+      this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
+    } else if (kind === Timer.Timeout) {
+      if (this.spec.measure) this.ctx.stats.counters.timeouts++;
+      this.finish({ ok: false, status: 0, reason: `timeout ${this.spec.method}`, elapsedMs: now - this.spec.scheduledAt });
+    }
+  }
+
+  private send(): void {
+    const template = this.spec.method === 'REGISTER' ? this.bound.templates.register : this.bound.templates.bodiless;
+    this.request = template.render(this.values);
+    this.bound.link.send(this.request);
+    this.interval = T1;
+    this.generation++;
+    const now = this.ctx.now();
+    this.ctx.wheel.schedule(this, Timer.Retransmit, now + T1);
+    this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+  }
+
+  private finish(result: ClientRequestResult): void {
+    this.done = true;
+    this.generation++;
+    this.ctx.clients.delete(this.callId);
+    this.onDone(result);
+  }
+}

@@ -1,0 +1,79 @@
+import * as hdr from 'hdr-histogram-js';
+
+/**
+ * Latency histograms of a load run, in microseconds (HDR, 3 significant digits, 1 µs to
+ * 1 hour, auto-resizing). Workers send them to the parent as compressed base64; decoding and
+ * `add()` merges them exactly: the merged histogram equals one that saw every sample.
+ */
+export const HISTOGRAM_NAMES = ['setup_180', 'setup_200', 'register', 'bye', 'options', 'response'] as const;
+export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
+
+export type LatencyHistogram = hdr.Histogram;
+export type HistogramSet = Record<HistogramName, LatencyHistogram>;
+export type EncodedHistograms = Record<HistogramName, string>;
+
+const HIGHEST_US = 3_600_000_000;
+
+export function newHistogram(): LatencyHistogram {
+  return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: true });
+}
+
+export function newHistogramSet(): HistogramSet {
+  const set = {} as HistogramSet;
+  for (const name of HISTOGRAM_NAMES) set[name] = newHistogram();
+  return set;
+}
+
+/** Records a duration given in (fractional) milliseconds; clamped to [1 µs, 1 h]. */
+export function recordMs(histogram: LatencyHistogram, ms: number): void {
+  const us = Math.round(ms * 1000);
+  histogram.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
+}
+
+export function encodeHistogram(histogram: LatencyHistogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): LatencyHistogram {
+  return hdr.decodeFromCompressedBase64(encoded, 64);
+}
+
+export function encodeHistograms(set: HistogramSet): EncodedHistograms {
+  const encoded = {} as EncodedHistograms;
+  for (const name of HISTOGRAM_NAMES) encoded[name] = encodeHistogram(set[name]);
+  return encoded;
+}
+
+/** Adds every encoded set into `into` (exact: bucket counts are summed). */
+export function mergeEncoded(into: HistogramSet, encoded: EncodedHistograms): void {
+  for (const name of HISTOGRAM_NAMES) {
+    const text = encoded[name];
+    if (text) into[name].add(decodeHistogram(text));
+  }
+}
+
+export interface LatencySummary {
+  count: number;
+  min_ms: number;
+  mean_ms: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  p999_ms: number;
+  max_ms: number;
+}
+
+export function summarize(histogram: LatencyHistogram): LatencySummary {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  if (histogram.totalCount === 0) return { count: 0, min_ms: 0, mean_ms: 0, p50_ms: 0, p90_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 };
+  return {
+    count: histogram.totalCount,
+    min_ms: ms(histogram.minNonZeroValue),
+    mean_ms: ms(histogram.mean),
+    p50_ms: ms(histogram.getValueAtPercentile(50)),
+    p90_ms: ms(histogram.getValueAtPercentile(90)),
+    p99_ms: ms(histogram.getValueAtPercentile(99)),
+    p999_ms: ms(histogram.getValueAtPercentile(99.9)),
+    max_ms: ms(histogram.maxValue),
+  };
+}

@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import type { Endpoint } from '../sip/transport/types.js';
+import type { LoadAccount } from './accounts.js';
+import { ArrivalSchedule, seededRandom, type ArrivalKind, type RampStage } from './arrivals.js';
+import { CalleeSide } from './callee.js';
+import { ClientCall } from './client-call.js';
+import { ClientRequest, type ClientRequestResult, type ClientRequestSpec } from './client-request.js';
+import { DigestCache } from './digest-cache.js';
+import { recordMs, summarize, type LatencySummary } from './histograms.js';
+import { IdSource, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { openLoadLink, type LoadLink, type LoadTransport } from './load-link.js';
+import { LoadStats, type LoadCounters, type StatsSnapshot } from './load-stats.js';
+import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
+import { requestTemplates, responseTemplates, type LocalParty } from './templates.js';
+import { TimerWheel } from './timer-wheel.js';
+
+export type LoadScenario = 'call' | 'register' | 'options';
+export const LOAD_SCENARIOS: readonly LoadScenario[] = ['call', 'register', 'options'];
+
+/** Everything one engine (one thread) needs; plain data, so it can be posted to a worker. */
+export interface EngineOptions {
+  scenario: LoadScenario;
+  transport: LoadTransport;
+  proxy: Endpoint;
+  bindAddress: string;
+  /** Domain of REGISTER's Request-URI and of OPTIONS pings without --callee-uri. */
+  domain: string;
+  accounts: LoadAccount[];
+  /** Call (or ping) this URI instead of our own registered callees. */
+  calleeUri?: string;
+  rate: number;
+  arrival: ArrivalKind;
+  ramp?: RampStage[];
+  concurrency?: number;
+  calls?: number;
+  durationMs?: number;
+  holdMs: number;
+  timeoutMs: number;
+  registerExpires: number;
+  /** Caller sockets; bots are spread over them round-robin. */
+  sockets: number;
+  seed?: number;
+}
+
+export class LoadSetupError extends Error {
+  constructor(
+    message: string,
+    readonly failures: Record<string, number>,
+  ) {
+    super(message);
+    this.name = 'LoadSetupError';
+  }
+}
+
+export interface EngineProgress {
+  elapsedMs: number;
+  counters: LoadCounters;
+  setup: LatencySummary;
+}
+
+export interface EngineHooks {
+  /** Called once a second while arrivals run, and once at the end. */
+  onProgress?: (progress: EngineProgress) => void;
+  /** Stop starting new arrivals (the calls under way still finish). */
+  signal?: AbortSignal;
+}
+
+const TICK_MS = 1;
+const SETUP_CONCURRENCY = 100;
+const UNREGISTER_TIMEOUT_MS = 3000;
+
+/**
+ * One event loop's worth of load: caller links, an optional callee link, one timer wheel,
+ * one interval that advances it and starts due arrivals. Messages are read with the lean
+ * scanner and dispatched by Call-ID; nothing is logged per message.
+ */
+export class LoadEngine {
+  private readonly stats = new LoadStats();
+  private readonly clients = new Map<string, ResponseHandler>();
+  private readonly ctx: EngineContext;
+  private readonly callers: BoundLink[] = [];
+  private callee?: { bound: BoundLink; side: CalleeSide };
+  private readonly links: LoadLink[] = [];
+  private nextLink = 0;
+  private arrivalIndex = 0;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly options: EngineOptions,
+    private readonly hooks: EngineHooks = {},
+  ) {
+    this.random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;
+    const prefix = randomBytes(4).toString('hex');
+    this.ctx = {
+      now: () => performance.now(),
+      wheel: new TimerWheel(TICK_MS, performance.now()),
+      stats: this.stats,
+      ids: new IdSource(prefix),
+      digest: new DigestCache(prefix),
+      clients: this.clients,
+      timeoutMs: options.timeoutMs,
+      holdMs: options.holdMs,
+    };
+  }
+
+  /** Opens sockets, registers callees, runs the arrivals to the end, unregisters, closes. */
+  async run(): Promise<StatsSnapshot> {
+    const ticker = setInterval(() => this.ctx.wheel.advance(this.ctx.now()), TICK_MS);
+    try {
+      await this.open();
+      if (this.callee) await this.registerCallees(this.options.registerExpires);
+      clearInterval(ticker);
+      await this.runArrivals();
+      if (this.callee) await this.registerCallees(0).catch(() => undefined);
+    } finally {
+      clearInterval(ticker);
+      await Promise.all(this.links.map((link) => link.close()));
+    }
+    return this.stats.snapshot();
+  }
+
+  private async open(): Promise<void> {
+    const { options } = this;
+    const sdpHost = options.bindAddress;
+    for (let i = 0; i < Math.max(1, options.sockets); i++) {
+      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress);
+      this.links.push(link);
+      const party = partyOf(link);
+      this.callers.push({ link, party, templates: requestTemplates(party, sdpHost) });
+      link.onMessage((raw) => this.onMessage(raw, undefined));
+    }
+    if (options.scenario === 'call' && options.calleeUri === undefined) {
+      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress);
+      this.links.push(link);
+      const party = partyOf(link);
+      const side = new CalleeSide(this.ctx, link, responseTemplates(party, sdpHost));
+      this.callee = { bound: { link, party, templates: requestTemplates(party, sdpHost) }, side };
+      link.onMessage((raw) => this.onMessage(raw, side));
+    }
+  }
+
+  private onMessage(raw: string, callee: CalleeSide | undefined): void {
+    let m: ScannedMessage;
+    try {
+      m = scanSipMessage(raw);
+    } catch {
+      this.stats.counters.unparsable++;
+      return;
+    }
+    const now = this.ctx.now();
+    if (m.status === 0) {
+      if (callee) callee.onRequest(m, now);
+      else this.stats.counters.stray++;
+      return;
+    }
+    const handler = this.clients.get(m.callId);
+    if (handler) handler.onResponse(m, now);
+    else this.stats.counters.stray++;
+  }
+
+  /** REGISTER (or with 0, unregister) every account on the callee link, SETUP_CONCURRENCY at a time. */
+  private async registerCallees(expires: number): Promise<void> {
+    const callee = this.callee!;
+    const failures: Record<string, number> = {};
+    const queue = [...this.options.accounts];
+    const worker = async (): Promise<void> => {
+      for (let account = queue.shift(); account; account = queue.shift()) {
+        const result = await this.request(callee.bound, {
+          method: 'REGISTER',
+          account,
+          ruri: `sip:${account.domain}`,
+          to: `sip:${account.user}@${account.domain}`,
+          expires,
+          scheduledAt: this.ctx.now(),
+          measure: false,
+        }, expires === 0 ? UNREGISTER_TIMEOUT_MS : undefined);
+        if (!result.ok) failures[result.reason ?? 'failed'] = (failures[result.reason ?? 'failed'] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker));
+    const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+    if (failed > 0 && expires > 0) {
+      throw new LoadSetupError(`${failed} of ${this.options.accounts.length} callee registrations failed: ${JSON.stringify(failures)}`, failures);
+    }
+  }
+
+  private request(bound: BoundLink, spec: ClientRequestSpec, timeoutMs?: number): Promise<ClientRequestResult> {
+    return new Promise((resolve) => {
+      const ctx = timeoutMs === undefined ? this.ctx : { ...this.ctx, timeoutMs };
+      new ClientRequest(ctx, bound, spec, resolve).start();
+    });
+  }
+
+  private runArrivals(): Promise<void> {
+    const { options } = this;
+    const schedule = new ArrivalSchedule({ rate: options.rate, ramp: options.ramp, kind: options.arrival, random: this.random });
+    const start = this.ctx.now();
+    const durationMs = options.durationMs ?? (options.ramp ? schedule.rampMs : Infinity);
+    const endAt = start + durationMs;
+    const limit = options.calls ?? Infinity;
+    const concurrency = options.concurrency ?? Infinity;
+    const counters = this.stats.counters;
+    let nextAt = start + schedule.next();
+    let arrivalsOver = false;
+    let waitingForSlot = false;
+    let drainDeadline = Infinity;
+    let nextSample = start + 1000;
+
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearInterval(ticker);
+        this.sample(start, this.ctx.now());
+        resolve();
+      };
+      const stopArrivals = (now: number): void => {
+        arrivalsOver = true;
+        // Whatever is still under way after hold + two transaction timeouts will never end.
+        drainDeadline = now + options.holdMs + 2 * options.timeoutMs + 1000;
+      };
+      const tick = (): void => {
+        const now = this.ctx.now();
+        this.ctx.wheel.advance(now);
+        if (!arrivalsOver && this.hooks.signal?.aborted) stopArrivals(now);
+        while (!arrivalsOver && nextAt <= now) {
+          if (this.arrivalIndex >= limit || nextAt > endAt) {
+            stopArrivals(now);
+            break;
+          }
+          if (counters.active >= concurrency) {
+            if (!waitingForSlot) counters.delayed++;
+            waitingForSlot = true;
+            break;
+          }
+          waitingForSlot = false;
+          this.startArrival(nextAt);
+          nextAt = start + schedule.next();
+        }
+        if (!arrivalsOver && (this.arrivalIndex >= limit || nextAt === Infinity || nextAt > endAt) && nextAt > now) stopArrivals(now);
+        if (now >= nextSample) {
+          nextSample += 1000;
+          this.sample(start, now);
+        }
+        if (arrivalsOver && (counters.active === 0 || now > drainDeadline)) {
+          if (counters.active > 0) {
+            counters.failed += counters.active;
+            counters.failures['unfinished at end of run'] = (counters.failures['unfinished at end of run'] ?? 0) + counters.active;
+            counters.active = 0;
+          }
+          finish();
+        }
+      };
+      const ticker = setInterval(tick, TICK_MS);
+      tick();
+    });
+  }
+
+  private sample(start: number, now: number): void {
+    const c = this.stats.counters;
+    this.stats.timeline.push({ t: Math.round((now - start) / 1000), active: c.active, attempted: c.attempted, succeeded: c.succeeded, failed: c.failed });
+    this.hooks.onProgress?.({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200) });
+  }
+
+  private startArrival(scheduledAt: number): void {
+    const { options } = this;
+    const accounts = options.accounts;
+    const index = this.arrivalIndex++;
+    const caller = accounts[index % accounts.length]!;
+    const bound = this.callers[this.nextLink++ % this.callers.length]!;
+    this.stats.counters.attempted++;
+    this.stats.counters.active++;
+    if (options.scenario === 'call') {
+      const callee = accounts[(index + Math.floor(accounts.length / 2)) % accounts.length]!;
+      const uri = options.calleeUri ?? `sip:${callee.user}@${callee.domain}`;
+      new ClientCall(this.ctx, bound, caller, uri, scheduledAt).start();
+      return;
+    }
+    const spec: ClientRequestSpec =
+      options.scenario === 'register'
+        ? { method: 'REGISTER', account: caller, ruri: `sip:${caller.domain}`, to: `sip:${caller.user}@${caller.domain}`, expires: options.registerExpires, scheduledAt, measure: true }
+        : { method: 'OPTIONS', account: caller, ruri: options.calleeUri ?? `sip:${options.domain}`, to: options.calleeUri ?? `sip:${options.domain}`, scheduledAt, measure: true };
+    new ClientRequest(this.ctx, bound, spec, (result) => {
+      if (result.ok) recordMs(this.stats.histograms[spec.method === 'REGISTER' ? 'register' : 'options'], result.elapsedMs);
+      if (result.ok) this.stats.succeed();
+      else this.stats.fail(result.reason ?? `${spec.method} failed`);
+    }).start();
+  }
+}
+
+function partyOf(link: LoadLink): LocalParty {
+  const hostPort = `${link.local.address}:${link.local.port}`;
+  return { viaTransport: link.protocol.toUpperCase(), hostPort, contactParams: link.protocol === 'udp' ? '' : `;transport=${link.protocol}` };
+}

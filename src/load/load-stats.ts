@@ -1,0 +1,127 @@
+import { encodeHistograms, mergeEncoded, newHistogramSet, type EncodedHistograms, type HistogramSet } from './histograms.js';
+
+/**
+ * What one engine (one thread) counts during a run. Plain data so that a worker can post it to
+ * the parent, and additive so that merging workers is a sum.
+ *
+ * "Attempted" is an arrival that started (a call, a registration, an OPTIONS ping); each ends
+ * exactly once as succeeded or failed, so when the run is over attempted = succeeded + failed.
+ */
+export interface LoadCounters {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  /** Calls (or transactions) under way right now. */
+  active: number;
+  /** Arrivals that had to wait for a free slot under --concurrency (open model, still timed from their schedule). */
+  delayed: number;
+  /** Initial INVITEs sent (with and without credentials) and the final responses they got. */
+  invites: number;
+  inviteFinals: number;
+  /** Final responses by `METHOD status`, e.g. `INVITE 200`, `INVITE 407`, `BYE 200`. */
+  statuses: Record<string, number>;
+  /** Requests and responses we sent again after a timer fired (RFC 3261 §17.1.1.2, §17.1.2.2, §13.3.1.4). */
+  retransmissions: number;
+  /** Transactions that got no final response within --timeout. */
+  timeouts: number;
+  /** Failures by reason (`INVITE 486`, `timeout INVITE`, `auth rejected REGISTER`, …). */
+  failures: Record<string, number>;
+  /** Calls answered by our callee bots. */
+  answered: number;
+  /** Datagrams we could not read, or that matched nothing. */
+  unparsable: number;
+  stray: number;
+}
+
+export function newCounters(): LoadCounters {
+  return {
+    attempted: 0,
+    succeeded: 0,
+    failed: 0,
+    active: 0,
+    delayed: 0,
+    invites: 0,
+    inviteFinals: 0,
+    statuses: {},
+    retransmissions: 0,
+    timeouts: 0,
+    failures: {},
+    answered: 0,
+    unparsable: 0,
+    stray: 0,
+  };
+}
+
+export function bump(record: Record<string, number>, key: string, by = 1): void {
+  record[key] = (record[key] ?? 0) + by;
+}
+
+export function addCounters(into: LoadCounters, from: LoadCounters): void {
+  for (const key of Object.keys(from) as (keyof LoadCounters)[]) {
+    const value = from[key];
+    if (typeof value === 'number') (into[key] as number) += value;
+    else for (const [k, n] of Object.entries(value)) bump(into[key] as Record<string, number>, k, n);
+  }
+}
+
+/** One point of the activity timeline, taken once a second. */
+export interface TimelinePoint {
+  /** Seconds since the load started. */
+  t: number;
+  active: number;
+  attempted: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** The live state of one engine: counters plus histograms. */
+export class LoadStats {
+  readonly counters = newCounters();
+  readonly histograms: HistogramSet = newHistogramSet();
+  readonly timeline: TimelinePoint[] = [];
+
+  succeed(): void {
+    this.counters.succeeded++;
+    this.counters.active--;
+  }
+
+  fail(reason: string): void {
+    this.counters.failed++;
+    this.counters.active--;
+    bump(this.counters.failures, reason);
+  }
+
+  snapshot(): StatsSnapshot {
+    return { counters: structuredClone(this.counters), histograms: encodeHistograms(this.histograms), timeline: this.timeline.slice() };
+  }
+}
+
+/** Serializable state of one engine (or the merge of several). */
+export interface StatsSnapshot {
+  counters: LoadCounters;
+  histograms: EncodedHistograms;
+  timeline: TimelinePoint[];
+}
+
+/** Merges per-worker snapshots: counters summed, histograms added exactly, timelines summed per second. */
+export function mergeSnapshots(snapshots: readonly StatsSnapshot[]): { counters: LoadCounters; histograms: HistogramSet; timeline: TimelinePoint[] } {
+  const counters = newCounters();
+  const histograms = newHistogramSet();
+  const bySecond = new Map<number, TimelinePoint>();
+  for (const snapshot of snapshots) {
+    addCounters(counters, snapshot.counters);
+    mergeEncoded(histograms, snapshot.histograms);
+    for (const point of snapshot.timeline) {
+      const at = bySecond.get(point.t);
+      if (!at) bySecond.set(point.t, { ...point });
+      else {
+        at.active += point.active;
+        at.attempted += point.attempted;
+        at.succeeded += point.succeeded;
+        at.failed += point.failed;
+      }
+    }
+  }
+  const timeline = [...bySecond.values()].sort((a, b) => a.t - b.t);
+  return { counters, histograms, timeline };
+}

@@ -1,0 +1,144 @@
+/**
+ * The load path's reader: one pass over the header lines of a datagram, keeping only what a
+ * load-mode UA acts on (status or method, Call-ID, CSeq, To tag, challenge, and for callees the
+ * lines a response copies). No header objects, no parameter maps, no full parse: the lab path's
+ * `parseSipMessage` builds all of that and costs several times more per message.
+ *
+ * Compact header forms (RFC 3261 §7.3.3) are understood; folded lines are not (nobody folds
+ * under load, and a message we cannot read is counted, not guessed at).
+ */
+export interface ScannedMessage {
+  /** 0 for a request. */
+  status: number;
+  /** Request method, '' for a response. */
+  method: string;
+  callId: string;
+  cseq: number;
+  cseqMethod: string;
+  /** Raw To value (with its tag when it has one). */
+  to: string;
+  toTag: string | undefined;
+  /** Proxy-Authenticate or WWW-Authenticate value of a 407/401. */
+  challenge: string | undefined;
+  /** Record-Route values in message order. */
+  recordRoutes: string[];
+  /** Contact value (first). */
+  contact: string | undefined;
+  /** Requests: raw header lines a response copies, CRLF included (RFC 3261 §8.2.6.2). */
+  viaLines: string;
+  fromLine: string;
+  callIdLine: string;
+  cseqLine: string;
+  recordRouteLines: string;
+}
+
+export class ScanError extends Error {
+  constructor(reason: string) {
+    super(`unreadable SIP message: ${reason}`);
+    this.name = 'ScanError';
+  }
+}
+
+export function scanSipMessage(raw: string): ScannedMessage {
+  const firstEnd = raw.indexOf('\r\n');
+  if (firstEnd < 0) throw new ScanError('no CRLF');
+  const message: ScannedMessage = {
+    status: 0,
+    method: '',
+    callId: '',
+    cseq: 0,
+    cseqMethod: '',
+    to: '',
+    toTag: undefined,
+    challenge: undefined,
+    recordRoutes: [],
+    contact: undefined,
+    viaLines: '',
+    fromLine: '',
+    callIdLine: '',
+    cseqLine: '',
+    recordRouteLines: '',
+  };
+  if (raw.startsWith('SIP/2.0 ')) {
+    message.status = Number(raw.slice(8, 11));
+    if (!(message.status >= 100 && message.status < 700)) throw new ScanError(`bad status line ${JSON.stringify(raw.slice(0, firstEnd))}`);
+  } else {
+    const space = raw.indexOf(' ');
+    if (space <= 0 || space > firstEnd) throw new ScanError(`bad start line ${JSON.stringify(raw.slice(0, Math.min(firstEnd, 60)))}`);
+    message.method = raw.slice(0, space);
+  }
+  const isRequest = message.status === 0;
+  let start = firstEnd + 2;
+  for (;;) {
+    const end = raw.indexOf('\r\n', start);
+    if (end < 0) throw new ScanError('headers do not end with an empty line');
+    if (end === start) break;
+    const colon = raw.indexOf(':', start);
+    if (colon < 0 || colon > end) throw new ScanError('header line without a colon');
+    let nameEnd = colon;
+    while (nameEnd > start && raw.charCodeAt(nameEnd - 1) === 0x20) nameEnd--;
+    const name = nameEnd - start === 1 ? COMPACT[raw[start]!.toLowerCase()] ?? '' : raw.slice(start, nameEnd).toLowerCase();
+    switch (name) {
+      case 'via':
+        if (isRequest) message.viaLines += raw.slice(start, end + 2);
+        break;
+      case 'from':
+        if (isRequest) message.fromLine = raw.slice(start, end + 2);
+        break;
+      case 'to':
+        message.to = value(raw, colon, end);
+        message.toTag = tagOf(message.to);
+        break;
+      case 'call-id':
+        message.callId = value(raw, colon, end);
+        if (isRequest) message.callIdLine = raw.slice(start, end + 2);
+        break;
+      case 'cseq': {
+        const text = value(raw, colon, end);
+        const space = text.indexOf(' ');
+        message.cseq = Number(text.slice(0, space));
+        message.cseqMethod = text.slice(space + 1).trim();
+        if (isRequest) message.cseqLine = raw.slice(start, end + 2);
+        break;
+      }
+      case 'record-route':
+        message.recordRoutes.push(value(raw, colon, end));
+        if (isRequest) message.recordRouteLines += raw.slice(start, end + 2);
+        break;
+      case 'contact':
+        message.contact ??= value(raw, colon, end);
+        break;
+      case 'proxy-authenticate':
+      case 'www-authenticate':
+        message.challenge ??= value(raw, colon, end);
+        break;
+    }
+    start = end + 2;
+  }
+  if (!message.callId || !message.cseqMethod || !Number.isInteger(message.cseq)) throw new ScanError('no Call-ID or CSeq');
+  return message;
+}
+
+const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact' };
+
+function value(raw: string, colon: number, end: number): string {
+  return raw.slice(colon + 1, end).trim();
+}
+
+/** `;tag=` after the URI (outside angle brackets), up to the next `;`. */
+export function tagOf(nameAddr: string): string | undefined {
+  const from = nameAddr.lastIndexOf('>') + 1;
+  const lower = nameAddr.toLowerCase();
+  const at = lower.indexOf(';tag=', from);
+  if (at < 0) return undefined;
+  const semi = nameAddr.indexOf(';', at + 5);
+  return nameAddr.slice(at + 5, semi < 0 ? undefined : semi).trim();
+}
+
+/** The URI inside `<…>` of a name-addr, or the value up to its first `;`. */
+export function uriOf(nameAddr: string): string {
+  const open = nameAddr.indexOf('<');
+  if (open >= 0) return nameAddr.slice(open + 1, nameAddr.indexOf('>', open));
+  const semi = nameAddr.indexOf(';');
+  return (semi < 0 ? nameAddr : nameAddr.slice(0, semi)).trim();
+}

@@ -1,0 +1,89 @@
+/**
+ * SIPp-style message templates: text with `[keyword]` placeholders, split once into literal
+ * parts and keyword slots, then rendered per message by concatenation. Nothing is parsed or
+ * serialized per message; Content-Length of a fixed body is baked in when compiling.
+ */
+export class MessageTemplate<K extends string> {
+  private readonly literals: string[] = [];
+  private readonly keys: K[] = [];
+
+  constructor(text: string, keywords: readonly K[]) {
+    const pattern = /\[([a-z_]+)\]/g;
+    let last = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      const key = match[1] as K;
+      if (!keywords.includes(key)) throw new Error(`template keyword [${key}] is not one of ${keywords.join(', ')}`);
+      this.literals.push(text.slice(last, match.index));
+      this.keys.push(key);
+      last = match.index + match[0].length;
+    }
+    this.literals.push(text.slice(last));
+  }
+
+  render(values: Readonly<Record<K, string>>): string {
+    let out = this.literals[0]!;
+    for (let i = 0; i < this.keys.length; i++) out += values[this.keys[i]!] + this.literals[i + 1]!;
+    return out;
+  }
+}
+
+/** Joins header lines with CRLF, adds Content-Length and the blank line, then the body. */
+export function messageText(lines: readonly string[], body = ''): string {
+  return [...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
+export const REQUEST_KEYS = ['method', 'ruri', 'branch', 'from', 'to', 'call_id', 'cseq', 'route', 'auth', 'contact_user', 'expires'] as const;
+export type RequestKey = (typeof REQUEST_KEYS)[number];
+
+export interface LocalParty {
+  /** `UDP`, `TCP`, `WS` as written in Via. */
+  viaTransport: string;
+  /** `host:port` written in Via and Contact. */
+  hostPort: string;
+  /** Contact URI parameter, e.g. `;transport=tcp` ('' for UDP). */
+  contactParams: string;
+}
+
+/** The fixed SDP offer/answer of signaling-only load calls (nobody sends RTP to port 9, RFC 4566 discard). */
+export function loadSdp(host: string, sessionName: string): string {
+  return ['v=0', `o=sipbots 1 1 IN IP4 ${host}`, `s=${sessionName}`, `c=IN IP4 ${host}`, 't=0 0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+}
+
+/**
+ * The templates a load UA sends. `[route]` and `[auth]` are whole header lines (with CRLF) or ''.
+ * INVITE carries the SDP offer; everything else has no body.
+ */
+export function requestTemplates(local: LocalParty, sdpHost: string): { invite: MessageTemplate<RequestKey>; bodiless: MessageTemplate<RequestKey>; register: MessageTemplate<RequestKey> } {
+  const common = [
+    '[method] [ruri] SIP/2.0',
+    `Via: SIP/2.0/${local.viaTransport} ${local.hostPort};branch=[branch];rport`,
+    'Max-Forwards: 70',
+    '[route]From: [from]',
+    'To: [to]',
+    'Call-ID: [call_id]',
+    'CSeq: [cseq] [method]',
+  ];
+  const contact = `Contact: <sip:[contact_user]@${local.hostPort}${local.contactParams}>`;
+  return {
+    invite: new MessageTemplate(messageText([...common, contact, '[auth]User-Agent: sipbots-load', 'Content-Type: application/sdp'], loadSdp(sdpHost, 'sipbots-load')), REQUEST_KEYS),
+    bodiless: new MessageTemplate(messageText([...common, '[auth]User-Agent: sipbots-load']), REQUEST_KEYS),
+    register: new MessageTemplate(messageText([...common, contact, '[auth]Expires: [expires]', 'User-Agent: sipbots-load']), REQUEST_KEYS),
+  };
+}
+
+export const RESPONSE_KEYS = ['status', 'vias', 'from', 'to', 'call_id', 'cseq', 'record_route', 'contact_user'] as const;
+export type ResponseKey = (typeof RESPONSE_KEYS)[number];
+
+/** Callee responses: headers copied from the request (RFC 3261 §8.2.6.2), Record-Route too (§12.1.1). */
+export function responseTemplates(local: LocalParty, sdpHost: string): { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey>; plain: MessageTemplate<ResponseKey> } {
+  const head = 'SIP/2.0 [status]\r\n[vias][from]To: [to]\r\n[call_id][cseq]';
+  const contact = `Contact: <sip:[contact_user]@${local.hostPort}${local.contactParams}>`;
+  return {
+    ringing: new MessageTemplate(`${head}[record_route]${contact}\r\nContent-Length: 0\r\n\r\n`, RESPONSE_KEYS),
+    answer: new MessageTemplate(
+      `${head}[record_route]${messageText([contact, 'Content-Type: application/sdp'], loadSdp(sdpHost, 'sipbots-load-callee'))}`,
+      RESPONSE_KEYS,
+    ),
+    plain: new MessageTemplate(`${head}Content-Length: 0\r\n\r\n`, RESPONSE_KEYS),
+  };
+}
