@@ -105,18 +105,25 @@ export class LoadEngine {
 
   /** Opens sockets, registers callees, runs the arrivals to the end, unregisters, closes. */
   async run(): Promise<StatsSnapshot> {
-    const ticker = setInterval(() => this.ctx.wheel.advance(this.ctx.now()), TICK_MS);
     try {
       await this.open();
-      if (this.callee) await this.registerCallees(this.options.registerExpires);
-      clearInterval(ticker);
+      if (this.callee) await this.withTicker(() => this.registerCallees(this.options.registerExpires));
       await this.runArrivals();
-      if (this.callee) await this.registerCallees(0).catch(() => undefined);
+      if (this.callee) await this.withTicker(() => this.registerCallees(0));
     } finally {
-      clearInterval(ticker);
       await Promise.all(this.links.map((link) => link.close()));
     }
     return this.stats.snapshot();
+  }
+
+  /** Outside the arrival phase (which has its own tick) the wheel still needs advancing. */
+  private async withTicker<T>(work: () => Promise<T>): Promise<T> {
+    const ticker = setInterval(() => this.ctx.wheel.advance(this.ctx.now()), 5);
+    try {
+      return await work();
+    } finally {
+      clearInterval(ticker);
+    }
   }
 
   private async open(): Promise<void> {
