@@ -30,6 +30,8 @@ export interface SessionOptions {
   registerTimeoutMs?: number;
   /** Skip TLS certificate verification of an external server. */
   insecure?: boolean;
+  /** PEM CA to trust for an external TLS/WSS server, instead of the system's (e.g. a lab's self-signed certificate). */
+  ca?: string;
   lang?: 'en' | 'zh';
   media?: 'rtp' | 'none';
   record?: boolean;
@@ -84,6 +86,7 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
         events,
         clock,
         signal: options.signal,
+        media: options.media !== 'none',
         configureProxy: embedded ? (settings) => embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs) : undefined,
       });
       results.push(result);
@@ -118,7 +121,7 @@ interface ServerTarget {
 async function connectServer(options: SessionOptions, bots: BotsFile, events: EventStream, logger: Logger): Promise<ServerTarget> {
   if (options.server) {
     const address = await resolveServerUri(options.server, options.transport);
-    return { endpoint: address.endpoint, uri: options.server, tls: { rejectUnauthorized: !options.insecure } };
+    return { endpoint: address.endpoint, uri: options.server, tls: { rejectUnauthorized: !options.insecure, ...(options.ca !== undefined && { ca: options.ca }) } };
   }
   const users = new Map([...bots.bots.values()].map((b) => [b.authUser, b.password] as const));
   const domain = bots.bots.values().next().value?.domain ?? 'lab.test';

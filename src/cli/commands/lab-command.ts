@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../../config/config-error.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
 import { runSession } from '../../lab/run-session.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
@@ -20,6 +22,7 @@ export function labCommand(context: CommandContext): Command {
     .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
     .option('--record', 'write what each bot heard as WAV files in the run folder')
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
+    .option('--ca <file>', 'PEM file of the CA (or self-signed certificate) that signed an external TLS/WSS server')
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--json', 'print only the summary as JSON on stdout')
     .action(async (options) => {
@@ -44,6 +47,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     outDir: options.out as string | undefined,
     ringTimeoutMs: options.ringTimeout as number | undefined,
     insecure: options.insecure === true,
+    ca: typeof options.ca === 'string' ? await readCa(options.ca) : undefined,
     registerTimeoutMs: options.registerTimeout as number,
     lang: options.lang as 'en' | 'zh',
     media: options.media as 'rtp' | 'none',
@@ -57,4 +61,12 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   else io.stdout.write(formatLabFooter(summary, runDir));
   if (summary.interrupted) return ExitCode.Interrupted;
   return summary.passed ? ExitCode.Ok : ExitCode.Failed;
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ file, path: '', message: `cannot read the CA file: ${(error as Error).message}`, hint: 'pass a PEM certificate with --ca' }], { cause: error });
+  }
 }
