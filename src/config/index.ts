@@ -14,6 +14,7 @@ export type {
   CallWaitFor,
   ExpectedOutcome,
   HangupStep,
+  MediaExpectation,
   ProxySettings,
   Roles,
   Scenario,

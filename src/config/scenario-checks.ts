@@ -51,6 +51,12 @@ export function checkScenario(data: unknown, options: ScenarioCheckOptions = {})
     if (isRecord(expect['legs'])) {
       for (const role of Object.keys(expect['legs'])) checkRole(role, ['expect', 'legs', role]);
     }
+    if (isRecord(expect['media'])) {
+      for (const [role, media] of Object.entries(expect['media'])) {
+        checkRole(role, ['expect', 'media', role]);
+        if (isRecord(media) && typeof media['hears'] === 'string') checkRole(media['hears'], ['expect', 'media', role, 'hears']);
+      }
+    }
     const call = expect['call'];
     if (typeof call === 'string' && callNames !== undefined && !callNames.includes(call)) {
       problems.push({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { behaviourOverrideSchema } from './behaviour.js';
-import { durationMs } from './duration.js';
+import { durationMs, percentFraction } from './duration.js';
 import { FlowPatternError, parseFlowPattern } from './flow-pattern.js';
 import { statusCode } from './scalar-fields.js';
 import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep } from './scenario-types.js';
@@ -41,6 +41,17 @@ const stepSchema = z.strictObject({
   waitFor: z.enum(CALL_WAIT_FOR).optional(),
 });
 
+/**
+ * What a role must have heard while connected. `hears` is a frequency in Hz, or the name of a
+ * role whose bot's tone it must be (`hears: callee`).
+ */
+const mediaExpectationSchema = z.strictObject({
+  hears: z.union([z.number().int().min(20).max(3999), name]).optional(),
+  minPackets: z.number().int().min(0).optional(),
+  maxLoss: percentFraction.optional(),
+  maxJitterMs: z.number().min(0).optional(),
+});
+
 /** The YAML shape; `resolveScenario` turns its output into a Scenario. */
 export const scenarioSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a kebab-case id such as no-answer' }),
@@ -56,6 +67,7 @@ export const scenarioSchema = z.strictObject({
       outcome: z.enum(EXPECTED_OUTCOMES).optional(),
       status: statusCode.optional(),
       legs: z.record(z.string(), z.array(flowPattern)).optional(),
+      media: z.record(z.string(), mediaExpectationSchema).optional(),
     })
     .optional(),
 });
@@ -90,6 +102,7 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
       ...(expect.outcome === undefined ? {} : { outcome: expect.outcome }),
       ...(expect.status === undefined ? {} : { status: expect.status }),
       legs: expect.legs ?? {},
+      media: expect.media ?? {},
     },
   };
 }

@@ -69,4 +69,15 @@ export interface ScenarioExpect {
   status?: number;
   /** Expected flow by role; a role without an entry is not compared. */
   legs: Record<string, FlowPattern[]>;
+  /** What each role must have heard while connected; a role without an entry is not checked. */
+  media: Record<string, MediaExpectation>;
+}
+
+export interface MediaExpectation {
+  /** A frequency in Hz, or a role whose bot's tone must be heard. */
+  hears?: number | string;
+  minPackets?: number;
+  /** Fraction 0-1 (`1%` in YAML). */
+  maxLoss?: number;
+  maxJitterMs?: number;
 }

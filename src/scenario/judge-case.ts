@@ -1,8 +1,9 @@
 import type { Bot } from '../bot/bot.js';
 import type { Call } from '../bot/call.js';
 import type { CallStep, Scenario } from '../config/scenario-types.js';
-import type { SipMessageEvent } from '../events/types.js';
+import type { MediaStatsEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { compareFlow } from './compare-flow.js';
+import { judgeMedia } from './judge-media.js';
 import { flowToken, legMessages, type LegRole } from './observed-flow.js';
 import type { CaseOutcome, CaseResult, LegResult } from './result-types.js';
 
@@ -21,11 +22,13 @@ interface CaseTiming {
   startedAt: number;
   endedAt: number;
   error?: string;
+  checkMedia: boolean;
 }
 
 /** Turns what was recorded during a case into its verdict. */
-export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, PlayedCall>, recorded: readonly SipMessageEvent[], timing: CaseTiming): CaseResult {
+export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, PlayedCall>, recorded: readonly SipbotsEvent[], timing: CaseTiming): CaseResult {
   const main = played.get(scenario.expect.call);
+  const messages = recorded.filter((e): e is SipMessageEvent => e.type === 'sip');
   const flows: Record<string, LegResult> = {};
   const differences: string[] = [];
   if (timing.error) differences.push(timing.error);
@@ -33,9 +36,16 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     for (const [role, patterns] of Object.entries(scenario.expect.legs)) {
       const leg = locateLeg(main, role);
       if (!leg) continue;
-      const observed = leg.callId ? legMessages(recorded, leg.party, leg.callId, leg.side) : [];
+      const observed = leg.callId ? legMessages(messages, leg.party, leg.callId, leg.side) : [];
       flows[role] = { party: leg.party, callId: leg.callId, expected: patterns.map((p) => p.text), observed: observed.map(flowToken) };
       const difference = compareFlow(role, patterns, observed);
+      if (difference) differences.push(difference);
+    }
+    for (const [role, expectation] of Object.entries(timing.checkMedia ? scenario.expect.media : {})) {
+      const leg = locateLeg(main, role);
+      const stats = recorded.find((e): e is MediaStatsEvent => e.type === 'media-stats' && e.party === leg?.party && e.callId === leg?.callId);
+      const hears = typeof expectation.hears === 'string' ? toneOfRole(main, expectation.hears) : expectation.hears;
+      const difference = judgeMedia(role, expectation, hears, stats);
       if (difference) differences.push(difference);
     }
     const status = main.call.finalStatus;
@@ -64,6 +74,11 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     endedAt: timing.endedAt,
     ...(timing.error ? { error: timing.error } : {}),
   };
+}
+
+function toneOfRole(main: PlayedCall, role: string): number | undefined {
+  const bot = role === main.step.from || role === 'caller' ? main.caller : main.callee;
+  return bot?.account.tone;
 }
 
 function locateLeg(main: PlayedCall, role: string): { party: string; callId: string | undefined; side: LegRole } | undefined {

@@ -2,7 +2,7 @@ import type { Bot } from '../bot/bot.js';
 import type { Call } from '../bot/call.js';
 import type { CallStep, Scenario } from '../config/scenario-types.js';
 import type { EventStream } from '../events/event-stream.js';
-import type { SipMessageEvent } from '../events/types.js';
+import type { SipbotsEvent } from '../events/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { judgeCase, type PlayedCall } from './judge-case.js';
 import type { CaseResult } from './result-types.js';
@@ -18,6 +18,8 @@ export interface ScenarioContext {
   stepTimeoutMs?: number;
   /** Time left after the last step for trailing ACKs and retransmissions to be recorded. */
   settleMs?: number;
+  /** False when bots send no media (`--media none`): media expectations are then not checked. */
+  media?: boolean;
   /** Aborts the case early (interruption). */
   signal?: AbortSignal;
 }
@@ -29,9 +31,9 @@ export interface ScenarioContext {
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<CaseResult> {
   const clock = context.clock ?? systemClock;
   const startedAt = clock.now();
-  const recorded: SipMessageEvent[] = [];
+  const recorded: SipbotsEvent[] = [];
   const unsubscribe = context.events.subscribe((event) => {
-    if (event.type === 'sip') recorded.push(event);
+    if (event.type === 'sip' || event.type === 'media-stats') recorded.push(event);
   });
   context.events.caseId = scenario.id;
   context.events.emit({ type: 'case-start', at: startedAt, party: 'sipbots', caseId: scenario.id });
@@ -56,7 +58,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
     unsubscribe();
   }
   for (const bot of new Set(context.bots.values())) await hangupRole(bot).catch(() => undefined);
-  const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error });
+  const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error, checkMedia: context.media ?? true });
   context.events.emit({ type: 'case-end', at: clock.now(), party: 'sipbots', caseId: scenario.id, passed: result.passed, difference: result.difference });
   context.events.caseId = undefined;
   return result;

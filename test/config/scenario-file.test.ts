@@ -15,7 +15,7 @@ describe('loadScenarioFile', () => {
     const scenario = await loadScenarioFile(file, {});
     expect(scenario.steps.map((step) => (step.kind === 'call' ? step.name : step.kind))).toEqual(['call-1', 'wait', 'call-2']);
     expect(scenario.steps[1]).toEqual({ kind: 'wait', ms: 1500 });
-    expect(scenario.expect).toEqual({ call: 'call-2', legs: {} });
+    expect(scenario.expect).toEqual({ call: 'call-2', legs: {}, media: {} });
     expect(scenario.behaviour).toEqual({});
     expect(scenario.proxy).toEqual({});
   });
@@ -88,5 +88,22 @@ describe('loadScenarioFiles', () => {
     const body = `${HEAD}steps:\n  - wait: 1s\n`;
     const [first, second] = [writeYaml(body), writeYaml(body)];
     await expect(loadScenarioFiles([first, second], { env: {} })).rejects.toThrow(`id "sample" is also used by ${first}`);
+  });
+});
+
+describe('expect.media', () => {
+  it('reads what each role must hear, a role name or a frequency, and rejects an unknown role', async () => {
+    const { loadScenarioFile } = await import('../../src/config/load-scenario.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sipbots-media-'));
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, ['id: talk', 'title: t', 'roles: { caller: alice, callee: bob }', 'steps:', '  - call: { from: caller, to: callee }', 'expect:', '  media:', '    caller: { hears: callee, maxLoss: 1% }', '    callee: { hears: 440, minPackets: 10 }', ''].join('\n'));
+    const scenario = await loadScenarioFile(good, {});
+    expect(scenario.expect.media).toEqual({ caller: { hears: 'callee', maxLoss: 0.01 }, callee: { hears: 440, minPackets: 10 } });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, ['id: talk', 'title: t', 'roles: { caller: alice, callee: bob }', 'steps:', '  - call: { from: caller, to: callee }', 'expect:', '  media:', '    caller: { hears: nobody }', ''].join('\n'));
+    await expect(loadScenarioFile(bad, {})).rejects.toThrow(/bad\.yaml:8: expect\.media\.caller\.hears: unknown role "nobody"/);
   });
 });

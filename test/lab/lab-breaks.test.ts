@@ -39,6 +39,14 @@ describe('a lab case broken on purpose fails and names the difference', () => {
     expect(summary.cases[0].difference).toMatch(/expected <486 on the caller leg after <180, saw 480 Temporarily Unavailable/);
   });
 
+  it('answer: the caller expects a tone the callee does not send', async () => {
+    const file = brokenCase('answer-bye-caller', (yaml) => yaml.replace('caller: { hears: callee,', 'caller: { hears: 2000,'));
+    const out = join(mkdtempSync(join(tmpdir(), 'sipbots-run-')), 'run');
+    const result = await runCli(['run', '--json', '--out', out, file]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).cases[0].difference).toBe('expected the caller to hear 2000 Hz, heard 1000 Hz');
+  });
+
   it('cancel: the proxy never receives the CANCEL, so the caller sees the proxy\'s 408 instead of 487', async () => {
     const bots = await loadBotsFile('bots/lab.yaml', {});
     server = await startEmbeddedServer({ transports: ['udp'], users: usersFromBots(bots.bots.values()), domain: 'lab.test', events: new EventStream() });
