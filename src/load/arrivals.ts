@@ -36,6 +36,7 @@ export class ArrivalSchedule {
   /** Λ consumed inside the current segment, and time of the last arrival (seconds). */
   private usedInSegment = 0;
   private last = 0;
+  private started = false;
 
   constructor(private readonly options: ArrivalOptions) {
     let start = 0;
@@ -56,7 +57,9 @@ export class ArrivalSchedule {
 
   /** Offset in ms from the start of the run of the next arrival; Infinity if the rate stays 0. */
   next(): number {
-    let need = this.options.kind === 'poisson' ? -Math.log(1 - this.options.random()) : 1;
+    // The first arrival is at 0, so N arrivals at R/s span exactly N/R seconds.
+    let need = !this.started ? 0 : this.options.kind === 'poisson' ? -Math.log(1 - this.options.random()) : 1;
+    this.started = true;
     for (;;) {
       const seg = this.segments[this.segment]!;
       const total = seg.durationS === Infinity ? Infinity : seg.a * seg.durationS + (seg.b * seg.durationS * seg.durationS) / 2;

@@ -216,11 +216,14 @@ export class LoadEngine {
     return new Promise((resolve) => {
       const finish = (): void => {
         clearInterval(ticker);
+        this.stats.runMs = this.ctx.now() - start;
         this.sample(start, this.ctx.now());
         resolve();
       };
-      const stopArrivals = (now: number): void => {
+      const stopArrivals = (now: number, phaseEnd = now): void => {
         arrivalsOver = true;
+        // The arrival phase ends where the next arrival would have been (N arrivals at R/s: N/R s).
+        this.stats.arrivalMs = Math.max(1, Math.min(phaseEnd, nextAt, endAt) - start);
         // Whatever is still under way after hold + two transaction timeouts will never end.
         drainDeadline = now + options.holdMs + 2 * options.timeoutMs + 1000;
       };
@@ -230,7 +233,7 @@ export class LoadEngine {
         if (!arrivalsOver && this.hooks.signal?.aborted) stopArrivals(now);
         while (!arrivalsOver && nextAt <= now) {
           if (this.arrivalIndex >= limit || nextAt > endAt) {
-            stopArrivals(now);
+            stopArrivals(now, Infinity);
             break;
           }
           if (counters.active >= concurrency) {
@@ -242,7 +245,7 @@ export class LoadEngine {
           this.startArrival(nextAt);
           nextAt = start + schedule.next();
         }
-        if (!arrivalsOver && (this.arrivalIndex >= limit || nextAt === Infinity || nextAt > endAt) && nextAt > now) stopArrivals(now);
+        if (!arrivalsOver && (this.arrivalIndex >= limit || nextAt === Infinity || nextAt > endAt) && nextAt > now) stopArrivals(now, Infinity);
         if (now >= nextSample) {
           nextSample += 1000;
           this.sample(start, now);

@@ -91,13 +91,19 @@ export class LoadStats {
     bump(this.counters.failures, reason);
   }
 
+  arrivalMs = 0;
+  runMs = 0;
+
   snapshot(): StatsSnapshot {
-    return { counters: structuredClone(this.counters), histograms: encodeHistograms(this.histograms), timeline: this.timeline.slice() };
+    return { arrivalMs: this.arrivalMs, runMs: this.runMs, counters: structuredClone(this.counters), histograms: encodeHistograms(this.histograms), timeline: this.timeline.slice() };
   }
 }
 
 /** Serializable state of one engine (or the merge of several). */
 export interface StatsSnapshot {
+  /** From the first scheduled arrival to when arrivals stopped, and to when the last call ended. */
+  arrivalMs: number;
+  runMs: number;
   counters: LoadCounters;
   histograms: EncodedHistograms;
   timeline: TimelinePoint[];

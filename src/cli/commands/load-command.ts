@@ -1,0 +1,132 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { EventStream } from '../../events/event-stream.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../../lab/embedded-server.js';
+import { LoadSetupError } from '../../load/load-engine.js';
+import { planLoad, LoadPlanError, type LoadInput } from '../../load/load-plan.js';
+import { formatProgress, formatTable, renderLoadJunit } from '../../load/load-report.js';
+import { buildLoadResult } from '../../load/load-result.js';
+import { runLoad } from '../../load/run-load.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CommandContext } from './command-context.js';
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+};
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+};
+
+export function loadCommand(context: CommandContext): Command {
+  return new Command('load')
+    .description('stress a SIP proxy with many lean load-mode bots: calls, registrations or OPTIONS per second, with HDR latencies and thresholds')
+    .option('--proxy <ip:port>', 'the SIP proxy/registrar under test')
+    .option('--embedded-proxy', 'start the embedded lab proxy in this process (accounts as its users) and load it')
+    .addOption(new Option('--scenario <name>', 'what each arrival does').choices(['call', 'register', 'options']).default('call'))
+    .option('--accounts <pattern|csv>', "account pool, e.g. 'u{0001..0200}@lab.test', or a SIPp-style CSV (user;password[;domain])")
+    .option('--password <password>', 'password of every account of a pattern (or default for CSV rows without one)')
+    .option('--domain <domain>', 'domain for accounts without one')
+    .option('--callee-uri <uri>', 'call (or OPTIONS-ping) this URI instead of our own registered callees, e.g. a SIPp UAS')
+    .option('--rate <cps>', 'arrivals per second (open model)', positive)
+    .addOption(new Option('--arrival <kind>', 'spacing of arrivals').choices(['constant', 'poisson']).default('constant'))
+    .option('--ramp <stages>', 'RATE:DURATION stages ramping linearly from --rate (or 0), e.g. 100:30s,500:60s')
+    .option('--concurrency <n>', 'at most this many calls at once; later arrivals wait (still timed from their schedule)', integer)
+    .option('--calls <n>', 'stop starting after this many arrivals', integer)
+    .option('--duration <seconds>', 'stop starting after this long', positive)
+    .option('--hold <seconds>', 'call: time between ACK and BYE', positive, 1)
+    .option('--timeout <seconds>', 'a transaction without final response fails after this long (64·T1)', positive, 32)
+    .option('--register-expires <seconds>', 'Expires of REGISTERs (callees and the register scenario)', integer, 3600)
+    .addOption(new Option('--transport <transport>', 'transport of every socket').choices(['udp', 'tcp', 'ws']).default('udp'))
+    .option('--sockets <n>', 'caller sockets per thread (bots are spread over them)', integer, 1)
+    .option('--workers <n>', 'worker threads, accounts split between them', integer, 1)
+    .option('--threshold <expr...>', "pass/fail criteria, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
+    .option('--json <file>', 'write the full results (histograms included) as JSON')
+    .option('--junit <file>', 'write thresholds as JUnit XML')
+    .option('--seed <n>', 'seed of Poisson arrivals', integer)
+    .option('--bind <ip>', 'local address of every socket', '127.0.0.1')
+    .action(async (options: Record<string, unknown>) => {
+      context.setExitCode(await load(options, context));
+    });
+}
+
+async function load(options: Record<string, unknown>, context: CommandContext): Promise<number> {
+  const { io } = context;
+  const input: LoadInput = {
+    proxy: options.proxy as string | undefined,
+    scenario: options.scenario as string,
+    accounts: options.accounts as string | undefined,
+    password: options.password as string | undefined,
+    domain: options.domain as string | undefined,
+    calleeUri: options.calleeUri as string | undefined,
+    rate: options.rate as number | undefined,
+    arrival: options.arrival as string,
+    ramp: options.ramp as string | undefined,
+    concurrency: options.concurrency as number | undefined,
+    calls: options.calls as number | undefined,
+    durationS: options.duration as number | undefined,
+    holdS: options.hold as number,
+    timeoutS: options.timeout as number,
+    registerExpires: options.registerExpires as number,
+    transport: options.transport as string,
+    sockets: options.sockets as number,
+    workers: options.workers as number,
+    thresholds: (options.threshold as string[] | undefined) ?? [],
+    seed: options.seed as number | undefined,
+    bind: options.bind as string,
+  };
+  let server: EmbeddedServer | undefined;
+  try {
+    let plan;
+    try {
+      if (options.embeddedProxy === true) {
+        const accounts = await planLoad({ ...input, proxy: '127.0.0.1:1' });
+        server = await startEmbeddedServer({
+          transports: [accounts.engine.transport],
+          users: new Map(accounts.engine.accounts.map((a) => [a.user, a.password])),
+          domain: accounts.engine.domain,
+          events: new EventStream(),
+          bindAddress: input.bind,
+        });
+        plan = await planLoad(input, server.endpoints.get(accounts.engine.transport));
+      } else plan = await planLoad(input);
+    } catch (error) {
+      if (!(error instanceof LoadPlanError)) throw error;
+      io.stderr.write(`sipbots load: ${error.message}\n`);
+      return ExitCode.Usage;
+    }
+    const startedAt = new Date();
+    let previous = 0;
+    const tty = io.stdout.isTTY === true;
+    const run = await runLoad(plan.engine, plan.workers, {
+      signal: io.signal,
+      onProgress: (progress) => {
+        const line = formatProgress(progress, previous);
+        previous = progress.counters.attempted;
+        io.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      },
+    });
+    if (tty) io.stdout.write('\n');
+    const result = buildLoadResult(plan.engine, run, { startedAt, workers: plan.workers, thresholds: plan.thresholds });
+    io.stdout.write('\n' + formatTable(result));
+    if (typeof options.json === 'string') await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
+    if (typeof options.junit === 'string') await writeFile(options.junit, renderLoadJunit(result));
+    if (io.signal.aborted) return ExitCode.Interrupted;
+    if (!result.passed) {
+      io.stderr.write(`sipbots load: thresholds failed: ${result.thresholds.filter((t) => !t.ok).map((t) => `${t.expression} (actual ${t.actual}${t.unit ? ' ' + t.unit : ''})`).join(', ')}\n`);
+      return ExitCode.Failed;
+    }
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof LoadSetupError) {
+      io.stderr.write(`sipbots load: ${error.message}\n`);
+      return ExitCode.Unreachable;
+    }
+    throw error;
+  } finally {
+    await server?.stop();
+  }
+}

@@ -1,0 +1,82 @@
+import { escapeXml } from '../capture/ladder-svg.js';
+import type { LatencySummary } from './histograms.js';
+import type { LoadResult } from './load-result.js';
+import type { LoadProgress } from './run-load.js';
+
+/**
+ * Renders what the engine measured; never measures. The progress line is written once a
+ * second (over itself on a TTY); the table and JUnit once at the end.
+ */
+export function formatProgress(p: LoadProgress, previousAttempted: number): string {
+  const c = p.counters;
+  const setup = p.setupP50Ms === undefined ? '' : `  setup p50 ${ms(p.setupP50Ms)} p99 ${ms(p.setupP99Ms ?? 0)}`;
+  return (
+    `${(p.elapsedMs / 1000).toFixed(0).padStart(4)}s  rate ${String(c.attempted - previousAttempted).padStart(5)}/s  active ${String(c.active).padStart(5)}` +
+    `  attempted ${c.attempted}  ok ${c.succeeded}  failed ${c.failed}  timeouts ${c.timeouts}  retrans ${c.retransmissions}${setup}`
+  );
+}
+
+export function formatTable(r: LoadResult): string {
+  const c = r.counters;
+  const lines: string[] = [];
+  lines.push(`sipbots load: ${r.scenario} over ${r.transport} to ${r.proxy}, ${r.accounts} accounts, ${r.workers} thread(s)`);
+  lines.push(`  arrivals   ${r.arrivalS} s at ${r.cps}/s (${r.settings.arrival}, target ${r.settings.rate}/s); last call ended at ${r.runS} s`);
+  const pct = c.attempted > 0 ? ((100 * c.failed) / c.attempted).toFixed(3) : '0';
+  lines.push(`  outcome    attempted ${c.attempted}  succeeded ${c.succeeded}  failed ${c.failed} (${pct} %)  delayed ${c.delayed}`);
+  lines.push(`  wire       INVITEs ${c.invites} (finals ${c.inviteFinals})  retransmissions ${c.retransmissions}  timeouts ${c.timeouts}  stray ${c.stray}  unreadable ${c.unparsable}`);
+  const statuses = Object.entries(c.statuses).sort(([a], [b]) => a.localeCompare(b));
+  if (statuses.length > 0) lines.push(`  statuses   ${statuses.map(([k, n]) => `${k}: ${n}`).join('  ')}`);
+  const failures = Object.entries(c.failures).sort(([, a], [, b]) => b - a);
+  if (failures.length > 0) lines.push(`  failures   ${failures.map(([k, n]) => `${k}: ${n}`).join('  ')}`);
+  lines.push('');
+  lines.push(`  ${'latency (ms)'.padEnd(16)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`);
+  const labels: Record<string, string> = { setup_180: 'INVITE→180', setup_200: 'INVITE→200', register: 'REGISTER', bye: 'BYE', options: 'OPTIONS', response: 'any request' };
+  for (const [name, label] of Object.entries(labels)) {
+    const s = r.latency[name];
+    if (!s || s.count === 0) continue;
+    lines.push(`  ${label.padEnd(16)}${row(s)}`);
+  }
+  lines.push('');
+  lines.push(`  cpu        ${(r.cpu.userS + r.cpu.systemS).toFixed(2)} s (${r.cpu.perThousandCallsS} s per 1,000 arrivals)  max RSS ${r.maxRssMb} MB`);
+  for (const t of r.thresholds) lines.push(`  threshold  ${t.ok ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual}${t.unit ? ' ' + t.unit : ''})`);
+  return lines.join('\n') + '\n';
+}
+
+function row(s: LatencySummary): string {
+  return [String(s.count), ms(s.p50_ms), ms(s.p90_ms), ms(s.p99_ms), ms(s.p999_ms), ms(s.max_ms), ms(s.mean_ms)].map((v) => v.padStart(10)).join('');
+}
+
+function ms(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(2);
+}
+
+/** JUnit XML: one testcase per threshold (a failed one carries the measured value), plus the run itself. */
+export function renderLoadJunit(r: LoadResult): string {
+  const failures = r.thresholds.filter((t) => !t.ok).length;
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  lines.push(`<testsuite name="sipbots load" tests="${r.thresholds.length}" failures="${failures}" errors="0" skipped="0" time="${r.runS.toFixed(3)}" timestamp="${escapeXml(r.startedAt)}">`);
+  lines.push('  <properties>');
+  for (const [name, value] of [
+    ['scenario', r.scenario],
+    ['transport', r.transport],
+    ['proxy', r.proxy],
+    ['cps', String(r.cps)],
+    ['attempted', String(r.counters.attempted)],
+    ['failed', String(r.counters.failed)],
+  ]) {
+    lines.push(`    <property name="${name}" value="${escapeXml(value!)}"/>`);
+  }
+  lines.push('  </properties>');
+  for (const t of r.thresholds) {
+    const open = `  <testcase classname="sipbots.load.thresholds" name="${escapeXml(t.expression)}" time="0"`;
+    if (t.ok) lines.push(`${open}/>`);
+    else {
+      lines.push(`${open}>`);
+      lines.push(`    <failure message="${escapeXml(`${t.expression} failed: actual ${t.actual}${t.unit ? ' ' + t.unit : ''}`)}" type="ThresholdFailed"/>`);
+      lines.push('  </testcase>');
+    }
+  }
+  lines.push(`  <system-out>${escapeXml(formatTable(r))}</system-out>`);
+  lines.push('</testsuite>');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,83 @@
+import { encodeHistograms, HISTOGRAM_NAMES, summarize, type EncodedHistograms, type LatencySummary } from './histograms.js';
+import type { EngineOptions } from './load-engine.js';
+import { mergeSnapshots, type LoadCounters, type TimelinePoint } from './load-stats.js';
+import type { LoadRun } from './run-load.js';
+import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
+
+export const LOAD_RESULT_VERSION = 1;
+
+/** The whole outcome of `sipbots load`, as written by --json. */
+export interface LoadResult {
+  version: typeof LOAD_RESULT_VERSION;
+  startedAt: string;
+  scenario: EngineOptions['scenario'];
+  transport: EngineOptions['transport'];
+  proxy: string;
+  workers: number;
+  accounts: number;
+  settings: { rate: number; arrival: string; calls?: number; durationS?: number; holdS: number; concurrency?: number; sockets: number };
+  /** Arrival phase, and until the last call ended, in seconds. */
+  arrivalS: number;
+  runS: number;
+  /** Arrivals started per second of the arrival phase. */
+  cps: number;
+  counters: LoadCounters;
+  latency: Record<string, LatencySummary>;
+  /** HDR histograms (µs), compressed base64 (hdr-histogram-js / HdrHistogram V2 encoding). */
+  histograms: EncodedHistograms;
+  timeline: TimelinePoint[];
+  cpu: { userS: number; systemS: number; perThousandCallsS: number };
+  maxRssMb: number;
+  thresholds: ThresholdVerdict[];
+  passed: boolean;
+}
+
+export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { startedAt: Date; workers: number; thresholds: readonly Threshold[] }): LoadResult {
+  const merged = mergeSnapshots(run.snapshots);
+  const arrivalS = Math.max(...run.snapshots.map((s) => s.arrivalMs)) / 1000;
+  const runS = Math.max(...run.snapshots.map((s) => s.runMs)) / 1000;
+  const latency: Record<string, LatencySummary> = {};
+  for (const name of HISTOGRAM_NAMES) latency[name] = summarize(merged.histograms[name]);
+  const c = merged.counters;
+  const cps = arrivalS > 0 ? round(c.attempted / arrivalS) : 0;
+  const verdicts = evaluateThresholds(meta.thresholds, {
+    latency,
+    counts: { failed: c.failed, succeeded: c.succeeded, attempted: c.attempted, timeouts: c.timeouts, retransmissions: c.retransmissions, delayed: c.delayed },
+    cps,
+  });
+  const cpuS = run.cpuUserS + run.cpuSystemS;
+  return {
+    version: LOAD_RESULT_VERSION,
+    startedAt: meta.startedAt.toISOString(),
+    scenario: options.scenario,
+    transport: options.transport,
+    proxy: `${options.proxy.address}:${options.proxy.port}`,
+    workers: meta.workers,
+    accounts: options.accounts.length,
+    settings: {
+      rate: options.rate,
+      arrival: options.arrival,
+      calls: options.calls,
+      durationS: options.durationMs === undefined ? undefined : options.durationMs / 1000,
+      holdS: options.holdMs / 1000,
+      concurrency: options.concurrency,
+      sockets: options.sockets,
+    },
+    arrivalS: round(arrivalS),
+    runS: round(runS),
+    cps,
+    counters: c,
+    latency,
+    histograms: encodeHistograms(merged.histograms),
+    timeline: merged.timeline,
+    cpu: { userS: round(run.cpuUserS), systemS: round(run.cpuSystemS), perThousandCallsS: c.attempted > 0 ? round((cpuS * 1000) / c.attempted, 4) : 0 },
+    maxRssMb: run.maxRssMb,
+    thresholds: verdicts,
+    passed: verdicts.every((v) => v.ok),
+  };
+}
+
+function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

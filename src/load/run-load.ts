@@ -1,0 +1,121 @@
+import { Worker } from 'node:worker_threads';
+import { LoadEngine, LoadSetupError, type EngineOptions } from './load-engine.js';
+import { addCounters, newCounters, type LoadCounters, type StatsSnapshot } from './load-stats.js';
+
+export type WorkerMessage =
+  | { type: 'progress'; counters: LoadCounters; elapsedMs: number }
+  | { type: 'done'; snapshot: StatsSnapshot }
+  | { type: 'error'; message: string; setup: boolean };
+
+export interface LoadProgress {
+  elapsedMs: number;
+  counters: LoadCounters;
+  /** INVITE→200 percentiles so far (single-threaded runs only; workers report counts). */
+  setupP50Ms?: number;
+  setupP99Ms?: number;
+}
+
+export interface RunLoadHooks {
+  onProgress?: (progress: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadRun {
+  snapshots: StatsSnapshot[];
+  /** CPU seconds of this process (every thread) during the run, and its peak RSS. */
+  cpuUserS: number;
+  cpuSystemS: number;
+  maxRssMb: number;
+  wallMs: number;
+}
+
+/**
+ * Runs the load in this thread (`workers` 1) or in N worker threads, each with every N-th
+ * account (callers call callees of their own share, registered on their own socket), 1/N of
+ * the rate, calls and concurrency. Per-worker snapshots come back whole; merging is the
+ * caller's (exact for histograms).
+ */
+export async function runLoad(options: EngineOptions, workers: number, hooks: RunLoadHooks = {}): Promise<LoadRun> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const snapshots = workers <= 1 ? [await runInThread(options, hooks)] : await runInWorkers(options, workers, hooks);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    snapshots,
+    cpuUserS: cpu.user / 1e6,
+    cpuSystemS: cpu.system / 1e6,
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    wallMs: performance.now() - started,
+  };
+}
+
+async function runInThread(options: EngineOptions, hooks: RunLoadHooks): Promise<StatsSnapshot> {
+  const engine = new LoadEngine(options, {
+    signal: hooks.signal,
+    onProgress: (p) => hooks.onProgress?.({ elapsedMs: p.elapsedMs, counters: p.counters, setupP50Ms: p.setup.p50_ms, setupP99Ms: p.setup.p99_ms }),
+  });
+  return engine.run();
+}
+
+/** Every n-th account, 1/n of rate, calls and concurrency (remainders to the first workers). */
+export function shareFor(options: EngineOptions, index: number, count: number): EngineOptions {
+  const part = (total: number | undefined): number | undefined => (total === undefined ? undefined : Math.floor(total / count) + (index < total % count ? 1 : 0));
+  return {
+    ...options,
+    accounts: options.accounts.filter((_, k) => k % count === index),
+    rate: options.rate / count,
+    ramp: options.ramp?.map((stage) => ({ ...stage, rate: stage.rate / count })),
+    calls: part(options.calls),
+    concurrency: options.concurrency === undefined ? undefined : Math.max(1, part(options.concurrency)!),
+    seed: options.seed === undefined ? undefined : options.seed + index,
+  };
+}
+
+async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoadHooks): Promise<StatsSnapshot[]> {
+  // Under tsx (tests, bench) this module is TypeScript and so is its worker.
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './load-worker.ts' : './load-worker.js', import.meta.url);
+  const latest: (LoadCounters | undefined)[] = new Array(count).fill(undefined);
+  let elapsedMs = 0;
+  const workers = Array.from({ length: count }, (_, i) => new Worker(entry, { workerData: shareFor(options, i, count) }));
+  const stopAll = (): void => workers.forEach((w) => w.postMessage({ type: 'stop' }));
+  hooks.signal?.addEventListener('abort', stopAll, { once: true });
+  let reported = 0;
+  const results = workers.map(
+    (worker, i) =>
+      new Promise<StatsSnapshot>((resolve, reject) => {
+        let settled = false;
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'progress') {
+            latest[i] = message.counters;
+            elapsedMs = Math.max(elapsedMs, message.elapsedMs);
+            // One merged line per round of worker reports.
+            if (++reported % count === 0) {
+              const counters = newCounters();
+              for (const c of latest) if (c) addCounters(counters, c);
+              hooks.onProgress?.({ elapsedMs, counters });
+            }
+          } else if (message.type === 'done') {
+            settled = true;
+            resolve(message.snapshot);
+          } else {
+            settled = true;
+            stopAll();
+            reject(message.setup ? new LoadSetupError(`worker ${i}: ${message.message}`, {}) : new Error(`load worker ${i}: ${message.message}`));
+          }
+        });
+        worker.on('error', (error) => {
+          settled = true;
+          stopAll();
+          reject(error);
+        });
+        worker.on('exit', (code) => {
+          if (!settled) reject(new Error(`load worker ${i} exited with code ${code} before reporting`));
+        });
+      }),
+  );
+  try {
+    return await Promise.all(results);
+  } finally {
+    hooks.signal?.removeEventListener('abort', stopAll);
+  }
+}

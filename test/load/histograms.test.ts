@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHistogram, encodeHistogram, encodeHistograms, newHistogramSet, recordMs } from '../../src/load/histograms.js';
+import { mergeSnapshots, newCounters, type StatsSnapshot } from '../../src/load/load-stats.js';
+import { seededRandom } from '../../src/load/arrivals.js';
+import { shareFor } from '../../src/load/run-load.js';
+import { expandAccountPattern } from '../../src/load/accounts.js';
+
+function snapshotOf(samples: number[], attempted: number): StatsSnapshot {
+  const set = newHistogramSet();
+  for (const ms of samples) recordMs(set.setup_200, ms);
+  return { arrivalMs: 1000, runMs: 1000, counters: { ...newCounters(), attempted, succeeded: attempted }, histograms: encodeHistograms(set), timeline: [{ t: 1, active: 2, attempted, succeeded: attempted, failed: 0 }] };
+}
+
+describe('merging worker results', () => {
+  it('two workers merged equal one histogram of all samples (every bucket, every percentile)', () => {
+    const random = seededRandom(7);
+    // Latencies spread over five decades, heavy tail, like a loaded proxy.
+    const samples = Array.from({ length: 20_000 }, () => 0.05 * Math.exp(random() * 11));
+    const half = samples.length / 2;
+    const merged = mergeSnapshots([snapshotOf(samples.slice(0, half), half), snapshotOf(samples.slice(half), half)]);
+    const whole = newHistogramSet().setup_200;
+    for (const ms of samples) recordMs(whole, ms);
+    const m = merged.histograms.setup_200;
+    expect(m.totalCount).toBe(whole.totalCount);
+    for (const p of [1, 10, 50, 90, 99, 99.9, 99.99, 100]) expect(m.getValueAtPercentile(p)).toBe(whole.getValueAtPercentile(p));
+    // Min and max travel as bucket values in the encoding: compare with the whole sent the same way.
+    const wholeSent = decodeHistogram(encodeHistogram(whole));
+    expect(m.maxValue).toBe(wholeSent.maxValue);
+    expect(m.minNonZeroValue).toBe(wholeSent.minNonZeroValue);
+    expect(m.mean).toBe(wholeSent.mean);
+    // Bucket for bucket: the same bytes once encoded.
+    expect(encodeHistogram(m)).toBe(encodeHistogram(wholeSent));
+    expect(merged.counters.attempted).toBe(samples.length);
+    expect(merged.timeline).toEqual([{ t: 1, active: 4, attempted: samples.length, succeeded: samples.length, failed: 0 }]);
+  });
+
+  it('splits accounts, calls, rate and concurrency between workers without losing any', () => {
+    const accounts = expandAccountPattern('u{0001..0007}@lab.test', 'x');
+    const options = { scenario: 'call', transport: 'udp', proxy: { address: '127.0.0.1', port: 5060 }, bindAddress: '127.0.0.1', domain: 'lab.test', accounts, rate: 300, arrival: 'constant', calls: 1001, concurrency: 10, holdMs: 0, timeoutMs: 1000, registerExpires: 60, sockets: 1 } as const;
+    const shares = [0, 1, 2].map((i) => shareFor({ ...options, accounts: [...accounts] }, i, 3));
+    expect(shares.flatMap((s) => s.accounts.map((a) => a.user)).sort()).toEqual(accounts.map((a) => a.user));
+    expect(shares.reduce((n, s) => n + s.calls!, 0)).toBe(1001);
+    expect(shares.reduce((n, s) => n + s.concurrency!, 0)).toBe(10);
+    expect(shares.reduce((n, s) => n + s.rate, 0)).toBeCloseTo(300);
+  });
+});
