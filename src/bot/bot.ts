@@ -24,9 +24,12 @@ import { Call } from './call.js';
 import { answerIncomingCall } from './callee-policy.js';
 import { RegistrationError, ServerUnreachableError } from './errors.js';
 import { sipJsLogConnector } from './sipjs-log.js';
+import { createBotNat, natAfterRegistered } from './nat/bot-nat.js';
+import type { NatTraversal } from './nat/nat-traversal.js';
+import type { MediaNatHints } from '../media/nat/rtp-latch.js';
 
 /** Builds the media side of one call; the media layer supplies it (tone RTP), or none. */
-export type MediaFactoryBuilder = (bot: BotConfig, callIdOf: (session: unknown) => string) => SessionDescriptionHandlerFactory;
+export type MediaFactoryBuilder = (bot: BotConfig, callIdOf: (session: unknown) => string, nat?: MediaNatHints) => SessionDescriptionHandlerFactory;
 
 export interface BotOptions {
   account: BotConfig;
@@ -61,6 +64,8 @@ export class Bot {
   private socket: ReliableSipSocket | undefined;
   private userAgent: UserAgent | undefined;
   private registerer: Registerer | undefined;
+  /** Contact rewriting and keep-alives behind NAT (src/bot/nat). */
+  private nat: NatTraversal | undefined;
 
   constructor(private readonly options: BotOptions) {
     this.account = options.account;
@@ -81,7 +86,7 @@ export class Bot {
   /** Opens the socket and starts the user agent (no REGISTER yet). */
   async start(): Promise<void> {
     const protocol = this.account.transport;
-    const raw = createSipSocket({ protocol, listen: protocol === 'udp' || protocol === 'tcp', tls: this.options.tls });
+    const raw = createSipSocket({ protocol, listen: protocol === 'udp' || protocol === 'tcp', tls: this.options.tls, bindAddress: this.account.bindAddress });
     const socket = createReliableSocket(raw, { clock: this.clock, timers: this.options.timers });
     socket.onWire((record) =>
       this.events.emit({ ...sipMessageEvent(this.name, record.direction, record.raw, record.flow, this.clock.now()), ...(record.retransmission ? { retransmission: true } : {}) }),
@@ -91,7 +96,8 @@ export class Bot {
     // Via sent-by: the real bound address for UDP/TCP; streams we only dial out on (TLS, WS)
     // cannot be reached there anyway, so they use an .invalid host as RFC 7118 §5 suggests.
     const viaHost = protocol === 'udp' || protocol === 'tcp' ? formatEndpoint(local) : `${this.account.user}-${local.port || randomToken()}.invalid`;
-    const media = this.options.media?.(this.account, callIdOfSession) ?? (() => new SignalingOnlySdh(local.address));
+    this.nat = createBotNat(this.account, raw, this.options.server, this.clock, this.logger);
+    const media = this.options.media?.(this.account, callIdOfSession, this.nat) ?? (() => new SignalingOnlySdh(local.address));
     this.userAgent = new UserAgent({
       uri: UserAgent.makeURI(this.aor),
       authorizationUsername: this.account.authUser,
@@ -147,6 +153,8 @@ export class Bot {
         },
       }).catch((error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
     });
+    const registration = { account: this.account, userAgent: ua, registerer: this.registerer, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs };
+    if (this.nat) await natAfterRegistered(this.nat, registration);
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
@@ -218,6 +226,7 @@ export class Bot {
 
   /** Unregisters (Expires: 0), stops the user agent and closes the socket. */
   async stop(): Promise<void> {
+    this.nat?.stop();
     await this.hangupAll().catch((error: unknown) => this.logger.warn({ err: error }, 'hang-up on stop failed'));
     if (this.registerer?.state === RegistererState.Registered) {
       await this.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'unregister failed'));

@@ -4,6 +4,7 @@ import { createRtpSdhFactory } from '../media/session-description-handler.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { MediaFactoryBuilder } from './bot.js';
+import { rtpNatOptions } from './nat/rtp-nat-options.js';
 
 export interface RtpMediaSettings {
   events: EventStream;
@@ -19,9 +20,10 @@ export interface RtpMediaSettings {
  */
 export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
   const { events, clock } = settings;
-  return (bot, callIdOf) =>
+  return (bot, callIdOf, nat) =>
     createRtpSdhFactory({
       toneHz: bot.tone,
+      ...rtpNatOptions(bot, nat),
       clock,
       logger: settings.logger?.child({ bot: bot.name }),
       onPacket: (direction, local, remote, bytes, rtcp) => events.emit({ type: 'rtp', at: clock.now(), party: bot.name, direction, local, remote, bytes, rtcp }),

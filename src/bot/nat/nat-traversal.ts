@@ -12,7 +12,7 @@ import { registerResponseBinding, sameEndpoint } from './public-binding.js';
 export interface ContactTarget {
   /** Host and port of the Contact we currently register. */
   contactEndpoint(): Endpoint;
-  /** Makes `endpoint` our Contact (with `;ob`) and Via sent-by for every later request. */
+  /** Makes `endpoint` our Contact (with `;ob`) for every later request and dialog. */
   rewrite(endpoint: Endpoint): void;
   /** REGISTERs the current Contact with Expires 0 and waits for the final response. */
   unregister(): Promise<void>;
@@ -71,9 +71,9 @@ export interface NatTraversalOptions {
  * 1. The first REGISTER goes out with the bot's local address. The registrar's 2xx carries, in
  *    our Via, `received` and `rport`: the address and port the request arrived from, the NAT's
  *    public side (RFC 3581). If that differs from the Contact, the Contact is unreachable from
- *    outside: the bot unregisters it, rewrites Contact (adding `;ob`, RFC 5626 §5.4) and Via
- *    sent-by to the public address and registers again (PJSIP `contact_rewrite_method` 1). Every
- *    later request (INVITE, the Contact of dialogs) carries the public address.
+ *    outside: the bot unregisters it, rewrites Contact (adding `;ob`, RFC 5626 §5.4) to the
+ *    public address and registers again (PJSIP `contact_rewrite_method` 1). Every later request
+ *    (INVITE, the Contact of dialogs) carries the public address.
  * 2. Once registered, keep-alives (see `KeepAlive`) hold the NAT mapping open so that the proxy
  *    can still reach the bot with an incoming INVITE long after the last REGISTER.
  * 3. Each refresh's 2xx is read again: a new received/rport means the NAT gave us a new mapping

@@ -1,5 +1,5 @@
 import { URI, type Registerer, type UserAgent } from 'sip.js';
-import { formatEndpoint, type Endpoint, type TransportProtocol } from '../../sip/transport/types.js';
+import type { Endpoint, TransportProtocol } from '../../sip/transport/types.js';
 import type { Clock } from '../../util/clock.js';
 import { RegistrationError, ServerUnreachableError } from '../errors.js';
 import type { ContactTarget } from './nat-traversal.js';
@@ -19,8 +19,13 @@ export interface SipJsContactTargetOptions {
 
 /**
  * `ContactTarget` over a sip.js UserAgent and its Registerer. sip.js builds Contact from
- * `userAgent.contact.uri` for every request and dialog, and Via from the core's `viaHost`
- * (the UA compares a response's Via with its own copy): both are switched together.
+ * `userAgent.contact.uri` for every request and dialog, so rewriting it there is enough.
+ *
+ * Via sent-by is left at the bound address. PJSIP rewrites it too, but RFC 3581 already makes
+ * responses follow received/rport, and sip.js copies `viaHost` into long-lived request objects
+ * (the Registerer's REGISTER, its 401 retry): a changed Via would make the UA drop the answers
+ * to them as "not ours" (RFC 3261 §18.1.2). A proxy also learns from the private sent-by that
+ * we are behind NAT (Kamailio's nat_uac_test 2) and keeps the received address with the binding.
  */
 export class SipJsContactTarget implements ContactTarget {
   constructor(private readonly options: SipJsContactTargetOptions) {}
@@ -34,9 +39,6 @@ export class SipJsContactTarget implements ContactTarget {
     const { userAgent, user, protocol } = this.options;
     // `;ob` (RFC 5626 §5.4): this Contact is only reachable over the flow we registered on.
     userAgent.contact.uri = new URI('sip', user, endpoint.address, endpoint.port, { transport: protocol, ob: null });
-    const sentBy = formatEndpoint(endpoint);
-    userAgent.configuration.viaHost = sentBy;
-    userAgent.userAgentCore.configuration.viaHost = sentBy;
   }
 
   unregister(): Promise<void> {

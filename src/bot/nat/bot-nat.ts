@@ -1,0 +1,54 @@
+import type { Registerer, UserAgent } from 'sip.js';
+import { DEFAULT_NAT, type BotConfig } from '../../config/bots-schema.js';
+import type { Endpoint, SipSocket } from '../../sip/transport/types.js';
+import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
+import { NatTraversal } from './nat-traversal.js';
+import { SipJsContactTarget } from './sipjs-contact-target.js';
+
+/** The NAT side of one bot, as `Bot` wires it: built at start, given the registerer later. */
+export function createBotNat(account: BotConfig, socket: SipSocket, server: Endpoint, clock: Clock, logger: Logger): NatTraversal {
+  const settings = account.nat ?? DEFAULT_NAT;
+  // UDP only. Over TCP the registrar sees the connection's ephemeral port, never our listening
+  // one, so received/rport would "differ" without any NAT; and a stream client is reached over
+  // its own connection (the proxy's alias, RFC 5626 flow) whatever its Contact says. TLS and WS
+  // Contacts are .invalid for the same reason.
+  const rewritable = account.transport === 'udp';
+  return new NatTraversal({
+    party: account.name,
+    protocol: account.transport,
+    socket,
+    server,
+    keepAliveSeconds: settings.keepAliveSeconds,
+    rewriteContact: settings.rewriteContact && rewritable,
+    clock,
+    logger,
+  });
+}
+
+export interface BotRegistration {
+  account: BotConfig;
+  userAgent: UserAgent;
+  registerer: Registerer;
+  aor: string;
+  serverUri: string;
+  clock: Clock;
+  timeoutMs: number;
+}
+
+/** After the first REGISTER 2xx: rewrite the Contact if we are behind NAT, then keep the binding alive. */
+export function natAfterRegistered(nat: NatTraversal, r: BotRegistration): Promise<void> {
+  return nat.afterRegistered(
+    new SipJsContactTarget({
+      userAgent: r.userAgent,
+      registerer: r.registerer,
+      party: r.account.name,
+      aor: r.aor,
+      user: r.account.user,
+      protocol: r.account.transport,
+      serverUri: r.serverUri,
+      clock: r.clock,
+      timeoutMs: r.timeoutMs,
+    }),
+  );
+}
