@@ -31,6 +31,7 @@ export class PcapngEncoder {
   private readonly interfaces = new Map<string, number>();
   private readonly tcp = new Map<string, TcpDirection>();
   private readonly rtpStarts = new Map<string, number>();
+  private readonly rtpInFlight = new RtpInFlight();
   private ipId = 0;
   private readonly rtpWindowMs: number;
 
@@ -73,14 +74,21 @@ export class PcapngEncoder {
     return blocks;
   }
 
+  /**
+   * RTP is written once per packet, as a wire capture shows it: the sender's copy, and the
+   * receiver's copy only when nobody we record sent it (an external peer, or a duplicate made
+   * by the network). Writing both views made Wireshark see every packet twice, so its RTP
+   * stream analysis reported -100% loss and sequence errors on a clean call.
+   */
   private encodeRtp(event: RtpPacketEvent): Buffer[] {
     const ends = endsOf(event.direction, event.local, event.remote);
+    const flow = `${endpointKey(ends.source)}>${endpointKey(ends.destination)}`;
     if (!event.rtcp) {
-      const stream = `${event.party}|${endpointKey(ends.source)}|${endpointKey(ends.destination)}`;
-      const start = this.rtpStarts.get(stream);
-      if (start === undefined) this.rtpStarts.set(stream, event.at);
+      const start = this.rtpStarts.get(flow);
+      if (start === undefined) this.rtpStarts.set(flow, event.at);
       else if (event.at - start > this.rtpWindowMs) return [];
     }
+    if (this.rtpInFlight.seenAtReceiver(flow, event)) return [];
     const blocks: Buffer[] = [];
     const interfaceId = this.interfaceFor(event.party, blocks);
     const comment = commentFor(event.party, event.caseId, event.direction, event.rtcp ? 'RTCP' : 'RTP');
@@ -118,6 +126,35 @@ export class PcapngEncoder {
   private nextIpId(): number {
     this.ipId = (this.ipId + 1) & 0xffff;
     return this.ipId;
+  }
+}
+
+/** How many sent RTP/RTCP packets we remember while waiting for their receiver's copy. */
+const MAX_IN_FLIGHT = 4096;
+
+/**
+ * Media packets written from the sender's side whose receiver's copy has not arrived yet.
+ * An RTP header (sequence, timestamp, SSRC) names a packet; RTCP is short and named by its
+ * bytes. Lost packets never come back, so the oldest entries are dropped past a bound.
+ */
+class RtpInFlight {
+  private readonly sent = new Map<string, number>();
+
+  /** Records a sent packet; for a received one, true when its sender's copy was written. */
+  seenAtReceiver(flow: string, event: RtpPacketEvent): boolean {
+    const bytes = Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength);
+    const key = `${flow}|${(event.rtcp ? bytes : bytes.subarray(0, 12)).toString('hex')}`;
+    const waiting = this.sent.get(key) ?? 0;
+    if (event.direction === 'out') {
+      this.sent.delete(key);
+      this.sent.set(key, waiting + 1);
+      while (this.sent.size > MAX_IN_FLIGHT) this.sent.delete(this.sent.keys().next().value!);
+      return false;
+    }
+    if (waiting === 0) return false;
+    if (waiting === 1) this.sent.delete(key);
+    else this.sent.set(key, waiting - 1);
+    return true;
   }
 }
 

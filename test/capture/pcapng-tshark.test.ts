@@ -54,10 +54,19 @@ describe('pcapng as Wireshark reads it', () => {
     expect(stat).toMatch(/BYE\s*:\s*4 Packets/);
   });
 
-  it('decodes the media as RTP', () => {
+  it('decodes the media as RTP, each packet once as on the wire (not once per party)', () => {
     const rtp = tshark(['-r', file, '-d', 'udp.port==20000,rtp', '-d', 'udp.port==20002,rtp', '-Y', 'rtp', '-T', 'fields', '-e', 'rtp.seq']).trim().split('\n');
-    expect(rtp).toHaveLength(20);
-    expect(rtp.slice(0, 4)).toEqual(['0', '0', '100', '100']);
+    expect(rtp).toHaveLength(10);
+    expect(rtp.slice(0, 4)).toEqual(['0', '100', '1', '101']);
+  });
+
+  it('keeps a received RTP packet whose sender is not recorded (an external peer)', () => {
+    const received = fullCallEvents().filter((e) => e.type !== 'rtp' || e.direction === 'in');
+    const only = join(mkdtempSync(join(tmpdir(), 'sipbots-rtp-in-')), 'in.pcapng');
+    writeFileSync(only, encodePcapng(received));
+    const rows = tshark(['-r', only, '-d', 'udp.port==20000,rtp', '-d', 'udp.port==20002,rtp', '-Y', 'rtp', '-T', 'fields', '-e', 'frame.comment']).trim().split('\n');
+    expect(rows).toHaveLength(10);
+    expect(rows.every((r) => r.includes('received RTP'))).toBe(true);
   });
 
   it('carries real timestamps in microseconds', () => {
@@ -75,7 +84,7 @@ describe('PcapngWriter', () => {
     await writer.close();
     expect(readFileSync(file)).toEqual(encodePcapng(fullCallEvents(), { rtpSeconds: 0.05 }));
     const rtp = tshark(['-r', file, '-d', 'udp.port==20000,rtp', '-d', 'udp.port==20002,rtp', '-Y', 'rtp']).trim().split('\n');
-    expect(rtp).toHaveLength(12);
+    expect(rtp).toHaveLength(6);
   });
 
   it('writes the same bytes for the same events (byte-stable)', () => {
