@@ -29,6 +29,7 @@ const REASONS: Readonly<Record<number, string>> = {
 export function answerIncomingCall(context: IncomingCallContext): void {
   const { invitation, call, behaviour, logger } = context;
   const fail = (error: unknown) => logger.warn({ err: error, callId: call.callId }, 'answering an incoming call failed');
+  ignoreAckTimeoutAfterEnd(invitation);
 
   invitation.stateChange.addListener((state) => {
     if (state === SessionState.Established) {
@@ -89,4 +90,17 @@ export function answerIncomingCall(context: IncomingCallContext): void {
       }
     })
     .catch(fail);
+}
+
+/**
+ * RFC 3261 §13.3.1.4: a 2xx never ACKed within 64·T1 ends the session with a BYE. sip.js 0.21
+ * does that from a timer and throws there (an uncaught exception: the process dies) when the
+ * session has ended already, e.g. the caller's BYE overtook its lost ACK. Then nothing is left to end.
+ */
+function ignoreAckTimeoutAfterEnd(invitation: Invitation): void {
+  const session = invitation as unknown as { onAckTimeout(): void };
+  const onAckTimeout = session.onAckTimeout.bind(invitation);
+  session.onAckTimeout = () => {
+    if (invitation.state !== SessionState.Terminated) onAckTimeout();
+  };
 }
