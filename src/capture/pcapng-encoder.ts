@@ -1,6 +1,7 @@
 import type { RtpPacketEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import { tcpPacket, udpPacket, type PacketEnds } from './packet-headers.js';
+import { ReceiverCopies } from './receiver-copies.js';
 import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
 
 export interface PcapngOptions {
@@ -31,7 +32,7 @@ export class PcapngEncoder {
   private readonly interfaces = new Map<string, number>();
   private readonly tcp = new Map<string, TcpDirection>();
   private readonly rtpStarts = new Map<string, number>();
-  private readonly rtpInFlight = new RtpInFlight();
+  private readonly rtpCopies = new ReceiverCopies();
   private ipId = 0;
   private readonly rtpWindowMs: number;
 
@@ -88,7 +89,11 @@ export class PcapngEncoder {
       if (start === undefined) this.rtpStarts.set(flow, event.at);
       else if (event.at - start > this.rtpWindowMs) return [];
     }
-    if (this.rtpInFlight.seenAtReceiver(flow, event)) return [];
+    const bytes = Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength);
+    // An RTP header (sequence, timestamp, SSRC) names a packet; RTCP is short: all its bytes.
+    const key = `${flow}|${(event.rtcp ? bytes : bytes.subarray(0, 12)).toString('hex')}`;
+    if (event.direction === 'out') this.rtpCopies.sentPacket(key);
+    else if (this.rtpCopies.isCopy(key)) return [];
     const blocks: Buffer[] = [];
     const interfaceId = this.interfaceFor(event.party, blocks);
     const comment = commentFor(event.party, event.caseId, event.direction, event.rtcp ? 'RTCP' : 'RTP');
@@ -126,35 +131,6 @@ export class PcapngEncoder {
   private nextIpId(): number {
     this.ipId = (this.ipId + 1) & 0xffff;
     return this.ipId;
-  }
-}
-
-/** How many sent RTP/RTCP packets we remember while waiting for their receiver's copy. */
-const MAX_IN_FLIGHT = 4096;
-
-/**
- * Media packets written from the sender's side whose receiver's copy has not arrived yet.
- * An RTP header (sequence, timestamp, SSRC) names a packet; RTCP is short and named by its
- * bytes. Lost packets never come back, so the oldest entries are dropped past a bound.
- */
-class RtpInFlight {
-  private readonly sent = new Map<string, number>();
-
-  /** Records a sent packet; for a received one, true when its sender's copy was written. */
-  seenAtReceiver(flow: string, event: RtpPacketEvent): boolean {
-    const bytes = Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength);
-    const key = `${flow}|${(event.rtcp ? bytes : bytes.subarray(0, 12)).toString('hex')}`;
-    const waiting = this.sent.get(key) ?? 0;
-    if (event.direction === 'out') {
-      this.sent.delete(key);
-      this.sent.set(key, waiting + 1);
-      while (this.sent.size > MAX_IN_FLIGHT) this.sent.delete(this.sent.keys().next().value!);
-      return false;
-    }
-    if (waiting === 0) return false;
-    if (waiting === 1) this.sent.delete(key);
-    else this.sent.set(key, waiting - 1);
-    return true;
   }
 }
 

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HepWriter, type HepTarget } from '../capture/hep-writer.js';
 import { renderJunit } from '../capture/junit-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { renderReport } from '../capture/report.js';
@@ -10,6 +11,8 @@ import type { RunSummary } from '../scenario/result-types.js';
 
 export interface RunOutputOptions {
   lang: 'en' | 'zh';
+  /** Also send every SIP message live to this HEPv3 collector (Homer, sngrep). */
+  hep?: HepTarget;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface RunOutputOptions {
 export class RunOutputs {
   private readonly jsonl: JsonlWriter;
   private readonly pcapng: PcapngWriter;
+  private readonly hep: HepWriter | undefined;
   private readonly kept: SipbotsEvent[] = [];
   private readonly unsubscribe: () => void;
 
@@ -31,6 +35,7 @@ export class RunOutputs {
     // RTP packets go to the capture only: as JSON lines they would drown the SIP log.
     this.jsonl = new JsonlWriter(join(dir, 'messages.jsonl'), events, (e) => e.type !== 'rtp');
     this.pcapng = new PcapngWriter(join(dir, 'signaling.pcapng'), events);
+    this.hep = options.hep ? new HepWriter(options.hep, events) : undefined;
     this.unsubscribe = events.subscribe((event) => {
       if (event.type !== 'rtp') this.kept.push(event);
     });
@@ -49,5 +54,7 @@ export class RunOutputs {
     const report = renderReport(summary, this.kept, { lang: this.options.lang });
     await writeFile(join(this.dir, 'report.html'), report.html);
     await writeFile(join(this.dir, 'report.md'), report.md);
+    // Last: a collector that failed must not cost the run folder its report.
+    await this.hep?.close();
   }
 }
