@@ -2,22 +2,11 @@
  * What each lab case shows, in English and Chinese, for the report. Written for a student who
  * has just made the call: what happened, why, and what to look for in the ladder.
  */
+import type { LabCaseId } from '../lab/lab-cases.js';
+
 export type Lang = 'en' | 'zh';
 export type Localized = Record<Lang, string>;
 
-export const LAB_CASE_IDS = [
-  'no-answer',
-  'no-answer-callee-408',
-  'no-answer-proxy-408',
-  'reject',
-  'cancel',
-  'answer-bye-caller',
-  'answer-bye-callee',
-  'busy-self',
-  'busy-in-call',
-] as const;
-
-export type LabCaseId = (typeof LAB_CASE_IDS)[number];
 
 export const CASE_EXPLANATIONS: Record<LabCaseId, Localized> = {
   'no-answer': {

@@ -1,13 +1,10 @@
-import { CASE_EXPLANATIONS, ENDED_BY, LAB_CASE_IDS, type Lang, type LabCaseId } from './explanations-cases.js';
+import { isLabCaseId, LAB_CASE_IDS, type LabCaseId } from '../lab/lab-cases.js';
+import { CASE_EXPLANATIONS, ENDED_BY, type Lang } from './explanations-cases.js';
 import { HEADER_TOPICS, type HeaderTopic } from './explanations-headers.js';
 import { STEP_EXPLANATIONS, type StepKind } from './explanations-steps.js';
 import type { LadderArrow } from './ladder-model.js';
 
-export { LAB_CASE_IDS, type Lang, type LabCaseId, type StepKind };
-
-export function isLabCaseId(id: string): id is LabCaseId {
-  return (LAB_CASE_IDS as readonly string[]).includes(id);
-}
+export { isLabCaseId, LAB_CASE_IDS, type Lang, type LabCaseId, type StepKind };
 
 /** The case-level explanation, or undefined for a scenario that is not one of the lab cases. */
 export function explainCase(caseId: string, lang: Lang): string | undefined {

@@ -3,18 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { loadScenarioFile, loadScenarioFiles } from '../../src/config/load-scenario.js';
 import type { CallStep } from '../../src/config/scenario-types.js';
+import { LAB_CASE_IDS as LAB_IDS } from '../../src/lab/lab-cases.js';
 
-const LAB_IDS = [
-  'no-answer',
-  'no-answer-callee-408',
-  'no-answer-proxy-408',
-  'reject',
-  'cancel',
-  'answer-bye-caller',
-  'answer-bye-callee',
-  'busy-self',
-  'busy-in-call',
-];
 const labFile = (id: string): string => `scenarios/lab/${id}.yaml`;
 const texts = (patterns: { text: string }[] | undefined): string[] | undefined => patterns?.map((pattern) => pattern.text);
 
