@@ -34,6 +34,8 @@ export interface ReceiveVerdict {
 
 export class ClientTransactions {
   private readonly transactions = new Map<string, ClientTransaction>();
+  /** Branches of ACKs for 2xx sent in the last 64·T1. */
+  private readonly acksFor2xx = new Map<string, TimerHandle>();
 
   constructor(
     private readonly clock: Clock,
@@ -69,7 +71,8 @@ export class ClientTransactions {
   /** The core's ACK to a non-2xx final response shares the INVITE's branch (§17.1.1.3): keep it. */
   recordAck(branch: string, raw: string, target: SendTarget): boolean {
     const transaction = this.transactions.get(`${branch}|INVITE`);
-    if (!transaction || transaction.finalStatus === undefined || transaction.finalStatus < 300) return false;
+    if (!transaction) return this.repeatsAckFor2xx(branch);
+    if (transaction.finalStatus === undefined || transaction.finalStatus < 300) return false;
     const repeat = transaction.ack?.raw === raw;
     transaction.ack = { raw, target };
     return repeat;
@@ -86,6 +89,18 @@ export class ClientTransactions {
   clear(): void {
     for (const transaction of this.transactions.values()) this.stopTimers(transaction);
     this.transactions.clear();
+    for (const handle of this.acksFor2xx.values()) this.clock.clearTimeout(handle);
+    this.acksFor2xx.clear();
+  }
+
+  /**
+   * An ACK for a 2xx has a branch of its own (§13.2.2.4) and the core sends it again for each
+   * retransmitted 2xx (the first ACK was lost): the copies are retransmissions, not new ACKs.
+   */
+  private repeatsAckFor2xx(branch: string): boolean {
+    if (this.acksFor2xx.has(branch)) return true;
+    this.acksFor2xx.set(branch, this.clock.setTimeout(() => this.acksFor2xx.delete(branch), 64 * this.timers.t1));
+    return false;
   }
 
   private receiveInviteResponse(transaction: ClientTransaction, status: number, toTag: string | undefined): ReceiveVerdict {
