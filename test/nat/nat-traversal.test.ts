@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NatTraversal, type ContactTarget, type NatBindingState } from '../../src/bot/nat/nat-traversal.js';
+import { keepAlivePayload } from '../../src/bot/nat/keep-alive.js';
 import { registerResponseBinding } from '../../src/bot/nat/public-binding.js';
 import type { Endpoint } from '../../src/sip/transport/types.js';
 import { FakeClock } from '../../src/util/fake-clock.js';
@@ -161,6 +162,12 @@ describe('keep-alives', () => {
     clock.advance(100_000);
     expect(keepAlives()).toBe(5);
     expect(nat.state).toBe('stopped');
+  });
+
+  it('UDP sends a bare CRLF; TCP and TLS the RFC 5626 double-CRLF ping', () => {
+    expect(keepAlivePayload('udp')).toBe('\r\n');
+    expect(keepAlivePayload('tcp')).toBe('\r\n\r\n');
+    expect(keepAlivePayload('tls')).toBe('\r\n\r\n');
   });
 
   it('keepAliveSeconds 0 sends none', async () => {

@@ -19,7 +19,8 @@ export function createBotNat(account: BotConfig, socket: SipSocket, server: Endp
     protocol: account.transport,
     socket,
     server,
-    keepAliveSeconds: settings.keepAliveSeconds,
+    // WebSocket has its own ping frames (RFC 6455 §5.5.2); RFC 7118 defines no CRLF keep-alive.
+    keepAliveSeconds: account.transport === 'ws' || account.transport === 'wss' ? 0 : settings.keepAliveSeconds,
     rewriteContact: settings.rewriteContact && rewritable,
     clock,
     logger,
