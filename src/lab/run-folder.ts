@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -6,10 +6,11 @@ import { join } from 'node:path';
  * exists already (two runs in the same second), `…-2`, `…-3`. An explicit `--out` directory
  * is created if missing and refused if it already holds a run.
  */
-export async function createRunFolder(out: string | undefined, now: Date = new Date()): Promise<string> {
+export async function createRunFolder(out: string | undefined, options: { now?: Date; root?: string } = {}): Promise<string> {
+  const now = options.now ?? new Date();
+  const root = options.root ?? 'runs';
   if (out !== undefined) {
     await mkdir(out, { recursive: true });
-    const { readdir } = await import('node:fs/promises');
     const existing = await readdir(out);
     if (existing.includes('summary.json') || existing.includes('messages.jsonl')) {
       throw new Error(`${out} already holds a run; choose another --out (runs are never overwritten)`);
@@ -17,9 +18,9 @@ export async function createRunFolder(out: string | undefined, now: Date = new D
     return out;
   }
   const stamp = now.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
-  await mkdir('runs', { recursive: true });
+  await mkdir(root, { recursive: true });
   for (let attempt = 1; ; attempt++) {
-    const dir = join('runs', attempt === 1 ? stamp : `${stamp}-${attempt}`);
+    const dir = join(root, attempt === 1 ? stamp : `${stamp}-${attempt}`);
     try {
       await mkdir(dir);
       return dir;
