@@ -267,7 +267,7 @@ export class LoadEngine {
   private sample(start: number, now: number): void {
     const c = this.stats.counters;
     this.stats.timeline.push({ t: Math.round((now - start) / 1000), active: c.active, attempted: c.attempted, succeeded: c.succeeded, failed: c.failed });
-    this.hooks.onProgress?.({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200) });
+    if (this.hooks.onProgress) this.hooks.onProgress({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200) });
   }
 
   private startArrival(scheduledAt: number): void {
