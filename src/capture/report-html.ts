@@ -13,8 +13,8 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d5dbe3;paddi
 .banner{background:#fff4d6;border:1px solid #e0b84c;padding:8px 12px;border-radius:4px;font-weight:bold}
 .difference{background:#fde8e6;border-left:4px solid #b3261e;padding:6px 10px}
 tr.differs td{background:#fff7e6}tr.first-diff td{background:#fde8e6;font-weight:bold}
-.flows{display:flex;gap:24px;flex-wrap:wrap}.meta{color:#5b6b7f}
-figure{overflow-x:auto;margin:8px 0}ol.steps li{margin:6px 0}.step-head{font-family:ui-monospace,Menlo,Consolas,monospace}
+.flows{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}.meta{color:#5b6b7f}
+figure{overflow-x:auto;margin:8px 0}ol.steps li{margin:6px 0}.step-head{display:block;font-family:ui-monospace,Menlo,Consolas,monospace}
 pre{background:#f6f8fa;border:1px solid #d5dbe3;padding:8px;overflow-x:auto;font-size:12px}dt{font-weight:bold;font-family:ui-monospace,Menlo,Consolas,monospace}dd{margin:0 0 8px 16px}
 `.trim();
 

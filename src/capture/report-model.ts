@@ -67,15 +67,26 @@ function buildCaseReport(result: CaseResult, events: readonly SipbotsEvent[], la
   };
 }
 
-/** Expected and observed side by side, row by row; the first mismatch is marked. */
+/**
+ * Expected and observed side by side; the first mismatch is marked. An optional step (`<100?`)
+ * matches its step when it happened and otherwise stands alone on its row, as the verdict
+ * (compare-flow.ts) reads it: a passed case shows no difference.
+ */
 export function flowRows(expected: readonly string[], observed: readonly string[]): FlowRow[] {
   const rows: FlowRow[] = [];
   let marked = false;
-  for (let i = 0; i < Math.max(expected.length, observed.length); i++) {
-    const differs = expected[i] !== observed[i];
-    rows.push({ expected: expected[i], observed: observed[i], differs, first: differs && !marked });
+  const push = (e: string | undefined, o: string | undefined, differs: boolean) => {
+    rows.push({ expected: e, observed: o, differs, first: differs && !marked });
     if (differs) marked = true;
+  };
+  let next = 0;
+  for (const pattern of expected) {
+    const optional = pattern.endsWith('?');
+    if (observed[next] === (optional ? pattern.slice(0, -1) : pattern)) push(pattern, observed[next++], false);
+    else if (optional) push(pattern, undefined, false);
+    else push(pattern, observed[next++], true);
   }
+  while (next < observed.length) push(undefined, observed[next++], true);
   return rows;
 }
 

@@ -64,3 +64,18 @@ describe('renderReport', () => {
     expect(kinds.slice(-2)).toEqual(['ok-bye', 'ok-bye']);
   });
 });
+
+describe('flowRows', () => {
+  it('matches an optional step that happened, leaves one that did not alone, and marks no difference', async () => {
+    const { flowRows } = await import('../../src/capture/report-model.js');
+    const rows = flowRows(['INVITE>', '<100?', '<407', '<100?', '<180'], ['INVITE>', '<100', '<407', '<180']);
+    expect(rows.map((r) => [r.expected, r.observed ?? ''])).toEqual([['INVITE>', 'INVITE>'], ['<100?', '<100'], ['<407', '<407'], ['<100?', ''], ['<180', '<180']]);
+    expect(rows.some((r) => r.differs)).toBe(false);
+  });
+
+  it('marks the first real mismatch and every later one, and observed steps past the end', async () => {
+    const { flowRows } = await import('../../src/capture/report-model.js');
+    const rows = flowRows(['INVITE>', '<486', 'ACK>'], ['INVITE>', '<200', 'ACK>', 'BYE>']);
+    expect(rows.map((r) => (r.first ? 'first' : r.differs ? 'differs' : 'same'))).toEqual(['same', 'first', 'same', 'differs']);
+  });
+});
