@@ -1,5 +1,6 @@
 import { RegistrationError, ServerUnreachableError } from '../bot/errors.js';
 import { CaptureFormatError } from '../capture/capture-errors.js';
+import { HepTargetError } from '../capture/hep-writer.js';
 import { ConfigError } from '../config/config-error.js';
 import { UnknownCaseError } from '../lab/lab-cases.js';
 import { ServerUriError } from '../sip/server-uri.js';
@@ -8,7 +9,7 @@ import { ExitCode } from './exit-codes.js';
 
 /** Which exit code a failure means, by its type: the contract scripts rely on. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof UnknownCaseError || error instanceof ServerUriError) return ExitCode.Usage;
+  if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof HepTargetError || error instanceof UnknownCaseError || error instanceof ServerUriError) return ExitCode.Usage;
   if (error instanceof RegistrationError || error instanceof ServerUnreachableError || error instanceof TransportError) return ExitCode.Unreachable;
   return ExitCode.Failed;
 }

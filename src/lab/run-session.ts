@@ -5,6 +5,7 @@ import type { Scenario } from '../config/scenario-types.js';
 import type { Env } from '../config/env-substitution.js';
 import { loadBotsFile } from '../config/load-bots.js';
 import { loadScenarioFiles } from '../config/load-scenario.js';
+import type { HepTarget } from '../capture/hep-writer.js';
 import { EventStream } from '../events/event-stream.js';
 import { resolveServerUri } from '../sip/server-uri.js';
 import type { Endpoint, TlsMaterial, TransportProtocol } from '../sip/transport/types.js';
@@ -33,6 +34,8 @@ export interface SessionOptions {
   /** PEM CA to trust for an external TLS/WSS server, instead of the system's (e.g. a lab's self-signed certificate). */
   ca?: string;
   lang?: 'en' | 'zh';
+  /** Also send every SIP message as HEPv3 to a Homer/sngrep collector. */
+  hep?: HepTarget;
   media?: 'rtp' | 'none';
   record?: boolean;
   env?: Env;
@@ -60,7 +63,7 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
   const scenarios = await loadScenarioFiles(options.scenarioFiles, { env: options.env, bots });
   const runDir = await createRunFolder(options.outDir);
   const events = new EventStream((error) => logger.error({ err: error }, 'an output writer failed'));
-  const outputs = new RunOutputs(runDir, events, { lang: options.lang ?? 'en' });
+  const outputs = new RunOutputs(runDir, events, { lang: options.lang ?? 'en', hep: options.hep });
   const started = new Date();
   const results: CaseResult[] = [];
   let embedded: EmbeddedServer | undefined;

@@ -67,3 +67,31 @@ describe('sipbots exit codes and messages', () => {
     }
   });
 });
+
+describe('--hep', () => {
+  it('a malformed collector address is a usage error with a hint', async () => {
+    const { code, stderr } = await runCli(['lab', '--hep', 'homer:9060']);
+    expect(code).toBe(ExitCode.Usage);
+    expect(stderr).toContain('--hep homer:9060 is not udp:HOST:PORT');
+  });
+});
+
+describe('lab --hep', () => {
+  it('sends each SIP message of the run to the collector as a HEPv3 packet', async () => {
+    const collector = createSocket('udp4');
+    const packets: Buffer[] = [];
+    collector.on('message', (data) => packets.push(data));
+    await new Promise<void>((resolve) => collector.bind(0, '127.0.0.1', resolve));
+    try {
+      const out = join(tempDir(), 'r');
+      const { code } = await runCli(['lab', '--only', 'reject', '--media', 'none', '--out', out, '--hep', `udp:127.0.0.1:${collector.address().port}`]);
+      expect(code).toBe(ExitCode.Ok);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(packets.length).toBeGreaterThan(20);
+      expect(packets.every((p) => p.subarray(0, 4).toString('latin1') === 'HEP3')).toBe(true);
+      expect(packets.some((p) => p.includes('SIP/2.0 486 Busy Here'))).toBe(true);
+    } finally {
+      collector.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../config/config-error.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
@@ -24,6 +25,7 @@ export function labCommand(context: CommandContext): Command {
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--ca <file>', 'PEM file of the CA (or self-signed certificate) that signed an external TLS/WSS server')
     .option('--insecure', 'do not verify the TLS certificate of an external server')
+    .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
     .option('--json', 'print only the summary as JSON on stdout')
     .action(async (options) => {
       context.setExitCode(await lab(options, context));
@@ -51,6 +53,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     registerTimeoutMs: options.registerTimeout as number,
     lang: options.lang as 'en' | 'zh',
     media: options.media as 'rtp' | 'none',
+    hep: options.hep as HepTarget | undefined,
     record: options.record === true,
     env: io.env,
     logger: context.logger(),

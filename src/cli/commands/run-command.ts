@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { runSession } from '../../lab/run-session.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
@@ -16,6 +17,7 @@ export function runCommand(context: CommandContext): Command {
     .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--insecure', 'do not verify the TLS certificate of an external server')
+    .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
     .option('--json', 'print only the summary as JSON on stdout')
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { io } = context;
@@ -30,6 +32,7 @@ export function runCommand(context: CommandContext): Command {
         insecure: options.insecure === true,
         registerTimeoutMs: options.registerTimeout as number,
         media: options.media as 'rtp' | 'none',
+        hep: options.hep as HepTarget | undefined,
         env: io.env,
         logger: context.logger(),
         signal: io.signal,
