@@ -34,6 +34,8 @@ export interface SipbotsRunOptions {
 }
 
 const tempDirs: string[] = [];
+/** Run folders of runs with a failed case: kept for messages.jsonl, named in describeRun. */
+const failedRuns = new Set<string>();
 
 /**
  * Runs `sipbots <argv> --out <temp run folder>` in-process through `main()` (the CLI of src/,
@@ -65,17 +67,23 @@ export async function runSipbots(argv: readonly string[], options: SipbotsRunOpt
         );
       }),
     ]);
-    return { exitCode, stdout, stderr, elapsedMs: Date.now() - started, summary: parseSummary(stdout), runDir };
+    const summary = parseSummary(stdout);
+    if (summary?.passed === false) failedRuns.add(base);
+    return { exitCode, stdout, stderr, elapsedMs: Date.now() - started, summary, runDir };
   } finally {
     clearTimeout(interrupt);
     clearTimeout(hardTimer);
   }
 }
 
-/** Removes every run folder made by runSipbots in this file (kept with SIPBOTS_KEEP_RUNS=1). */
+/**
+ * Removes the run folders made by runSipbots in this file, except those of runs with a failed
+ * case (all are kept with SIPBOTS_KEEP_RUNS=1).
+ */
 export async function cleanupRuns(): Promise<void> {
   if (process.env.SIPBOTS_KEEP_RUNS === '1') return;
-  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  const removable = tempDirs.splice(0).filter((dir) => !failedRuns.has(dir));
+  await Promise.all(removable.map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 function parseSummary(stdout: string): SipbotsRun['summary'] {
