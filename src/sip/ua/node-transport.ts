@@ -93,7 +93,15 @@ export class NodeTransport implements Transport {
       this.logger.warn(`message from ${formatEndpoint(flow.remote)} arrived before the user agent listened`);
       return;
     }
-    this.onMessage(raw);
+    try {
+      this.onMessage(raw);
+    } catch (error) {
+      // sip.js's parser throws on some malformed input (e.g. a response whose CSeq it cannot
+      // read): anyone who can send us a datagram could kill the bot. RFC 3261 §18.1.2 / §18.2.1:
+      // a malformed message is discarded; say which and why.
+      const startLine = JSON.stringify(raw.slice(0, Math.max(0, raw.indexOf('\r\n'))).slice(0, 200));
+      this.logger.error(`dropped a message from ${formatEndpoint(flow.remote)} that sip.js could not process (${startLine}): ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private rememberRequestFlow(branch: string, flow: Flow): void {

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { EventStream } from '../../../src/events/event-stream.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../../src/lab/embedded-server.js';
 import type { Endpoint } from '../../../src/sip/transport/types.js';
+import { PASSWORDS } from '../../faults/support/relayed-lab.js';
 
 export const FIXTURE_DIR = new URL('../fixtures/rfc4475/', import.meta.url).pathname;
 
@@ -19,8 +20,8 @@ export function tortureMessages(via: string, proxy: string): Map<string, string>
   return messages;
 }
 
-export async function startFuzzProxy(): Promise<EmbeddedServer> {
-  return startEmbeddedServer({ transports: ['udp', 'tcp', 'ws'], users: new Map([['alice', 'fuzz-alice-pw'], ['bob', 'fuzz-bob-pw']]), domain: 'lab.test', events: new EventStream() });
+export async function startFuzzProxy(events = new EventStream()): Promise<EmbeddedServer> {
+  return startEmbeddedServer({ transports: ['udp', 'tcp', 'ws'], users: new Map(Object.entries(PASSWORDS)), domain: 'lab.test', events });
 }
 
 /** A UDP client on loopback that collects every datagram it gets. */
