@@ -3,7 +3,6 @@ import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../config/config-error.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
-import { runSession } from '../../lab/run-session.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
@@ -41,6 +40,8 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   if (!TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
   if (!json) io.stdout.write(`sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}\n\n`);
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+  // Loaded on use: sip.js and werift stay out of the start-up of every other command.
+  const { runSession } = await import('../../lab/run-session.js');
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,
     scenarioFiles: labCaseFiles(options.scenarios as string, typeof options.only === 'string' ? options.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined),

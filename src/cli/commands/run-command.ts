@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
-import { runSession } from '../../lab/run-session.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
@@ -23,7 +22,9 @@ export function runCommand(context: CommandContext): Command {
       const { io } = context;
       const json = options.json === true;
       const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
-      const { summary, runDir } = await runSession({
+      // Loaded on use: sip.js and werift stay out of the start-up of every other command.
+  const { runSession } = await import('../../lab/run-session.js');
+  const { summary, runDir } = await runSession({
         botsFile: options.bots as string,
         scenarioFiles: files,
         server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined),
