@@ -62,3 +62,15 @@ describe('run folders', () => {
     expect(again.stderr()).toMatch(/already holds a run/);
   }, 60_000);
 });
+
+describe('--print-config', () => {
+  it('shows the bots with every password masked', async () => {
+    const { runCli } = await import('../support/run-cli.js');
+    const result = await runCli(['lab', '--print-config'], { env: { PATH: process.env.PATH, ...PASSWORDS } });
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as { bots: Record<string, { user: string; password: string }> };
+    expect(Object.keys(printed.bots)).toEqual(['alice', 'bob', 'carol']);
+    for (const bot of Object.values(printed.bots)) expect(bot.password).toMatch(/^\*+$/);
+    for (const password of Object.values(PASSWORDS)) expect(result.stdout + result.stderr).not.toContain(password);
+  });
+});

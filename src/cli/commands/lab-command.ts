@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../config/config-error.js';
+import { loadBotsFile, maskSecrets } from '../../config/load-bots.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
@@ -26,6 +27,7 @@ export function labCommand(context: CommandContext): Command {
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
     .option('--json', 'print only the summary as JSON on stdout')
+    .option('--print-config', 'print the bots configuration, passwords masked, and exit')
     .action(async (options) => {
       context.setExitCode(await lab(options, context));
     });
@@ -33,6 +35,11 @@ export function labCommand(context: CommandContext): Command {
 
 async function lab(options: Record<string, unknown>, context: CommandContext): Promise<number> {
   const io = context.io;
+  if (options.printConfig === true) {
+    const bots = maskSecrets(await loadBotsFile(options.bots as string, io.env));
+    io.stdout.write(JSON.stringify({ file: bots.file, bots: Object.fromEntries(bots.bots) }, null, 2) + '\n');
+    return ExitCode.Ok;
+  }
   const json = options.json === true;
   const colour = !json && io.stdout.isTTY === true;
   const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
