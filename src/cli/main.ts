@@ -45,6 +45,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addCommand(ladderCommand(context));
   program.addCommand((await import('./commands/relay-command.js')).relayCommand(context));
   program.addCommand((await import('./commands/load-command.js')).loadCommand(context));
+  program.addCommand((await import('./commands/merge-command.js')).mergeCommand(context));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   try {
     // A .env file feeds the real process environment only, never an injected one (tests).

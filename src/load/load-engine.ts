@@ -40,6 +40,8 @@ export interface EngineOptions {
   /** Caller sockets; bots are spread over them round-robin. */
   sockets: number;
   seed?: number;
+  /** Put before every Call-ID, tag and branch (a shard's `sI-`), so that processes never share ids. */
+  idPrefix?: string;
 }
 
 export class LoadSetupError extends Error {
@@ -90,7 +92,7 @@ export class LoadEngine {
     private readonly hooks: EngineHooks = {},
   ) {
     this.random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;
-    const prefix = randomBytes(4).toString('hex');
+    const prefix = `${options.idPrefix ?? ''}${randomBytes(4).toString('hex')}`;
     this.ctx = {
       now: () => performance.now(),
       wheel: new TimerWheel(TICK_MS, performance.now()),
@@ -202,6 +204,7 @@ export class LoadEngine {
     const { options } = this;
     const schedule = new ArrivalSchedule({ rate: options.rate, ramp: options.ramp, kind: options.arrival, random: this.random });
     const start = this.ctx.now();
+    this.stats.startedAtMs = Date.now();
     const durationMs = options.durationMs ?? (options.ramp ? schedule.rampMs : Infinity);
     const endAt = start + durationMs;
     const limit = options.calls ?? Infinity;

@@ -1,8 +1,10 @@
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AccountsError, loadAccounts } from './accounts.js';
 import { parseRamp, type ArrivalKind } from './arrivals.js';
 import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from './load-engine.js';
 import { LOAD_TRANSPORTS, type LoadTransport } from './load-link.js';
+import { parseShard, shardOptions, shardProblems, type ShardSpec } from './shard.js';
 import { parseThresholds, type Threshold } from './thresholds.js';
 
 /** `sipbots load` options as typed on the command line (strings and numbers, unchecked). */
@@ -28,12 +30,18 @@ export interface LoadInput {
   thresholds: string[];
   seed?: number;
   bind: string;
+  /** `I/N`: run shard I (from 0) of N processes. */
+  shard?: string;
 }
 
 export interface LoadPlan {
+  /** What this process runs: the whole load, or with --shard its share. */
   engine: EngineOptions;
   workers: number;
   thresholds: Threshold[];
+  shard?: ShardSpec;
+  /** With --shard: the options of the whole load, before splitting. */
+  whole?: EngineOptions;
 }
 
 /** Thrown with every problem of the command line at once (k6's validate()). */
@@ -73,7 +81,13 @@ export async function planLoad(input: LoadInput, embeddedProxy?: { address: stri
       problems.push(`--ramp: ${(error as Error).message}`);
     }
   }
-  const proxy = embeddedProxy ?? parseHostPort(input.proxy, problems);
+  const proxy = embeddedProxy ?? (await resolveHostPort(input.proxy, problems));
+  let shard: ShardSpec | undefined;
+  if (input.shard !== undefined) {
+    const parsed = parseShard(input.shard);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else shard = parsed;
+  }
   let accounts: EngineOptions['accounts'] = [];
   if (input.accounts === undefined) problems.push('--accounts is required (e.g. u{0001..0200}@lab.test with --password, or a CSV file)');
   else {
@@ -89,7 +103,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: { address: stri
   const { thresholds, problems: thresholdProblems } = parseThresholds(input.thresholds);
   problems.push(...thresholdProblems);
   if (problems.length > 0 || !proxy) throw new LoadPlanError(problems);
-  return {
+  return withShard(shard, {
     workers: input.workers,
     thresholds,
     engine: {
@@ -112,19 +126,36 @@ export async function planLoad(input: LoadInput, embeddedProxy?: { address: stri
       sockets: input.sockets,
       seed: input.seed,
     },
-  };
+  });
 }
 
-function parseHostPort(text: string | undefined, problems: string[]): { address: string; port: number } | undefined {
+/** With --shard, this process runs its share; the whole plan stays for the results. */
+function withShard(shard: ShardSpec | undefined, plan: LoadPlan): LoadPlan {
+  if (!shard) return plan;
+  const problems = shardProblems(plan.engine, plan.workers, shard);
+  if (plan.thresholds.length > 0) problems.push('--threshold with --shard: thresholds judge the whole load, give them to sipbots merge');
+  if (problems.length > 0) throw new LoadPlanError(problems);
+  return { ...plan, engine: shardOptions(plan.engine, shard), shard, whole: plan.engine };
+}
+
+/** IP:PORT, or HOST:PORT resolved once here (a Service name in Kubernetes or compose). */
+async function resolveHostPort(text: string | undefined, problems: string[]): Promise<{ address: string; port: number } | undefined> {
   if (text === undefined) {
     problems.push('--proxy HOST:PORT is required (or --embedded-proxy)');
     return undefined;
   }
-  const match = /^(?:sip:)?([0-9.]+|\[[0-9a-f:]+\]):(\d+)$/i.exec(text.trim());
+  const match = /^(?:sip:)?([0-9.]+|\[[0-9a-f:]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?):(\d+)$/i.exec(text.trim());
   const port = match ? Number(match[2]) : NaN;
-  if (!match || isIP(match[1]!.replace(/^\[|\]$/g, '')) === 0 || !(port > 0 && port < 65536)) {
-    problems.push(`--proxy ${text}: expected IP:PORT, e.g. 127.0.0.1:5060`);
+  const host = match?.[1]!.replace(/^\[|\]$/g, '');
+  if (!match || !host || (/^[0-9.]+$|:/.test(host) && isIP(host) === 0) || !(port > 0 && port < 65536)) {
+    problems.push(`--proxy ${text}: expected IP:PORT or HOST:PORT, e.g. 127.0.0.1:5060 or kamailio:5060`);
     return undefined;
   }
-  return { address: match[1]!.replace(/^\[|\]$/g, ''), port };
+  if (isIP(host) !== 0) return { address: host, port };
+  try {
+    return { address: (await lookup(host, { family: 4 })).address, port };
+  } catch (error) {
+    problems.push(`--proxy ${text}: cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return undefined;
+  }
 }

@@ -40,11 +40,7 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
   for (const name of HISTOGRAM_NAMES) latency[name] = summarize(merged.histograms[name]);
   const c = merged.counters;
   const cps = arrivalS > 0 ? round(c.attempted / arrivalS) : 0;
-  const verdicts = evaluateThresholds(meta.thresholds, {
-    latency,
-    counts: { failed: c.failed, succeeded: c.succeeded, attempted: c.attempted, timeouts: c.timeouts, retransmissions: c.retransmissions, delayed: c.delayed },
-    cps,
-  });
+  const verdicts = judge(meta.thresholds, latency, c, cps);
   const cpuS = run.cpuUserS + run.cpuSystemS;
   return {
     version: LOAD_RESULT_VERSION,
@@ -77,7 +73,16 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
   };
 }
 
-function round(n: number, digits = 3): number {
+/** Thresholds against a whole run (one process, or merged shards). */
+export function judge(thresholds: readonly Threshold[], latency: Record<string, LatencySummary>, c: LoadCounters, cps: number): ThresholdVerdict[] {
+  return evaluateThresholds(thresholds, {
+    latency,
+    counts: { failed: c.failed, succeeded: c.succeeded, attempted: c.attempted, timeouts: c.timeouts, retransmissions: c.retransmissions, delayed: c.delayed },
+    cps,
+  });
+}
+
+export function round(n: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }

@@ -93,14 +93,18 @@ export class LoadStats {
 
   arrivalMs = 0;
   runMs = 0;
+  /** Wall clock (epoch ms) when arrivals started: timeline second t is startedAtMs + t·1000. */
+  startedAtMs = 0;
 
   snapshot(): StatsSnapshot {
-    return { arrivalMs: this.arrivalMs, runMs: this.runMs, counters: structuredClone(this.counters), histograms: encodeHistograms(this.histograms), timeline: this.timeline.slice() };
+    return { startedAtMs: this.startedAtMs, arrivalMs: this.arrivalMs, runMs: this.runMs, counters: structuredClone(this.counters), histograms: encodeHistograms(this.histograms), timeline: this.timeline.slice() };
   }
 }
 
 /** Serializable state of one engine (or the merge of several). */
 export interface StatsSnapshot {
+  /** Wall clock (epoch ms) when arrivals started (absent in snapshots built by hand). */
+  startedAtMs?: number;
   /** From the first scheduled arrival to when arrivals stopped, and to when the last call ended. */
   arrivalMs: number;
   runMs: number;

@@ -3,10 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { EventStream } from '../../events/event-stream.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../lab/embedded-server.js';
 import { LoadSetupError } from '../../load/load-engine.js';
-import { planLoad, LoadPlanError, type LoadInput } from '../../load/load-plan.js';
+import { planLoad, LoadPlanError, type LoadInput, type LoadPlan } from '../../load/load-plan.js';
 import { formatProgress, formatTable, renderLoadJunit } from '../../load/load-report.js';
 import { buildLoadResult } from '../../load/load-result.js';
 import { runLoad } from '../../load/run-load.js';
+import { completedShard, failedShard } from '../../load/shard-result.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandContext } from './command-context.js';
 
@@ -28,7 +29,7 @@ export function loadCommand(context: CommandContext): Command {
     .option('--embedded-proxy', 'start the embedded lab proxy in this process (accounts as its users) and load it')
     .addOption(new Option('--scenario <name>', 'what each arrival does').choices(['call', 'register', 'options']).default('call'))
     .option('--accounts <pattern|csv>', "account pool, e.g. 'u{0001..0200}@lab.test', or a SIPp-style CSV (user;password[;domain])")
-    .option('--password <password>', 'password of every account of a pattern (or default for CSV rows without one)')
+    .option('--password <password>', 'password of every account of a pattern (or default for CSV rows without one); default $SIPBOTS_PASSWORD')
     .option('--domain <domain>', 'domain for accounts without one')
     .option('--callee-uri <uri>', 'call (or OPTIONS-ping) this URI instead of our own registered callees, e.g. a SIPp UAS')
     .option('--rate <cps>', 'arrivals per second (open model)', positive)
@@ -48,6 +49,7 @@ export function loadCommand(context: CommandContext): Command {
     .option('--junit <file>', 'write thresholds as JUnit XML')
     .option('--seed <n>', 'seed of Poisson arrivals', integer)
     .option('--bind <ip>', 'local address of every socket', '127.0.0.1')
+    .option('--shard <i/n>', 'run shard I of N (I from 0, like JOB_COMPLETION_INDEX): its block of accounts, 1/N of rate and calls; --json then writes a shard result for sipbots merge')
     .action(async (options: Record<string, unknown>) => {
       context.setExitCode(await load(options, context));
     });
@@ -59,7 +61,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     proxy: options.proxy as string | undefined,
     scenario: options.scenario as string,
     accounts: options.accounts as string | undefined,
-    password: options.password as string | undefined,
+    // From the environment, a password stays out of the process list (a Kubernetes Secret as env).
+    password: (options.password as string | undefined) ?? (io.env.SIPBOTS_PASSWORD || undefined),
     domain: options.domain as string | undefined,
     calleeUri: options.calleeUri as string | undefined,
     rate: options.rate as number | undefined,
@@ -77,10 +80,12 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     thresholds: (options.threshold as string[] | undefined) ?? [],
     seed: options.seed as number | undefined,
     bind: options.bind as string,
+    shard: options.shard as string | undefined,
   };
   let server: EmbeddedServer | undefined;
+  let plan: LoadPlan | undefined;
+  const startedAt = new Date();
   try {
-    let plan;
     try {
       if (options.embeddedProxy === true) {
         const accounts = await planLoad({ ...input, proxy: '127.0.0.1:1' });
@@ -98,7 +103,6 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
       io.stderr.write(`sipbots load: ${error.message}\n`);
       return ExitCode.Usage;
     }
-    const startedAt = new Date();
     let previous = 0;
     const tty = io.stdout.isTTY === true;
     const run = await runLoad(plan.engine, plan.workers, {
@@ -112,7 +116,10 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     if (tty) io.stdout.write('\n');
     const result = buildLoadResult(plan.engine, run, { startedAt, workers: plan.workers, thresholds: plan.thresholds });
     io.stdout.write('\n' + formatTable(result));
-    if (typeof options.json === 'string') await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
+    const code = io.signal.aborted ? ExitCode.Interrupted : result.passed ? ExitCode.Ok : ExitCode.Failed;
+    const shardPlan = plan.shard && plan.whole ? { shard: plan.shard, whole: plan.whole, engine: plan.engine } : undefined;
+    const output = shardPlan ? completedShard(result, shardPlan, run.snapshots, { startedAt, endedAt: new Date() }, io.signal.aborted, code) : result;
+    if (typeof options.json === 'string') await writeFile(options.json, JSON.stringify(output, null, 2) + '\n');
     if (typeof options.junit === 'string') await writeFile(options.junit, renderLoadJunit(result));
     if (io.signal.aborted) return ExitCode.Interrupted;
     if (!result.passed) {
@@ -121,6 +128,12 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     }
     return ExitCode.Ok;
   } catch (error) {
+    const code = error instanceof LoadSetupError ? ExitCode.Unreachable : ExitCode.Failed;
+    // A shard that could not run says so in its result file: the merge then names it.
+    if (plan?.shard && plan.whole && typeof options.json === 'string') {
+      const failed = failedShard({ shard: plan.shard, whole: plan.whole, engine: plan.engine }, { startedAt, endedAt: new Date() }, error as Error, code);
+      await writeFile(options.json, JSON.stringify(failed, null, 2) + '\n');
+    }
     if (error instanceof LoadSetupError) {
       io.stderr.write(`sipbots load: ${error.message}\n`);
       return ExitCode.Unreachable;

@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import { formatTable, renderLoadJunit } from '../../load/load-report.js';
+import { checkShardSet, mergeShards, type ReadShard } from '../../load/merge-shards.js';
+import { parseShardFile, type CompletedShard } from '../../load/shard-result.js';
+import { parseThresholds } from '../../load/thresholds.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CommandContext } from './command-context.js';
+
+export function mergeCommand(context: CommandContext): Command {
+  return new Command('merge')
+    .description('merge the results of sipbots load --shard I/N runs exactly (histograms added, counts summed, timelines aligned) and judge thresholds on the whole')
+    .argument('<shard-files...>', 'shard results written by sipbots load --shard I/N --json FILE, one per shard 0..N-1')
+    .option('--threshold <expr...>', "pass/fail criteria on the merged run, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
+    .option('--json <file>', 'write the merged results (histograms included) as JSON')
+    .option('--junit <file>', 'write thresholds as JUnit XML')
+    .action(async (files: string[], options: Record<string, unknown>) => {
+      context.setExitCode(await merge(files, options, context));
+    });
+}
+
+/**
+ * Exit codes as for `load`: 0 merged and every threshold passed; 1 a threshold failed, or a
+ * shard failed (its result says so) and nothing was merged; 2 bad thresholds or files that
+ * are not one complete run (unreadable, not shard results, an index missing or twice), with
+ * every problem listed.
+ */
+async function merge(files: string[], options: Record<string, unknown>, { io }: CommandContext): Promise<number> {
+  const { thresholds, problems } = parseThresholds((options.threshold as string[] | undefined) ?? []);
+  const read: ReadShard[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      problems.push(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      continue;
+    }
+    const parsed = parseShardFile(text);
+    if ('problems' in parsed) problems.push(...parsed.problems.map((p) => `${file}: ${p}`));
+    else read.push({ file, shard: parsed.shard });
+  }
+  const { incomplete, failed } = read.length > 0 ? checkShardSet(read) : { incomplete: [], failed: [] };
+  const usage = [...problems, ...incomplete];
+  if (usage.length > 0 || failed.length > 0) {
+    const lines = [...usage, ...failed];
+    io.stderr.write(`sipbots merge: these shard results are not one complete, successful run; nothing merged:\n${lines.map((l) => `  - ${l}`).join('\n')}\n`);
+    return usage.length > 0 ? ExitCode.Usage : ExitCode.Failed;
+  }
+  const result = mergeShards(read as { file: string; shard: CompletedShard }[], thresholds);
+  io.stdout.write(`sipbots merge: ${result.shards.length} shards, ${result.startedAt} .. ${result.endedAt}\n\n`);
+  io.stdout.write(formatTable(result));
+  if (typeof options.json === 'string') await writeFile(options.json, JSON.stringify(result, null, 2) + '\n');
+  if (typeof options.junit === 'string') await writeFile(options.junit, renderLoadJunit(result));
+  if (!result.passed) {
+    io.stderr.write(`sipbots merge: thresholds failed: ${result.thresholds.filter((t) => !t.ok).map((t) => `${t.expression} (actual ${t.actual}${t.unit ? ' ' + t.unit : ''})`).join(', ')}\n`);
+    return ExitCode.Failed;
+  }
+  return ExitCode.Ok;
+}
