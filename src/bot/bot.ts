@@ -11,7 +11,7 @@ import {
 import type { EventStream } from '../events/event-stream.js';
 import { sipMessageEvent } from '../events/sip-event.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
-import type { ReliableSipSocket, SipTimerValues } from '../sip/reliability/types.js';
+import { DEFAULT_TIMERS, type ReliableSipSocket, type SipTimerValues } from '../sip/reliability/types.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
 import { NodeTransport } from '../sip/ua/node-transport.js';
@@ -169,6 +169,12 @@ export class Bot {
       if (inviter.state === SessionState.Establishing) {
         call.endedBy ??= 'local';
         call.transition('terminating', 'CANCEL');
+        // RFC 3261 §9.1: with no final response 64·T1 after the CANCEL, the INVITE has timed out.
+        call.after(64 * (this.options.timers?.t1 ?? DEFAULT_TIMERS.t1), () => {
+          call.finalReason ??= 'no final response to the INVITE after CANCEL';
+          call.transition('terminated', call.finalReason);
+          void inviter.dispose();
+        });
         await inviter.cancel();
       } else if (inviter.state === SessionState.Established) {
         call.endedBy ??= 'local';

@@ -3,13 +3,14 @@ import { CaptureFormatError } from '../capture/capture-errors.js';
 import { HepTargetError } from '../capture/hep-writer.js';
 import { ConfigError } from '../config/config-error.js';
 import { UnknownCaseError } from '../lab/lab-cases.js';
+import { RunFolderError } from '../lab/run-folder.js';
 import { ServerUriError } from '../sip/server-uri.js';
 import { TransportError } from '../sip/transport/types.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Which exit code a failure means, by its type: the contract scripts rely on. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof HepTargetError || error instanceof UnknownCaseError || error instanceof ServerUriError) return ExitCode.Usage;
+  if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof HepTargetError || error instanceof RunFolderError || error instanceof UnknownCaseError || error instanceof ServerUriError) return ExitCode.Usage;
   if (error instanceof RegistrationError || error instanceof ServerUnreachableError || error instanceof TransportError) return ExitCode.Unreachable;
   return ExitCode.Failed;
 }

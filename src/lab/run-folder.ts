@@ -1,6 +1,11 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** An output folder that cannot be used for a new run. */
+export class RunFolderError extends Error {
+  override readonly name = 'RunFolderError';
+}
+
 /**
  * Makes a fresh run folder and never reuses one: `runs/2026-11-24T21-40-05` and, if that
  * exists already (two runs in the same second), `…-2`, `…-3`. An explicit `--out` directory
@@ -13,7 +18,7 @@ export async function createRunFolder(out: string | undefined, options: { now?: 
     await mkdir(out, { recursive: true });
     const existing = await readdir(out);
     if (existing.includes('summary.json') || existing.includes('messages.jsonl')) {
-      throw new Error(`${out} already holds a run; choose another --out (runs are never overwritten)`);
+      throw new RunFolderError(`${out} already holds a run; choose another --out (runs are never overwritten)`);
     }
     return out;
   }

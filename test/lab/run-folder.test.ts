@@ -35,3 +35,13 @@ describe('run folders are never reused', () => {
     expect(summaries[0].server).not.toBe(summaries[1].server);
   });
 });
+
+describe('sipbots lab --out', () => {
+  it('refuses a folder that holds a run with a usage error (2)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sipbots-out-'));
+    writeFileSync(join(out, 'messages.jsonl'), '');
+    const { code, stderr } = await runCli(['lab', '--only', 'reject', '--out', out]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('already holds a run');
+  });
+});

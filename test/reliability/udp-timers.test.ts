@@ -125,6 +125,27 @@ describe('UDP reliability below sip.js (RFC 3261 §17)', () => {
     expect(aliceGot).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
   });
 
+  it('a request bob never answers is forgotten after 64·T1: a later copy reaches his core again', async () => {
+    await alice.send(request('OPTIONS', 'z9hG4bKh'), toBob());
+    clock.advance(1000); // two retransmissions, absorbed: bob's core has not answered yet
+    expect(bobGot).toEqual(['OPTIONS sip:bob@127.0.0.1 SIP/2.0']);
+    clock.advance(40_000);
+    await alice.send(request('OPTIONS', 'z9hG4bKh', 2).replace('CSeq: 2', 'CSeq: 1'), toBob());
+    expect(bobGot).toHaveLength(2);
+  });
+
+  it('a ringing INVITE stays matched for as long as it rings: the late 487 is still re-sent until ACK', async () => {
+    await alice.send(request('INVITE', 'z9hG4bKi'), toBob());
+    await bob.send(response(180, 'Ringing', 'z9hG4bKi'), toAlice());
+    clock.advance(120_000);
+    let dropAcks = 1;
+    network.dropIf = (d) => d.raw.startsWith('ACK') && dropAcks-- > 0;
+    await bob.send(response(487, 'Request Terminated', 'z9hG4bKi'), toAlice());
+    await alice.send(request('ACK', 'z9hG4bKi'), toBob());
+    clock.advance(600);
+    expect(startLines(bobWire).filter((l) => l.includes('487'))).toHaveLength(2);
+  });
+
   it('over TCP nothing is retransmitted or absorbed', async () => {
     const tcpLike = network.socket();
     Object.defineProperty(tcpLike, 'protocol', { value: 'tcp' });

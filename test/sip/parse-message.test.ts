@@ -38,6 +38,11 @@ describe('parseSipMessage', () => {
     expect(message.body).toBe('v=0\r');
   });
 
+  it('reads a CSeq whose method is any RFC 3261 token (RFC 4475 intmeth)', () => {
+    const message = parseSipMessage("!interesting-Method0123456789_*+`.%indeed'~ sip:a SIP/2.0\r\nCSeq: 139122385 !interesting-Method0123456789_*+`.%indeed'~\r\n\r\n");
+    expect(parseCSeq(message)).toEqual({ seq: 139122385, method: "!INTERESTING-METHOD0123456789_*+`.%INDEED'~" });
+  });
+
   it('reads a status line', () => {
     const message = parseSipMessage('SIP/2.0 486 Busy Here\r\nCSeq: 2 INVITE\r\nContent-Length: 0\r\n\r\n');
     expect(message).toMatchObject({ kind: 'response', status: 486, reason: 'Busy Here' });

@@ -101,7 +101,8 @@ export interface CSeq {
 
 export function parseCSeq(message: SipMessage): CSeq {
   const value = getHeader(message, 'cseq');
-  const match = value ? /^(\d+)\s+([A-Za-z]+)$/.exec(value.trim()) : null;
+  // The method is an RFC 3261 §25.1 token, which allows far more than letters (RFC 4475 §3.1.1.3).
+  const match = value ? /^(\d+)\s+([A-Za-z0-9.!%*_+`'~-]+)$/.exec(value.trim()) : null;
   if (!match) throw new SipParseError(`bad or missing CSeq ${JSON.stringify(value ?? '')}`);
   return { seq: Number(match[1]), method: match[2]!.toUpperCase() };
 }

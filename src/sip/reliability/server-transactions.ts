@@ -16,6 +16,8 @@ interface ServerTransaction {
   key: string;
   lastResponse?: { raw: string; target: SendTarget };
   finalStatus?: number;
+  /** A provisional response was sent: the request is legitimately still being worked on. */
+  proceeding?: boolean;
   acked: boolean;
   interval: number;
   retransmit?: TimerHandle;
@@ -23,8 +25,14 @@ interface ServerTransaction {
   cleanup?: TimerHandle;
 }
 
-/** Even a transaction that is never answered is forgotten eventually. */
-const MAX_LIFETIME_MS = 300_000;
+/**
+ * A request the core never answers (it dropped it, or it was garbage) is forgotten after 64·T1,
+ * like any transaction; and the table is capped so a flood cannot grow it without bound
+ * (the oldest entries go first; a retransmission of one then simply reaches the core again).
+ */
+const MAX_TRANSACTIONS = 20_000;
+/** How long a transaction that got a provisional answer may wait for its final one. */
+const PROCEEDING_LIFETIME_MS = 600_000;
 
 export class ServerTransactions {
   private readonly transactions = new Map<string, ServerTransaction>();
@@ -47,8 +55,12 @@ export class ServerTransactions {
       return { deliver: false, retransmission: true };
     }
     const transaction: ServerTransaction = { key, acked: false, interval: this.timers.t1 };
-    transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), MAX_LIFETIME_MS);
+    transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), 64 * this.timers.t1);
     this.transactions.set(key, transaction);
+    if (this.transactions.size > MAX_TRANSACTIONS) {
+      const oldest = this.transactions.values().next().value;
+      if (oldest) this.forget(oldest);
+    }
     return { deliver: true, retransmission: false };
   }
 
@@ -58,6 +70,12 @@ export class ServerTransactions {
     if (!transaction) return false;
     const repeat = transaction.lastResponse?.raw === raw;
     transaction.lastResponse = { raw, target };
+    if (status < 200 && transaction.finalStatus === undefined && !transaction.proceeding) {
+      // Answered with a provisional: the core is working on it (a phone may ring for minutes).
+      transaction.proceeding = true;
+      this.clearTimer(transaction.cleanup);
+      transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), PROCEEDING_LIFETIME_MS);
+    }
     if (status < 200 || transaction.finalStatus !== undefined) return repeat;
     transaction.finalStatus = status;
     this.clearTimer(transaction.cleanup);
