@@ -1,0 +1,100 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseShard } from '../../src/load/shard.js';
+import { ROOT } from './support/spawn-shards.js';
+
+/**
+ * No container engine runs here, so the image and the compose load profile are checked by
+ * reading them: the stages, the user, what the runtime image gets, and that every file they
+ * copy exists in the repository.
+ */
+const dockerfile = readFileSync(resolve(ROOT, 'docker/Dockerfile'), 'utf8');
+// Instructions with their continuation lines joined; comments dropped.
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+const stages = new Map<string, string[]>();
+let current: string[] = [];
+for (const line of instructions) {
+  const from = /^FROM\s+\S+(?:\s+AS\s+(\S+))?$/i.exec(line);
+  if (from) stages.set(from[1] ?? `#${stages.size}`, (current = []));
+  current.push(line);
+}
+
+describe('docker/Dockerfile', () => {
+  it('builds in stages and runs as a non-root user with entrypoint sipbots', () => {
+    expect([...stages.keys()]).toEqual(['build', 'deps', 'runtime']);
+    const runtime = stages.get('runtime')!;
+    const user = runtime.filter((l) => l.startsWith('USER ')).at(-1);
+    expect(user).toMatch(/^USER [1-9]\d*(:[1-9]\d*)?$/);
+    expect(runtime).toContain('ENTRYPOINT ["sipbots"]');
+    expect(runtime.some((l) => l.includes('ln -s /app/bin/sipbots.js /usr/local/bin/sipbots'))).toBe(true);
+    expect(readFileSync(resolve(ROOT, 'bin/sipbots.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n[\s\S]*'\.\.\/dist\/cli\/main\.js'/);
+  });
+
+  it('the runtime image gets production dependencies with the sip.js patch applied, and dist/ from the build', () => {
+    const deps = stages.get('deps')!.join('\n');
+    expect(deps).toMatch(/COPY patches \.\/patches[\s\S]*npm ci --omit=dev --ignore-scripts[^\n]*&& npx --no-install patch-package/);
+    const build = stages.get('build')!.join('\n');
+    // `npm ci` runs prepare (patch-package && tsc): patches and sources must be there first.
+    expect(build.indexOf('COPY patches')).toBeLessThan(build.indexOf('npm ci'));
+    expect(build.indexOf('COPY src')).toBeLessThan(build.indexOf('npm ci'));
+    const runtime = stages.get('runtime')!;
+    expect(runtime).toContain('COPY --from=deps /app/node_modules ./node_modules');
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime.some((l) => /npm (ci|install)/.test(l))).toBe(false);
+    expect(runtime.some((l) => l.includes('--from=build /app/node_modules'))).toBe(false);
+    expect(readdirSync(resolve(ROOT, 'patches')).some((f) => f.startsWith('sip.js+'))).toBe(true);
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['patch-package']).toBeDefined();
+  });
+
+  it('copies only files that exist and that the .dockerignore lets through', () => {
+    const ignored = readFileSync(resolve(ROOT, 'docker/Dockerfile.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const line of instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
+      const sources = line.split(/\s+/).slice(1, -1);
+      for (const source of sources) {
+        expect(existsSync(resolve(ROOT, source)), source).toBe(true);
+        expect(ignored, source).not.toContain(source.replace(/^\.\//, ''));
+      }
+    }
+  });
+});
+
+describe('docker/compose.yaml, load profile', () => {
+  const compose = parse(readFileSync(resolve(ROOT, 'docker/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, any>; volumes: Record<string, unknown> };
+  const shards = ['load-shard-0', 'load-shard-1', 'load-shard-2'].map((name) => compose.services[name]);
+
+  it('runs shards 0..2 of 3 against the Kamailio service, each with its own result file', () => {
+    shards.forEach((shard, i) => {
+      expect(shard.profiles).toEqual(['load']);
+      expect(shard.depends_on).toEqual({ kamailio: { condition: 'service_healthy' } });
+      expect(shard.environment.SHARD).toBe(String(i));
+      expect(shard.volumes).toEqual(['load-results:/results']);
+      const command: string = shard.command.join(' ');
+      expect(command).toContain('--proxy kamailio:5060');
+      expect(command).toContain('--shard "$$SHARD/3"');
+      expect(command).toContain('--json "/results/shard-$$SHARD.json"');
+      expect(parseShard(`${shard.environment.SHARD}/3`)).toEqual({ index: i, count: 3 });
+    });
+    // The password the shards use is the lab one Kamailio knows for those users.
+    const users = readFileSync(resolve(ROOT, 'docker/kamailio/users.txt'), 'utf8');
+    expect(users).toContain(`u0001=${shards[0].environment.SIPBOTS_PASSWORD}`);
+    expect(users).toContain(`u0200=${shards[0].environment.SIPBOTS_PASSWORD}`);
+    expect(compose.volumes).toHaveProperty('load-results');
+  });
+
+  it('merges the three files once every shard exited 0; the lab services stay outside the profile', () => {
+    const merge = compose.services['load-merge'];
+    expect(merge.profiles).toEqual(['load']);
+    expect(merge.depends_on).toEqual(Object.fromEntries(['load-shard-0', 'load-shard-1', 'load-shard-2'].map((s) => [s, { condition: 'service_completed_successfully' }])));
+    expect(merge.command.slice(0, 4)).toEqual(['merge', '/results/shard-0.json', '/results/shard-1.json', '/results/shard-2.json']);
+    expect(merge.volumes).toEqual(['load-results:/results']);
+    expect(compose.services.kamailio.profiles).toBeUndefined();
+    expect(compose.services.sipbots.profiles).toBeUndefined();
+  });
+});
