@@ -23,6 +23,7 @@ import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
 import { answerIncomingCall } from './callee-policy.js';
 import { RegistrationError, ServerUnreachableError } from './errors.js';
+import { RegistrationKeeper } from './registration-keeper.js';
 import { sipJsLogConnector } from './sipjs-log.js';
 import { createBotNat, natAfterRegistered } from './nat/bot-nat.js';
 import type { NatTraversal } from './nat/nat-traversal.js';
@@ -45,6 +46,9 @@ export interface BotOptions {
   registerTimeoutMs?: number;
 }
 
+/** A lost registration is retried this often (or at a quarter of the expiry, if shorter). */
+const REGISTER_RETRY_MS = 5000;
+
 /** How long `stop()` waits for sip.js to wind down before closing the socket under it. */
 const STOP_GRACE_MS = 2000;
 
@@ -64,6 +68,7 @@ export class Bot {
   private socket: ReliableSipSocket | undefined;
   private userAgent: UserAgent | undefined;
   private registerer: Registerer | undefined;
+  private keeper: RegistrationKeeper | undefined;
   /** Contact rewriting and keep-alives behind NAT (src/bot/nat). */
   private nat: NatTraversal | undefined;
 
@@ -153,6 +158,8 @@ export class Bot {
         },
       }).catch((error: unknown) => settle(error instanceof Error ? error : new Error(String(error))));
     });
+    // After the first success only: a registration that never worked is a configuration problem.
+    this.keeper = new RegistrationKeeper(this.registerer, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger);
     const registration = { account: this.account, userAgent: ua, registerer: this.registerer, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs };
     if (this.nat) await natAfterRegistered(this.nat, registration);
   }
@@ -233,6 +240,7 @@ export class Bot {
   /** Unregisters (Expires: 0), stops the user agent and closes the socket. */
   async stop(): Promise<void> {
     this.nat?.stop();
+    this.keeper?.stop();
     await this.hangupAll().catch((error: unknown) => this.logger.warn({ err: error }, 'hang-up on stop failed'));
     if (this.registerer?.state === RegistererState.Registered) {
       await this.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'unregister failed'));

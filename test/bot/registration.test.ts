@@ -34,3 +34,25 @@ describe('registration', () => {
     expect(server.proxy.location.lookup('alice')).toHaveLength(0);
   });
 });
+
+describe('registration across a server outage', () => {
+  let server: EmbeddedServer | undefined;
+  afterEach(async () => server?.stop());
+
+  it('a registrar that restarts within the registration interval (losing its bindings) gets alice back at her next refresh', async () => {
+    const config = await loadBotsFile('bots/lab.yaml', {});
+    const users = usersFromBots(config.bots.values());
+    server = await startEmbeddedServer({ transports: ['udp'], users, domain: 'lab.test', events: new EventStream() });
+    const endpoint = server.endpoints.get('udp')!;
+    const alice = new Bot({ account: { ...config.bots.get('alice')!, expires: 4 }, server: endpoint, events: new EventStream() });
+    await alice.start();
+    await alice.register();
+    await server.stop();
+    server = await startEmbeddedServer({ transports: ['udp'], users, domain: 'lab.test', events: new EventStream(), port: endpoint.port });
+    expect(server.proxy.location.lookup('alice')).toHaveLength(0);
+    const deadline = Date.now() + 5000;
+    while (server.proxy.location.lookup('alice').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.proxy.location.lookup('alice')).toHaveLength(1);
+    await alice.stop();
+  });
+});

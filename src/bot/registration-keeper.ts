@@ -1,0 +1,54 @@
+import { RegistererState, type Registerer } from 'sip.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+/**
+ * Keeps a registration alive across a server outage. sip.js refreshes a registration while the
+ * registrar answers, but after a failed refresh (the server died: 408 from Timer F, or a 5xx)
+ * it leaves the registerer unregistered for good. Like a softphone, we retry every `retryMs`
+ * until the registrar takes us back, so calls to the bot work again once the server returns.
+ */
+export class RegistrationKeeper {
+  private timer: TimerHandle | undefined;
+  private active = true;
+
+  constructor(
+    private readonly registerer: Registerer,
+    private readonly clock: Clock,
+    private readonly retryMs: number,
+    private readonly logger: Logger,
+  ) {
+    registerer.stateChange.addListener((state) => {
+      if (state === RegistererState.Unregistered) this.schedule();
+    });
+  }
+
+  stop(): void {
+    this.active = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (!this.active || this.timer !== undefined) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.attempt();
+    }, this.retryMs);
+  }
+
+  private attempt(): void {
+    // Registered again meanwhile (a NAT contact rewrite re-registers on its own): nothing to do.
+    if (!this.active || this.registerer.state === RegistererState.Registered) return;
+    this.logger.info({ retryMs: this.retryMs }, 'registration lost; registering again');
+    this.registerer
+      .register({ requestDelegate: { onReject: (response) => {
+        this.logger.warn({ status: response.message.statusCode }, 'registration retry refused');
+        this.schedule();
+      } } })
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'registration retry could not be sent');
+        this.schedule();
+      });
+  }
+}
