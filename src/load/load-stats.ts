@@ -1,4 +1,5 @@
 import { encodeHistograms, mergeEncoded, newHistogramSet, type EncodedHistograms, type HistogramSet } from './histograms.js';
+import { alignTimelines } from './timeline.js';
 
 /**
  * What one engine (one thread) counts during a run. Plain data so that a worker can post it to
@@ -117,21 +118,12 @@ export interface StatsSnapshot {
 export function mergeSnapshots(snapshots: readonly StatsSnapshot[]): { counters: LoadCounters; histograms: HistogramSet; timeline: TimelinePoint[] } {
   const counters = newCounters();
   const histograms = newHistogramSet();
-  const bySecond = new Map<number, TimelinePoint>();
   for (const snapshot of snapshots) {
     addCounters(counters, snapshot.counters);
     mergeEncoded(histograms, snapshot.histograms);
-    for (const point of snapshot.timeline) {
-      const at = bySecond.get(point.t);
-      if (!at) bySecond.set(point.t, { ...point });
-      else {
-        at.active += point.active;
-        at.attempted += point.attempted;
-        at.succeeded += point.succeeded;
-        at.failed += point.failed;
-      }
-    }
   }
-  const timeline = [...bySecond.values()].sort((a, b) => a.t - b.t);
+  // Relative seconds (workers of one process start together); a worker that ended a second
+  // early still counts with its final totals, and its final sample never counts twice.
+  const timeline = alignTimelines(snapshots.map((s) => ({ startMs: 0, timeline: s.timeline })), 0);
   return { counters, histograms, timeline };
 }

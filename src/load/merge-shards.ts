@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { encodeHistograms, HISTOGRAM_NAMES, mergeEncoded, newHistogramSet, summarize, type LatencySummary } from './histograms.js';
 import { judge, LOAD_RESULT_VERSION, round, type LoadResult } from './load-result.js';
-import { addCounters, newCounters, type TimelinePoint } from './load-stats.js';
+import { addCounters, newCounters } from './load-stats.js';
 import type { CompletedShard, ShardFile, ShardPlan } from './shard-result.js';
 import type { Threshold } from './thresholds.js';
+import { alignTimelines } from './timeline.js';
 
 /** A shard file that was read and passed its schema check. */
 export interface ReadShard {
@@ -105,34 +106,4 @@ export function mergeShards(read: readonly { file: string; shard: CompletedShard
       accounts: `${shard.shard.accounts.first}..${shard.shard.accounts.last}`,
     })),
   };
-}
-
-/**
- * Sums per-second samples taken by different machines. Each shard's point t lies at wall
- * second ⌊(start + t·1000)/1000⌋; attempted/succeeded/failed are running totals and active a
- * level, so a shard with no sample in some second counts with its last one (0 before it
- * started). Merged t counts from the earliest shard's start.
- */
-export function alignTimelines(series: readonly { startMs: number; timeline: readonly TimelinePoint[] }[], t0Ms: number): TimelinePoint[] {
-  const bySecond = series.map(({ startMs, timeline }) => {
-    const points = new Map<number, TimelinePoint>();
-    for (const point of timeline) points.set(Math.floor((startMs + point.t * 1000) / 1000), point);
-    return points;
-  });
-  const seconds = [...new Set(bySecond.flatMap((points) => [...points.keys()]))].sort((a, b) => a - b);
-  const last: (TimelinePoint | undefined)[] = series.map(() => undefined);
-  const base = Math.floor(t0Ms / 1000);
-  return seconds.map((second) => {
-    const sum: TimelinePoint = { t: second - base, active: 0, attempted: 0, succeeded: 0, failed: 0 };
-    bySecond.forEach((points, k) => {
-      const point = points.get(second) ?? last[k];
-      if (!point) return;
-      last[k] = point;
-      sum.active += point.active;
-      sum.attempted += point.attempted;
-      sum.succeeded += point.succeeded;
-      sum.failed += point.failed;
-    });
-    return sum;
-  });
 }

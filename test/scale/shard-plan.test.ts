@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { expandAccountPattern } from '../../src/load/accounts.js';
 import type { EngineOptions } from '../../src/load/load-engine.js';
-import { alignTimelines } from '../../src/load/merge-shards.js';
+import { encodeHistograms, newHistogramSet } from '../../src/load/histograms.js';
+import { mergeSnapshots, newCounters } from '../../src/load/load-stats.js';
+import { alignTimelines } from '../../src/load/timeline.js';
 import { parseShard, shardOptions } from '../../src/load/shard.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -92,5 +94,15 @@ describe('merging per-second timelines by wall-clock second', () => {
   it('two samples of one shard in the same wall second: the later running total counts, once', () => {
     const merged = alignTimelines([{ startMs: 0, timeline: [{ t: 1, active: 3, attempted: 5, succeeded: 2, failed: 0 }, { t: 1, active: 0, attempted: 5, succeeded: 5, failed: 0 }] }], 0);
     expect(merged).toEqual([{ t: 1, active: 0, attempted: 5, succeeded: 5, failed: 0 }]);
+  });
+
+  it('workers of one process: a final sample in the same second is not added twice, and an early finisher still counts', () => {
+    const histograms = encodeHistograms(newHistogramSet());
+    const worker = (timeline: { t: number; attempted: number }[]) => ({ arrivalMs: 1, runMs: 1, counters: newCounters(), histograms, timeline: timeline.map((p) => ({ active: 0, succeeded: p.attempted, failed: 0, ...p })) });
+    const { timeline } = mergeSnapshots([worker([{ t: 1, attempted: 5 }, { t: 2, attempted: 9 }, { t: 2, attempted: 10 }]), worker([{ t: 1, attempted: 4 }])]);
+    expect(timeline.map((p) => [p.t, p.attempted])).toEqual([
+      [1, 9],
+      [2, 14],
+    ]);
   });
 });
