@@ -26,6 +26,8 @@ let dir: string;
 let proxy: string;
 let one: LoadResult;
 let shards: CompletedShard[];
+/** Call-IDs of the INVITEs the proxy received while the shards ran, by the shard port they came from. */
+const shardInvites: { callId: string; port: number }[] = [];
 
 const load = (extra: string[]): string[] => [
   'load',
@@ -40,7 +42,8 @@ const load = (extra: string[]): string[] => [
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sipbots-scale-'));
-  server = await startEmbeddedServer({ transports: ['udp'], users: new Map(accounts.map((a) => [a.user, a.password])), domain: 'lab.test', events: new EventStream() });
+  const events = new EventStream();
+  server = await startEmbeddedServer({ transports: ['udp'], users: new Map(accounts.map((a) => [a.user, a.password])), domain: 'lab.test', events });
   const { address, port } = server.endpoints.get('udp')!;
   proxy = `${address}:${port}`;
   const env = { SIPBOTS_PASSWORD: PASSWORD };
@@ -48,11 +51,15 @@ beforeAll(async () => {
   expect(single.stderr).toBe('');
   expect(single.code).toBe(0);
   one = JSON.parse(await readFile(join(dir, 'one.json'), 'utf8')) as LoadResult;
+  const unsubscribe = events.subscribe((e) => {
+    if (e.type === 'sip' && e.direction === 'in' && e.method === 'INVITE' && e.callId) shardInvites.push({ callId: e.callId, port: e.remote.port });
+  });
   const runs = await Promise.all([0, 1, 2].map((i) => runSipbots(load(['--shard', `${i}/3`, '--json', join(dir, `shard-${i}.json`)]), env)));
   for (const run of runs) {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
   }
+  unsubscribe();
   shards = await Promise.all([0, 1, 2].map(async (i) => JSON.parse(await readFile(join(dir, `shard-${i}.json`), 'utf8')) as CompletedShard));
 }, 60_000);
 
@@ -80,6 +87,18 @@ describe('one load run as 3 shards (3 processes, one embedded proxy)', () => {
       [0, 'u0001@lab.test', 'u0020@lab.test', 's0-', 50],
       [1, 'u0021@lab.test', 'u0040@lab.test', 's1-', 50],
       [2, 'u0041@lab.test', 'u0060@lab.test', 's2-', 50],
+    ]);
+    // On the wire: every Call-ID carries its shard's prefix, and no Call-ID came from two shards' sockets.
+    const prefixes = new Map<string, Set<string>>();
+    for (const { callId, port } of shardInvites) {
+      expect(callId).toMatch(/^s[012]-[0-9a-f]{8}-[0-9a-z]+$/);
+      prefixes.set(callId.slice(0, 3), (prefixes.get(callId.slice(0, 3)) ?? new Set()).add(callId));
+      expect(shardInvites.filter((i) => i.callId === callId && i.port !== port)).toEqual([]);
+    }
+    expect([...prefixes.entries()].map(([prefix, ids]) => [prefix, ids.size]).sort()).toEqual([
+      ['s0-', 50],
+      ['s1-', 50],
+      ['s2-', 50],
     ]);
     for (const s of shards) {
       expect(s.status).toBe('completed');
