@@ -40,6 +40,13 @@ export class RegistrationKeeper {
   private attempt(): void {
     // Registered again meanwhile (a NAT contact rewrite re-registers on its own): nothing to do.
     if (!this.active || this.registerer.state === RegistererState.Registered) return;
+    // The bot stopped while its first REGISTER was still out (another bot's failure ended the
+    // run): the keeper started after stop(), and register() on a terminated registerer throws
+    // synchronously, past the .catch below, as an uncaught exception.
+    if (this.registerer.state === RegistererState.Terminated) {
+      this.stop();
+      return;
+    }
     this.logger.info({ retryMs: this.retryMs }, 'registration lost; registering again');
     this.registerer
       .register({ requestDelegate: { onReject: (response) => {
