@@ -68,7 +68,7 @@ export async function runSipbots(argv: readonly string[], options: SipbotsRunOpt
       }),
     ]);
     const summary = parseSummary(stdout);
-    if (summary?.passed === false) failedRuns.add(base);
+    if (summary?.cases.some((c) => !c.passed)) failedRuns.add(base);
     return { exitCode, stdout, stderr, elapsedMs: Date.now() - started, summary, runDir };
   } finally {
     clearTimeout(interrupt);
