@@ -14,6 +14,11 @@ PACKAGES=(
   baresip         # headless callee; --no-install-recommends keeps GTK/X11/gstreamer out
   tshark
   openssl
+  tcpdump         # capture tests: sipbots ladder on a real tcpdump capture of a SIPp call
+  chromium        # capture tests: report.html rendered headless
+  iptables        # NAT test bed (test/nat): MASQUERADE in a network namespace
+  iproute2
+  conntrack
 )
 
 if [[ $(id -u) -ne 0 ]]; then
