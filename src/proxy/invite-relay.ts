@@ -66,8 +66,7 @@ export class InviteRelay implements ClientTransactionOwner, InviteServerSide {
   }
 
   start(): void {
-    this.ctx.transactions.servers.set(this.upstreamBranch, this);
-    this.ctx.transactions.clients.set(this.init.branch, this);
+    this.ctx.transactions.add(this.init.branch, this, { branch: this.upstreamBranch, side: this });
     this.arm(this.ctx.options.noResponseTimeoutMs, () => this.onNoResponse());
     this.ctx.wire.send(this.init.target, serializeSipMessage(this.init.forwarded)).then(
       (flow) => {
@@ -178,8 +177,7 @@ export class InviteRelay implements ClientTransactionOwner, InviteServerSide {
   private linger(): void {
     this.arm(this.ctx.options.lingerMs, () => {
       this.transition('terminated');
-      this.ctx.transactions.servers.delete(this.upstreamBranch);
-      this.ctx.transactions.clients.delete(this.init.branch);
+      this.ctx.transactions.remove(this.init.branch);
     });
   }
 

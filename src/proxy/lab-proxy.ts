@@ -13,6 +13,7 @@ import { ProxyWire, targetOf, type Hop } from './proxy-wire.js';
 import { RequestHandler } from './request-handler.js';
 import { forwardResponseStatelessly } from './stateless.js';
 import { checkRequest } from './request-validation.js';
+import { answerUnparsable } from './unparsable-request.js';
 
 /**
  * The embedded lab proxy: a registrar and record-routing, digest-authenticating, transaction-
@@ -108,8 +109,7 @@ export class LabProxy {
       message = parseSipMessage(raw);
     } catch (error) {
       if (!(error instanceof SipParseError)) throw error;
-      // Without a readable Via there is nowhere to send a 400 (RFC 3261 §18.2.1): drop.
-      this.options.logger.info({ reason: error.reason, flow: hop.flow.id }, 'dropped unparsable message');
+      this.onUnparsable(error, hop);
       return;
     }
     try {
@@ -119,6 +119,20 @@ export class LabProxy {
       if (!(error instanceof SipParseError)) throw error;
       this.options.logger.info({ reason: error.reason, flow: hop.flow.id }, 'dropped message with a malformed header');
     }
+  }
+
+  /**
+   * A request the parser refused still gets a stateless 400 or 505 when its Via is readable
+   * (RFC 3261 §8.2, §18.3); responses, ACKs and garbage without a readable Via are dropped.
+   */
+  private onUnparsable(error: SipParseError, hop: Hop): void {
+    const answer = answerUnparsable(error);
+    if (!answer) {
+      this.options.logger.info({ reason: error.reason, flow: hop.flow.id }, 'dropped unparsable message');
+      return;
+    }
+    this.options.logger.info({ reason: error.reason, flow: hop.flow.id, status: answer.status }, 'answered unparsable request');
+    this.reply(answer.request, hop, answer.status, answer.reason, { toTag: this.context.newTag() });
   }
 
   private onRequest(request: SipRequest, hop: Hop): void {
@@ -138,7 +152,7 @@ export class LabProxy {
 
   private onResponse(response: SipResponse, hop: Hop): void {
     const branch = topBranch(response);
-    const owner = branch === undefined ? undefined : this.context.transactions.clients.get(branch);
+    const owner = branch === undefined ? undefined : this.context.transactions.client(branch);
     if (owner) {
       owner.onResponse(response, hop);
       return;

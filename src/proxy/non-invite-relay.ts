@@ -31,7 +31,7 @@ export class NonInviteRelay implements ClientTransactionOwner {
   ) {}
 
   start(): void {
-    this.ctx.transactions.clients.set(this.branch, this);
+    this.ctx.transactions.add(this.branch, this);
     this.timer = this.ctx.options.clock.setTimeout(() => {
       this.timer = undefined;
       this.ctx.options.logger.info({ method: this.inbound.method, callId: getHeader(this.inbound, 'call-id') }, 'Timer F: 408 upstream');
@@ -65,7 +65,7 @@ export class NonInviteRelay implements ClientTransactionOwner {
   private finish(): void {
     this.transition('terminated');
     this.stop();
-    this.ctx.transactions.clients.delete(this.branch);
+    this.ctx.transactions.remove(this.branch);
   }
 
   private transition(to: NonInviteRelayState): void {

@@ -34,7 +34,7 @@ export class RequestHandler {
     const branch = topVia(request).branch ?? '';
     if (request.method === 'ACK') return this.onAck(request, hop, branch);
     if (request.method === 'CANCEL') return this.onCancel(request, hop, branch);
-    if (request.method === 'INVITE' && this.ctx.transactions.servers.has(branch)) {
+    if (request.method === 'INVITE' && this.ctx.transactions.server(branch) !== undefined) {
       // A copy of an INVITE we are already relaying (the reliability layer normally eats these).
       this.ctx.options.logger.debug({ branch }, 'duplicate INVITE ignored');
       return;
@@ -122,7 +122,7 @@ export class RequestHandler {
    * transaction of its own (§13.2.2.4) and is forwarded statelessly along the route set.
    */
   private onAck(request: SipRequest, hop: Hop, branch: string): void {
-    const server = this.ctx.transactions.servers.get(branch);
+    const server = this.ctx.transactions.server(branch);
     if (server?.absorbsAck() || this.ctx.transactions.wasAnsweredLocally(branch)) return;
     if (tagOf(getHeader(request, 'to')) === undefined) {
       this.ctx.options.logger.debug({ branch }, 'dropped ACK matching no transaction');
@@ -141,7 +141,7 @@ export class RequestHandler {
 
   /** RFC 3261 §9.2 / §16.10: 200 for the CANCEL at once, then cancel the pending branch. */
   private onCancel(request: SipRequest, hop: Hop, branch: string): void {
-    const server = this.ctx.transactions.servers.get(branch);
+    const server = this.ctx.transactions.server(branch);
     if (!server && !this.ctx.transactions.wasAnsweredLocally(branch)) {
       this.ctx.reply(request, hop, 481, 'Call/Transaction Does Not Exist', { toTag: this.ctx.newTag() });
       return;

@@ -43,8 +43,8 @@ const EXPECTED: Record<string, 'accept' | 'answer' | 'drop' | number> = {
   mismatch02: 400,
 };
 
-/** Found by this test and not fixed yet: the parser refuses the whole message, and the proxy drops what it cannot parse even when its Via is readable. */
-const KNOWN_GAPS = new Set(['clerr', 'ncl', 'lwsruri', 'lwsstart', 'badvers']);
+/** Found by this test and not fixed yet (none at the moment; see docs/reliability.md). */
+const KNOWN_GAPS = new Set<string>();
 
 let server: EmbeddedServer;
 let proxy: Endpoint;

@@ -20,6 +20,17 @@ const invite = [
   'v=0\r\nextra bytes beyond Content-Length',
 ].join('\r\n');
 
+/** The error `parseSipMessage` throws for `raw`; fails the test if it parses. */
+function parseErrorOf(raw: string): SipParseError {
+  try {
+    parseSipMessage(raw);
+  } catch (error) {
+    if (error instanceof SipParseError) return error;
+    throw error;
+  }
+  throw new Error(`parsed: ${JSON.stringify(raw)}`);
+}
+
 describe('parseSipMessage', () => {
   it('reads the request line, compact headers, folding and every Via', () => {
     const message = parseSipMessage(invite);
@@ -62,6 +73,38 @@ describe('parseSipMessage', () => {
     ['a non-numeric Content-Length', 'OPTIONS sip:a SIP/2.0\r\nContent-Length: x\r\n\r\n'],
   ])('rejects %s with a SipParseError', (_name, raw) => {
     expect(() => parseSipMessage(raw)).toThrow(SipParseError);
+  });
+
+  it.each([
+    ['Content-Length past the datagram (RFC 4475 clerr)', 'INVITE sip:a@b SIP/2.0', 'Content-Length: 9999', 'INVITE', 'sip:a@b', 'SIP/2.0', /^Content-Length 9999 is larger than the 3-byte body$/],
+    ['a negative Content-Length (ncl)', 'INVITE sip:a@b SIP/2.0', 'Content-Length: -999', 'INVITE', 'sip:a@b', 'SIP/2.0', /^negative Content-Length "-999"$/],
+    ['a space inside the Request-URI (lwsruri)', 'INVITE sip:a@b; lr SIP/2.0', 'Content-Length: 3', 'INVITE', undefined, 'SIP/2.0', /^malformed Request-Line$/],
+    ['runs of spaces in the Request-Line (lwsstart)', 'invite  sip:a@b  SIP/2.0', 'Content-Length: 3', 'INVITE', 'sip:a@b', 'SIP/2.0', /^malformed Request-Line$/],
+    ['another SIP version (badvers)', 'OPTIONS sip:a@b SIP/7.0', 'l: 3', 'OPTIONS', 'sip:a@b', 'SIP/7.0', /^unsupported SIP version SIP\/7\.0$/],
+  ])('salvages the start line and every header of a request with %s', (_name, first, length, method, uri, version, reason) => {
+    const raw = [first, 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKs', 'From: <sip:c@d>;tag=1', 'To: <sip:a@b>', 'i: salvage-1', 'CSeq: 7 INVITE', length, '', 'v=0'].join('\r\n');
+    const { reason: said, partial } = parseErrorOf(raw);
+    expect(said).toMatch(reason);
+    expect(partial).toMatchObject({ startLine: first, kind: 'request', method, version });
+    expect(partial?.uri).toBe(uri);
+    const salvaged = { kind: 'request' as const, method: '', uri: '', headers: partial!.headers!, body: '' };
+    expect(topVia(salvaged).branch).toBe('z9hG4bKs');
+    expect(getHeader(salvaged, 'call-id')).toBe('salvage-1');
+    expect(parseCSeq(salvaged)).toEqual({ seq: 7, method: 'INVITE' });
+    expect(tagOf(getHeader(salvaged, 'from'))).toBe('1');
+  });
+
+  it('salvages a status line as a response, and garbage as neither', () => {
+    const partialOf = (raw: string) => parseErrorOf(raw).partial;
+    expect(partialOf('SIP/2.0 200 OK\r\nContent-Length: 9\r\n\r\n')).toMatchObject({ kind: 'response', headers: [{ key: 'content-length' }] });
+    expect(partialOf('SIP/7.0 200 OK\r\nVia: SIP/7.0/UDP h\r\n\r\n')?.kind).toBe('response');
+    expect(partialOf('HELLO\r\nVia: SIP/2.0/UDP h\r\n\r\n')).toEqual({ startLine: 'HELLO', headers: [{ key: 'via', name: 'Via', value: 'SIP/2.0/UDP h' }] });
+  });
+
+  it('salvages no headers when the header block is broken or has no end', () => {
+    const partialOf = (raw: string) => parseErrorOf(raw).partial;
+    expect(partialOf('OPTIONS sip:a SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nBroken\r\n\r\n')).toEqual({ startLine: 'OPTIONS sip:a SIP/2.0', kind: 'request', method: 'OPTIONS', uri: 'sip:a', version: 'SIP/2.0' });
+    expect(partialOf('OPTIONS sip:a SIP/2.0\r\nVia: SIP/2.0/UDP h')?.headers).toBeUndefined();
   });
 
   it('serializes back with a correct Content-Length', () => {
