@@ -2,6 +2,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { silentLogger } from '../../util/logger.js';
+import {
+  describeConnectFailure,
+  listeningTlsMaterial,
+  messageOf,
+  outgoingLocalAddress,
+  remoteKey,
+  socketEndpoint,
+} from './socket-helpers.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, FramingError, StreamFramer } from './stream-framer.js';
 import {
   formatEndpoint,
@@ -284,17 +292,6 @@ export class StreamSipSocket implements SipSocket {
   }
 }
 
-/** Node reports IPv4 peers of a dual-stack socket as `::ffff:a.b.c.d`; SIP wants `a.b.c.d`. */
-export function socketEndpoint(address: string | undefined, port: number | undefined): Endpoint | undefined {
-  if (address === undefined || port === undefined) return undefined;
-  const plain = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
-  return { address: plain, port };
-}
-
-export function remoteKey(remote: Endpoint): string {
-  return `${remote.address.toLowerCase()}|${remote.port}`;
-}
-
 /** Ends a connection politely (TLS close_notify, TCP FIN) and destroys it if the peer stalls. */
 export function endGracefully(socket: net.Socket): Promise<void> {
   if (socket.closed) return Promise.resolve();
@@ -306,38 +303,4 @@ export function endGracefully(socket: net.Socket): Promise<void> {
     });
     socket.end();
   });
-}
-
-/**
- * The address outgoing connections bind to: `bindAddress` only when it was given explicitly,
- * is not a wildcard and is of the target's family (a loopback source cannot reach another host).
- */
-export function outgoingLocalAddress(bindAddress: string | undefined, target: string): string | undefined {
-  if (bindAddress === undefined || bindAddress === '0.0.0.0' || bindAddress === '::') return undefined;
-  const targetFamily = net.isIP(target);
-  return targetFamily === 0 || targetFamily === net.isIP(bindAddress) ? bindAddress : undefined;
-}
-
-/** Certificate and key a listening tls/wss socket cannot do without. */
-export function listeningTlsMaterial(protocol: 'tls' | 'wss', options: SipSocketOptions): { cert: string; key: string } {
-  const { cert, key } = options.tls ?? {};
-  if (!cert || !key) throw new TransportError(`${protocol} listening socket needs tls.cert and tls.key (PEM)`, protocol);
-  return { cert, key };
-}
-
-/** Says what failed and, for certificate problems, how to fix it. */
-export function describeConnectFailure(where: string, error: Error): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return `connection to ${where} refused`;
-  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
-    return `handshake with ${where} failed: certificate not trusted (${error.message}); set tls.ca to trust it, or tls.rejectUnauthorized false (--insecure)`;
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `handshake with ${where} failed: ${error.message}; set tls.servername to a name the certificate carries`;
-  }
-  return `connection to ${where} failed: ${error.message}`;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

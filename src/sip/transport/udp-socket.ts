@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { silentLogger } from '../../util/logger.js';
+import { messageOf } from './socket-helpers.js';
 import {
   formatEndpoint,
   TransportError,
@@ -147,8 +148,4 @@ function isKeepAlive(datagram: Buffer): boolean {
     if (datagram[i] !== 0x0d || datagram[i + 1] !== 0x0a) return false;
   }
   return true;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

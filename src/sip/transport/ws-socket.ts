@@ -4,7 +4,6 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type ClientOptions, type RawData } from 'ws';
 import { silentLogger } from '../../util/logger.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './stream-framer.js';
 import {
   describeConnectFailure,
   listeningTlsMaterial,
@@ -12,7 +11,8 @@ import {
   outgoingLocalAddress,
   remoteKey,
   socketEndpoint,
-} from './stream-socket.js';
+} from './socket-helpers.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './stream-framer.js';
 import {
   formatEndpoint,
   TransportError,
