@@ -21,6 +21,8 @@ export function checkRequest(request: SipRequest): RequestProblem | 'unanswerabl
   for (const name of ['From', 'To', 'Call-ID', 'CSeq']) {
     if (getHeader(request, name) === undefined) return bad(`missing ${name}`);
   }
+  // RFC 4475 §3.1.2.15: an unterminated quoted display name makes From/To unreadable.
+  for (const name of ['From', 'To']) if (!quotesBalanced(getHeader(request, name)!)) return bad(`unterminated quoted string in ${name}`);
   if (!readable(() => parseCSeq(request))) return bad('malformed CSeq');
   // §8.2.2 / §12.2.1.1: the CSeq method must be the request's (ACK and CANCEL carry their own).
   if (parseCSeq(request).method !== request.method) return bad('CSeq method differs from the request method');
@@ -30,6 +32,15 @@ export function checkRequest(request: SipRequest): RequestProblem | 'unanswerabl
   if (!/^sips?:/i.test(request.uri)) return { status: 416, reason: 'Unsupported URI Scheme' };
   if (!parseSipUri(request.uri)) return bad('malformed Request-URI');
   return undefined;
+}
+
+function quotesBalanced(value: string): boolean {
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '\\' && quoted) i++;
+    else if (value[i] === '"') quoted = !quoted;
+  }
+  return !quoted;
 }
 
 function readable(read: () => unknown): boolean {

@@ -94,6 +94,8 @@ export function topVia(message: SipMessage): Via {
   return parseVia(first);
 }
 
+const MAX_CSEQ = 2 ** 32 - 1;
+
 export interface CSeq {
   seq: number;
   method: string;
@@ -104,7 +106,10 @@ export function parseCSeq(message: SipMessage): CSeq {
   // The method is an RFC 3261 §25.1 token, which allows far more than letters (RFC 4475 §3.1.1.3).
   const match = value ? /^(\d+)\s+([A-Za-z0-9.!%*_+`'~-]+)$/.exec(value.trim()) : null;
   if (!match) throw new SipParseError(`bad or missing CSeq ${JSON.stringify(value ?? '')}`);
-  return { seq: Number(match[1]), method: match[2]!.toUpperCase() };
+  const seq = Number(match[1]);
+  // RFC 3261 §8.1.1.5: a 32-bit unsigned sequence number (RFC 4475 §3.1.2.4 sends a larger one).
+  if (seq > MAX_CSEQ) throw new SipParseError(`CSeq ${match[1]} is larger than 2^32-1`);
+  return { seq, method: match[2]!.toUpperCase() };
 }
 
 export function splitHostPort(text: string): { host: string; port: number | undefined } {
