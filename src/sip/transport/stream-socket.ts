@@ -2,25 +2,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { silentLogger } from '../../util/logger.js';
-import {
-  describeConnectFailure,
-  listeningTlsMaterial,
-  messageOf,
-  outgoingLocalAddress,
-  remoteKey,
-  socketEndpoint,
-} from './socket-helpers.js';
+import { ConnectionSipSocket } from './connection-sip-socket.js';
+import { describeConnectFailure, listeningTlsMaterial, outgoingLocalAddress, socketEndpoint } from './socket-helpers.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, FramingError, StreamFramer } from './stream-framer.js';
-import {
-  formatEndpoint,
-  TransportError,
-  type Endpoint,
-  type Flow,
-  type FlowClosedHandler,
-  type MessageHandler,
-  type SipSocket,
-  type SipSocketOptions,
-} from './types.js';
+import { formatEndpoint, TransportError, type Endpoint, type Flow, type SipSocketOptions } from './types.js';
 
 export type StreamProtocol = 'tcp' | 'tls';
 
@@ -30,12 +15,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 1_000;
 const PONG = '\r\n';
 
-interface Connection {
+interface StreamConnection {
   flow: Flow;
   socket: net.Socket;
   framer: StreamFramer;
-  /** Keys in `byRemote` that lead to this connection. */
-  keys: string[];
   error?: TransportError;
 }
 
@@ -49,129 +32,38 @@ interface Connection {
  * Outgoing connections bind to `bindAddress` only when one was given explicitly, so that the
  * loopback default does not stop a bot from reaching a proxy on another host.
  */
-export class StreamSipSocket implements SipSocket {
-  private localEndpoint: Endpoint;
+export class StreamSipSocket extends ConnectionSipSocket<StreamProtocol, StreamConnection> {
+  protected readonly writeVerb = 'write';
   private server?: net.Server;
-  private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
-  private closing?: Promise<void>;
-  private nextFlowNumber = 1;
-  private readonly connections = new Map<string, Connection>();
-  private readonly byRemote = new Map<string, Connection>();
-  private readonly dialing = new Map<string, Promise<Connection>>();
   private readonly dialingSockets = new Set<net.Socket>();
   /** Every accepted TCP socket, including TLS ones still in their handshake. */
   private readonly acceptedSockets = new Set<net.Socket>();
-  private readonly messageHandlers: MessageHandler[] = [];
-  private readonly flowClosedHandlers: FlowClosedHandler[] = [];
 
-  constructor(
-    readonly protocol: StreamProtocol,
-    private readonly options: SipSocketOptions,
-    private readonly logger: Logger = silentLogger,
-  ) {
-    this.localEndpoint = { address: options.bindAddress ?? '127.0.0.1', port: 0 };
+  constructor(protocol: StreamProtocol, options: SipSocketOptions, logger: Logger = silentLogger) {
+    super(protocol, options, logger);
   }
 
-  get local(): Endpoint {
-    return this.localEndpoint;
-  }
-
-  async open(): Promise<Endpoint> {
-    if (this.state !== 'new') throw this.error(`socket cannot be opened: it is ${this.state}`);
-    this.state = 'opening';
-    if (this.options.listen) {
-      try {
-        await this.listen();
-      } catch (error) {
-        this.state = 'closed';
-        throw error;
-      }
-    }
-    this.state = 'open';
-    return this.localEndpoint;
-  }
-
-  async send(raw: string, target: { flowId?: string; remote?: Endpoint }, onWrite?: (flow: Flow) => void): Promise<Flow> {
-    if (this.state !== 'open') throw this.error(`socket is ${this.state}, cannot send`, target.remote);
-    const connection = await this.connectionFor(target);
-    await new Promise<void>((resolve, reject) => {
-      connection.socket.write(raw, (error) => {
-        if (!error) return resolve();
-        const where = `${formatEndpoint(connection.flow.remote)} on ${connection.flow.id}`;
-        reject(this.error(`write to ${where} failed: ${error.message}`, connection.flow.remote, error));
-      });
-      onWrite?.(connection.flow);
-    });
-    return connection.flow;
-  }
-
-  onMessage(handler: MessageHandler): void {
-    this.messageHandlers.push(handler);
-  }
-
-  onFlowClosed(handler: FlowClosedHandler): void {
-    this.flowClosedHandlers.push(handler);
-  }
-
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async listen(): Promise<void> {
+  protected async listen(): Promise<void> {
     const server = this.protocol === 'tls' ? tls.createServer(listeningTlsMaterial('tls', this.options)) : net.createServer();
     server.on('connection', (socket: net.Socket) => {
       this.acceptedSockets.add(socket);
       socket.once('close', () => this.acceptedSockets.delete(socket));
     });
     if (this.protocol === 'tls') {
-      server.on('secureConnection', (socket: tls.TLSSocket) => this.adopt(socket));
+      server.on('secureConnection', (socket: tls.TLSSocket) => this.adoptSocket(socket));
       // A failed handshake never becomes a flow; the layers above cannot act on it, an operator can.
       server.on('tlsClientError', (error, socket) =>
         this.logger.warn({ err: error, remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'tls handshake from client failed'),
       );
     } else {
-      server.on('connection', (socket: net.Socket) => this.adopt(socket));
+      server.on('connection', (socket: net.Socket) => this.adoptSocket(socket));
     }
-    const wanted: Endpoint = { address: this.localEndpoint.address, port: this.options.port ?? 0 };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: wanted.address, port: wanted.port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw this.error(`cannot listen on ${formatEndpoint(wanted)}: ${messageOf(error)}`, undefined, error);
-    }
+    await this.listenOn(server);
     server.on('error', (error) => this.logger.error({ err: error, local: this.localEndpoint }, `${this.protocol} server error`));
-    const bound = server.address() as net.AddressInfo;
-    this.localEndpoint = { address: bound.address, port: bound.port };
     this.server = server;
   }
 
-  private async connectionFor(target: { flowId?: string; remote?: Endpoint }): Promise<Connection> {
-    if (target.flowId !== undefined) {
-      const connection = this.connections.get(target.flowId);
-      if (connection && !connection.socket.destroyed) return connection;
-      if (!target.remote) throw this.error(`flow ${target.flowId} is closed and no remote was given to reconnect to`);
-    }
-    const remote = target.remote;
-    if (!remote) throw this.error('send needs a flowId or a remote endpoint');
-    const key = remoteKey(remote);
-    const existing = this.byRemote.get(key);
-    if (existing && !existing.socket.destroyed) return existing;
-    // Concurrent sends to a new remote share one connection attempt.
-    let dial = this.dialing.get(key);
-    if (!dial) {
-      dial = this.dial(remote).finally(() => this.dialing.delete(key));
-      this.dialing.set(key, dial);
-    }
-    return dial;
-  }
-
-  private dial(remote: Endpoint): Promise<Connection> {
+  protected dial(remote: Endpoint): Promise<StreamConnection> {
     const where = formatEndpoint(remote);
     const local = outgoingLocalAddress(this.options.bindAddress, remote.address);
     const common = { host: remote.address, port: remote.port, localAddress: local, family: local ? net.isIP(local) : 0 };
@@ -186,7 +78,7 @@ export class StreamSipSocket implements SipSocket {
         : net.connect(common);
     this.dialingSockets.add(socket);
     socket.setTimeout(CONNECT_TIMEOUT_MS);
-    return new Promise<Connection>((resolve, reject) => {
+    return new Promise<StreamConnection>((resolve, reject) => {
       const fail = (error: TransportError): void => {
         cleanup();
         socket.destroy();
@@ -198,10 +90,8 @@ export class StreamSipSocket implements SipSocket {
       const onReady = (): void => {
         cleanup();
         socket.setTimeout(0);
-        if (this.state !== 'open') return fail(this.error(`socket closed while connecting to ${where}`, remote));
-        const connection = this.adopt(socket);
-        if (!connection) return fail(this.error(`connection to ${where} closed before it was established`, remote));
-        this.rememberRemote(connection, remote);
+        const connection = this.dialled(remote, () => this.adoptSocket(socket));
+        if (connection instanceof TransportError) return fail(connection);
         resolve(connection);
       };
       const ready = this.protocol === 'tls' ? 'secureConnect' : 'connect';
@@ -213,8 +103,16 @@ export class StreamSipSocket implements SipSocket {
     });
   }
 
+  protected write(connection: StreamConnection, raw: string, callback: (error?: Error | null) => void): void {
+    connection.socket.write(raw, callback);
+  }
+
+  protected isOpen(connection: StreamConnection): boolean {
+    return !connection.socket.destroyed;
+  }
+
   /** Turns an established socket (accepted or dialled) into a flow. */
-  private adopt(socket: net.Socket): Connection | undefined {
+  private adoptSocket(socket: net.Socket): StreamConnection | undefined {
     const remote = socketEndpoint(socket.remoteAddress, socket.remotePort);
     const local = socketEndpoint(socket.localAddress, socket.localPort);
     if (!remote || !local || this.state === 'closed') {
@@ -223,28 +121,29 @@ export class StreamSipSocket implements SipSocket {
       return undefined;
     }
     socket.setNoDelay(true); // SIP messages are small and latency-sensitive; Nagle only delays them.
-    const flow: Flow = { id: `${this.protocol}#${this.nextFlowNumber++}`, protocol: this.protocol, local, remote };
-    const framer = new StreamFramer(
-      {
-        message: (raw) => {
-          for (const handler of this.messageHandlers) handler(raw, flow);
-        },
-        ping: () => socket.write(PONG),
-      },
-      this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    );
-    const connection: Connection = { flow, socket, framer, keys: [] };
-    this.connections.set(flow.id, connection);
-    this.rememberRemote(connection, remote);
+    const connection = this.adopt(local, remote, (flow) => ({
+      flow,
+      socket,
+      framer: new StreamFramer(
+        { message: (raw) => this.deliver(raw, flow), ping: () => socket.write(PONG) },
+        this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      ),
+    }));
+    const { flow } = connection;
     socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
     socket.on('error', (error) => {
       connection.error ??= this.error(`connection ${flow.id} with ${formatEndpoint(remote)} failed: ${error.message}`, remote, error);
     });
-    socket.on('close', () => this.forget(connection));
+    socket.on('close', () => {
+      if (!connection.error && connection.framer.midMessage) {
+        connection.error = this.error(`connection ${flow.id} with ${formatEndpoint(remote)} closed in the middle of a message`, remote);
+      }
+      this.forget(connection);
+    });
     return connection;
   }
 
-  private receive(connection: Connection, chunk: Buffer): void {
+  private receive(connection: StreamConnection, chunk: Buffer): void {
     try {
       connection.framer.push(chunk);
     } catch (error) {
@@ -255,40 +154,16 @@ export class StreamSipSocket implements SipSocket {
     }
   }
 
-  private forget(connection: Connection): void {
-    const { flow } = connection;
-    this.connections.delete(flow.id);
-    for (const key of connection.keys) {
-      if (this.byRemote.get(key) === connection) this.byRemote.delete(key);
-    }
-    if (!connection.error && connection.framer.midMessage) {
-      connection.error = this.error(`connection ${flow.id} with ${formatEndpoint(flow.remote)} closed in the middle of a message`, flow.remote);
-    }
-    for (const handler of this.flowClosedHandlers) handler(flow, connection.error);
-  }
-
-  private rememberRemote(connection: Connection, remote: Endpoint): void {
-    const key = remoteKey(remote);
-    if (connection.keys.includes(key)) return;
-    connection.keys.push(key);
-    this.byRemote.set(key, connection);
-  }
-
-  private async shutdown(): Promise<void> {
-    this.state = 'closed';
+  protected async shutdown(): Promise<void> {
     for (const socket of this.dialingSockets) socket.destroy();
     const server = this.server;
     const serverClosed = server
       ? new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
       : Promise.resolve();
-    await Promise.all([...this.connections.values()].map((c) => endGracefully(c.socket)));
+    await Promise.all(this.table.all().map((c) => endGracefully(c.socket)));
     // Whatever is left never became a flow (a TLS handshake in progress); the server waits for it.
     for (const socket of this.acceptedSockets) socket.destroy();
     await serverClosed;
-  }
-
-  private error(message: string, remote?: Endpoint, cause?: unknown): TransportError {
-    return new TransportError(`${this.protocol} ${message}`, this.protocol, remote, cause === undefined ? undefined : { cause });
   }
 }
 

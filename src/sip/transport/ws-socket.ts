@@ -4,25 +4,10 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type ClientOptions, type RawData } from 'ws';
 import { silentLogger } from '../../util/logger.js';
-import {
-  describeConnectFailure,
-  listeningTlsMaterial,
-  messageOf,
-  outgoingLocalAddress,
-  remoteKey,
-  socketEndpoint,
-} from './socket-helpers.js';
+import { ConnectionSipSocket } from './connection-sip-socket.js';
+import { describeConnectFailure, listeningTlsMaterial, outgoingLocalAddress, socketEndpoint } from './socket-helpers.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './stream-framer.js';
-import {
-  formatEndpoint,
-  TransportError,
-  type Endpoint,
-  type Flow,
-  type FlowClosedHandler,
-  type MessageHandler,
-  type SipSocket,
-  type SipSocketOptions,
-} from './types.js';
+import { formatEndpoint, TransportError, type Endpoint, type Flow, type SipSocketOptions } from './types.js';
 
 export type WsProtocol = 'ws' | 'wss';
 
@@ -35,10 +20,9 @@ const NORMAL_CLOSE_CODES = new Set([1000, 1001, 1005]);
 const PING = '\r\n\r\n';
 const PONG = '\r\n';
 
-interface Connection {
+interface WsConnection {
   flow: Flow;
   ws: WebSocket;
-  keys: string[];
   error?: TransportError;
 }
 
@@ -52,93 +36,24 @@ interface Connection {
  * real local address and port. SIP.js sends CRLFCRLF keep-alives over WebSocket too, so those
  * are answered with CRLF (RFC 5626 §4.4.1) and never reach the message handlers.
  */
-export class WsSipSocket implements SipSocket {
-  private localEndpoint: Endpoint;
+export class WsSipSocket extends ConnectionSipSocket<WsProtocol, WsConnection> {
+  protected readonly writeVerb = 'send';
   private httpServer?: http.Server;
   private wsServer?: WebSocketServer;
-  private state: 'new' | 'opening' | 'open' | 'closed' = 'new';
-  private closing?: Promise<void>;
-  private nextFlowNumber = 1;
-  private readonly connections = new Map<string, Connection>();
-  private readonly byRemote = new Map<string, Connection>();
-  private readonly dialing = new Map<string, Promise<Connection>>();
   private readonly dialingSockets = new Set<WebSocket>();
-  private readonly messageHandlers: MessageHandler[] = [];
-  private readonly flowClosedHandlers: FlowClosedHandler[] = [];
 
-  constructor(
-    readonly protocol: WsProtocol,
-    private readonly options: SipSocketOptions,
-    private readonly logger: Logger = silentLogger,
-  ) {
-    this.localEndpoint = { address: options.bindAddress ?? '127.0.0.1', port: 0 };
+  constructor(protocol: WsProtocol, options: SipSocketOptions, logger: Logger = silentLogger) {
+    super(protocol, options, logger);
   }
 
-  get local(): Endpoint {
-    return this.localEndpoint;
-  }
-
-  async open(): Promise<Endpoint> {
-    if (this.state !== 'new') throw this.error(`socket cannot be opened: it is ${this.state}`);
-    this.state = 'opening';
-    if (this.options.listen) {
-      try {
-        await this.listen();
-      } catch (error) {
-        this.state = 'closed';
-        throw error;
-      }
-    }
-    this.state = 'open';
-    return this.localEndpoint;
-  }
-
-  async send(raw: string, target: { flowId?: string; remote?: Endpoint }, onWrite?: (flow: Flow) => void): Promise<Flow> {
-    if (this.state !== 'open') throw this.error(`socket is ${this.state}, cannot send`, target.remote);
-    const connection = await this.connectionFor(target);
-    await new Promise<void>((resolve, reject) => {
-      connection.ws.send(raw, (error) => {
-        if (!error) return resolve();
-        const where = `${formatEndpoint(connection.flow.remote)} on ${connection.flow.id}`;
-        reject(this.error(`send to ${where} failed: ${error.message}`, connection.flow.remote, error));
-      });
-      onWrite?.(connection.flow);
-    });
-    return connection.flow;
-  }
-
-  onMessage(handler: MessageHandler): void {
-    this.messageHandlers.push(handler);
-  }
-
-  onFlowClosed(handler: FlowClosedHandler): void {
-    this.flowClosedHandlers.push(handler);
-  }
-
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async listen(): Promise<void> {
+  protected async listen(): Promise<void> {
     const httpServer = this.protocol === 'wss' ? https.createServer(listeningTlsMaterial('wss', this.options)) : http.createServer();
     // Plain HTTP requests would otherwise hang: tell them this endpoint only speaks WebSocket.
     httpServer.on('request', (_request, response) => {
       response.writeHead(426, { Upgrade: 'websocket', Connection: 'close' });
       response.end('SIP over WebSocket only (RFC 7118)\n');
     });
-    const wanted: Endpoint = { address: this.localEndpoint.address, port: this.options.port ?? 0 };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen({ host: wanted.address, port: wanted.port }, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw this.error(`cannot listen on ${formatEndpoint(wanted)}: ${messageOf(error)}`, undefined, error);
-    }
+    await this.listenOn(httpServer);
     const wsServer = new WebSocketServer({
       server: httpServer,
       maxPayload: this.maxMessageBytes(),
@@ -153,35 +68,13 @@ export class WsSipSocket implements SipSocket {
         ws.close(1002, 'sip subprotocol required (RFC 7118)');
         return;
       }
-      this.adopt(ws, request.socket);
+      this.adoptWebSocket(ws, request.socket);
     });
-    const bound = httpServer.address() as net.AddressInfo;
-    this.localEndpoint = { address: bound.address, port: bound.port };
     this.httpServer = httpServer;
     this.wsServer = wsServer;
   }
 
-  private async connectionFor(target: { flowId?: string; remote?: Endpoint }): Promise<Connection> {
-    if (target.flowId !== undefined) {
-      const connection = this.connections.get(target.flowId);
-      if (connection && connection.ws.readyState === WebSocket.OPEN) return connection;
-      if (!target.remote) throw this.error(`flow ${target.flowId} is closed and no remote was given to reconnect to`);
-    }
-    const remote = target.remote;
-    if (!remote) throw this.error('send needs a flowId or a remote endpoint');
-    const key = remoteKey(remote);
-    const existing = this.byRemote.get(key);
-    if (existing && existing.ws.readyState === WebSocket.OPEN) return existing;
-    // Concurrent sends to a new remote share one connection attempt.
-    let dial = this.dialing.get(key);
-    if (!dial) {
-      dial = this.dial(remote).finally(() => this.dialing.delete(key));
-      this.dialing.set(key, dial);
-    }
-    return dial;
-  }
-
-  private dial(remote: Endpoint): Promise<Connection> {
+  protected dial(remote: Endpoint): Promise<WsConnection> {
     const where = formatEndpoint(remote);
     const tlsOptions = this.options.tls ?? {};
     const local = outgoingLocalAddress(this.options.bindAddress, remote.address);
@@ -197,7 +90,7 @@ export class WsSipSocket implements SipSocket {
     };
     const ws = new WebSocket(`${this.protocol}://${where}/`, SIP_SUBPROTOCOL, clientOptions);
     this.dialingSockets.add(ws);
-    return new Promise<Connection>((resolve, reject) => {
+    return new Promise<WsConnection>((resolve, reject) => {
       let socket: net.Socket | undefined;
       const fail = (error: TransportError): void => {
         cleanup();
@@ -211,11 +104,11 @@ export class WsSipSocket implements SipSocket {
       const onClose = (): void => fail(this.error(`connection to ${where} closed before it was established`, remote));
       const onOpen = (): void => {
         cleanup();
-        if (this.state !== 'open') return fail(this.error(`socket closed while connecting to ${where}`, remote));
-        if (!socket) return fail(this.error(`connection to ${where} opened without a socket`, remote));
-        const connection = this.adopt(ws, socket);
-        if (!connection) return fail(this.error(`connection to ${where} closed before it was established`, remote));
-        this.rememberRemote(connection, remote);
+        const opened = socket;
+        // dialled() reports a socket closed meanwhile first; only then does a missing TCP socket matter.
+        if (!opened && this.state === 'open') return fail(this.error(`connection to ${where} opened without a socket`, remote));
+        const connection = this.dialled(remote, () => opened && this.adoptWebSocket(ws, opened));
+        if (connection instanceof TransportError) return fail(connection);
         resolve(connection);
       };
       const cleanup = (): void => {
@@ -226,18 +119,24 @@ export class WsSipSocket implements SipSocket {
     });
   }
 
+  protected write(connection: WsConnection, raw: string, callback: (error?: Error | null) => void): void {
+    connection.ws.send(raw, callback);
+  }
+
+  protected isOpen(connection: WsConnection): boolean {
+    return connection.ws.readyState === WebSocket.OPEN;
+  }
+
   /** Turns an open WebSocket (accepted or dialled) into a flow. */
-  private adopt(ws: WebSocket, socket: net.Socket): Connection | undefined {
+  private adoptWebSocket(ws: WebSocket, socket: net.Socket): WsConnection | undefined {
     const remote = socketEndpoint(socket.remoteAddress, socket.remotePort);
     const local = socketEndpoint(socket.localAddress, socket.localPort);
     if (!remote || !local || this.state === 'closed') {
       ws.terminate();
       return undefined;
     }
-    const flow: Flow = { id: `${this.protocol}#${this.nextFlowNumber++}`, protocol: this.protocol, local, remote };
-    const connection: Connection = { flow, ws, keys: [] };
-    this.connections.set(flow.id, connection);
-    this.rememberRemote(connection, remote);
+    const connection = this.adopt(local, remote, (flow) => ({ flow, ws }));
+    const { flow } = connection;
     ws.on('message', (data) => this.receive(connection, data));
     ws.on('error', (error) => {
       connection.error ??= this.error(`connection ${flow.id} with ${formatEndpoint(remote)} failed: ${error.message}`, remote, error);
@@ -252,35 +151,19 @@ export class WsSipSocket implements SipSocket {
     return connection;
   }
 
-  private receive(connection: Connection, data: RawData): void {
+  private receive(connection: WsConnection, data: RawData): void {
     const raw = textOf(data);
     if (raw === PING) {
       connection.ws.send(PONG);
       return;
     }
     if (raw === PONG) return;
-    for (const handler of this.messageHandlers) handler(raw, connection.flow);
+    this.deliver(raw, connection.flow);
   }
 
-  private forget(connection: Connection): void {
-    this.connections.delete(connection.flow.id);
-    for (const key of connection.keys) {
-      if (this.byRemote.get(key) === connection) this.byRemote.delete(key);
-    }
-    for (const handler of this.flowClosedHandlers) handler(connection.flow, connection.error);
-  }
-
-  private rememberRemote(connection: Connection, remote: Endpoint): void {
-    const key = remoteKey(remote);
-    if (connection.keys.includes(key)) return;
-    connection.keys.push(key);
-    this.byRemote.set(key, connection);
-  }
-
-  private async shutdown(): Promise<void> {
-    this.state = 'closed';
+  protected async shutdown(): Promise<void> {
     for (const ws of this.dialingSockets) ws.terminate();
-    await Promise.all([...this.connections.values()].map((c) => closeGracefully(c.ws)));
+    await Promise.all(this.table.all().map((c) => closeGracefully(c.ws)));
     const { wsServer, httpServer } = this;
     if (wsServer) await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
     if (httpServer) {
@@ -292,10 +175,6 @@ export class WsSipSocket implements SipSocket {
 
   private maxMessageBytes(): number {
     return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  }
-
-  private error(message: string, remote?: Endpoint, cause?: unknown): TransportError {
-    return new TransportError(`${this.protocol} ${message}`, this.protocol, remote, cause === undefined ? undefined : { cause });
   }
 }
 
