@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Endpoint } from '../sip/transport/types.js';
 import type { LoadAccount } from './accounts.js';
-import { ArrivalSchedule, seededRandom, type ArrivalKind, type RampStage } from './arrivals.js';
+import { seededRandom } from '../util/seeded-random.js';
+import { ArrivalSchedule, type ArrivalKind, type RampStage } from './arrivals.js';
 import { CalleeSide } from './callee.js';
 import { ClientCall } from './client-call.js';
 import { ClientRequest, type ClientRequestResult, type ClientRequestSpec } from './client-request.js';

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { formatEndpoint, type Endpoint } from '../sip/transport/types.js';
 import { checkFaults, NO_FAULTS, type DirectionFaults } from './fault-spec.js';
-import { seededRandom, type Random } from './prng.js';
+import { seededRandom, type Random } from '../util/seeded-random.js';
 
 /**
  * A UDP relay on loopback that plays a bad network between SIP clients and one target:

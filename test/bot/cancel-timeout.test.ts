@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bot } from '../../src/bot/bot.js';
-import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
-import { usersFromBots } from '../../src/proxy/users.js';
+import type { EmbeddedServer } from '../../src/lab/embedded-server.js';
+import { startTestProxy } from '../support/test-proxy.js';
 import { startUdpForwarder, type UdpForwarder } from '../support/udp-forwarder.js';
 
 describe('a CANCEL that is never answered (RFC 3261 §9.1)', () => {
@@ -17,9 +16,10 @@ describe('a CANCEL that is never answered (RFC 3261 §9.1)', () => {
   });
 
   it('alice gives up on the INVITE 64·T1 after her CANCEL instead of hanging in "terminating"', async () => {
-    const config = await loadBotsFile('bots/lab.yaml', {});
     const events = new EventStream();
-    server = await startEmbeddedServer({ transports: ['udp'], users: usersFromBots(config.bots.values()), domain: 'lab.test', events, inviteTimeoutMs: 60_000 });
+    const started = await startTestProxy({ events, inviteTimeoutMs: 60_000 });
+    server = started.server;
+    const config = started.bots;
     forwarder = await startUdpForwarder(server.endpoints.get('udp')!, (d) => d.startsWith('CANCEL '));
     const t1 = 40; // 64·T1 = 2.56 s
     const bob = new Bot({ account: { ...config.bots.get('bob')!, behaviour: { ...config.bots.get('bob')!.behaviour, onInvite: 'ring' } }, server: server.endpoints.get('udp')!, events });

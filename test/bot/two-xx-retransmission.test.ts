@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bot } from '../../src/bot/bot.js';
-import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
 import type { SipMessageEvent } from '../../src/events/types.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
-import { usersFromBots } from '../../src/proxy/users.js';
+import type { EmbeddedServer } from '../../src/lab/embedded-server.js';
+import { startTestProxy } from '../support/test-proxy.js';
 import { startUdpForwarder, type UdpForwarder } from '../support/udp-forwarder.js';
 
 describe('2xx reliability over UDP (RFC 3261 §13.3.1.4)', () => {
@@ -18,11 +17,12 @@ describe('2xx reliability over UDP (RFC 3261 §13.3.1.4)', () => {
   });
 
   it('bob re-sends his 200 until alice\'s ACK gets through, and it stays one call', async () => {
-    const config = await loadBotsFile('bots/lab.yaml', {});
     const events = new EventStream();
     const wire: SipMessageEvent[] = [];
     events.subscribe((e) => e.type === 'sip' && wire.push(e));
-    server = await startEmbeddedServer({ transports: ['udp'], users: usersFromBots(config.bots.values()), domain: 'lab.test', events });
+    const started = await startTestProxy({ events });
+    server = started.server;
+    const config = started.bots;
     // The first ACK for bob's 200 (end to end, so addressed to his Contact) is lost on its way to the proxy.
     let lost = 0;
     forwarder = await startUdpForwarder(server.endpoints.get('udp')!, (d) => d.startsWith('ACK sip:bob@127.0.0.1') && lost++ === 0);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/relay/prng.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import { runLabJson } from '../support/lab-run.js';
 import { runCli } from '../support/run-cli.js';
 

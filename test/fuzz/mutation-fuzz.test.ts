@@ -3,7 +3,7 @@ import { Bot } from '../../src/bot/bot.js';
 import { EventStream } from '../../src/events/event-stream.js';
 import type { SipbotsEvent } from '../../src/events/types.js';
 import type { EmbeddedServer } from '../../src/lab/embedded-server.js';
-import { seededRandom } from '../../src/relay/prng.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import type { Endpoint } from '../../src/sip/transport/types.js';
 import { botConfig, ended } from '../faults/support/relayed-lab.js';
 import { mutate } from './support/mutations.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalSchedule, parseRamp, seededRandom } from '../../src/load/arrivals.js';
+import { ArrivalSchedule, parseRamp } from '../../src/load/arrivals.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import { expandAccountPattern, parseAccountsCsv } from '../../src/load/accounts.js';
 import { scanSipMessage } from '../../src/load/sip-scan.js';
 import { TimerWheel } from '../../src/load/timer-wheel.js';

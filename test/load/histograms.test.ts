@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHistogram, encodeHistogram, encodeHistograms, newHistogramSet, recordMs } from '../../src/load/histograms.js';
 import { mergeSnapshots, newCounters, type StatsSnapshot } from '../../src/load/load-stats.js';
-import { seededRandom } from '../../src/load/arrivals.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import { shareFor } from '../../src/load/run-load.js';
 import { expandAccountPattern } from '../../src/load/accounts.js';
 

@@ -1,4 +1,4 @@
-import type { Random } from '../../../src/relay/prng.js';
+import type { Random } from '../../../src/util/seeded-random.js';
 
 /** One fuzz input and how it was made (printed when a run fails, to replay it by seed). */
 export interface Mutant {

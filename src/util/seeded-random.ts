@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32): the relay's fault decisions must be reproducible, so a
- * failing fault test can be replayed with the same `--seed`. Not for anything secret.
+ * A small seeded PRNG (mulberry32): the relay's fault decisions and the load generator's
+ * arrivals must be reproducible, so a failing run can be replayed with the same seed.
+ * Not for anything secret.
  */
 export type Random = () => number;
 
