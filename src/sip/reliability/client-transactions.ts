@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { SendTarget, Transmit } from './reliable-socket.js';
+import { RecentBranches } from './recent-branches.js';
 import type { SipTimerValues } from './types.js';
 
 /**
@@ -35,14 +36,16 @@ export interface ReceiveVerdict {
 export class ClientTransactions {
   private readonly transactions = new Map<string, ClientTransaction>();
   /** Branches of ACKs for 2xx sent in the last 64·T1. */
-  private readonly acksFor2xx = new Map<string, TimerHandle>();
+  private readonly acksFor2xx: RecentBranches;
 
   constructor(
     private readonly clock: Clock,
     private readonly timers: SipTimerValues,
     private readonly transmit: Transmit,
     private readonly onTimeout: (raw: string, target: SendTarget) => void,
-  ) {}
+  ) {
+    this.acksFor2xx = new RecentBranches(clock, 64 * timers.t1);
+  }
 
   /** A request the core sends. Returns true if it is a copy of one already in flight. */
   start(branch: string, method: string, raw: string, target: SendTarget): boolean {
@@ -71,7 +74,7 @@ export class ClientTransactions {
   /** The core's ACK to a non-2xx final response shares the INVITE's branch (§17.1.1.3): keep it. */
   recordAck(branch: string, raw: string, target: SendTarget): boolean {
     const transaction = this.transactions.get(`${branch}|INVITE`);
-    if (!transaction) return this.repeatsAckFor2xx(branch);
+    if (!transaction) return this.acksFor2xx.repeat(branch);
     if (transaction.finalStatus === undefined || transaction.finalStatus < 300) return false;
     const repeat = transaction.ack?.raw === raw;
     transaction.ack = { raw, target };
@@ -89,19 +92,9 @@ export class ClientTransactions {
   clear(): void {
     for (const transaction of this.transactions.values()) this.stopTimers(transaction);
     this.transactions.clear();
-    for (const handle of this.acksFor2xx.values()) this.clock.clearTimeout(handle);
     this.acksFor2xx.clear();
   }
 
-  /**
-   * An ACK for a 2xx has a branch of its own (§13.2.2.4) and the core sends it again for each
-   * retransmitted 2xx (the first ACK was lost): the copies are retransmissions, not new ACKs.
-   */
-  private repeatsAckFor2xx(branch: string): boolean {
-    if (this.acksFor2xx.has(branch)) return true;
-    this.acksFor2xx.set(branch, this.clock.setTimeout(() => this.acksFor2xx.delete(branch), 64 * this.timers.t1));
-    return false;
-  }
 
   private receiveInviteResponse(transaction: ClientTransaction, status: number, toTag: string | undefined): ReceiveVerdict {
     // Any response stops Timer A (§17.1.1.2).

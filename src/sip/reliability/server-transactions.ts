@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { ReceiveVerdict } from './client-transactions.js';
 import type { SendTarget, Transmit } from './reliable-socket.js';
+import { RecentBranches } from './recent-branches.js';
 import type { SipTimerValues } from './types.js';
 
 /**
@@ -37,13 +38,15 @@ const PROCEEDING_LIFETIME_MS = 600_000;
 export class ServerTransactions {
   private readonly transactions = new Map<string, ServerTransaction>();
   /** Branches of ACKs for 2xx received in the last 64·T1. */
-  private readonly acksFor2xx = new Map<string, TimerHandle>();
+  private readonly acksFor2xx: RecentBranches;
 
   constructor(
     private readonly clock: Clock,
     private readonly timers: SipTimerValues,
     private readonly transmit: Transmit,
-  ) {}
+  ) {
+    this.acksFor2xx = new RecentBranches(clock, 64 * timers.t1);
+  }
 
   receiveRequest(branch: string, method: string): ReceiveVerdict {
     if (method === 'ACK') return this.receiveAck(branch);
@@ -87,22 +90,16 @@ export class ServerTransactions {
   clear(): void {
     for (const transaction of this.transactions.values()) this.stopTimers(transaction);
     this.transactions.clear();
-    for (const handle of this.acksFor2xx.values()) this.clock.clearTimeout(handle);
     this.acksFor2xx.clear();
   }
 
-  private repeatsAckFor2xx(branch: string): boolean {
-    if (this.acksFor2xx.has(branch)) return true;
-    this.acksFor2xx.set(branch, this.clock.setTimeout(() => this.acksFor2xx.delete(branch), 64 * this.timers.t1));
-    return false;
-  }
 
   private receiveAck(branch: string): ReceiveVerdict {
     const transaction = this.transactions.get(`${branch}|INVITE`);
     // An ACK for a 2xx has a branch of its own: it belongs to the dialog, pass it up — every copy,
     // since a proxy must forward a re-sent ACK whose first copy was lost further on; the copies
     // are marked as retransmissions.
-    if (!transaction) return { deliver: true, retransmission: this.repeatsAckFor2xx(branch) };
+    if (!transaction) return { deliver: true, retransmission: this.acksFor2xx.repeat(branch) };
     if (transaction.finalStatus === undefined || transaction.finalStatus < 300) {
       return { deliver: true, retransmission: false };
     }
