@@ -27,13 +27,8 @@ die() {
   exit 1
 }
 
-running_pid() {
-  [[ -s $pid_file ]] || return 1
-  local pid
-  pid=$(<"$pid_file")
-  kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+# running_pid and stop_by_pid_file
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pid-file.sh"
 
 # One OPTIONS over UDP from inside the namespace; 0 when any reply comes back.
 probe() {
@@ -93,20 +88,7 @@ EOT
 }
 
 stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$pid_file"
-    echo "kamailio-provider.sh: not running"
-    return 0
-  fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 25); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$pid_file"
-  echo "kamailio-provider.sh: stopped pid $pid"
+  stop_by_pid_file kamailio-provider.sh 5
 }
 
 case ${1:-} in

@@ -31,13 +31,8 @@ die() {
   exit 1
 }
 
-running_pid() {
-  [[ -s $pid_file ]] || return 1
-  local pid
-  pid=$(<"$pid_file")
-  kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+# running_pid and stop_by_pid_file
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pid-file.sh"
 
 # A port free for both UDP and TCP on 127.0.0.1 (the SIP port serves both).
 free_port() {
@@ -152,23 +147,7 @@ EOF
 }
 
 stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    echo "kamailio.sh: not running (no live pid in $pid_file)"
-    rm -f "$pid_file"
-    return 0
-  fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "kamailio.sh: pid $pid ignored SIGTERM for 10 s, sending SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pid_file"
-  echo "kamailio.sh: stopped pid $pid"
+  stop_by_pid_file kamailio.sh 10
 }
 
 status() {
