@@ -23,6 +23,10 @@ export class Call {
   endedBy: CallEnd | undefined;
   answeredAt: number | undefined;
   hangup: () => Promise<void> = async () => {};
+  /** Re-INVITE: a=sendonly puts the peer on hold, a=sendrecv resumes (RFC 3264 §8.4). Wired by the bot (call-media-control). */
+  setHold: (hold: boolean) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot be put on hold yet`));
+  /** RFC 4733 telephone-events on this call's RTP; resolves once every digit is out. Wired by the bot. */
+  sendDtmf: (digits: string) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot send DTMF yet`));
 
   constructor(
     readonly bot: string,
