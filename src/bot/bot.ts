@@ -22,6 +22,7 @@ import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
 import { answerIncomingCall } from './callee-policy.js';
+import { wireMediaControl } from './call-media-control.js';
 import { RegistrationError, ServerUnreachableError } from './errors.js';
 import { RegistrationKeeper } from './registration-keeper.js';
 import { sipJsLogConnector } from './sipjs-log.js';
@@ -172,6 +173,7 @@ export class Bot {
     const inviter = new Inviter(ua, uri);
     const call = new Call(this.name, 'caller', inviter.request.callId, this.events, this.clock);
     this.calls.set(call.callId, call);
+    wireMediaControl(call, inviter);
     call.hangup = async () => {
       if (inviter.state === SessionState.Establishing) {
         call.endedBy ??= 'local';
@@ -268,6 +270,7 @@ export class Bot {
     const key = this.calls.has(call.callId) ? `${call.callId}#in` : call.callId;
     this.calls.set(key, call);
     const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride);
+    wireMediaControl(call, invitation);
     answerIncomingCall({ invitation, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
   }
 

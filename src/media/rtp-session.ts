@@ -100,6 +100,8 @@ export class RtpSession {
   private readonly history: AudioHistory;
   private readonly dtmfOut = new DtmfSender();
   private readonly dtmfIn = new DtmfReceiver();
+  /** Resolved once the DTMF queue has gone out (or media stopped). */
+  private dtmfWaiters: Array<() => void> = [];
   private readonly peerRtcp: PeerRtcpState = { reportsReceived: 0 };
   private readonly rtcpIntervalMs: number;
   private readonly cname: string;
@@ -206,11 +208,23 @@ export class RtpSession {
     return this.direction;
   }
 
-  /** Queues RFC 4733 events; false if telephone-event was not negotiated or media is not running. */
+  /** Queues RFC 4733 events; false if telephone-event was not negotiated or we are not sending (not running, or on hold). */
   sendDtmf(tones: string, options?: DtmfOptions): boolean {
-    if (this.telephoneEventPt === undefined || !this.running) return false;
+    if (this.telephoneEventPt === undefined || !this.running || this.direction === 'recvonly' || this.direction === 'inactive') return false;
     this.dtmfOut.enqueue(tones, options);
     return true;
+  }
+
+  /** Resolves when every queued DTMF digit, end packets and gap included, has been sent. */
+  whenDtmfSent(): Promise<void> {
+    if (!this.dtmfOut.busy || !this.running) return Promise.resolve();
+    return new Promise((resolve) => this.dtmfWaiters.push(resolve));
+  }
+
+  private releaseDtmfWaiters(): void {
+    const waiters = this.dtmfWaiters;
+    this.dtmfWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private tick(tick: PacedTick): void {
@@ -245,6 +259,7 @@ export class RtpSession {
     }
     this.talking = true;
     this.sendRtp(payloadType, marker, packetTimestamp, payload);
+    if (this.dtmfWaiters.length > 0 && !this.dtmfOut.busy) this.releaseDtmfWaiters();
   }
 
   private skipAudio(samples: number): void {
@@ -420,6 +435,7 @@ export class RtpSession {
   private async doClose(): Promise<RtpMediaStats> {
     this.unregister?.();
     this.unregister = undefined;
+    this.releaseDtmfWaiters();
     try {
       await this.sendRtcp();
     } finally {

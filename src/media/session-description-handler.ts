@@ -147,6 +147,11 @@ export class RtpSessionDescriptionHandler {
     return this.media.sendDtmf(tones, dtmfOptionsOf(options));
   }
 
+  /** Resolves when the digits queued by `sendDtmf` have all gone out. */
+  whenDtmfSent(): Promise<void> {
+    return this.media?.whenDtmfSent() ?? Promise.resolve();
+  }
+
   /** Ends media: final RTCP, sockets closed, WAV written, `onStats` called. Safe to call twice. */
   close(): void {
     this.closed ??= this.shutdown();

@@ -1,0 +1,71 @@
+import { SessionState, type Session } from 'sip.js';
+import type { Call } from './call.js';
+
+/** A hold, unhold or DTMF request that could not be carried out on this call. */
+export class CallMediaError extends Error {
+  override name = 'CallMediaError';
+  constructor(
+    readonly callId: string,
+    readonly action: 'hold' | 'unhold' | 'dtmf',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The part of our session description handlers this needs (RtpSessionDescriptionHandler has both). */
+interface DtmfCapableSdh {
+  sendDtmf(tones: string, options?: unknown): boolean;
+  whenDtmfSent?(): Promise<void>;
+}
+
+/**
+ * Wires `call.setHold` and `call.sendDtmf` to the sip.js session, for either side of the call.
+ *
+ * Hold is a re-INVITE whose offer says a=sendonly (the session description handler reads
+ * `{ hold: true }`); the peer answers a=recvonly and stops sending (RFC 3264 §8.4). Unhold is a
+ * re-INVITE with a=sendrecv. The options stay on the session, so a re-INVITE the peer sends
+ * while we hold is answered as still holding.
+ */
+export function wireMediaControl(call: Call, session: Session): void {
+  call.setHold = (hold) => reinvite(call, session, hold);
+  call.sendDtmf = async (digits) => {
+    const sdh = session.sessionDescriptionHandler as unknown as DtmfCapableSdh | undefined;
+    if (session.state !== SessionState.Established || !sdh) {
+      throw new CallMediaError(call.callId, 'dtmf', `cannot send DTMF "${digits}": call ${call.callId} is ${call.state}, not connected`);
+    }
+    let queued: boolean;
+    try {
+      queued = sdh.sendDtmf(digits);
+    } catch (error) {
+      throw new CallMediaError(call.callId, 'dtmf', `cannot send DTMF "${digits}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (!queued) {
+      throw new CallMediaError(call.callId, 'dtmf', `cannot send DTMF "${digits}" on call ${call.callId}: telephone-event was not negotiated, media is off, or the call is on hold`);
+    }
+    await sdh.whenDtmfSent?.();
+  };
+}
+
+function reinvite(call: Call, session: Session, hold: boolean): Promise<void> {
+  const action = hold ? 'hold' : 'unhold';
+  if (session.state !== SessionState.Established) {
+    return Promise.reject(new CallMediaError(call.callId, action, `cannot ${action} call ${call.callId}: it is ${call.state}, not connected`));
+  }
+  return new Promise<void>((resolve, reject) => {
+    session
+      .invite({
+        sessionDescriptionHandlerOptions: { hold } as object,
+        requestDelegate: {
+          // sip.js calls onAccept after the answer is applied and the ACK sent.
+          onAccept: () => resolve(),
+          onReject: (response) => {
+            const { statusCode, reasonPhrase } = response.message;
+            reject(new CallMediaError(call.callId, action, `re-INVITE to ${action} call ${call.callId} was answered ${statusCode} ${reasonPhrase}`));
+          },
+        },
+      })
+      .catch((error: unknown) => reject(new CallMediaError(call.callId, action, `re-INVITE to ${action} call ${call.callId} could not be sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error })));
+  });
+}
