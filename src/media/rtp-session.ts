@@ -173,6 +173,15 @@ export class RtpSession {
     return new RtpSession(pair.rtp, pair.rtcp, pair.port, options);
   }
 
+  /**
+   * Media over datagram ports someone else provides instead of bound UDP sockets: WebRTC
+   * (src/media/webrtc) hands our RTP to werift's SRTP sender and feeds decrypted RTP back as
+   * 'message' events. Only `send`, `on('message' | 'error')` and `close` are used.
+   */
+  static attach(rtp: dgram.Socket, rtcp: dgram.Socket, local: Endpoint, options: RtpSessionOptions = {}): RtpSession {
+    return new RtpSession(rtp, rtcp, local.port, { ...options, bindAddress: local.address });
+  }
+
   configure(config: RtpSessionConfig): void {
     if (config.latching !== undefined) this.latch = config.latching ? new RtpLatch() : undefined;
     if (config.remote) {
