@@ -27,7 +27,14 @@ export interface BotConfig {
   bindAddress?: string;
   /** DEFAULT_NAT when not set. */
   nat?: NatSettings;
+  /** Plain RTP/AVP (the default), or a browser-style WebRTC peer connection (ICE, DTLS-SRTP); needs ws/wss. */
+  media?: BotMedia;
 }
+
+export const BOT_MEDIA = ['rtp', 'webrtc'] as const;
+export type BotMedia = (typeof BOT_MEDIA)[number];
+/** Browser-style SIP endpoints (RFC 7118) signal over WebSocket; WebRTC media goes with it. */
+export const WEBRTC_TRANSPORTS: readonly TransportProtocol[] = ['ws', 'wss'];
 
 /** Behaviour behind NAT (docs/nat.md). */
 export interface NatSettings {
@@ -63,6 +70,7 @@ const connectionFields = {
   // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
   expires: integerField(1, 4_294_967_295, 'the REGISTER expiry in seconds').optional(),
   bindAddress: z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address of this host, e.g. 192.0.2.10' }).optional(),
+  media: z.enum(BOT_MEDIA, { error: 'expected rtp (plain RTP/AVP) or webrtc (ICE + DTLS-SRTP, over ws/wss)' }).optional(),
   nat: z
     .strictObject({
       keepAliveSeconds: integerField(0, 3600, 'seconds between NAT keep-alives; 0 turns them off').optional(),
@@ -110,6 +118,7 @@ export const botsFileSchema = z
         behaviour: resolveBehaviour(DEFAULT_BEHAVIOUR, defaults.behaviour, bot.behaviour),
         ...(bindAddress === undefined ? {} : { bindAddress }),
         ...(defaults.nat || bot.nat ? { nat: { ...DEFAULT_NAT, ...defaults.nat, ...bot.nat } } : {}),
+        media: bot.media ?? defaults.media ?? 'rtp',
       });
     }
     return resolved;
@@ -131,6 +140,21 @@ export function checkBotsFile(data: unknown): PathProblem[] {
     if (isRecord(bot) && bot['domain'] === undefined && defaults['domain'] === undefined) {
       problems.push({ path: ['bots', name, 'domain'], message: 'no domain for this bot', hint: 'set domain here or under defaults' });
     }
+    if (isRecord(bot)) problems.push(...checkWebRtcTransport(name, bot, defaults));
   }
   return problems;
+}
+
+/** `media: webrtc` with a transport other than ws/wss: browser-style endpoints signal over WebSocket. */
+function checkWebRtcTransport(name: string, bot: Record<string, unknown>, defaults: Record<string, unknown>): PathProblem[] {
+  const media = bot['media'] ?? defaults['media'];
+  const transport = bot['transport'] ?? defaults['transport'] ?? DEFAULT_TRANSPORT;
+  if (media !== 'webrtc' || typeof transport !== 'string' || (WEBRTC_TRANSPORTS as readonly string[]).includes(transport)) return [];
+  return [
+    {
+      path: ['bots', name, bot['media'] === undefined ? 'transport' : 'media'],
+      message: `media: webrtc needs a WebSocket transport (ws or wss), but this bot uses ${transport}`,
+      hint: 'set transport: wss (or ws) for this bot, or media: rtp',
+    },
+  ];
 }
