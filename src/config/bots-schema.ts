@@ -118,7 +118,7 @@ export const botsFileSchema = z
         behaviour: resolveBehaviour(DEFAULT_BEHAVIOUR, defaults.behaviour, bot.behaviour),
         ...(bindAddress === undefined ? {} : { bindAddress }),
         ...(defaults.nat || bot.nat ? { nat: { ...DEFAULT_NAT, ...defaults.nat, ...bot.nat } } : {}),
-        media: bot.media ?? defaults.media ?? 'rtp',
+        ...(bot.media || defaults.media ? { media: bot.media ?? defaults.media } : {}),
       });
     }
     return resolved;
