@@ -12,7 +12,7 @@ export interface ScenarioCheckOptions {
 
 /**
  * The rules between fields: every role named in steps, behaviour and expect exists; each step
- * is exactly one of call/wait/hangup; call names are unique and `expect.call` names one.
+ * is exactly one of call/wait/hangup/dtmf/hold/unhold; call names are unique and `expect.call` names one.
  * Runs on the raw data, defensively, so these problems are reported even when the schema
  * found others in the same file.
  */
@@ -86,14 +86,18 @@ function checkSteps(
     if (kinds.length !== 1) {
       problems.push({
         path: ['steps', index],
-        message: kinds.length === 0 ? 'step has none of call, wait, hangup' : `step has more than one of call, wait, hangup (${kinds.join(', ')})`,
-        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - hangup: caller',
+        message: kinds.length === 0 ? `step has none of ${STEP_KINDS.join(', ')}` : `step has more than one of ${STEP_KINDS.join(', ')} (${kinds.join(', ')})`,
+        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - dtmf: { from: caller, digits: "12#" }, - hold: caller, - hangup: caller',
       });
     }
     if (step['waitFor'] !== undefined && step['call'] === undefined) {
       problems.push({ path: ['steps', index, 'waitFor'], message: 'waitFor applies only to a call step', hint: 'use - wait: 1s to pause' });
     }
-    if (step['hangup'] !== undefined) checkRole(step['hangup'], ['steps', index, 'hangup']);
+    for (const kind of ['hangup', 'hold', 'unhold'] as const) {
+      if (step[kind] !== undefined) checkRole(step[kind], ['steps', index, kind]);
+    }
+    const dtmf = step['dtmf'];
+    if (isRecord(dtmf)) checkRole(dtmf['from'], ['steps', index, 'dtmf', 'from']);
     const call = step['call'];
     if (!isRecord(call)) return;
     checkRole(call['from'], ['steps', index, 'call', 'from']);

@@ -7,7 +7,7 @@ import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep } from './scen
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
-export const STEP_KINDS = ['call', 'wait', 'hangup'] as const;
+export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold'] as const;
 
 // YAML reads a bare `407` as a number; it is still a pattern, just one missing its direction.
 const flowPattern = z.union([z.string(), z.number()]).transform((input, ctx) => {
@@ -31,13 +31,27 @@ const callSchema = z.strictObject({
   name: name.optional(),
 });
 
+// RFC 4733 §3.2 events 0-15; YAML would read an unquoted 0123 as the number 123, so a string only.
+const dtmfDigits = z
+  .string({ error: 'expected DTMF digits as a quoted string, e.g. "1234#"' })
+  .regex(/^[0-9*#A-Da-d]+$/, { error: 'expected DTMF digits 0-9, *, #, A-D, e.g. "1234#"' });
+
+const dtmfSchema = z.strictObject({
+  from: name,
+  digits: dtmfDigits,
+});
+
 // One object with all step kinds optional rather than a union: zod's union errors say
 // "invalid input" for the whole step, this reports the actual bad field. The reference pass
-// enforces "exactly one of call, wait, hangup".
+// enforces "exactly one of call, wait, hangup, dtmf, hold, unhold".
 const stepSchema = z.strictObject({
   call: callSchema.optional(),
   wait: durationMs.optional(),
   hangup: name.optional(),
+  // The role's connected call(s): RFC 4733 digits, or a re-INVITE to hold (a=sendonly) / resume.
+  dtmf: dtmfSchema.optional(),
+  hold: name.optional(),
+  unhold: name.optional(),
   waitFor: z.enum(CALL_WAIT_FOR).optional(),
 });
 
@@ -50,6 +64,8 @@ const mediaExpectationSchema = z.strictObject({
   minPackets: z.number().int().min(0).optional(),
   maxLoss: percentFraction.optional(),
   maxJitterMs: z.number().min(0).optional(),
+  /** RFC 4733 digits the role must have received, in order. */
+  digits: dtmfDigits.optional(),
 });
 
 /** The YAML shape; `resolveScenario` turns its output into a Scenario. */
@@ -83,8 +99,11 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
     }
     if (step.wait !== undefined) return { kind: 'wait', ms: step.wait };
     if (step.hangup !== undefined) return { kind: 'hangup', role: step.hangup };
+    if (step.dtmf !== undefined) return { kind: 'dtmf', role: step.dtmf.from, digits: step.dtmf.digits.toUpperCase() };
+    if (step.hold !== undefined) return { kind: 'hold', role: step.hold, hold: true };
+    if (step.unhold !== undefined) return { kind: 'hold', role: step.unhold, hold: false };
     // The reference pass rejects such a step before this runs.
-    throw new Error('step without call, wait or hangup reached resolveScenario');
+    throw new Error('step without call, wait, hangup, dtmf, hold or unhold reached resolveScenario');
   });
   const lastCall = steps.filter((step): step is CallStep => step.kind === 'call').at(-1);
   const expect = raw.expect ?? {};

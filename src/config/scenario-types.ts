@@ -27,7 +27,7 @@ export interface ProxySettings {
   inviteTimeoutMs?: number;
 }
 
-export type ScenarioStep = CallStep | WaitStep | HangupStep;
+export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep;
 
 /** Call states a call step can wait for before the next step starts. */
 export type CallWaitFor = 'ringing' | 'confirmed' | 'terminated';
@@ -59,6 +59,26 @@ export interface HangupStep {
   role: string;
 }
 
+/** Send RFC 4733 telephone-events on every connected call of a role; the step ends once they are out. */
+export interface DtmfStep {
+  kind: 'dtmf';
+  role: string;
+  /** Upper-case digits 0-9 * # A-D. */
+  digits: string;
+}
+
+/**
+ * Re-INVITE every connected call of a role: `hold` offers a=sendonly, so the peer answers
+ * a=recvonly and only this role keeps sending (RFC 3264 §8.4); unhold offers a=sendrecv.
+ * The step ends once the re-INVITE is answered and ACKed.
+ */
+export interface HoldStep {
+  kind: 'hold';
+  role: string;
+  /** true: hold (`hold: caller`); false: resume (`unhold: caller`). */
+  hold: boolean;
+}
+
 export type ExpectedOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout';
 
 export interface ScenarioExpect {
@@ -80,4 +100,6 @@ export interface MediaExpectation {
   /** Fraction 0-1 (`1%` in YAML). */
   maxLoss?: number;
   maxJitterMs?: number;
+  /** RFC 4733 digits that must have been received, in order (upper case). */
+  digits?: string;
 }

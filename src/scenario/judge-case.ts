@@ -5,7 +5,7 @@ import type { MediaStatsEvent, SipbotsEvent, SipMessageEvent } from '../events/t
 import { compareFlow } from './compare-flow.js';
 import { judgeMedia } from './judge-media.js';
 import { flowToken, legMessages, type LegRole } from './observed-flow.js';
-import type { CaseOutcome, CaseResult, LegResult } from './result-types.js';
+import type { CaseOutcome, CaseResult, LegResult, MediaLegResult } from './result-types.js';
 
 /** A call a scenario step placed, with the bots on both ends. */
 export interface PlayedCall {
@@ -30,6 +30,7 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
   const main = played.get(scenario.expect.call);
   const messages = recorded.filter((e): e is SipMessageEvent => e.type === 'sip');
   const flows: Record<string, LegResult> = {};
+  const media: Record<string, MediaLegResult> = {};
   const differences: string[] = [];
   if (timing.error) differences.push(timing.error);
   if (main) {
@@ -41,9 +42,16 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
       const difference = compareFlow(role, patterns, observed);
       if (difference) differences.push(difference);
     }
-    for (const [role, expectation] of Object.entries(timing.checkMedia ? scenario.expect.media : {})) {
+    const statsOf = (role: string) => {
       const leg = locateLeg(main, role);
-      const stats = recorded.find((e): e is MediaStatsEvent => e.type === 'media-stats' && e.party === leg?.party && e.callId === leg?.callId);
+      return recorded.find((e): e is MediaStatsEvent => e.type === 'media-stats' && e.party === leg?.party && e.callId === leg?.callId);
+    };
+    for (const role of ['caller', 'callee']) {
+      const stats = statsOf(role);
+      if (stats) media[role] = mediaLegResult(stats);
+    }
+    for (const [role, expectation] of Object.entries(timing.checkMedia ? scenario.expect.media : {})) {
+      const stats = statsOf(role);
       const hears = typeof expectation.hears === 'string' ? toneOfRole(main, expectation.hears) : expectation.hears;
       const difference = judgeMedia(role, expectation, hears, stats);
       if (difference) differences.push(difference);
@@ -69,10 +77,26 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     finalStatus: main?.call.finalStatus,
     outcome: main ? outcomeOf(main.call) : 'failed',
     endedBy: main ? endedBy(flows) : undefined,
+    ...(Object.keys(media).length > 0 ? { media } : {}),
     callIds,
     startedAt: timing.startedAt,
     endedAt: timing.endedAt,
     ...(timing.error ? { error: timing.error } : {}),
+  };
+}
+
+function mediaLegResult(stats: MediaStatsEvent): MediaLegResult {
+  const { received } = stats;
+  return {
+    party: stats.party,
+    callId: stats.callId,
+    codec: stats.codec,
+    sentPackets: stats.sent.packets,
+    receivedPackets: received.packets,
+    lost: received.lost,
+    jitterMs: Math.round(received.jitterMs * 100) / 100,
+    ...(received.detectedHz === undefined ? {} : { detectedHz: received.detectedHz }),
+    ...(received.dtmf ? { dtmf: received.dtmf } : {}),
   };
 }
 

@@ -15,6 +15,9 @@ export function judgeMedia(role: string, expectation: MediaExpectation, expected
     if (heard.detectedHz === undefined) return `expected the ${role} to hear ${expectedHz} Hz, heard no tone (${heard.packets} RTP packets)`;
     if (Math.abs(heard.detectedHz - expectedHz) > TONE_TOLERANCE_HZ) return `expected the ${role} to hear ${expectedHz} Hz, heard ${heard.detectedHz} Hz`;
   }
+  if (expectation.digits !== undefined && (heard.dtmf ?? '') !== expectation.digits) {
+    return `expected the ${role} to receive DTMF "${expectation.digits}", received ${heard.dtmf ? `"${heard.dtmf}"` : 'no digits'}`;
+  }
   if (expectation.minPackets !== undefined && heard.packets < expectation.minPackets) {
     return `expected the ${role} to receive at least ${expectation.minPackets} RTP packets, got ${heard.packets}`;
   }

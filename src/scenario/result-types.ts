@@ -14,6 +14,21 @@ export interface LegResult {
   observed: string[];
 }
 
+/** What one leg's bot sent and heard on the compared call (from its final media statistics). */
+export interface MediaLegResult {
+  party: string;
+  callId: string;
+  codec: string;
+  sentPackets: number;
+  receivedPackets: number;
+  lost: number;
+  jitterMs: number;
+  /** Dominant frequency heard, Hz. */
+  detectedHz?: number;
+  /** RFC 4733 digits received, in order. */
+  dtmf?: string;
+}
+
 export type CaseOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout' | 'failed';
 
 export interface CaseResult {
@@ -33,6 +48,8 @@ export interface CaseResult {
   outcome?: CaseOutcome;
   /** For no-answer cases: whose timer ended the call (`caller`, `callee`, `proxy`). */
   endedBy?: string;
+  /** Media figures by role (`caller`, `callee`) for the compared call, when media ran. */
+  media?: Record<string, MediaLegResult>;
   /** Call-IDs of every call the case made, to select its messages from the event log. */
   callIds: string[];
   startedAt: number;

@@ -1,6 +1,6 @@
 import type { Bot } from '../bot/bot.js';
 import type { Call } from '../bot/call.js';
-import type { CallStep, Scenario } from '../config/scenario-types.js';
+import type { CallStep, DtmfStep, HoldStep, Scenario } from '../config/scenario-types.js';
 import type { EventStream } from '../events/event-stream.js';
 import type { SipbotsEvent } from '../events/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -47,6 +47,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
       if (context.signal?.aborted) throw new Error('interrupted');
       if (step.kind === 'wait') await sleep(clock, step.ms, context.signal);
       else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
+      else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), context.stepTimeoutMs ?? 20_000, clock);
       else played.set(step.name, await playCall(step, scenario, botOf, context, clock));
     }
     await waitForEnd([...played.values()], context.stepTimeoutMs ?? 20_000, clock);
@@ -79,6 +80,15 @@ async function playCall(
   await withTimeout(call.reach(step.waitFor), context.stepTimeoutMs ?? 20_000, clock, `call ${step.name} did not reach ${step.waitFor}`);
   const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
   return { step, caller, callee, call, incoming, scenario };
+}
+
+/** DTMF or hold/unhold on every connected call of the role's bot; fails if it has none. */
+async function playMediaStep(step: DtmfStep | HoldStep, bot: Bot, timeoutMs: number, clock: Clock): Promise<void> {
+  const action = step.kind === 'dtmf' ? `dtmf ${step.digits}` : step.hold ? 'hold' : 'unhold';
+  const connected = [...bot.calls.values()].filter((c) => c.state === 'confirmed');
+  if (connected.length === 0) throw new Error(`${action}: ${step.role} (${bot.name}) has no connected call`);
+  const work = connected.map((c) => (step.kind === 'dtmf' ? c.sendDtmf(step.digits) : c.setHold(step.hold)));
+  await withTimeout(Promise.all(work), timeoutMs, clock, `${action} by ${step.role} (${bot.name}) did not complete`);
 }
 
 async function waitForEnd(played: PlayedCall[], timeoutMs: number, clock: Clock): Promise<void> {
