@@ -9,7 +9,7 @@ import { ClientRequest, type ClientRequestResult, type ClientRequestSpec } from 
 import { DigestCache } from './digest-cache.js';
 import { recordMs, summarize, type LatencySummary } from './histograms.js';
 import { IdSource, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
-import { openLoadLink, type LoadLink, type LoadTransport } from './load-link.js';
+import { openLoadLink, type LoadLink, type LoadTlsOptions, type LoadTransport } from './load-link.js';
 import { LoadStats, type LoadCounters, type StatsSnapshot } from './load-stats.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
 import { requestTemplates, responseTemplates, type LocalParty } from './templates.js';
@@ -22,6 +22,8 @@ export const LOAD_SCENARIOS: readonly LoadScenario[] = ['call', 'register', 'opt
 export interface EngineOptions {
   scenario: LoadScenario;
   transport: LoadTransport;
+  /** TLS and WSS: what the client trusts (certificate verification is on unless this says otherwise). */
+  tls?: LoadTlsOptions;
   proxy: Endpoint;
   bindAddress: string;
   /** Domain of REGISTER's Request-URI and of OPTIONS pings without --callee-uri. */
@@ -133,14 +135,14 @@ export class LoadEngine {
     const { options } = this;
     const sdpHost = options.bindAddress;
     for (let i = 0; i < Math.max(1, options.sockets); i++) {
-      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress);
+      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls);
       this.links.push(link);
       const party = partyOf(link);
       this.callers.push({ link, party, templates: requestTemplates(party, sdpHost) });
       link.onMessage((raw) => this.onMessage(raw, undefined));
     }
     if (options.scenario === 'call' && options.calleeUri === undefined) {
-      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress);
+      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls);
       this.links.push(link);
       const party = partyOf(link);
       const side = new CalleeSide(this.ctx, link, responseTemplates(party, sdpHost));

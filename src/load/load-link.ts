@@ -1,9 +1,15 @@
 import dgram from 'node:dgram';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
-import { type Endpoint, type SipSocket, type TransportProtocol } from '../sip/transport/types.js';
+import { type Endpoint, type SipSocket, type TlsMaterial } from '../sip/transport/types.js';
 
-export type LoadTransport = 'udp' | 'tcp' | 'ws';
-export const LOAD_TRANSPORTS: readonly LoadTransport[] = ['udp', 'tcp', 'ws'];
+export type LoadTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+export const LOAD_TRANSPORTS: readonly LoadTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
+
+/**
+ * What a TLS or WSS client trusts: `ca` (PEM) or the system's CAs, verification on unless
+ * `rejectUnauthorized` is false (`--insecure`), `servername` when the proxy was named by host.
+ */
+export type LoadTlsOptions = Pick<TlsMaterial, 'ca' | 'rejectUnauthorized' | 'servername'>;
 
 /**
  * One socket of a load engine, shared by many bots, talking to one proxy. Everything a load UA
@@ -21,9 +27,10 @@ export interface LoadLink {
   close(): Promise<void>;
 }
 
-export async function openLoadLink(protocol: LoadTransport, proxy: Endpoint, bindAddress: string): Promise<LoadLink> {
+/** Opens a link; a TLS/WSS handshake the certificate fails rejects with the transport's TransportError. */
+export async function openLoadLink(protocol: LoadTransport, proxy: Endpoint, bindAddress: string, tls?: LoadTlsOptions): Promise<LoadLink> {
   if (protocol === 'udp') return UdpLoadLink.open(proxy, bindAddress);
-  return StreamLoadLink.open(protocol, proxy, bindAddress);
+  return StreamLoadLink.open(protocol, proxy, bindAddress, tls);
 }
 
 /**
@@ -85,7 +92,10 @@ class UdpLoadLink implements LoadLink {
   }
 }
 
-/** TCP and WS reuse the SipSocket layer (framing, one connection to the proxy, replies on it). */
+/**
+ * TCP, TLS, WS and WSS reuse the SipSocket layer (framing, the TLS handshake and certificate
+ * check, one connection to the proxy, replies on it): the lab's client code, not a second copy.
+ */
 class StreamLoadLink implements LoadLink {
   sendErrors = 0;
   private handler: (raw: string) => void = () => undefined;
@@ -102,12 +112,19 @@ class StreamLoadLink implements LoadLink {
     socket.onMessage((raw) => this.handler(raw));
   }
 
-  static async open(protocol: LoadTransport, proxy: Endpoint, bindAddress: string): Promise<StreamLoadLink> {
-    const socket = createSipSocket({ protocol: protocol as TransportProtocol, listen: false, bindAddress });
+  static async open(protocol: Exclude<LoadTransport, 'udp'>, proxy: Endpoint, bindAddress: string, tls?: LoadTlsOptions): Promise<StreamLoadLink> {
+    const secure = protocol === 'tls' || protocol === 'wss';
+    const socket = createSipSocket({ protocol, listen: false, bindAddress, ...(secure && tls ? { tls } : {}) });
     await socket.open();
     // A CRLF keep-alive (RFC 5626 §3.5.1) opens the connection and tells us its local port.
-    const flow = await socket.send('\r\n\r\n', { remote: proxy });
-    return new StreamLoadLink(protocol, socket, proxy, flow.local);
+    try {
+      const flow = await socket.send('\r\n\r\n', { remote: proxy });
+      return new StreamLoadLink(protocol, socket, proxy, flow.local);
+    } catch (error) {
+      // A refused connection or failed handshake: release the socket, then report why.
+      await socket.close();
+      throw error;
+    }
   }
 
   send(raw: string): void {
