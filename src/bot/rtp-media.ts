@@ -23,6 +23,7 @@ export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
   return (bot, callIdOf, nat) =>
     createRtpSdhFactory({
       toneHz: bot.tone,
+      ...(bot.play === undefined ? {} : { playWavPath: bot.play }),
       ...rtpNatOptions(bot, nat),
       clock,
       logger: settings.logger?.child({ bot: bot.name }),

@@ -29,6 +29,8 @@ export interface BotConfig {
   nat?: NatSettings;
   /** Plain RTP/AVP (the default), or a browser-style WebRTC peer connection (ICE, DTLS-SRTP); needs ws/wss. */
   media?: BotMedia;
+  /** WAV (8 kHz mono 16-bit PCM) sent, looped, instead of the tone; absolute once loadBotsFile has resolved it. */
+  play?: string;
 }
 
 export const BOT_MEDIA = ['rtp', 'webrtc'] as const;
@@ -89,6 +91,7 @@ const botSchema = z.strictObject({
   ...connectionFields,
   // G.711 samples at 8 kHz, so nothing at or above 4 kHz survives the codec.
   tone: integerField(20, 3999, 'the tone frequency in Hz; G.711 carries only up to 4 kHz').optional(),
+  play: textField('a WAV file (8 kHz mono 16-bit PCM), relative to this bots file').optional(),
   behaviour: behaviourOverrideSchema.optional(),
 });
 
@@ -119,6 +122,7 @@ export const botsFileSchema = z
         ...(bindAddress === undefined ? {} : { bindAddress }),
         ...(defaults.nat || bot.nat ? { nat: { ...DEFAULT_NAT, ...defaults.nat, ...bot.nat } } : {}),
         ...(bot.media || defaults.media ? { media: bot.media ?? defaults.media } : {}),
+        ...(bot.play === undefined ? {} : { play: bot.play }),
       });
     }
     return resolved;

@@ -69,11 +69,20 @@ export async function writeWavFile(path: string, samples: Int16Array, sampleRate
   await writeFile(path, encodeWav(samples, sampleRate));
 }
 
+/**
+ * The samples of a WAV a bot can play into a G.711 call: PCM 16-bit mono at 8 kHz, at least one
+ * sample. Anything else is a WavError naming `source` and how to convert it.
+ */
+export function decodePlayableWav(bytes: Buffer, source: string): Int16Array {
+  const { sampleRate, samples } = decodeWav(bytes, source);
+  if (sampleRate !== SAMPLE_RATE) throw new WavError(`${source} is ${sampleRate} Hz; need 8000 Hz (sox ${source} -r 8000 -c 1 -b 16 out.wav)`);
+  if (samples.length === 0) throw new WavError(`${source} holds no samples`);
+  return samples;
+}
+
 /** Loads an 8 kHz 16-bit mono WAV to play into a call. */
 export async function readWavFile(path: string): Promise<Int16Array> {
-  const { sampleRate, samples } = decodeWav(await readFile(path), path);
-  if (sampleRate !== SAMPLE_RATE) throw new WavError(`${path} is ${sampleRate} Hz; need 8000 Hz (sox ${path} -r 8000 out.wav)`);
-  return samples;
+  return decodePlayableWav(await readFile(path), path);
 }
 
 /** Plays samples in a loop, frame by frame. */
