@@ -1,0 +1,147 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Pacer } from '../../src/media/pacer.js';
+import { createWebRtcSdhFactory, type WebRtcSessionDescriptionHandler } from '../../src/media/webrtc/webrtc-session-description-handler.js';
+import { NoLoopbackCandidateError, NotWebRtcSdpError, WebRtcCodecError } from '../../src/media/webrtc/webrtc-errors.js';
+import { candidatesOf, keepLoopbackCandidates } from '../../src/media/webrtc/webrtc-sdp.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pacer = new Pacer();
+const handlers: WebRtcSessionDescriptionHandler[] = [];
+
+afterEach(async () => {
+  for (const h of handlers.splice(0)) {
+    h.close();
+    await h.whenClosed();
+  }
+});
+
+function handler(toneHz: number): WebRtcSessionDescriptionHandler {
+  const h = createWebRtcSdhFactory({ toneHz, pacer })({ id: `call-${toneHz}` });
+  handlers.push(h);
+  return h;
+}
+
+/** UDP sockets this process holds right now (ICE sockets are the only ones these tests open). */
+function udpSockets(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+/** One INVITE/200 exchange as sip.js drives it, returning both SDPs as they would go on the wire. */
+async function call(caller: WebRtcSessionDescriptionHandler, callee: WebRtcSessionDescriptionHandler): Promise<{ offer: string; answer: string }> {
+  const offer = await caller.getDescription();
+  await callee.setDescription(offer.body);
+  const answer = await callee.getDescription();
+  await caller.setDescription(answer.body);
+  return { offer: offer.body, answer: answer.body };
+}
+
+/** A browser-style offer (Chrome's shape) with the given audio formats and candidates. */
+function browserOffer(formats: string, rtpmaps: string[], candidates: string[]): string {
+  return [
+    'v=0',
+    'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0',
+    `m=audio 9 UDP/TLS/RTP/SAVPF ${formats}`,
+    'c=IN IP4 0.0.0.0',
+    ...candidates.map((address, i) => `a=candidate:${i + 1} 1 udp 2122260223 ${address} ${50000 + i} typ host`),
+    'a=ice-ufrag:Wq3J',
+    'a=ice-pwd:Ekx8e9TVtBDm6Bw1G2ksfYHa',
+    'a=fingerprint:sha-256 12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD',
+    'a=setup:actpass',
+    'a=mid:0',
+    'a=sendrecv',
+    'a=rtcp-mux',
+    ...rtpmaps,
+    '',
+  ].join('\r\n');
+}
+
+describe('WebRtcSessionDescriptionHandler (sip.js SDH contract over werift)', () => {
+  it('alice offers, bob answers: ICE + DTLS-SRTP on 127.0.0.1 only, PCMU, and each hears the other’s tone', async () => {
+    const before = udpSockets();
+    const alice = handler(440);
+    const bob = handler(1000);
+    const { offer, answer } = await call(alice, bob);
+    for (const sdp of [offer, answer]) {
+      expect(sdp).toMatch(/^m=audio [1-9]\d* UDP\/TLS\/RTP\/SAVPF 0 8\r$/m);
+      expect(sdp).toMatch(/^a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\r$/m);
+      expect(sdp).toMatch(/^a=rtcp-mux\r$/m);
+      expect(sdp).toMatch(/^a=ice-ufrag:\S+\r$/m);
+      expect(sdp).toMatch(/^c=IN IP4 127\.0\.0\.1\r$/m);
+      const candidates = candidatesOf(sdp);
+      expect(candidates.length).toBeGreaterThan(0);
+      for (const c of candidates) expect(c.address).toBe('127.0.0.1');
+    }
+    expect(offer).toMatch(/^a=setup:actpass\r$/m);
+    expect(answer).toMatch(/^a=setup:active\r$/m);
+    await waitFor(() => alice.connectionState === 'connected' && bob.connectionState === 'connected', 5000);
+    await sleep(800);
+    const a = alice.stats()!;
+    const b = bob.stats()!;
+    expect(a.codec).toBe('PCMU');
+    expect(b.codec).toBe('PCMU');
+    expect(Math.abs((a.received.detectedHz ?? 0) - 1000)).toBeLessThanOrEqual(25);
+    expect(Math.abs((b.received.detectedHz ?? 0) - 440)).toBeLessThanOrEqual(25);
+    expect(a.received.packets).toBeGreaterThan(20);
+    expect(b.received.packets).toBeGreaterThan(20);
+    expect(udpSockets()).toBeGreaterThan(before);
+    alice.close();
+    bob.close();
+    const [aliceFinal, bobFinal] = await Promise.all([alice.whenClosed(), bob.whenClosed()]);
+    expect(aliceFinal?.sent.packets).toBeGreaterThan(20);
+    expect(bobFinal?.sent.packets).toBeGreaterThan(20);
+    expect(alice.connectionState).toBe('closed');
+    expect(pacer.size).toBe(0);
+    await waitFor(() => udpSockets() === before, 2000);
+  });
+
+  it('answers PCMU to a browser offer that prefers Opus', async () => {
+    const bob = handler(1000);
+    const offer = browserOffer('111 0 8', ['a=rtpmap:111 opus/48000/2', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'], ['127.0.0.1']);
+    await bob.setDescription(offer);
+    const answer = (await bob.getDescription()).body;
+    expect(answer).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 8\r$/m);
+    expect(answer).not.toMatch(/opus/i);
+  });
+
+  it('an Opus-only offer fails with WebRtcCodecError (no G.711 to send) and leaves the handler stable', async () => {
+    const bob = handler(1000);
+    const offer = browserOffer('111', ['a=rtpmap:111 opus/48000/2'], ['127.0.0.1']);
+    const error = await bob.setDescription(offer).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WebRtcCodecError);
+    expect((error as WebRtcCodecError).offeredCodecs).toEqual(['opus/48000/2']);
+    expect(bob.signalingState).toBe('stable');
+  });
+
+  it('refuses an offer whose candidates are all off loopback (LAN, IPv6, mDNS)', async () => {
+    const bob = handler(1000);
+    const offer = browserOffer('0', ['a=rtpmap:0 PCMU/8000'], ['192.168.1.20', 'fe80::1', '4f5d8e2a-0a7c-4c3e-9d1e-3a2b1c0d9e8f.local']);
+    const error = await bob.setDescription(offer).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoLoopbackCandidateError);
+    expect((error as NoLoopbackCandidateError).refusedAddresses).toEqual(['192.168.1.20', 'fe80::1', '4f5d8e2a-0a7c-4c3e-9d1e-3a2b1c0d9e8f.local']);
+  });
+
+  it('keeps only the loopback candidates of an offer that also lists LAN and mDNS ones', () => {
+    const offer = browserOffer('0', ['a=rtpmap:0 PCMU/8000'], ['192.168.1.20', '127.0.0.1', 'abc.local']);
+    const { sdp, remote } = keepLoopbackCandidates(offer);
+    expect(candidatesOf(sdp).map((c) => c.address)).toEqual(['127.0.0.1']);
+    expect(remote).toMatchObject({ address: '127.0.0.1', port: 50001, type: 'host' });
+    expect(sdp.replace(/^a=candidate:.*\r\n/gm, '')).toBe(offer.replace(/^a=candidate:.*\r\n/gm, ''));
+  });
+
+  it('refuses a plain RTP/AVP offer with NotWebRtcSdpError', async () => {
+    const bob = handler(1000);
+    const plain = 'v=0\r\no=x 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+    await expect(bob.setDescription(plain)).rejects.toBeInstanceOf(NotWebRtcSdpError);
+  });
+});
