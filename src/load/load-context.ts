@@ -15,6 +15,8 @@ export const Timer = { Retransmit: 0, Timeout: 1, Hold: 2 } as const;
 /** Something that owns a Call-ID on a link and receives the responses to it. */
 export interface ResponseHandler extends Timed {
   onResponse(message: ScannedMessage, now: number): void;
+  /** The run was interrupted: end now instead of when planned (a call CANCELs or BYEs). */
+  hangUp?(now: number): void;
 }
 
 /** Unique ids for one engine: a random run prefix plus counters (cheap and collision-free). */
