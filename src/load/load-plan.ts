@@ -1,9 +1,10 @@
 import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { AccountsError, loadAccounts } from './accounts.js';
 import { parseRamp, type ArrivalKind } from './arrivals.js';
 import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from './load-engine.js';
-import { LOAD_TRANSPORTS, type LoadTransport } from './load-link.js';
+import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from './load-link.js';
 import { parseShard, shardOptions, shardProblems, type ShardSpec } from './shard.js';
 import { parseThresholds, type Threshold } from './thresholds.js';
 
@@ -25,6 +26,10 @@ export interface LoadInput {
   timeoutS: number;
   registerExpires: number;
   transport: string;
+  /** TLS/WSS: PEM file of the CA (or self-signed certificate) to trust instead of the system's. */
+  ca?: string;
+  /** TLS/WSS: do not verify the proxy's certificate. */
+  insecure?: boolean;
   sockets: number;
   workers: number;
   thresholds: string[];
@@ -53,7 +58,14 @@ export class LoadPlanError extends Error {
 }
 
 /** Checks everything, reports all problems together, then builds the engine options. */
-export async function planLoad(input: LoadInput, embeddedProxy?: { address: string; port: number }): Promise<LoadPlan> {
+/** The embedded proxy of `--embedded-proxy`: where it listens, and its throw-away certificate for TLS/WSS. */
+export interface EmbeddedTarget {
+  address: string;
+  port: number;
+  certificate?: string;
+}
+
+export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget): Promise<LoadPlan> {
   const problems: string[] = [];
   const need = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem);
@@ -81,7 +93,11 @@ export async function planLoad(input: LoadInput, embeddedProxy?: { address: stri
       problems.push(`--ramp: ${(error as Error).message}`);
     }
   }
-  const proxy = embeddedProxy ?? (await resolveHostPort(input.proxy, problems));
+  need(!(input.insecure === true && input.ca !== undefined), '--ca and --insecure together: trust a CA, or skip verification, not both');
+  const resolved = embeddedProxy ? undefined : await resolveHostPort(input.proxy, problems);
+  const target = embeddedProxy ?? resolved;
+  const proxy = target && { address: target.address, port: target.port };
+  const tls = await tlsOptions(input, embeddedProxy, resolved?.servername, problems);
   let shard: ShardSpec | undefined;
   if (input.shard !== undefined) {
     const parsed = parseShard(input.shard);
@@ -109,6 +125,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: { address: stri
     engine: {
       scenario: input.scenario as LoadScenario,
       transport: input.transport as LoadTransport,
+      ...(tls && { tls }),
       proxy,
       bindAddress: input.bind,
       domain: input.domain ?? accounts[0]!.domain,
@@ -139,7 +156,7 @@ function withShard(shard: ShardSpec | undefined, plan: LoadPlan): LoadPlan {
 }
 
 /** IP:PORT, or HOST:PORT resolved once here (a Service name in Kubernetes or compose). */
-async function resolveHostPort(text: string | undefined, problems: string[]): Promise<{ address: string; port: number } | undefined> {
+async function resolveHostPort(text: string | undefined, problems: string[]): Promise<{ address: string; port: number; servername?: string } | undefined> {
   if (text === undefined) {
     problems.push('--proxy HOST:PORT is required (or --embedded-proxy)');
     return undefined;
@@ -153,9 +170,29 @@ async function resolveHostPort(text: string | undefined, problems: string[]): Pr
   }
   if (isIP(host) !== 0) return { address: host, port };
   try {
-    return { address: (await lookup(host, { family: 4 })).address, port };
+    // The name, not the address it resolved to, is what a TLS certificate names.
+    return { address: (await lookup(host, { family: 4 })).address, port, servername: host };
   } catch (error) {
     problems.push(`--proxy ${text}: cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     return undefined;
   }
+}
+
+/**
+ * TLS and WSS verify the proxy's certificate by default, like `sipbots lab`: against `--ca`
+ * when given, else the system's CAs; `--insecure` turns verification off. The embedded proxy's
+ * own throw-away certificate is trusted exactly, and nothing else.
+ */
+async function tlsOptions(input: LoadInput, embedded: EmbeddedTarget | undefined, servername: string | undefined, problems: string[]): Promise<LoadTlsOptions | undefined> {
+  if (input.transport !== 'tls' && input.transport !== 'wss') return undefined;
+  if (embedded?.certificate !== undefined) return { ca: embedded.certificate, servername: 'lab.test' };
+  let ca: string | undefined;
+  if (input.ca !== undefined) {
+    try {
+      ca = await readFile(input.ca, 'utf8');
+    } catch (error) {
+      problems.push(`--ca ${input.ca}: cannot read the CA file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  return { rejectUnauthorized: input.insecure !== true, ...(ca !== undefined && { ca }), ...(servername !== undefined && { servername }) };
 }

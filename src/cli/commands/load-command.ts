@@ -27,7 +27,7 @@ export function loadCommand(context: CommandContext): Command {
     .description('stress a SIP proxy with many lean load-mode bots: calls, registrations or OPTIONS per second, with HDR latencies and thresholds')
     .option('--proxy <ip:port>', 'the SIP proxy/registrar under test')
     .option('--embedded-proxy', 'start the embedded lab proxy in this process (accounts as its users) and load it')
-    .addOption(new Option('--scenario <name>', 'what each arrival does').choices(['call', 'register', 'options']).default('call'))
+    .option('--scenario <name|file>', 'what each arrival does: call, register, options, or a scenario file with one call step (e.g. scenarios/lab/reject.yaml)', 'call')
     .option('--accounts <pattern|csv>', "account pool, e.g. 'u{0001..0200}@lab.test', or a SIPp-style CSV (user;password[;domain])")
     .option('--password <password>', 'password of every account of a pattern (or default for CSV rows without one); default $SIPBOTS_PASSWORD')
     .option('--domain <domain>', 'domain for accounts without one')
@@ -41,7 +41,9 @@ export function loadCommand(context: CommandContext): Command {
     .option('--hold <seconds>', 'call: time between ACK and BYE', positive, 1)
     .option('--timeout <seconds>', 'a transaction without final response fails after this long (64·T1)', positive, 32)
     .option('--register-expires <seconds>', 'Expires of REGISTERs (callees and the register scenario)', integer, 3600)
-    .addOption(new Option('--transport <transport>', 'transport of every socket').choices(['udp', 'tcp', 'ws']).default('udp'))
+    .addOption(new Option('--transport <transport>', 'transport of every socket').choices(['udp', 'tcp', 'tls', 'ws', 'wss']).default('udp'))
+    .option('--ca <file>', 'TLS/WSS: PEM file of the CA (or self-signed certificate) that signed the proxy\'s certificate')
+    .option('--insecure', 'TLS/WSS: do not verify the proxy\'s certificate')
     .option('--sockets <n>', 'caller sockets per thread (bots are spread over them)', integer, 1)
     .option('--workers <n>', 'worker threads, accounts split between them', integer, 1)
     .option('--threshold <expr...>', "pass/fail criteria, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
@@ -75,6 +77,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     timeoutS: options.timeout as number,
     registerExpires: options.registerExpires as number,
     transport: options.transport as string,
+    ca: options.ca as string | undefined,
+    insecure: options.insecure === true,
     sockets: options.sockets as number,
     workers: options.workers as number,
     thresholds: (options.threshold as string[] | undefined) ?? [],
@@ -96,13 +100,14 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
           events: new EventStream(),
           bindAddress: input.bind,
         });
-        plan = await planLoad(input, server.endpoints.get(accounts.engine.transport));
+        plan = await planLoad(input, { ...server.endpoints.get(accounts.engine.transport)!, certificate: server.certificate });
       } else plan = await planLoad(input);
     } catch (error) {
       if (!(error instanceof LoadPlanError)) throw error;
       io.stderr.write(`sipbots load: ${error.message}\n`);
       return ExitCode.Usage;
     }
+    if (input.insecure && (plan.engine.transport === 'tls' || plan.engine.transport === 'wss')) io.stderr.write('warning: --insecure: the proxy certificate is not verified\n');
     let previous = 0;
     const tty = io.stdout.isTTY === true;
     const run = await runLoad(plan.engine, plan.workers, {
