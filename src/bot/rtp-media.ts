@@ -1,6 +1,7 @@
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
 import type { EventStream } from '../events/event-stream.js';
-import { createRtpSdhFactory } from '../media/session-description-handler.js';
+import { createRtpSdhFactory, type RtpMediaOptions } from '../media/session-description-handler.js';
+import { createWebRtcSdhFactory } from '../media/webrtc/webrtc-session-description-handler.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { MediaFactoryBuilder } from './bot.js';
@@ -15,21 +16,28 @@ export interface RtpMediaSettings {
 }
 
 /**
- * Gives every bot a tone-sending RTP media plane: each packet and the final statistics of
- * each call go to the event stream under the bot's name.
+ * Gives every bot a tone-sending media plane, plain RTP or WebRTC as its `media` says: the final
+ * statistics of each call go to the event stream under the bot's name, and so does each plain
+ * RTP packet. WebRTC packets are not: they are SRTP on the wire, and a capture showing them as
+ * plain RTP between the ICE addresses would be a capture of something that never happened.
  */
 export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
   const { events, clock } = settings;
-  return (bot, callIdOf, nat) =>
-    createRtpSdhFactory({
+  return (bot, callIdOf, nat) => {
+    const common = {
       toneHz: bot.tone,
       ...(bot.play === undefined ? {} : { playWavPath: bot.play }),
-      ...rtpNatOptions(bot, nat),
       clock,
       logger: settings.logger?.child({ bot: bot.name }),
-      onPacket: (direction, local, remote, bytes, rtcp) => events.emit({ type: 'rtp', at: clock.now(), party: bot.name, direction, local, remote, bytes, rtcp }),
       onStats: (stats, session) =>
         events.emit({ type: 'media-stats', at: clock.now(), party: bot.name, callId: callIdOf(session), codec: stats.codec, sent: stats.sent, received: stats.received }),
       ...(settings.recordDir ? { recordWavPath: (session: unknown) => `${settings.recordDir}/${bot.name}-${callIdOf(session).slice(0, 12)}.wav` } : {}),
+    } satisfies Partial<RtpMediaOptions>;
+    if (bot.media === 'webrtc') return createWebRtcSdhFactory(common) as unknown as SessionDescriptionHandlerFactory;
+    return createRtpSdhFactory({
+      ...common,
+      ...rtpNatOptions(bot, nat),
+      onPacket: (direction, local, remote, bytes, rtcp) => events.emit({ type: 'rtp', at: clock.now(), party: bot.name, direction, local, remote, bytes, rtcp }),
     }) as unknown as SessionDescriptionHandlerFactory;
+  };
 }
