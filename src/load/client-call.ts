@@ -31,6 +31,9 @@ export class ClientCall implements ResponseHandler {
   /** Last ACK sent, re-sent when its response is retransmitted (the ACK was lost). */
   private ack = '';
   private ackCseq = 0;
+  /** The run was interrupted (see hangUp); a CANCEL went out for the pending INVITE. */
+  private interrupted = false;
+  private cancelSent = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -65,7 +68,21 @@ export class ClientCall implements ResponseHandler {
   onResponse(m: ScannedMessage, now: number): void {
     if (m.cseqMethod === 'INVITE') this.onInviteResponse(m, now);
     else if (m.cseqMethod === 'BYE' && this.state === 'hanging-up' && m.cseq === 3) this.onByeResponse(m, now);
-    else this.ctx.stats.counters.stray++;
+    // The 200 to our CANCEL: the INVITE's 487 is what ends the call (§9.1).
+    else if (m.cseqMethod !== 'CANCEL') this.ctx.stats.counters.stray++;
+  }
+
+  /**
+   * Interrupted: end the call now. Confirmed: BYE at once instead of at the end of --hold.
+   * Ringing (a provisional came): CANCEL. No provisional yet: a CANCEL must wait for one
+   * (§9.1), so the response handlers finish the job: CANCEL at the first provisional, BYE
+   * right after the ACK of a 2xx, no new INVITE after a challenge.
+   */
+  hangUp(now: number): void {
+    if (this.interrupted || this.state === 'ended' || this.state === 'hanging-up') return;
+    this.interrupted = true;
+    if (this.state === 'holding') this.sendBye(now);
+    else if (this.interval === -1) this.sendCancel(now);
   }
 
   onTimer(kind: number, now: number): void {
@@ -73,7 +90,7 @@ export class ClientCall implements ResponseHandler {
     if (kind === Timer.Retransmit) {
       this.bound.link.send(this.request);
       stats.counters.retransmissions++;
-      this.interval = this.state === 'hanging-up' ? Math.min(this.interval * 2, 4000) : this.interval * 2;
+      this.interval = this.state === 'hanging-up' || this.cancelSent ? Math.min(this.interval * 2, 4000) : this.interval * 2;
       this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
     } else if (kind === Timer.Timeout) {
       stats.counters.timeouts++;
@@ -97,7 +114,7 @@ export class ClientCall implements ResponseHandler {
       return;
     }
     if (m.status < 200) {
-      if (this.interval !== -1) {
+      if (this.interval !== -1 && !this.cancelSent) {
         // A provisional stops Timer A; the call waits for the final response until --timeout.
         this.interval = -1;
         this.generation++;
@@ -107,6 +124,7 @@ export class ClientCall implements ResponseHandler {
         this.rang = true;
         recordMs(stats.histograms.setup_180, now - this.scheduledAt);
       }
+      if (this.interrupted && !this.cancelSent) this.sendCancel(now);
       return;
     }
     stats.counters.inviteFinals++;
@@ -115,7 +133,7 @@ export class ClientCall implements ResponseHandler {
     this.generation++;
     if (m.status < 300) return this.onAnswered(m, now);
     this.sendAck(m.to, this.values.ruri, this.values.branch, '', m.cseq);
-    if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge) {
+    if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge && !this.interrupted) {
       this.state = 'authenticating';
       const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
       const credentials = this.ctx.digest.answer(m.challenge, { username: this.caller.user, password: this.caller.password, method: 'INVITE', uri: this.values.ruri });
@@ -127,7 +145,8 @@ export class ClientCall implements ResponseHandler {
       this.sendInvite();
       return;
     }
-    this.end(m.status === 407 || m.status === 401 ? `INVITE ${m.status} (credentials rejected)` : `INVITE ${m.status}`);
+    if (this.interrupted) this.end(`interrupted (INVITE ${m.status})`);
+    else this.end(m.status === 407 || m.status === 401 ? `INVITE ${m.status} (credentials rejected)` : `INVITE ${m.status}`);
   }
 
   private onAnswered(m: ScannedMessage, now: number): void {
@@ -141,7 +160,19 @@ export class ClientCall implements ResponseHandler {
     this.values.auth = '';
     this.sendAck(m.to, this.values.ruri, this.ctx.ids.branch(), this.values.route, m.cseq);
     this.state = 'holding';
-    this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
+    if (this.interrupted) this.sendBye(now);
+    else this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
+  }
+
+  /** CANCEL the pending INVITE (§9.1): its Request-URI, Call-ID, From, To, CSeq number and branch; retransmitted like any non-INVITE request. */
+  private sendCancel(now: number): void {
+    this.cancelSent = true;
+    this.request = this.bound.templates.bodiless.render({ ...this.values, method: 'CANCEL', auth: '' });
+    this.bound.link.send(this.request);
+    this.interval = T1;
+    this.generation++;
+    this.ctx.wheel.schedule(this, Timer.Retransmit, now + T1);
+    this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
   }
 
   private sendBye(scheduled: number): void {

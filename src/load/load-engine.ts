@@ -7,13 +7,15 @@ import { CalleeSide } from './callee.js';
 import { ClientCall } from './client-call.js';
 import { ClientRequest, type ClientRequestResult, type ClientRequestSpec } from './client-request.js';
 import { DigestCache } from './digest-cache.js';
-import { recordMs, summarize, type LatencySummary } from './histograms.js';
+import { recordMs, summarize, type HistogramSet, type LatencySummary } from './histograms.js';
 import { IdSource, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { openLoadLink, type LoadLink, type LoadTlsOptions, type LoadTransport } from './load-link.js';
 import { LoadStats, type LoadCounters, type StatsSnapshot } from './load-stats.js';
+import { ServerWatch, type ServerSilence } from './server-watch.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
 import { requestTemplates, responseTemplates, type LocalParty } from './templates.js';
 import { TimerWheel } from './timer-wheel.js';
+import type { LinkTap } from './wire-tap.js';
 
 export type LoadScenario = 'call' | 'register' | 'options';
 export const LOAD_SCENARIOS: readonly LoadScenario[] = ['call', 'register', 'options'];
@@ -61,18 +63,28 @@ export interface EngineProgress {
   elapsedMs: number;
   counters: LoadCounters;
   setup: LatencySummary;
+  /** The live histograms (for --metrics-port); read, never modify. */
+  histograms: HistogramSet;
 }
 
 export interface EngineHooks {
   /** Called once a second while arrivals run, and once at the end. */
   onProgress?: (progress: EngineProgress) => void;
-  /** Stop starting new arrivals (the calls under way still finish). */
+  /**
+   * Interruption: stop starting arrivals, hang up every call now (CANCEL while ringing, BYE once
+   * answered) instead of at the end of --hold, unregister the callees, all within INTERRUPT_GRACE_MS each.
+   */
   signal?: AbortSignal;
+  /** --capture: every link the engine opens goes through this tap. */
+  tap?: LinkTap;
 }
 
 const TICK_MS = 1;
 const SETUP_CONCURRENCY = 100;
 const UNREGISTER_TIMEOUT_MS = 3000;
+/** Once interrupted, hang-ups and then unregistrations get this long each: the process exits within 5 s. */
+const INTERRUPT_GRACE_MS = 1500;
+const WATCH_EVERY_MS = 250;
 
 /**
  * One event loop's worth of load: caller links, an optional callee link, one timer wheel,
@@ -89,6 +101,14 @@ export class LoadEngine {
   private nextLink = 0;
   private arrivalIndex = 0;
   private readonly random: () => number;
+  /** Notices a server that stopped answering; `stopped` then says what was seen. */
+  private readonly watch: ServerWatch;
+  private nextWatchAt = 0;
+  private stopped: ServerSilence | undefined;
+  private abortedAt: number | undefined;
+  /** Callee registrations that timed out (not in the measured counters, but evidence for the watch). */
+  private setupTimeouts = 0;
+  private readonly registered: LoadAccount[] = [];
 
   constructor(
     private readonly options: EngineOptions,
@@ -106,15 +126,17 @@ export class LoadEngine {
       timeoutMs: options.timeoutMs,
       holdMs: options.holdMs,
     };
+    this.watch = new ServerWatch(`${options.proxy.address}:${options.proxy.port}`, options.timeoutMs, this.ctx.now());
   }
 
   /** Opens sockets, registers callees, runs the arrivals to the end, unregisters, closes. */
   async run(): Promise<StatsSnapshot> {
     try {
       await this.open();
-      if (this.callee) await this.withTicker(() => this.registerCallees(this.options.registerExpires));
-      await this.runArrivals();
-      if (this.callee) await this.withTicker(() => this.registerCallees(0));
+      if (this.callee) await this.withTicker(() => this.registerCallees());
+      if (!this.hooks.signal?.aborted) await this.runArrivals();
+      // A server found dead gets no unregistrations: each would only wait out its timer.
+      if (this.callee && !this.stopped) await this.withTicker(() => this.unregisterCallees());
     } finally {
       await Promise.all(this.links.map((link) => link.close()));
     }
@@ -123,7 +145,11 @@ export class LoadEngine {
 
   /** Outside the arrival phase (which has its own tick) the wheel still needs advancing. */
   private async withTicker<T>(work: () => Promise<T>): Promise<T> {
-    const ticker = setInterval(() => this.ctx.wheel.advance(this.ctx.now()), 5);
+    const ticker = setInterval(() => {
+      const now = this.ctx.now();
+      this.ctx.wheel.advance(now);
+      this.watchServer(now);
+    }, 5);
     try {
       return await work();
     } finally {
@@ -135,20 +161,24 @@ export class LoadEngine {
     const { options } = this;
     const sdpHost = options.bindAddress;
     for (let i = 0; i < Math.max(1, options.sockets); i++) {
-      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls);
+      const link = this.tapped(await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls), `caller-${i}`);
       this.links.push(link);
       const party = partyOf(link);
       this.callers.push({ link, party, templates: requestTemplates(party, sdpHost) });
       link.onMessage((raw) => this.onMessage(raw, undefined));
     }
     if (options.scenario === 'call' && options.calleeUri === undefined) {
-      const link = await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls);
+      const link = this.tapped(await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls), 'callee');
       this.links.push(link);
       const party = partyOf(link);
       const side = new CalleeSide(this.ctx, link, responseTemplates(party, sdpHost));
       this.callee = { bound: { link, party, templates: requestTemplates(party, sdpHost) }, side };
       link.onMessage((raw) => this.onMessage(raw, side));
     }
+  }
+
+  private tapped(link: LoadLink, role: string): LoadLink {
+    return this.hooks.tap ? this.hooks.tap.wrap(link, role, this.options.proxy) : link;
   }
 
   private onMessage(raw: string, callee: CalleeSide | undefined): void {
@@ -160,6 +190,7 @@ export class LoadEngine {
       return;
     }
     const now = this.ctx.now();
+    this.watch.lastHeardAt = now;
     if (m.status === 0) {
       if (callee) callee.onRequest(m, now);
       else this.stats.counters.stray++;
@@ -170,14 +201,32 @@ export class LoadEngine {
     else this.stats.counters.stray++;
   }
 
-  /** REGISTER (or with 0, unregister) every account on the callee link, SETUP_CONCURRENCY at a time. */
-  private async registerCallees(expires: number): Promise<void> {
-    const callee = this.callee!;
+  /** REGISTER every account on the callee link; stops early when interrupted or when the server is gone. */
+  private async registerCallees(): Promise<void> {
     const failures: Record<string, number> = {};
-    const queue = [...this.options.accounts];
+    const abortedAt = (): number => (this.hooks.signal?.aborted ? (this.abortedAt ??= this.ctx.now()) : Infinity);
+    await this.registerEach(this.options.accounts, this.options.registerExpires, undefined, failures, () => abortedAt() + INTERRUPT_GRACE_MS);
+    if (this.stopped) throw new LoadSetupError(`callee registration: ${this.stopped.message}`, failures);
+    const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+    if (failed > 0 && !this.hooks.signal?.aborted) {
+      throw new LoadSetupError(`${failed} of ${this.options.accounts.length} callee registrations failed: ${JSON.stringify(failures)}`, failures);
+    }
+  }
+
+  /** Expires 0 for every callee that registered (RFC 3261 §10.2.2); bounded when interrupted. */
+  private async unregisterCallees(): Promise<void> {
+    const interrupted = this.hooks.signal?.aborted === true;
+    const deadline = interrupted ? this.ctx.now() + INTERRUPT_GRACE_MS : Infinity;
+    await this.registerEach(this.registered.splice(0), 0, interrupted ? INTERRUPT_GRACE_MS : UNREGISTER_TIMEOUT_MS, {}, () => deadline);
+  }
+
+  /** SETUP_CONCURRENCY REGISTERs at a time, until done, the deadline, or the server found dead. */
+  private async registerEach(accounts: LoadAccount[], expires: number, timeoutMs: number | undefined, failures: Record<string, number>, deadline: () => number): Promise<void> {
+    const queue = [...accounts];
+    const over = (): boolean => this.stopped !== undefined || this.ctx.now() >= deadline() || (expires > 0 && this.hooks.signal?.aborted === true);
     const worker = async (): Promise<void> => {
-      for (let account = queue.shift(); account; account = queue.shift()) {
-        const result = await this.request(callee.bound, {
+      for (let account = queue.shift(); account && !over(); account = queue.shift()) {
+        const result = await this.request(this.callee!.bound, {
           method: 'REGISTER',
           account,
           ruri: `sip:${account.domain}`,
@@ -185,15 +234,45 @@ export class LoadEngine {
           expires,
           scheduledAt: this.ctx.now(),
           measure: false,
-        }, expires === 0 ? UNREGISTER_TIMEOUT_MS : undefined);
+        }, timeoutMs);
+        if (result.ok && expires > 0) this.registered.push(account);
         if (!result.ok) failures[result.reason ?? 'failed'] = (failures[result.reason ?? 'failed'] ?? 0) + 1;
+        if (result.status === 0) this.setupTimeouts++;
       }
     };
-    await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker));
-    const failed = Object.values(failures).reduce((a, b) => a + b, 0);
-    if (failed > 0 && expires > 0) {
-      throw new LoadSetupError(`${failed} of ${this.options.accounts.length} callee registrations failed: ${JSON.stringify(failures)}`, failures);
+    await this.until(Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker)), () => this.stopped !== undefined || this.ctx.now() >= deadline());
+  }
+
+  /** Waits for `work`, or until `giveUp()` says there is no point (transactions still out are abandoned). */
+  private async until(work: Promise<unknown>, giveUp: () => boolean): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const poll = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (giveUp()) resolve();
+        else timer = setTimeout(check, 20);
+      };
+      check();
+    });
+    try {
+      await Promise.race([work, poll]);
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /** A few times a second: is the server still there? (see ServerWatch) */
+  private watchServer(now: number): void {
+    if (now < this.nextWatchAt || this.stopped) return;
+    this.nextWatchAt = now + WATCH_EVERY_MS;
+    let sendErrors = 0;
+    for (const link of this.links) sendErrors += link.sendErrors;
+    this.stopped = this.watch.check({ now, sendErrors, timeouts: this.stats.counters.timeouts + this.setupTimeouts, waiting: this.clients.size });
+    if (this.stopped) this.stats.serverStopped = this.stopped;
+  }
+
+  /** Interrupted: every call ends now (CANCEL or BYE, see ClientCall.hangUp); requests just finish. */
+  private hangUpAll(now: number): void {
+    for (const handler of this.clients.values()) handler.hangUp?.(now);
   }
 
   private request(bound: BoundLink, spec: ClientRequestSpec, timeoutMs?: number): Promise<ClientRequestResult> {
@@ -233,10 +312,18 @@ export class LoadEngine {
         // Whatever is still under way after hold + two transaction timeouts will never end.
         drainDeadline = now + options.holdMs + 2 * options.timeoutMs + 1000;
       };
+      let hungUp = false;
       const tick = (): void => {
         const now = this.ctx.now();
         this.ctx.wheel.advance(now);
-        if (!arrivalsOver && this.hooks.signal?.aborted) stopArrivals(now);
+        this.watchServer(now);
+        if (this.hooks.signal?.aborted && !hungUp) {
+          hungUp = true;
+          if (!arrivalsOver) stopArrivals(now);
+          this.hangUpAll(now);
+          drainDeadline = Math.min(drainDeadline, now + INTERRUPT_GRACE_MS);
+        }
+        if (this.stopped && !arrivalsOver) stopArrivals(now);
         while (!arrivalsOver && nextAt <= now) {
           if (this.arrivalIndex >= limit || nextAt > endAt) {
             stopArrivals(now, Infinity);
@@ -256,10 +343,11 @@ export class LoadEngine {
           nextSample += 1000;
           this.sample(start, now);
         }
-        if (arrivalsOver && (counters.active === 0 || now > drainDeadline)) {
+        if (arrivalsOver && (counters.active === 0 || now > drainDeadline || this.stopped)) {
           if (counters.active > 0) {
+            const reason = this.stopped ? 'server stopped answering' : hungUp ? 'interrupted: hang-up not answered' : 'unfinished at end of run';
             counters.failed += counters.active;
-            counters.failures['unfinished at end of run'] = (counters.failures['unfinished at end of run'] ?? 0) + counters.active;
+            counters.failures[reason] = (counters.failures[reason] ?? 0) + counters.active;
             counters.active = 0;
           }
           finish();
@@ -273,7 +361,7 @@ export class LoadEngine {
   private sample(start: number, now: number): void {
     const c = this.stats.counters;
     this.stats.timeline.push({ t: Math.round((now - start) / 1000), active: c.active, attempted: c.attempted, succeeded: c.succeeded, failed: c.failed });
-    if (this.hooks.onProgress) this.hooks.onProgress({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200) });
+    if (this.hooks.onProgress) this.hooks.onProgress({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200), histograms: this.stats.histograms });
   }
 
   private startArrival(scheduledAt: number): void {

@@ -1,4 +1,5 @@
 import { encodeHistograms, mergeEncoded, newHistogramSet, type EncodedHistograms, type HistogramSet } from './histograms.js';
+import type { ServerSilence } from './server-watch.js';
 import { alignTimelines } from './timeline.js';
 
 /**
@@ -94,11 +95,21 @@ export class LoadStats {
 
   arrivalMs = 0;
   runMs = 0;
+  /** Set when the run ended because the server stopped answering. */
+  serverStopped: ServerSilence | undefined;
   /** Wall clock (epoch ms) when arrivals started: timeline second t is startedAtMs + t·1000. */
   startedAtMs = 0;
 
   snapshot(): StatsSnapshot {
-    return { startedAtMs: this.startedAtMs, arrivalMs: this.arrivalMs, runMs: this.runMs, counters: structuredClone(this.counters), histograms: encodeHistograms(this.histograms), timeline: this.timeline.slice() };
+    return {
+      startedAtMs: this.startedAtMs,
+      arrivalMs: this.arrivalMs,
+      runMs: this.runMs,
+      counters: structuredClone(this.counters),
+      histograms: encodeHistograms(this.histograms),
+      timeline: this.timeline.slice(),
+      ...(this.serverStopped ? { serverStopped: this.serverStopped } : {}),
+    };
   }
 }
 
@@ -112,6 +123,8 @@ export interface StatsSnapshot {
   counters: LoadCounters;
   histograms: EncodedHistograms;
   timeline: TimelinePoint[];
+  /** The engine gave up on a server that stopped answering (see ServerWatch). */
+  serverStopped?: ServerSilence;
 }
 
 /** Merges per-worker snapshots: counters summed, histograms added exactly, timelines summed per second. */
