@@ -1,6 +1,7 @@
 import { Bot } from '../bot/bot.js';
 import { rtpMedia } from '../bot/rtp-media.js';
-import type { BotsFile } from '../config/bots-schema.js';
+import { WEBRTC_TRANSPORTS, type BotConfig, type BotMedia, type BotsFile } from '../config/bots-schema.js';
+import { ConfigError } from '../config/config-error.js';
 import type { Scenario } from '../config/scenario-types.js';
 import type { Env } from '../config/env-substitution.js';
 import { loadBotsFile } from '../config/load-bots.js';
@@ -36,7 +37,8 @@ export interface SessionOptions {
   lang?: 'en' | 'zh';
   /** Also send every SIP message as HEPv3 to a Homer/sngrep collector. */
   hep?: HepTarget;
-  media?: 'rtp' | 'none';
+  /** rtp or webrtc for every bot, none for signaling only; absent: each bot's own `media`. */
+  media?: SessionMedia;
   record?: boolean;
   env?: Env;
   logger?: Logger;
@@ -44,6 +46,8 @@ export interface SessionOptions {
   /** Called after each case, for progress output. */
   onCase?: (result: CaseResult) => void;
 }
+
+export type SessionMedia = BotMedia | 'none';
 
 export interface SessionRun {
   summary: RunSummary;
@@ -61,6 +65,8 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
   const clock = systemClock;
   const bots = await loadBotsFile(options.botsFile, options.env);
   const scenarios = await loadScenarioFiles(options.scenarioFiles, { env: options.env, bots });
+  const accounts = [...bots.bots.values()].map((config) => sessionAccount(config, options));
+  checkWebRtcTransport(accounts, options);
   const runDir = await createRunFolder(options.outDir);
   const events = new EventStream((error) => logger.error({ err: error }, 'an output writer failed'));
   const outputs = new RunOutputs(runDir, events, { lang: options.lang ?? 'en', hep: options.hep });
@@ -76,8 +82,8 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
     embedded = target.embedded;
     serverText = target.uri;
     const media = options.media === 'none' ? undefined : rtpMedia({ events, clock, logger, recordDir: options.record ? runDir : undefined });
-    for (const config of bots.bots.values()) {
-      running.push(new Bot({ account: { ...config, transport: options.transport }, server: target.endpoint, events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
+    for (const account of accounts) {
+      running.push(new Bot({ account, server: target.endpoint, events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
     }
     await Promise.all(running.map((bot) => bot.start()));
     await Promise.all(running.map((bot) => bot.register()));
@@ -112,6 +118,31 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
     await outputs.finish(summary);
   }
   return { summary, runDir };
+}
+
+/** A bot as this session runs it: the session's transport, and its media when one is forced. */
+function sessionAccount(config: BotConfig, options: SessionOptions): BotConfig {
+  const media = options.media === 'rtp' || options.media === 'webrtc' ? { media: options.media } : {};
+  return { ...config, transport: options.transport, ...media };
+}
+
+/** WebRTC bots are browser-style endpoints: they signal over WebSocket (RFC 7118), never UDP/TCP/TLS. */
+function checkWebRtcTransport(accounts: readonly BotConfig[], options: SessionOptions): void {
+  if (options.media === 'none' || WEBRTC_TRANSPORTS.includes(options.transport)) return;
+  const webrtc = accounts.filter((a) => a.media === 'webrtc');
+  if (webrtc.length === 0) return;
+  const hint = 'add --transport wss (or ws), or use --media rtp';
+  if (options.media === 'webrtc') {
+    throw new ConfigError([{ file: '--media', path: '', message: `--media webrtc needs a WebSocket transport, but this run uses ${options.transport}`, hint }]);
+  }
+  throw new ConfigError(
+    webrtc.map((a) => ({
+      file: options.botsFile,
+      path: `bots.${a.name}.media`,
+      message: `bot ${a.name} has media: webrtc, which needs a WebSocket transport, but this run uses ${options.transport}`,
+      hint,
+    })),
+  );
 }
 
 interface ServerTarget {
