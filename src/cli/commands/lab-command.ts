@@ -5,6 +5,7 @@ import { ConfigError } from '../../config/config-error.js';
 import { loadBotsFile, maskSecrets } from '../../config/load-bots.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
 import { seconds, type CommandContext } from './command-context.js';
@@ -20,7 +21,7 @@ export function labCommand(context: CommandContext): Command {
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .option('--ring-timeout <seconds>', 'the caller gives up (CANCEL) after this long in no-answer', seconds)
     .addOption(new Option('--lang <lang>', 'language of the report').choices(['en', 'zh']).default('en'))
-    .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
+    .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
     .option('--record', 'write what each bot heard as WAV files in the run folder')
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--ca <file>', 'PEM file of the CA (or self-signed certificate) that signed an external TLS/WSS server')
@@ -60,7 +61,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     ca: typeof options.ca === 'string' ? await readCa(options.ca) : undefined,
     registerTimeoutMs: options.registerTimeout as number,
     lang: options.lang as 'en' | 'zh',
-    media: options.media as 'rtp' | 'none',
+    media: options.media as SessionMedia | undefined,
     hep: options.hep as HepTarget | undefined,
     record: options.record === true,
     env: io.env,

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
 import { seconds, type CommandContext } from './command-context.js';
@@ -13,7 +14,7 @@ export function runCommand(context: CommandContext): Command {
     .option('--server <uri>', 'SIP server (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
-    .addOption(new Option('--media <media>', 'tone RTP while connected, or signaling only').choices(['rtp', 'none']).default('rtp'))
+    .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
@@ -32,7 +33,7 @@ export function runCommand(context: CommandContext): Command {
         outDir: options.out as string | undefined,
         insecure: options.insecure === true,
         registerTimeoutMs: options.registerTimeout as number,
-        media: options.media as 'rtp' | 'none',
+        media: options.media as SessionMedia | undefined,
         hep: options.hep as HepTarget | undefined,
         env: io.env,
         logger: context.logger(),
