@@ -72,7 +72,7 @@ const connectionFields = {
   // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
   expires: integerField(1, 4_294_967_295, 'the REGISTER expiry in seconds').optional(),
   bindAddress: z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address of this host, e.g. 192.0.2.10' }).optional(),
-  media: z.enum(BOT_MEDIA, { error: 'expected rtp (plain RTP/AVP) or webrtc (ICE + DTLS-SRTP, over ws/wss)' }).optional(),
+  media: z.enum(BOT_MEDIA).optional(),
   nat: z
     .strictObject({
       keepAliveSeconds: integerField(0, 3600, 'seconds between NAT keep-alives; 0 turns them off').optional(),
