@@ -36,6 +36,8 @@ export function formatTable(r: LoadResult): string {
     if (!s || s.count === 0) continue;
     lines.push(`  ${label.padEnd(16)}${row(s)}`);
   }
+  if (r.interrupted) lines.push('  ended      interrupted (SIGINT/SIGTERM): arrivals stopped, calls hung up, callees unregistered');
+  if (r.serverStopped) lines.push(`  ended      early: ${r.serverStopped.message}`);
   lines.push('');
   lines.push(`  cpu        ${(r.cpu.userS + r.cpu.systemS).toFixed(2)} s (${r.cpu.perThousandCallsS} s per 1,000 arrivals)  max RSS ${r.maxRssMb} MB`);
   for (const t of r.thresholds) lines.push(`  threshold  ${t.ok ? 'pass' : 'FAIL'}  ${t.expression}  (actual ${t.actual}${t.unit ? ' ' + t.unit : ''})`);
@@ -53,8 +55,12 @@ function ms(value: number): string {
 /** JUnit XML: one testcase per threshold (a failed one carries the measured value), plus the run itself. */
 export function renderLoadJunit(r: LoadResult): string {
   const failures = r.thresholds.filter((t) => !t.ok).length;
+  // A run that did not go to its end is an error of its own, next to the thresholds.
+  const ended = r.serverStopped ? { type: 'ServerStopped', message: r.serverStopped.message } : r.interrupted ? { type: 'Interrupted', message: 'run interrupted (SIGINT/SIGTERM) before it ended' } : undefined;
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  lines.push(`<testsuite name="sipbots load" tests="${r.thresholds.length}" failures="${failures}" errors="0" skipped="0" time="${r.runS.toFixed(3)}" timestamp="${escapeXml(r.startedAt)}">`);
+  lines.push(
+    `<testsuite name="sipbots load" tests="${r.thresholds.length + (ended ? 1 : 0)}" failures="${failures}" errors="${ended ? 1 : 0}" skipped="0" time="${r.runS.toFixed(3)}" timestamp="${escapeXml(r.startedAt)}">`,
+  );
   lines.push('  <properties>');
   for (const [name, value] of [
     ['scenario', r.scenario],
@@ -67,6 +73,11 @@ export function renderLoadJunit(r: LoadResult): string {
     lines.push(`    <property name="${name}" value="${escapeXml(value!)}"/>`);
   }
   lines.push('  </properties>');
+  if (ended) {
+    lines.push(`  <testcase classname="sipbots.load" name="run" time="${r.runS.toFixed(3)}">`);
+    lines.push(`    <error message="${escapeXml(ended.message)}" type="${ended.type}"/>`);
+    lines.push('  </testcase>');
+  }
   for (const t of r.thresholds) {
     const open = `  <testcase classname="sipbots.load.thresholds" name="${escapeXml(t.expression)}" time="0"`;
     if (t.ok) lines.push(`${open}/>`);
@@ -79,4 +90,17 @@ export function renderLoadJunit(r: LoadResult): string {
   lines.push(`  <system-out>${escapeXml(formatTable(r))}</system-out>`);
   lines.push('</testsuite>');
   return lines.join('\n') + '\n';
+}
+
+/** JUnit XML for a load that could not run at all (e.g. its callees could not register). */
+export function renderLoadErrorJunit(error: { message: string; type: string }, startedAt: string): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuite name="sipbots load" tests="1" failures="0" errors="1" skipped="0" time="0" timestamp="${escapeXml(startedAt)}">`,
+    '  <testcase classname="sipbots.load" name="run" time="0">',
+    `    <error message="${escapeXml(error.message)}" type="${escapeXml(error.type)}"/>`,
+    '  </testcase>',
+    '</testsuite>',
+    '',
+  ].join('\n');
 }

@@ -2,6 +2,7 @@ import { encodeHistograms, HISTOGRAM_NAMES, summarize, type EncodedHistograms, t
 import type { EngineOptions } from './load-engine.js';
 import { mergeSnapshots, type LoadCounters, type TimelinePoint } from './load-stats.js';
 import type { LoadRun } from './run-load.js';
+import type { ServerSilence } from './server-watch.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
 
 export const LOAD_RESULT_VERSION = 1;
@@ -29,10 +30,15 @@ export interface LoadResult {
   cpu: { userS: number; systemS: number; perThousandCallsS: number };
   maxRssMb: number;
   thresholds: ThresholdVerdict[];
+  /** Thresholds held, and the run was neither interrupted nor cut short by a dead server. */
   passed: boolean;
+  /** SIGINT/SIGTERM: arrivals stopped, calls hung up (CANCEL/BYE), callees unregistered. */
+  interrupted?: boolean;
+  /** The run ended early because the server stopped answering (what was seen, see ServerWatch). */
+  serverStopped?: ServerSilence;
 }
 
-export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { startedAt: Date; workers: number; thresholds: readonly Threshold[] }): LoadResult {
+export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { startedAt: Date; workers: number; thresholds: readonly Threshold[]; interrupted?: boolean }): LoadResult {
   const merged = mergeSnapshots(run.snapshots);
   const arrivalS = Math.max(...run.snapshots.map((s) => s.arrivalMs)) / 1000;
   const runS = Math.max(...run.snapshots.map((s) => s.runMs)) / 1000;
@@ -42,6 +48,8 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
   const cps = arrivalS > 0 ? round(c.attempted / arrivalS) : 0;
   const verdicts = judge(meta.thresholds, latency, c, cps);
   const cpuS = run.cpuUserS + run.cpuSystemS;
+  const serverStopped = run.snapshots.find((s) => s.serverStopped)?.serverStopped;
+  const interrupted = meta.interrupted === true;
   return {
     version: LOAD_RESULT_VERSION,
     startedAt: meta.startedAt.toISOString(),
@@ -69,7 +77,9 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
     cpu: { userS: round(run.cpuUserS), systemS: round(run.cpuSystemS), perThousandCallsS: c.attempted > 0 ? round((cpuS * 1000) / c.attempted, 4) : 0 },
     maxRssMb: run.maxRssMb,
     thresholds: verdicts,
-    passed: verdicts.every((v) => v.ok),
+    passed: verdicts.every((v) => v.ok) && !interrupted && !serverStopped,
+    ...(interrupted ? { interrupted } : {}),
+    ...(serverStopped ? { serverStopped } : {}),
   };
 }
 

@@ -1,29 +1,39 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LoadEngine, LoadSetupError, type EngineOptions } from './load-engine.js';
-import type { WorkerMessage } from './run-load.js';
+import { encodeHistogram } from './histograms.js';
+import { LoadEngine, LoadSetupError } from './load-engine.js';
+import type { WorkerInput, WorkerMessage } from './run-load.js';
+import { WireTap } from './wire-tap.js';
 
 /**
  * Worker-thread entry: runs one engine on its share of the accounts and rate, posts a
  * progress message each second and its snapshot (histograms encoded) at the end. The parent
- * stops new arrivals with a `{ type: 'stop' }` message.
+ * stops new arrivals with a `{ type: 'stop' }` message. With --capture, wire records go to the
+ * parent in batches (only the main thread writes files); the last batch is posted before the
+ * snapshot, and messages on one port arrive in order.
  */
 const port = parentPort;
 if (!port) throw new Error('load-worker.ts must run as a worker thread');
+const input = workerData as WorkerInput;
 const controller = new AbortController();
 port.on('message', (message: { type: string }) => {
   if (message.type === 'stop') controller.abort();
 });
 const post = (message: WorkerMessage): void => port.postMessage(message);
-const engine = new LoadEngine(workerData as EngineOptions, {
+const tap = input.capture ? new WireTap((batch) => post({ type: 'wire', batch }), { partyPrefix: `w${input.index}-` }) : undefined;
+const engine = new LoadEngine(input.options, {
   signal: controller.signal,
-  onProgress: (progress) => post({ type: 'progress', counters: progress.counters, elapsedMs: progress.elapsedMs }),
+  tap,
+  onProgress: (progress) =>
+    post({ type: 'progress', counters: progress.counters, elapsedMs: progress.elapsedMs, setup: input.samples ? encodeHistogram(progress.histograms.setup_200) : undefined }),
 });
 engine.run().then(
   (snapshot) => {
+    tap?.flush();
     post({ type: 'done', snapshot });
     port.close();
   },
   (error: unknown) => {
+    tap?.flush();
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), setup: error instanceof LoadSetupError });
     port.close();
   },

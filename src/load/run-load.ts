@@ -1,11 +1,31 @@
 import { Worker } from 'node:worker_threads';
+import { decodeHistogram, type LatencyHistogram } from './histograms.js';
 import { LoadEngine, LoadSetupError, type EngineOptions } from './load-engine.js';
 import { addCounters, newCounters, type LoadCounters, type StatsSnapshot } from './load-stats.js';
+import { WireTap, type WireBatch } from './wire-tap.js';
 
 export type WorkerMessage =
-  | { type: 'progress'; counters: LoadCounters; elapsedMs: number }
+  /** `setup`: the encoded INVITE→200 histogram, when the parent asked for samples. */
+  | { type: 'progress'; counters: LoadCounters; elapsedMs: number; setup?: string }
+  | { type: 'wire'; batch: WireBatch }
   | { type: 'done'; snapshot: StatsSnapshot }
   | { type: 'error'; message: string; setup: boolean };
+
+/** What a worker thread gets: its share of the load, and which outputs want its data. */
+export interface WorkerInput {
+  options: EngineOptions;
+  index: number;
+  /** Post batches of wire records (--capture). */
+  capture: boolean;
+  /** Put the INVITE→200 histogram in each progress message (--metrics-port). */
+  samples: boolean;
+}
+
+/** One engine's state for live metrics. In-thread these are the live objects; from a worker, its last report. */
+export interface EngineSample {
+  counters: LoadCounters;
+  setup: LatencyHistogram;
+}
 
 export interface LoadProgress {
   elapsedMs: number;
@@ -18,6 +38,10 @@ export interface LoadProgress {
 export interface RunLoadHooks {
   onProgress?: (progress: LoadProgress) => void;
   signal?: AbortSignal;
+  /** --capture: every message any engine sent or received, in batches (`source`: worker index, 0 in-thread). */
+  onWire?: (batch: WireBatch, source: number) => void;
+  /** --metrics-port: each engine's counters and setup histogram, once a second. */
+  onEngineSample?: (source: number, sample: EngineSample) => void;
 }
 
 export interface LoadRun {
@@ -50,11 +74,21 @@ export async function runLoad(options: EngineOptions, workers: number, hooks: Ru
 }
 
 async function runInThread(options: EngineOptions, hooks: RunLoadHooks): Promise<StatsSnapshot> {
+  const { onWire, onEngineSample } = hooks;
+  const tap = onWire ? new WireTap((batch) => onWire(batch, 0)) : undefined;
   const engine = new LoadEngine(options, {
     signal: hooks.signal,
-    onProgress: (p) => hooks.onProgress?.({ elapsedMs: p.elapsedMs, counters: p.counters, setupP50Ms: p.setup.p50_ms, setupP99Ms: p.setup.p99_ms }),
+    tap,
+    onProgress: (p) => {
+      onEngineSample?.(0, { counters: p.counters, setup: p.histograms.setup_200 });
+      hooks.onProgress?.({ elapsedMs: p.elapsedMs, counters: p.counters, setupP50Ms: p.setup.p50_ms, setupP99Ms: p.setup.p99_ms });
+    },
   });
-  return engine.run();
+  try {
+    return await engine.run();
+  } finally {
+    tap?.flush();
+  }
 }
 
 /** Every n-th account, 1/n of rate, calls and concurrency (remainders to the first workers). */
@@ -76,7 +110,8 @@ async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoa
   const entry = new URL(import.meta.url.endsWith('.ts') ? './load-worker.ts' : './load-worker.js', import.meta.url);
   const latest: (LoadCounters | undefined)[] = new Array(count).fill(undefined);
   let elapsedMs = 0;
-  const workers = Array.from({ length: count }, (_, i) => new Worker(entry, { workerData: shareFor(options, i, count) }));
+  const input = (index: number): WorkerInput => ({ options: shareFor(options, index, count), index, capture: hooks.onWire !== undefined, samples: hooks.onEngineSample !== undefined });
+  const workers = Array.from({ length: count }, (_, i) => new Worker(entry, { workerData: input(i) }));
   const stopAll = (): void => workers.forEach((w) => w.postMessage({ type: 'stop' }));
   hooks.signal?.addEventListener('abort', stopAll, { once: true });
   let reported = 0;
@@ -85,8 +120,10 @@ async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoa
       new Promise<StatsSnapshot>((resolve, reject) => {
         let settled = false;
         worker.on('message', (message: WorkerMessage) => {
-          if (message.type === 'progress') {
+          if (message.type === 'wire') hooks.onWire?.(message.batch, i);
+          else if (message.type === 'progress') {
             latest[i] = message.counters;
+            if (message.setup !== undefined) hooks.onEngineSample?.(i, { counters: message.counters, setup: decodeHistogram(message.setup) });
             elapsedMs = Math.max(elapsedMs, message.elapsedMs);
             // One merged line per round of worker reports.
             if (++reported % count === 0) {

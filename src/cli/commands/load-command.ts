@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { EventStream } from '../../events/event-stream.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../lab/embedded-server.js';
 import { LoadSetupError } from '../../load/load-engine.js';
+import { LoadOutputs } from '../../load/load-outputs.js';
 import { planLoad, LoadPlanError, type LoadInput, type LoadPlan } from '../../load/load-plan.js';
 import { formatProgress, formatTable, renderLoadJunit } from '../../load/load-report.js';
 import { buildLoadResult } from '../../load/load-result.js';
@@ -49,6 +50,9 @@ export function loadCommand(context: CommandContext): Command {
     .option('--threshold <expr...>', "pass/fail criteria, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
     .option('--json <file>', 'write the full results (histograms included) as JSON')
     .option('--junit <file>', 'write thresholds as JUnit XML')
+    .option('--capture [dir]', 'record every SIP message of the run in a run folder (default runs/<timestamp>): messages.jsonl, signaling.pcapng, summary.json, junit.xml (costs CPU)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-bind>:<port>/metrics while the load runs (0: a free port, printed on stderr)', integer)
+    .option('--metrics-bind <ip>', 'address of the metrics endpoint', '127.0.0.1')
     .option('--seed <n>', 'seed of Poisson arrivals', integer)
     .option('--bind <ip>', 'local address of every socket', '127.0.0.1')
     .option('--shard <i/n>', 'run shard I of N (I from 0, like JOB_COMPLETION_INDEX): its block of accounts, 1/N of rate and calls; --json then writes a shard result for sipbots merge')
@@ -88,6 +92,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
   };
   let server: EmbeddedServer | undefined;
   let plan: LoadPlan | undefined;
+  let outputs: LoadOutputs | undefined;
   const startedAt = new Date();
   try {
     try {
@@ -108,9 +113,13 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
       return ExitCode.Usage;
     }
     if (input.insecure && (plan.engine.transport === 'tls' || plan.engine.transport === 'wss')) io.stderr.write('warning: --insecure: the proxy certificate is not verified\n');
+    outputs = await LoadOutputs.open({ capture: options.capture as string | boolean | undefined, metricsPort: options.metricsPort as number | undefined, metricsBind: options.metricsBind as string });
+    if (outputs.metricsUrl) io.stderr.write(`metrics: ${outputs.metricsUrl}\n`);
+    if (outputs.capture) io.stderr.write(`capture: ${outputs.capture.dir}\n`);
     let previous = 0;
     const tty = io.stdout.isTTY === true;
     const run = await runLoad(plan.engine, plan.workers, {
+      ...outputs.hooks(),
       signal: io.signal,
       onProgress: (progress) => {
         const line = formatProgress(progress, previous);
@@ -119,14 +128,20 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
       },
     });
     if (tty) io.stdout.write('\n');
-    const result = buildLoadResult(plan.engine, run, { startedAt, workers: plan.workers, thresholds: plan.thresholds });
+    const result = buildLoadResult(plan.engine, run, { startedAt, workers: plan.workers, thresholds: plan.thresholds, interrupted: io.signal.aborted });
     io.stdout.write('\n' + formatTable(result));
-    const code = io.signal.aborted ? ExitCode.Interrupted : result.passed ? ExitCode.Ok : ExitCode.Failed;
+    const code = io.signal.aborted ? ExitCode.Interrupted : result.serverStopped ? ExitCode.Unreachable : result.passed ? ExitCode.Ok : ExitCode.Failed;
     const shardPlan = plan.shard && plan.whole ? { shard: plan.shard, whole: plan.whole, engine: plan.engine } : undefined;
     const output = shardPlan ? completedShard(result, shardPlan, run.snapshots, { startedAt, endedAt: new Date() }, io.signal.aborted, code) : result;
     if (typeof options.json === 'string') await writeFile(options.json, JSON.stringify(output, null, 2) + '\n');
     if (typeof options.junit === 'string') await writeFile(options.junit, renderLoadJunit(result));
+    await outputs.finish(result);
     if (io.signal.aborted) return ExitCode.Interrupted;
+    // Exit 3, not 1: the load did not run to its end because the server went away (see docs/reliability.md).
+    if (result.serverStopped) {
+      io.stderr.write(`sipbots load: ${result.serverStopped.message}\n`);
+      return ExitCode.Unreachable;
+    }
     if (!result.passed) {
       io.stderr.write(`sipbots load: thresholds failed: ${result.thresholds.filter((t) => !t.ok).map((t) => `${t.expression} (actual ${t.actual}${t.unit ? ' ' + t.unit : ''})`).join(', ')}\n`);
       return ExitCode.Failed;
@@ -134,6 +149,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     return ExitCode.Ok;
   } catch (error) {
     const code = error instanceof LoadSetupError ? ExitCode.Unreachable : ExitCode.Failed;
+    await outputs?.fail(error as Error, code, startedAt);
     // A shard that could not run says so in its result file: the merge then names it.
     if (plan?.shard && plan.whole && typeof options.json === 'string') {
       const failed = failedShard({ shard: plan.shard, whole: plan.whole, engine: plan.engine }, { startedAt, endedAt: new Date() }, error as Error, code);
@@ -145,6 +161,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     }
     throw error;
   } finally {
+    await outputs?.close();
     await server?.stop();
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * Every Prometheus metric `sipbots load --metrics-port` serves, by name, in one place (dashboards
+ * and alerts depend on these: rename only with a note in the changelog). "Calls" are arrivals:
+ * calls for the call scenario, registrations or OPTIONS pings for the others. At any scrape,
+ * attempted = succeeded + failed + active.
+ */
+export const LoadMetric = {
+  /** Counter: arrivals started. */
+  attempted: 'sipbots_load_calls_attempted_total',
+  /** Counter: arrivals that ended well (call answered and hung up, 2xx to the request). */
+  succeeded: 'sipbots_load_calls_succeeded_total',
+  /** Counter: arrivals that ended badly; their reasons are in `failures`. */
+  failed: 'sipbots_load_calls_failed_total',
+  /** Counter, label `reason` (`INVITE 486`, `timeout INVITE`, …): failed, by why. */
+  failures: 'sipbots_load_failures_total',
+  /** Counter, labels `method` and `status`: final responses received. */
+  responses: 'sipbots_load_responses_total',
+  /** Counter: requests and responses sent again by a retransmission timer (RFC 3261 §17). */
+  retransmissions: 'sipbots_load_retransmissions_total',
+  /** Counter: transactions without a final response within --timeout (Timer B/F/H). */
+  timeouts: 'sipbots_load_timeouts_total',
+  /** Gauge: arrivals under way now. */
+  active: 'sipbots_load_active_calls',
+  /** Summary (quantiles 0.5, 0.9, 0.99, 0.999; _sum, _count): INVITE to 200, seconds, from the scheduled time. */
+  setupSeconds: 'sipbots_load_setup_seconds',
+} as const;
+
+export const SETUP_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
