@@ -105,6 +105,33 @@ describe('WebRtcSessionDescriptionHandler (sip.js SDH contract over werift)', ()
     await waitFor(() => udpSockets() === before, 2000);
   });
 
+  it('re-INVITE with { hold: true } stops bob sending (sendonly/recvonly); { hold: false } resumes', async () => {
+    const alice = handler(440);
+    const bob = handler(1000);
+    await call(alice, bob);
+    await waitFor(() => alice.connectionState === 'connected' && bob.connectionState === 'connected', 5000);
+    await sleep(300);
+    const hold = await alice.getDescription({ hold: true });
+    expect(hold.body).toMatch(/^a=sendonly\r$/m);
+    await bob.setDescription(hold.body);
+    const held = await bob.getDescription();
+    expect(held.body).toMatch(/^a=recvonly\r$/m);
+    await alice.setDescription(held.body, { hold: true });
+    await sleep(100);
+    const heardByAlice = alice.stats()!.received.packets;
+    const heardByBob = bob.stats()!.received.packets;
+    await sleep(500);
+    expect(alice.stats()!.received.packets - heardByAlice).toBeLessThanOrEqual(1);
+    expect(bob.stats()!.received.packets - heardByBob).toBeGreaterThan(15);
+    const resume = await alice.getDescription({ hold: false });
+    expect(resume.body).toMatch(/^a=sendrecv\r$/m);
+    await bob.setDescription(resume.body);
+    await alice.setDescription((await bob.getDescription()).body);
+    const resumedAt = alice.stats()!.received.packets;
+    await sleep(500);
+    expect(alice.stats()!.received.packets - resumedAt).toBeGreaterThan(15);
+  });
+
   it('answers PCMU to a browser offer that prefers Opus', async () => {
     const bob = handler(1000);
     const offer = browserOffer('111 0 8', ['a=rtpmap:111 opus/48000/2', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'], ['127.0.0.1']);
