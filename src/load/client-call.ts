@@ -1,10 +1,12 @@
 import { splitHeaderList } from '../sip/message/headers.js';
 import type { LoadAccount } from './accounts.js';
+import type { CallerScript } from './call-script.js';
 import { recordMs } from './histograms.js';
 import { T1, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { bump } from './load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
-import type { RequestKey } from './templates.js';
+import { PLAIN_RESPONSE, type RequestKey } from './templates.js';
+import type { Timed } from './timer-wheel.js';
 
 /**
  * One caller's call, the `call` scenario (RFC 3261 §13, §17.1.1 over UDP):
@@ -16,6 +18,14 @@ import type { RequestKey } from './templates.js';
  * Retransmissions: INVITE at T1, 2·T1, 4·T1… until any response (Timer A); BYE at T1 doubling
  * to T2 (Timer E). A transaction without a final response within --timeout fails the call.
  * Latency is measured from the arrival's scheduled time, not from when it was sent.
+ *
+ * With a scenario file's script (see call-script.ts) the same call also
+ * - CANCELs `cancelAfter` into the call if no final response came yet, then ACKs the 487;
+ * - hangs up after the script's `hangupAfter` instead of --hold, or waits in `holding` for the
+ *   callee's BYE and answers it 200 (§15.1.2);
+ * - succeeds only with the expected final status; any other fails it as `expected 486, got 200`
+ *   (an unexpected 2xx is ACKed and hung up at once, §15).
+ * Without a script none of this runs: the plain path costs what it did.
  */
 export type CallState = 'inviting' | 'authenticating' | 'holding' | 'hanging-up' | 'ended';
 
@@ -34,6 +44,10 @@ export class ClientCall implements ResponseHandler {
   /** The run was interrupted (see hangUp); a CANCEL went out for the pending INVITE. */
   private interrupted = false;
   private cancelSent = false;
+  /** Scripted: cancelAfter has passed; the CANCEL goes out at once or with the first provisional. */
+  private cancelDue = false;
+  /** Scripted: why the call fails however it ends (e.g. answered although 486 was expected). */
+  private mismatch?: string;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -41,6 +55,7 @@ export class ClientCall implements ResponseHandler {
     private readonly caller: LoadAccount,
     private readonly calleeUri: string,
     private readonly scheduledAt: number,
+    private readonly script?: CallerScript,
   ) {
     this.callId = ctx.ids.callId();
     this.txStart = scheduledAt;
@@ -63,13 +78,30 @@ export class ClientCall implements ResponseHandler {
   start(): void {
     this.ctx.clients.set(this.callId, this);
     this.sendInvite();
+    const cancelAfter = this.script?.cancelAfterMs;
+    // Its own timer owner: the call's generation moves with every response and would cancel it.
+    if (cancelAfter !== undefined) this.ctx.wheel.schedule({ generation: 0, onTimer: (_kind, now) => this.onCancelDue(now) } satisfies Timed, Timer.Hold, this.scheduledAt + cancelAfter);
   }
 
   onResponse(m: ScannedMessage, now: number): void {
     if (m.cseqMethod === 'INVITE') this.onInviteResponse(m, now);
     else if (m.cseqMethod === 'BYE' && this.state === 'hanging-up' && m.cseq === 3) this.onByeResponse(m, now);
     // The 200 to our CANCEL: the INVITE's 487 is what ends the call (§9.1).
-    else if (m.cseqMethod !== 'CANCEL') this.ctx.stats.counters.stray++;
+    else if (m.cseqMethod === 'CANCEL') this.onCancelResponse(m, now);
+    else this.ctx.stats.counters.stray++;
+  }
+
+  /** A request within the call: the callee's BYE (§15.1.2), answered 200 also in BYE glare. */
+  onRequest(m: ScannedMessage, _now: number): void {
+    const confirmed = this.state === 'holding' || this.state === 'hanging-up';
+    if (m.method !== 'BYE' || !confirmed) {
+      this.ctx.stats.counters.stray++;
+      this.reply(m, m.method === 'BYE' ? '481 Call/Transaction Does Not Exist' : '501 Not Implemented');
+      return;
+    }
+    this.reply(m, '200 OK');
+    // In glare our own BYE still waits for its answer; otherwise the callee ended the call.
+    if (this.state === 'holding') this.end();
   }
 
   /**
@@ -94,7 +126,7 @@ export class ClientCall implements ResponseHandler {
       this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
     } else if (kind === Timer.Timeout) {
       stats.counters.timeouts++;
-      this.end(this.state === 'hanging-up' ? 'timeout BYE' : 'timeout INVITE');
+      this.end(this.state === 'hanging-up' ? 'timeout BYE' : this.state === 'holding' ? 'no BYE from the callee' : 'timeout INVITE');
     } else if (kind === Timer.Hold) {
       this.sendBye(now);
     }
@@ -124,7 +156,7 @@ export class ClientCall implements ResponseHandler {
         this.rang = true;
         recordMs(stats.histograms.setup_180, now - this.scheduledAt);
       }
-      if (this.interrupted && !this.cancelSent) this.sendCancel(now);
+      if ((this.interrupted || this.cancelDue) && !this.cancelSent) this.sendCancel(now);
       return;
     }
     stats.counters.inviteFinals++;
@@ -133,7 +165,7 @@ export class ClientCall implements ResponseHandler {
     this.generation++;
     if (m.status < 300) return this.onAnswered(m, now);
     this.sendAck(m.to, this.values.ruri, this.values.branch, '', m.cseq);
-    if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge && !this.interrupted) {
+    if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge && !this.interrupted && !this.cancelSent) {
       this.state = 'authenticating';
       const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
       const credentials = this.ctx.digest.answer(m.challenge, { username: this.caller.user, password: this.caller.password, method: 'INVITE', uri: this.values.ruri });
@@ -146,7 +178,29 @@ export class ClientCall implements ResponseHandler {
       return;
     }
     if (this.interrupted) this.end(`interrupted (INVITE ${m.status})`);
-    else this.end(m.status === 407 || m.status === 401 ? `INVITE ${m.status} (credentials rejected)` : `INVITE ${m.status}`);
+    else this.end(this.judge(m.status));
+  }
+
+  /** Why a non-2xx final response fails the call, or undefined when it is the one expected. */
+  private judge(status: number): string | undefined {
+    const rejected = status === 407 || status === 401 ? ' (credentials rejected)' : '';
+    if (this.script === undefined) return `INVITE ${status}${rejected}`;
+    return status === this.script.expectStatus ? undefined : `expected ${this.script.expectStatus}, got ${status}${rejected}`;
+  }
+
+  /** Scripted cancelAfter: CANCEL now if the INVITE has had a provisional, else with the first one (§9.1). */
+  private onCancelDue(now: number): void {
+    if (this.state !== 'inviting' && this.state !== 'authenticating') return;
+    this.cancelDue = true;
+    if (this.interval === -1 && !this.cancelSent) this.sendCancel(now);
+  }
+
+  /** The CANCEL's final response stops its retransmissions; the INVITE keeps its timeout (Timer B). */
+  private onCancelResponse(m: ScannedMessage, now: number): void {
+    if (!this.cancelSent || m.status < 200 || (this.state !== 'inviting' && this.state !== 'authenticating')) return;
+    bump(this.ctx.stats.counters.statuses, `CANCEL ${m.status}`);
+    this.generation++;
+    this.ctx.wheel.schedule(this, Timer.Timeout, Math.max(now, this.txStart + this.ctx.timeoutMs));
   }
 
   private onAnswered(m: ScannedMessage, now: number): void {
@@ -160,7 +214,15 @@ export class ClientCall implements ResponseHandler {
     this.values.auth = '';
     this.sendAck(m.to, this.values.ruri, this.ctx.ids.branch(), this.values.route, m.cseq);
     this.state = 'holding';
+    const script = this.script;
     if (this.interrupted) this.sendBye(now);
+    else if (script === undefined) this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
+    else if (script.expectStatus >= 300) {
+      // Answered though the script expects a failure (or our CANCEL crossed the 200): hang up now.
+      this.mismatch = `expected ${script.expectStatus}, got ${m.status}`;
+      this.sendBye(now);
+    } else if (script.hangupAfterMs !== undefined) this.ctx.wheel.schedule(this, Timer.Hold, now + script.hangupAfterMs);
+    else if (script.awaitByeMs !== undefined) this.ctx.wheel.schedule(this, Timer.Timeout, now + script.awaitByeMs + this.ctx.timeoutMs);
     else this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
   }
 
@@ -229,7 +291,14 @@ export class ClientCall implements ResponseHandler {
     this.state = 'ended';
     this.generation++;
     this.ctx.clients.delete(this.callId);
-    if (failure === undefined) this.ctx.stats.succeed();
-    else this.ctx.stats.fail(failure);
+    // A scripted call answered against expectations fails for that, however its BYE went.
+    const reason = this.mismatch ?? failure;
+    if (reason === undefined) this.ctx.stats.succeed();
+    else this.ctx.stats.fail(reason);
+  }
+
+  /** A response to a request of the callee's, headers copied from it (§8.2.6.2). */
+  private reply(m: ScannedMessage, status: string): void {
+    this.bound.link.send(PLAIN_RESPONSE.render({ status, vias: m.viaLines, from: m.fromLine, to: m.to, call_id: m.callIdLine, cseq: m.cseqLine, record_route: '', contact_user: '' }));
   }
 }

@@ -17,6 +17,8 @@ export interface ResponseHandler extends Timed {
   onResponse(message: ScannedMessage, now: number): void;
   /** The run was interrupted: end now instead of when planned (a call CANCELs or BYEs). */
   hangUp?(now: number): void;
+  /** A request within its Call-ID from the other side (a callee's BYE). */
+  onRequest?(message: ScannedMessage, now: number): void;
 }
 
 /** Unique ids for one engine: a random run prefix plus counters (cheap and collision-free). */

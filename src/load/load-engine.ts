@@ -3,6 +3,7 @@ import type { Endpoint } from '../sip/transport/types.js';
 import type { LoadAccount } from './accounts.js';
 import { seededRandom } from '../util/seeded-random.js';
 import { ArrivalSchedule, type ArrivalKind, type RampStage } from './arrivals.js';
+import type { CallScript } from './call-script.js';
 import { CalleeSide } from './callee.js';
 import { ClientCall } from './client-call.js';
 import { ClientRequest, type ClientRequestResult, type ClientRequestSpec } from './client-request.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   accounts: LoadAccount[];
   /** Call (or ping) this URI instead of our own registered callees. */
   calleeUri?: string;
+  /** `call` from a scenario file (--scenario FILE): caller actions, callee behaviour, expected end. */
+  script?: CallScript;
   rate: number;
   arrival: ArrivalKind;
   ramp?: RampStage[];
@@ -171,8 +174,9 @@ export class LoadEngine {
       const link = this.tapped(await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls), 'callee');
       this.links.push(link);
       const party = partyOf(link);
-      const side = new CalleeSide(this.ctx, link, responseTemplates(party, sdpHost));
-      this.callee = { bound: { link, party, templates: requestTemplates(party, sdpHost) }, side };
+      const bound = { link, party, templates: requestTemplates(party, sdpHost) };
+      const side = new CalleeSide(this.ctx, bound, responseTemplates(party, sdpHost), options.script?.callee);
+      this.callee = { bound, side };
       link.onMessage((raw) => this.onMessage(raw, side));
     }
   }
@@ -193,11 +197,20 @@ export class LoadEngine {
     this.watch.lastHeardAt = now;
     if (m.status === 0) {
       if (callee) callee.onRequest(m, now);
-      else this.stats.counters.stray++;
+      else this.onCallerRequest(m, now);
       return;
     }
+    // The answer to a callee's own BYE (scenario hangupAfter) shares its Call-ID with the caller's call.
+    if (callee?.onResponse(m, now)) return;
     const handler = this.clients.get(m.callId);
     if (handler) handler.onResponse(m, now);
+    else this.stats.counters.stray++;
+  }
+
+  /** A request on a caller link: the callee's BYE within a call (scenario hangupAfter). */
+  private onCallerRequest(m: ScannedMessage, now: number): void {
+    const handler = this.clients.get(m.callId);
+    if (handler?.onRequest) handler.onRequest(m, now);
     else this.stats.counters.stray++;
   }
 
@@ -310,7 +323,7 @@ export class LoadEngine {
         // The arrival phase ends where the next arrival would have been (N arrivals at R/s: N/R s).
         this.stats.arrivalMs = Math.max(1, Math.min(phaseEnd, nextAt, endAt) - start);
         // Whatever is still under way after hold + two transaction timeouts will never end.
-        drainDeadline = now + options.holdMs + 2 * options.timeoutMs + 1000;
+        drainDeadline = now + options.holdMs + (options.script?.spanMs ?? 0) + 2 * options.timeoutMs + 1000;
       };
       let hungUp = false;
       const tick = (): void => {
@@ -375,7 +388,7 @@ export class LoadEngine {
     if (options.scenario === 'call') {
       const callee = accounts[(index + Math.floor(accounts.length / 2)) % accounts.length]!;
       const uri = options.calleeUri ?? `sip:${callee.user}@${callee.domain}`;
-      new ClientCall(this.ctx, bound, caller, uri, scheduledAt).start();
+      new ClientCall(this.ctx, bound, caller, uri, scheduledAt, options.script?.caller).start();
       return;
     }
     const spec: ClientRequestSpec =

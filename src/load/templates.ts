@@ -74,9 +74,14 @@ export function requestTemplates(local: LocalParty, sdpHost: string): { invite: 
 export const RESPONSE_KEYS = ['status', 'vias', 'from', 'to', 'call_id', 'cseq', 'record_route', 'contact_user'] as const;
 export type ResponseKey = (typeof RESPONSE_KEYS)[number];
 
+const RESPONSE_HEAD = 'SIP/2.0 [status]\r\n[vias][from]To: [to]\r\n[call_id][cseq]';
+
+/** A response without body or Contact (200 to BYE or CANCEL, 4xx-6xx finals): the same for every link. */
+export const PLAIN_RESPONSE = new MessageTemplate(`${RESPONSE_HEAD}Content-Length: 0\r\n\r\n`, RESPONSE_KEYS);
+
 /** Callee responses: headers copied from the request (RFC 3261 §8.2.6.2), Record-Route too (§12.1.1). */
 export function responseTemplates(local: LocalParty, sdpHost: string): { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey>; plain: MessageTemplate<ResponseKey> } {
-  const head = 'SIP/2.0 [status]\r\n[vias][from]To: [to]\r\n[call_id][cseq]';
+  const head = RESPONSE_HEAD;
   const contact = `Contact: <sip:[contact_user]@${local.hostPort}${local.contactParams}>`;
   return {
     ringing: new MessageTemplate(`${head}[record_route]${contact}\r\nContent-Length: 0\r\n\r\n`, RESPONSE_KEYS),
@@ -84,6 +89,6 @@ export function responseTemplates(local: LocalParty, sdpHost: string): { answer:
       `${head}[record_route]${messageText([contact, 'Content-Type: application/sdp'], loadSdp(sdpHost, 'sipbots-load-callee'))}`,
       RESPONSE_KEYS,
     ),
-    plain: new MessageTemplate(`${head}Content-Length: 0\r\n\r\n`, RESPONSE_KEYS),
+    plain: PLAIN_RESPONSE,
   };
 }
