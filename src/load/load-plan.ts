@@ -1,7 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { ConfigError } from '../config/config-error.js';
+import type { Env } from '../config/env-substitution.js';
+import { loadScenarioFile } from '../config/load-scenario.js';
 import { AccountsError, loadAccounts } from './accounts.js';
+import type { CallScript } from './call-script.js';
+import { compileScenario, ScenarioCompileError } from './compile-scenario.js';
 import { parseRamp, type ArrivalKind } from './arrivals.js';
 import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from './load-engine.js';
 import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from './load-link.js';
@@ -11,7 +16,10 @@ import { parseThresholds, type Threshold } from './thresholds.js';
 /** `sipbots load` options as typed on the command line (strings and numbers, unchecked). */
 export interface LoadInput {
   proxy?: string;
+  /** `call`, `register`, `options`, or the path of a scenario file with one call step. */
   scenario: string;
+  /** Where a scenario file's `${VAR}` references are resolved (default: the process environment). */
+  env?: Env;
   accounts?: string;
   password?: string;
   domain?: string;
@@ -70,7 +78,8 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   const need = (ok: boolean, problem: string): void => {
     if (!ok) problems.push(problem);
   };
-  need(LOAD_SCENARIOS.includes(input.scenario as LoadScenario), `--scenario ${input.scenario}: use ${LOAD_SCENARIOS.join(', ')}`);
+  const builtin = LOAD_SCENARIOS.includes(input.scenario as LoadScenario);
+  const script = builtin ? undefined : await scenarioScript(input, problems);
   need(LOAD_TRANSPORTS.includes(input.transport as LoadTransport), `--transport ${input.transport}: the load path speaks ${LOAD_TRANSPORTS.join(', ')}`);
   need(input.arrival === 'constant' || input.arrival === 'poisson', `--arrival ${input.arrival}: use constant or poisson`);
   need(input.calls !== undefined || input.durationS !== undefined, 'a load must be bounded: give --calls N and/or --duration S');
@@ -123,7 +132,8 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
     workers: input.workers,
     thresholds,
     engine: {
-      scenario: input.scenario as LoadScenario,
+      scenario: builtin ? (input.scenario as LoadScenario) : 'call',
+      ...(script && { script }),
       transport: input.transport as LoadTransport,
       ...(tls && { tls }),
       proxy,
@@ -144,6 +154,27 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
       seed: input.seed,
     },
   });
+}
+
+/**
+ * `--scenario FILE`: the lab's scenario format, validated as `sipbots lab` does (every problem
+ * with file and line), then compiled for the lean path or refused with the reasons.
+ */
+async function scenarioScript(input: LoadInput, problems: string[]): Promise<CallScript | undefined> {
+  const file = input.scenario;
+  try {
+    const scenario = await loadScenarioFile(file, input.env);
+    return compileScenario(scenario, input.calleeUri === undefined ? {} : { calleeUri: input.calleeUri });
+  } catch (error) {
+    if (error instanceof ScenarioCompileError) {
+      problems.push(...error.reasons.map((reason) => `--scenario ${file} cannot be played under load: ${reason}`));
+    } else if (error instanceof ConfigError) {
+      const missing = error.problems.length === 1 && error.problems[0]!.message === 'file not found';
+      if (missing) problems.push(`--scenario ${file}: not ${LOAD_SCENARIOS.join(', ')}, nor a scenario file (file not found)`);
+      else problems.push(...error.message.split('\n').map((line) => `--scenario: ${line}`));
+    } else throw error;
+    return undefined;
+  }
 }
 
 /** With --shard, this process runs its share; the whole plan stays for the results. */

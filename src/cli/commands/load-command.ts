@@ -66,6 +66,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
   const input: LoadInput = {
     proxy: options.proxy as string | undefined,
     scenario: options.scenario as string,
+    env: io.env,
     accounts: options.accounts as string | undefined,
     // From the environment, a password stays out of the process list (a Kubernetes Secret as env).
     password: (options.password as string | undefined) ?? (io.env.SIPBOTS_PASSWORD || undefined),
