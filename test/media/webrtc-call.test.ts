@@ -23,7 +23,10 @@ writeFileSync(
   ].join('\n'),
 );
 
-/** An answered call with two seconds of two-way tone, judged like the lab's answer cases. */
+/**
+ * An answered call with two-way tone, judged like the lab's answer cases, and DTMF keyed the
+ * moment the call is confirmed (while ICE and DTLS may still be connecting).
+ */
 const scenarioFile = join(dir, 'webrtc-answer.yaml');
 writeFileSync(
   scenarioFile,
@@ -34,14 +37,18 @@ writeFileSync(
     'behaviour:',
     '  callee: { onInvite: answer, ringFor: 0.2s }',
     'steps:',
-    '  - call: { from: caller, to: callee, hangupAfter: 2s, name: main }',
+    '  - call: { from: caller, to: callee, name: main }',
+    '    waitFor: confirmed',
+    '  - dtmf: { from: caller, digits: "1234#" }',
+    '  - wait: 1.5s',
+    '  - hangup: caller',
     'expect:',
     '  call: main',
     '  outcome: answered',
     '  status: 200',
     '  media:',
     '    caller: { hears: callee, minPackets: 50, maxLoss: 1% }',
-    '    callee: { hears: caller, minPackets: 50, maxLoss: 1% }',
+    '    callee: { hears: caller, digits: "1234#", minPackets: 50, maxLoss: 1% }',
     '',
   ].join('\n'),
 );
@@ -50,7 +57,7 @@ interface MediaStats {
   party: string;
   codec: string;
   sent: { packets: number; toneHz?: number };
-  received: { packets: number; lost: number; detectedHz?: number };
+  received: { packets: number; lost: number; detectedHz?: number; dtmf?: string };
 }
 
 /** The SDP bodies of the INVITE that reached bob and of the 200 that reached alice. */
@@ -63,7 +70,7 @@ function sdpsOnTheWire(events: Array<Record<string, unknown>>): { offer: string;
 }
 
 function expectLoopbackWebRtcSdp(sdp: string): void {
-  expect(sdp).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 8\r$/m);
+  expect(sdp).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 8 101\r$/m);
   expect(sdp).toMatch(/^a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\r$/m);
   expect(sdp).toMatch(/^a=rtcp-mux\r$/m);
   const candidates = candidatesOf(sdp);
@@ -74,7 +81,7 @@ function expectLoopbackWebRtcSdp(sdp: string): void {
 }
 
 describe('WebRTC media between bots, through the embedded proxy over WSS', () => {
-  it('media: webrtc bots place an answered call; each hears the other’s tone over DTLS-SRTP', async () => {
+  it('media: webrtc bots place an answered call; each hears the other’s tone and the DTMF over DTLS-SRTP', async () => {
     const { summary, runDir } = await runSession({ botsFile, scenarioFiles: [scenarioFile], transport: 'wss', outDir: join(dir, 'bots-run'), registerTimeoutMs: 8000 });
     expect(failures(summary)).toBe('');
     expect(summary.passed).toBe(true);
@@ -92,6 +99,8 @@ describe('WebRTC media between bots, through the embedded proxy over WSS', () =>
     expect(Math.abs(bob.received.detectedHz! - 440)).toBeLessThanOrEqual(25);
     expect(alice.received.packets).toBeGreaterThan(50);
     expect(bob.received.packets).toBeGreaterThan(50);
+    expect(bob.received.dtmf).toBe('1234#');
+    expect(offer).toMatch(/^a=rtpmap:101 telephone-event\/8000\r$/m);
     // SRTP is not captured as plain RTP.
     expect(events.some((e) => e.type === 'rtp')).toBe(false);
   }, 30_000);

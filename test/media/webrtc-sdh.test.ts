@@ -73,7 +73,7 @@ describe('WebRtcSessionDescriptionHandler (sip.js SDH contract over werift)', ()
     const bob = handler(1000);
     const { offer, answer } = await call(alice, bob);
     for (const sdp of [offer, answer]) {
-      expect(sdp).toMatch(/^m=audio [1-9]\d* UDP\/TLS\/RTP\/SAVPF 0 8\r$/m);
+      expect(sdp).toMatch(/^m=audio [1-9]\d* UDP\/TLS\/RTP\/SAVPF 0 8 101\r$/m);
       expect(sdp).toMatch(/^a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\r$/m);
       expect(sdp).toMatch(/^a=rtcp-mux\r$/m);
       expect(sdp).toMatch(/^a=ice-ufrag:\S+\r$/m);
@@ -132,12 +132,37 @@ describe('WebRtcSessionDescriptionHandler (sip.js SDH contract over werift)', ()
     expect(alice.stats()!.received.packets - resumedAt).toBeGreaterThan(15);
   });
 
+  it('RFC 4733 DTMF goes through SRTP as telephone-event and is received once per digit', async () => {
+    const alice = handler(440);
+    const bob = handler(1000);
+    const { offer, answer } = await call(alice, bob);
+    expect(offer).toMatch(/^a=rtpmap:101 telephone-event\/8000\r$/m);
+    expect(answer).toMatch(/^a=rtpmap:101 telephone-event\/8000\r$/m);
+    // Asked for before ICE and DTLS are up: the digits wait for media instead of failing.
+    expect(alice.connectionState).not.toBe('connected');
+    expect(alice.sendDtmf('12', { duration: 100, interToneGap: 60 })).toBe(true);
+    await alice.whenDtmfSent();
+    expect(alice.rtpSession!.running).toBe(true);
+    expect(alice.sendDtmf('34#', { duration: 100, interToneGap: 60 })).toBe(true);
+    await alice.whenDtmfSent();
+    await sleep(100);
+    expect(bob.stats()!.received.dtmf).toBe('1234#');
+    expect(bob.sendDtmf('9')).toBe(true);
+    await bob.whenDtmfSent();
+    await sleep(100);
+    expect(alice.stats()!.received.dtmf).toBe('9');
+    // The tone resumes after the events and is what bob hears.
+    await sleep(600);
+    expect(Math.abs((bob.stats()!.received.detectedHz ?? 0) - 440)).toBeLessThanOrEqual(25);
+  });
+
   it('answers PCMU to a browser offer that prefers Opus', async () => {
     const bob = handler(1000);
-    const offer = browserOffer('111 0 8', ['a=rtpmap:111 opus/48000/2', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'], ['127.0.0.1']);
+    const offer = browserOffer('111 0 8 126', ['a=rtpmap:111 opus/48000/2', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:126 telephone-event/8000'], ['127.0.0.1']);
     await bob.setDescription(offer);
     const answer = (await bob.getDescription()).body;
-    expect(answer).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 8\r$/m);
+    expect(answer).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 8 126\r$/m);
+    expect(answer).toMatch(/^a=rtpmap:126 telephone-event\/8000\r$/m);
     expect(answer).not.toMatch(/opus/i);
   });
 

@@ -16,6 +16,7 @@
 import { RTCRtpCodecParameters, type RTCPeerConnectionConfig } from 'werift';
 import type { G711Codec } from '../g711.js';
 import { G711_PAYLOAD_TYPE } from '../g711.js';
+import { DEFAULT_TELEPHONE_EVENT_PT } from '../sdp.js';
 
 export const LOOPBACK_ADDRESS = '127.0.0.1';
 
@@ -26,11 +27,14 @@ export function isLoopbackAddress(address: string): boolean {
 
 /**
  * The static-payload-type G.711 codecs we encode and decode, in our order of preference
- * (werift needs the fixed payload type set up front for PCMU/PCMA). Opus is left out on
- * purpose: we would have nothing to encode it with.
+ * (werift needs the fixed payload type set up front for PCMU/PCMA), then RFC 4733
+ * telephone-event for DTMF. Opus is left out on purpose: we would have nothing to encode it with.
  */
-export function g711Codecs(codecs: readonly G711Codec[]): RTCRtpCodecParameters[] {
-  return codecs.map((codec) => new RTCRtpCodecParameters({ mimeType: `audio/${codec}`, clockRate: 8000, channels: 1, payloadType: G711_PAYLOAD_TYPE[codec] }));
+export function audioCodecs(codecs: readonly G711Codec[]): RTCRtpCodecParameters[] {
+  return [
+    ...codecs.map((codec) => new RTCRtpCodecParameters({ mimeType: `audio/${codec}`, clockRate: 8000, channels: 1, payloadType: G711_PAYLOAD_TYPE[codec] })),
+    new RTCRtpCodecParameters({ mimeType: 'audio/telephone-event', clockRate: 8000, channels: 1, payloadType: DEFAULT_TELEPHONE_EVENT_PT, parameters: '0-16' }),
+  ];
 }
 
 /** A peer connection configuration that gathers and checks only 127.0.0.1 host candidates. */
@@ -44,7 +48,7 @@ export function loopbackPeerConfig(codecs: readonly G711Codec[]): RTCPeerConnect
     iceAdditionalHostAddresses: [LOOPBACK_ADDRESS],
     iceInterfaceAddresses: { udp4: LOOPBACK_ADDRESS },
     iceFilterCandidatePair: (pair) => isLoopbackAddress(pair.remoteCandidate.host),
-    codecs: { audio: g711Codecs(codecs), video: [] },
+    codecs: { audio: audioCodecs(codecs), video: [] },
     // No RTP header extensions: G.711 audio needs none, and plain RTP peers expect none.
     headerExtensions: { audio: [], video: [] },
   };

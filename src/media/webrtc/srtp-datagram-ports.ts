@@ -15,7 +15,7 @@
 import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { RTCRtpTransceiver, RtpPacket } from 'werift';
+import { RtpPacket, type RTCRtpTransceiver } from 'werift';
 import type { Endpoint } from '../../sip/transport/types.js';
 
 type SendCallback = (error: Error | null, bytes: number) => void;
@@ -41,7 +41,9 @@ class SrtpRtpPort extends EventEmitter {
   send(bytes: Uint8Array, _port: number, _address: string, callback?: SendCallback): void {
     if (this.closed) return callback?.(null, 0);
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.transceiver.sender.sendRtp(buffer).then(
+    const sender = this.transceiver.sender;
+    const sent = sender.codec && (buffer[1]! & 0x7f) !== sender.codec.payloadType ? this.sendEvent(buffer) : sender.sendRtp(buffer);
+    sent.then(
       () => callback?.(null, buffer.length),
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
@@ -49,6 +51,19 @@ class SrtpRtpPort extends EventEmitter {
         else this.logger.warn({ err: failure, remote: this.remote }, 'SRTP send failed');
       },
     );
+  }
+
+  /**
+   * RFC 4733 telephone-events: werift's sender would stamp the audio payload type on them, so
+   * they go to the DTLS transport's SRTP directly, under the sender's SSRC. Sequence numbers and
+   * timestamps need no rewriting: the sender keeps ours (its offsets stay 0 without replaceTrack).
+   */
+  private async sendEvent(buffer: Buffer): Promise<void> {
+    const sender = this.transceiver.sender;
+    if (sender.dtlsTransport.state !== 'connected') return;
+    const packet = RtpPacket.deSerialize(buffer);
+    packet.header.ssrc = sender.ssrc;
+    await sender.dtlsTransport.sendRtp(packet.payload, packet.header);
   }
 
   close(callback?: () => void): void {

@@ -17,12 +17,14 @@
  * all candidates (RFC 8840 is not used here). Candidates are 127.0.0.1 only (loopback-ice.ts).
  * Media starts once ICE and DTLS are connected, so the first packet we count as sent is one the
  * SRTP transport could carry. `{ hold: true }` makes our next offer or answer sendonly.
+ * RFC 4733 telephone-event is offered next to G.711, so DTMF works as over plain RTP.
  */
 
 import type { Logger } from 'pino';
 import { RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { systemClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
+import type { DtmfOptions } from '../dtmf.js';
 import type { G711Codec } from '../g711.js';
 import { RtpSession, type RtpMediaStats } from '../rtp-session.js';
 import { OfferAnswerError, SDP_CONTENT_TYPE, type RtpMediaOptions, type RtpSdhOptions } from '../session-description-handler.js';
@@ -54,6 +56,10 @@ export class WebRtcSessionDescriptionHandler {
   private mediaOpening: Promise<RtpSession> | undefined;
   private media: RtpSession | undefined;
   private stopWatchingConnection: (() => void) | undefined;
+  private telephoneEventPt: number | undefined;
+  /** Digits asked for while ICE and DTLS were still connecting; sent when media starts. */
+  private readonly pendingDtmf: Array<{ tones: string; options: DtmfOptions }> = [];
+  private readonly started = deferred();
   private closed: Promise<RtpMediaStats | undefined> | undefined;
 
   constructor(
@@ -116,11 +122,25 @@ export class WebRtcSessionDescriptionHandler {
   }
 
   /**
-   * RFC 4733 events are not carried on WebRTC calls yet: werift's RTP sender stamps every packet
-   * with the negotiated audio payload type, so telephone-event packets would arrive as audio.
+   * RFC 4733 DTMF; false if telephone-event was not negotiated, we do not send, or the call is
+   * over. Right after the 200/ACK, ICE and DTLS may still be connecting: the digits then wait
+   * for media to start instead of failing a step that would pass over plain RTP.
    */
-  sendDtmf(_tones: string, _options?: unknown): boolean {
-    return false;
+  sendDtmf(tones: string, options?: unknown): boolean {
+    const media = this.media;
+    if (!media || this.closed || this.telephoneEventPt === undefined) return false;
+    if (media.running) return media.sendDtmf(tones, dtmfOptionsOf(options));
+    const connecting = this.pc.connectionState === 'new' || this.pc.connectionState === 'connecting';
+    const sending = media.mediaDirection === 'sendrecv' || media.mediaDirection === 'sendonly';
+    if (this.state !== 'stable' || !connecting || !sending) return false;
+    this.pendingDtmf.push({ tones, options: dtmfOptionsOf(options) });
+    return true;
+  }
+
+  /** Resolves when every DTMF digit asked for has been sent (or the call ended first). */
+  async whenDtmfSent(): Promise<void> {
+    if (this.pendingDtmf.length > 0) await this.started.promise;
+    await this.media?.whenDtmfSent();
   }
 
   /** Ends media (pacer left, transceiver detached), closes the peer connection (ICE sockets, DTLS), writes the WAV, calls `onStats`. Safe to call twice. */
@@ -199,26 +219,36 @@ export class WebRtcSessionDescriptionHandler {
     const codec = negotiatedLaw(this.audioTransceiver()) ?? (this.codecs[0] as G711Codec);
     const direction = mediaDirectionOf(this.audioTransceiver().currentDirection);
     const remote = this.remoteCandidate as SdpCandidate;
-    media.configure({ remote: { address: remote.address, port: remote.port }, codec, telephoneEventPt: null, direction });
-    this.logger.debug({ codec, direction, remote: `${remote.address}:${remote.port}` }, 'WebRTC media negotiated');
+    const telephoneEventPt = negotiatedTelephoneEvent(this.audioTransceiver());
+    this.telephoneEventPt = telephoneEventPt;
+    media.configure({ remote: { address: remote.address, port: remote.port }, codec, telephoneEventPt: telephoneEventPt ?? null, direction });
+    this.logger.debug({ codec, telephoneEventPt, direction, remote: `${remote.address}:${remote.port}` }, 'WebRTC media negotiated');
     this.startWhenConnected(media);
   }
 
   private startWhenConnected(media: RtpSession): void {
     if (this.stopWatchingConnection || media.running) return;
     if (this.pc.connectionState === 'connected') {
-      media.start();
+      this.startMedia(media);
       return;
     }
     const { unSubscribe } = this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected' && !this.closed) {
         this.logger.debug('ICE and DTLS connected; media starts');
-        media.start();
+        this.startMedia(media);
       } else if (state === 'failed') {
         this.logger.error({ remote: this.remoteCandidate?.line }, 'WebRTC connection failed (ICE or DTLS); no media on this call');
       }
     });
     this.stopWatchingConnection = unSubscribe;
+  }
+
+  private startMedia(media: RtpSession): void {
+    media.start();
+    for (const { tones, options } of this.pendingDtmf.splice(0)) {
+      if (!media.sendDtmf(tones, options)) this.logger.warn({ tones }, 'DTMF asked for while connecting could not be sent');
+    }
+    this.started.resolve();
   }
 
   private openMedia(): Promise<RtpSession> {
@@ -247,6 +277,7 @@ export class WebRtcSessionDescriptionHandler {
 
   private async shutdown(): Promise<RtpMediaStats | undefined> {
     this.stopWatchingConnection?.();
+    this.started.resolve();
     let stats: RtpMediaStats | undefined;
     try {
       const media = this.mediaOpening ? await this.mediaOpening : undefined;
@@ -267,6 +298,25 @@ function negotiatedLaw(transceiver: RTCRtpTransceiver): G711Codec | undefined {
   if (mime === 'AUDIO/PCMU') return 'PCMU';
   if (mime === 'AUDIO/PCMA') return 'PCMA';
   return undefined;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** The payload type telephone-event/8000 got in this exchange (the offerer's number, RFC 3264 §6.1). */
+function negotiatedTelephoneEvent(transceiver: RTCRtpTransceiver): number | undefined {
+  return transceiver.codecs.find((c) => c.mimeType.toLowerCase() === 'audio/telephone-event' && c.clockRate === 8000)?.payloadType;
+}
+
+function dtmfOptionsOf(options: unknown): DtmfOptions {
+  const o = (options ?? {}) as { duration?: unknown; interToneGap?: unknown };
+  const result: DtmfOptions = {};
+  if (typeof o.duration === 'number') result.durationMs = o.duration;
+  if (typeof o.interToneGap === 'number') result.gapMs = o.interToneGap;
+  return result;
 }
 
 function mediaDirectionOf(direction: string | null): MediaDirection {
