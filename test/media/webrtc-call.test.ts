@@ -53,6 +53,35 @@ writeFileSync(
   ].join('\n'),
 );
 
+/** Alice holds bob for a second by re-INVITE, then takes him back. */
+const holdFile = join(dir, 'webrtc-hold.yaml');
+writeFileSync(
+  holdFile,
+  [
+    'id: webrtc-hold',
+    'title: Hold and unhold on a WebRTC call',
+    'roles: { caller: alice, callee: bob }',
+    'behaviour:',
+    '  callee: { onInvite: answer, ringFor: 0.2s }',
+    'steps:',
+    '  - call: { from: caller, to: callee, name: main }',
+    '    waitFor: confirmed',
+    '  - wait: 0.8s',
+    '  - hold: caller',
+    '  - wait: 1.2s',
+    '  - unhold: caller',
+    '  - wait: 0.8s',
+    '  - hangup: caller',
+    'expect:',
+    '  call: main',
+    '  outcome: answered',
+    '  media:',
+    '    caller: { hears: callee }',
+    '    callee: { hears: caller }',
+    '',
+  ].join('\n'),
+);
+
 interface MediaStats {
   party: string;
   codec: string;
@@ -103,6 +132,23 @@ describe('WebRTC media between bots, through the embedded proxy over WSS', () =>
     expect(offer).toMatch(/^a=rtpmap:101 telephone-event\/8000\r$/m);
     // SRTP is not captured as plain RTP.
     expect(events.some((e) => e.type === 'rtp')).toBe(false);
+  }, 30_000);
+
+  it('hold re-offers sendonly and bob, answering recvonly, stops sending until unhold', async () => {
+    const { summary, runDir } = await runSession({ botsFile, scenarioFiles: [holdFile], transport: 'wss', outDir: join(dir, 'hold-run'), registerTimeoutMs: 8000 });
+    expect(failures(summary)).toBe('');
+    const events = readJsonl(runDir);
+    const direction = (raw: unknown) => /^a=(sendrecv|sendonly|recvonly|inactive)\r$/m.exec(String(raw))?.[1];
+    const invites = events.filter((e) => e.type === 'sip' && e.party === 'bob' && e.direction === 'in' && e.method === 'INVITE');
+    const answers = events.filter((e) => e.type === 'sip' && e.party === 'alice' && e.direction === 'in' && e.status === 200 && /^CSeq: \d+ INVITE/m.test(String(e.raw)));
+    expect(invites.map((e) => direction(e.raw))).toEqual(['sendrecv', 'sendonly', 'sendrecv']);
+    expect(answers.map((e) => direction(e.raw))).toEqual(['sendrecv', 'recvonly', 'sendrecv']);
+    const stats = events.filter((e) => e.type === 'media-stats') as unknown as MediaStats[];
+    const alice = stats.find((s) => s.party === 'alice')!;
+    const bob = stats.find((s) => s.party === 'bob')!;
+    // About 1.2 s (60 frames) of bob's side is missing: he was held, alice kept talking.
+    expect(alice.sent.packets - bob.sent.packets).toBeGreaterThan(35);
+    expect(bob.received.packets).toBeGreaterThan(alice.received.packets + 35);
   }, 30_000);
 
   it('sipbots lab --transport wss --media webrtc: answer-bye-caller passes its expect.media', async () => {
