@@ -33,7 +33,7 @@ import type { AudioSource } from '../tone.js';
 import { WavSource, readWavFile, writeWavFile } from '../wav.js';
 import { isLoopbackAddress, loopbackPeerConfig } from './loopback-ice.js';
 import { srtpDatagramPorts } from './srtp-datagram-ports.js';
-import { IceGatheringTimeoutError } from './webrtc-errors.js';
+import { IceGatheringTimeoutError, WebRtcCodecError } from './webrtc-errors.js';
 import { candidatesOf, keepLoopbackCandidates, requireWebRtcG711, withDefaultCandidate, type SdpCandidate } from './webrtc-sdp.js';
 
 export type WebRtcMediaOptions = Pick<RtpMediaOptions, 'toneHz' | 'codecs' | 'clock' | 'random' | 'logger' | 'pacer' | 'onStats' | 'recordWavPath' | 'playWavPath'> & {
@@ -199,14 +199,15 @@ export class WebRtcSessionDescriptionHandler {
   private gatheringComplete(): Promise<void> {
     if (this.pc.iceGatheringState === 'complete') return Promise.resolve();
     const timeoutMs = this.options.gatheringTimeoutMs ?? DEFAULT_GATHERING_TIMEOUT_MS;
+    const clock = this.options.clock ?? systemClock;
     return new Promise((resolve, reject) => {
       const { unSubscribe } = this.pc.iceGatheringStateChange.subscribe((state) => {
         if (state !== 'complete') return;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         unSubscribe();
         resolve();
       });
-      const timer = setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         unSubscribe();
         reject(new IceGatheringTimeoutError(timeoutMs));
       }, timeoutMs);
@@ -216,7 +217,9 @@ export class WebRtcSessionDescriptionHandler {
   /** After an exchange completed: media follows the negotiated codec and direction; it starts once connected. */
   private async applyNegotiated(): Promise<void> {
     const media = await this.openMedia();
-    const codec = negotiatedLaw(this.audioTransceiver()) ?? (this.codecs[0] as G711Codec);
+    const codec = negotiatedLaw(this.audioTransceiver());
+    // werift stamps its sender's codec on every packet: anything but G.711 there would be garbage.
+    if (!codec) throw new WebRtcCodecError(this.audioTransceiver().codecs.map((c) => c.mimeType), this.pc.remoteDescription?.sdp ?? '');
     const direction = mediaDirectionOf(this.audioTransceiver().currentDirection);
     const remote = this.remoteCandidate as SdpCandidate;
     const telephoneEventPt = negotiatedTelephoneEvent(this.audioTransceiver());
