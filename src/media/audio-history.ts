@@ -32,6 +32,28 @@ export class AudioHistory {
     }
   }
 
+  /**
+   * Decodes `bytes[start, end)` through a byte-to-sample table (G.711) straight into the ring:
+   * no buffer per packet on the receive path. A copy is kept only when recording.
+   */
+  pushEncoded(bytes: Uint8Array, start: number, end: number, table: Int16Array): void {
+    const cap = this.ring.length;
+    const count = end - start;
+    if (this.record) {
+      const samples = new Int16Array(count);
+      for (let i = 0; i < count; i++) samples[i] = table[bytes[start + i] as number] as number;
+      this.push(samples);
+      return;
+    }
+    const skip = Math.max(0, count - cap);
+    let at = (this.written + skip) % cap;
+    for (let i = skip; i < count; i++) {
+      this.ring[at] = table[bytes[start + i] as number] as number;
+      at = at + 1 === cap ? 0 : at + 1;
+    }
+    this.written += count;
+  }
+
   /** The most recent samples, oldest first (at most the ring's capacity). */
   recent(): Int16Array {
     const cap = this.ring.length;

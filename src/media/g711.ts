@@ -90,6 +90,11 @@ export function encodeG711(codec: G711Codec, samples: Int16Array): Uint8Array {
   return out;
 }
 
+/** The 256-entry byte-to-sample table of a law, for decoding straight into a buffer. */
+export function g711DecodeTable(codec: G711Codec): Int16Array {
+  return codec === 'PCMU' ? ULAW_DECODE : ALAW_DECODE;
+}
+
 /** Decodes G.711 bytes to linear PCM. */
 export function decodeG711(codec: G711Codec, bytes: Uint8Array): Int16Array {
   const table = codec === 'PCMU' ? ULAW_DECODE : ALAW_DECODE;

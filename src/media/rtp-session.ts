@@ -4,7 +4,8 @@
  * detects the dominant tone, RTCP reports every ~5 s and at close, and RFC 4733 DTMF.
  * Symmetric RTP (RFC 4961): we send from the port we receive on.
  *
- *   RTP fixed header (RFC 3550 §5.1), built and parsed with werift's RtpHeader/RtpPacket:
+ *   RTP fixed header (RFC 3550 §5.1), written and read by rtp-wire.ts (see there why not werift's
+ *   RtpPacket on this path; RTCP goes through werift):
  *    0                   1                   2                   3
  *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -18,14 +19,14 @@
 
 import type dgram from 'node:dgram';
 import type { Logger } from 'pino';
-import { RtpHeader, RtpPacket, isRtcp } from 'werift';
+import { isRtcp } from 'werift';
 import type { Direction, MediaStreamStats } from '../events/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import { AudioHistory } from './audio-history.js';
 import { DtmfReceiver, DtmfSender, type DtmfOptions } from './dtmf.js';
-import { G711_PAYLOAD_TYPE, codecOfPayloadType, decodeG711, encodeG711, type G711Codec } from './g711.js';
+import { G711_PAYLOAD_TYPE, codecOfPayloadType, encodeG711, g711DecodeTable, type G711Codec } from './g711.js';
 import { detectTone } from './goertzel.js';
 import { sharedPacer, type PacedTick, type Pacer } from './pacer.js';
 import { applyPeerRtcp, buildRtcpReport, ntpMiddle32, type PeerRtcpState } from './rtcp.js';
@@ -33,6 +34,7 @@ import { RtpReceiverStats } from './rtp-stats.js';
 import type { MediaDirection } from './sdp.js';
 import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, type AudioSource } from './tone.js';
 import { bindPortPair, closeSocket } from './udp-port-pair.js';
+import { readRtpPacket, writeRtpPacket, type RtpView } from './rtp-wire.js';
 import { RtpLatch } from './nat/rtp-latch.js';
 
 /** Every RTP/RTCP datagram sent or received, for captures and the event stream. */
@@ -290,18 +292,19 @@ export class RtpSession {
 
   private sendRtp(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
     const remote = this.remote as Endpoint;
-    const header = new RtpHeader({ payloadType, marker, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc });
-    const bytes = new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).serialize();
+    const bytes = writeRtpPacket({ payloadType, marker, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc }, payload);
     this.sequence = (this.sequence + 1) & 0xffff;
     this.sentPackets++;
     this.sentBytes += bytes.length;
     this.lastSentTimestamp = timestamp;
     this.onPacket?.('out', this.local, remote, bytes, false);
-    // No promise per packet on the hot path; failures are logged with the destination.
-    this.rtp.send(bytes, remote.port, remote.address, (error) => {
-      if (error) this.logger.warn({ err: error, remote }, 'RTP send failed');
-    });
+    // No promise or closure per packet on the hot path; failures are logged with the destination.
+    this.rtp.send(bytes, remote.port, remote.address, this.afterRtpSend);
   }
+
+  private readonly afterRtpSend = (error: Error | null): void => {
+    if (error) this.logger.warn({ err: error, remote: this.remote }, 'RTP send failed');
+  };
 
   private send(socket: dgram.Socket, local: Endpoint, remote: Endpoint, bytes: Buffer, rtcp: boolean): Promise<void> {
     this.onPacket?.('out', local, remote, bytes, rtcp);
@@ -349,21 +352,14 @@ export class RtpSession {
       applyPeerRtcp(this.peerRtcp, msg, this.ssrc, this.clock.now());
       return;
     }
-    if (local === this.rtcpLocal || msg.length < 12 || msg[0]! >> 6 !== 2) {
+    const packet = local === this.rtcpLocal ? undefined : readRtpPacket(msg);
+    if (!packet) {
       this.malformed++;
       this.logger.debug({ from, bytes: msg.length }, 'ignored datagram that is not RTP version 2');
       return;
     }
-    let packet: RtpPacket;
-    try {
-      packet = RtpPacket.deSerialize(msg);
-    } catch (error) {
-      this.malformed++;
-      this.logger.debug({ err: error, from, bytes: msg.length }, 'ignored malformed RTP packet');
-      return;
-    }
-    if (this.latch) this.latchOnto(from, packet.header.ssrc);
-    this.onRtp(packet, msg.length);
+    if (this.latch) this.latchOnto(from, packet.ssrc);
+    this.onRtp(packet, msg);
   }
 
   /** RTP latching: the peer's NAT mapping is where its RTP comes from (RFC 7362 §4). */
@@ -375,14 +371,13 @@ export class RtpSession {
     this.remoteRtcp = { address: next.address, port: next.port + 1 };
   }
 
-  private onRtp(packet: RtpPacket, size: number): void {
-    const { header } = packet;
+  private onRtp(header: RtpView, msg: Buffer): void {
     if (this.remoteSsrc !== header.ssrc) this.switchRemoteSource(header.ssrc);
     const arrivalMs = this.clock.now();
     const isEvent = this.telephoneEventPt !== undefined && header.payloadType === this.telephoneEventPt;
-    this.receiver.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs, bytes: size, skipJitter: isEvent });
+    this.receiver.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs, bytes: msg.length, skipJitter: isEvent });
     if (isEvent) {
-      const digit = this.dtmfIn.onPacket(header.timestamp, packet.payload);
+      const digit = this.dtmfIn.onPacket(header.timestamp, msg.subarray(header.payloadStart, header.payloadEnd));
       if (digit !== undefined) this.logger.debug({ digit }, 'DTMF received');
       return;
     }
@@ -391,7 +386,7 @@ export class RtpSession {
       this.logger.debug({ payloadType: header.payloadType }, 'RTP with a payload type we do not decode');
       return;
     }
-    this.history.push(decodeG711(codec, packet.payload));
+    this.history.pushEncoded(msg, header.payloadStart, header.payloadEnd, g711DecodeTable(codec));
   }
 
   /** A new SSRC (the peer restarted its sender, a B2BUA switched legs): totals carry over. */
