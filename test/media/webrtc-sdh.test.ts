@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/media/pacer.js';
 import { createWebRtcSdhFactory, type WebRtcSessionDescriptionHandler } from '../../src/media/webrtc/webrtc-session-description-handler.js';
@@ -24,6 +25,34 @@ function handler(toneHz: number): WebRtcSessionDescriptionHandler {
 /** UDP sockets this process holds right now (ICE sockets are the only ones these tests open). */
 function udpSockets(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
+}
+
+/**
+ * Local addresses of the UDP sockets this process holds, from the kernel's own tables
+ * (/proc/self/fd socket inodes joined with /proc/net/udp and udp6): what werift really bound.
+ */
+function boundUdpAddresses(): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // The fd closed between readdir and readlink: it is not one of ours any more.
+    }
+  }
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    for (const row of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
+      const fields = row.trim().split(/\s+/);
+      if (!inodes.has(fields[9]!)) continue;
+      const hex = fields[1]!.split(':')[0]!;
+      // IPv4 in /proc/net/udp is little-endian hex; anything from udp6 is kept as is and fails the test.
+      addresses.push(hex.length === 8 ? [3, 2, 1, 0].map((i) => Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.') : `udp6:${hex}`);
+    }
+  }
+  return addresses;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -95,6 +124,9 @@ describe('WebRtcSessionDescriptionHandler (sip.js SDH contract over werift)', ()
     expect(a.received.packets).toBeGreaterThan(20);
     expect(b.received.packets).toBeGreaterThan(20);
     expect(udpSockets()).toBeGreaterThan(before);
+    const bound = boundUdpAddresses();
+    expect(bound.length).toBeGreaterThanOrEqual(2);
+    expect(bound).toEqual(bound.map(() => '127.0.0.1'));
     alice.close();
     bob.close();
     const [aliceFinal, bobFinal] = await Promise.all([alice.whenClosed(), bob.whenClosed()]);
