@@ -1,4 +1,5 @@
 import { SessionState, type Invitation } from 'sip.js';
+import { SdpError } from '../media/sdp.js';
 import type { Logger } from '../util/logger.js';
 import type { CalleeBehaviour } from '../config/behaviour.js';
 import type { Call } from './call.js';
@@ -17,6 +18,7 @@ const REASONS: Readonly<Record<number, string>> = {
   480: 'Temporarily Unavailable',
   486: 'Busy Here',
   487: 'Request Terminated',
+  488: 'Not Acceptable Here',
   600: 'Busy Everywhere',
   603: 'Decline',
 };
@@ -30,6 +32,7 @@ export function answerIncomingCall(context: IncomingCallContext): void {
   const { invitation, call, behaviour, logger } = context;
   const fail = (error: unknown) => logger.warn({ err: error, callId: call.callId }, 'answering an incoming call failed');
   ignoreAckTimeoutAfterEnd(invitation);
+  rejectUnacceptableOfferWith488(invitation, call);
 
   invitation.stateChange.addListener((state) => {
     if (state === SessionState.Established) {
@@ -103,4 +106,33 @@ function ignoreAckTimeoutAfterEnd(invitation: Invitation): void {
   session.onAckTimeout = () => {
     if (invitation.state !== SessionState.Terminated) onAckTimeout();
   };
+}
+
+/**
+ * RFC 3261 §13.3.1.3 and RFC 3264 §6: a UAS that cannot answer the offer (no common codec, an
+ * SDP it cannot read, a kind of media it does not do) answers 488 Not Acceptable Here. sip.js
+ * answers every failure of the session description handler with 480 Temporarily Unavailable,
+ * which tells the caller to try again later; this makes the media layer's SDP errors a 488.
+ */
+function rejectUnacceptableOfferWith488(invitation: Invitation, call: Call): void {
+  const session = invitation as unknown as {
+    handleResponseError(error: unknown): void;
+    incomingInviteRequest: { reject(options: { statusCode: number; reasonPhrase: string }): void };
+    stateTransition(state: SessionState): void;
+  };
+  const handleResponseError = session.handleResponseError.bind(invitation);
+  session.handleResponseError = (error: unknown) => {
+    const early = invitation.state === SessionState.Initial || invitation.state === SessionState.Establishing;
+    if (!early || !isSdpError(error)) return handleResponseError(error);
+    call.finalStatus = 488;
+    call.finalReason = `488 ${REASONS[488]} (${(error as Error).message})`;
+    session.incomingInviteRequest.reject({ statusCode: 488, reasonPhrase: REASONS[488]! });
+    session.stateTransition(SessionState.Terminated);
+  };
+}
+
+/** The error or one of its causes came from the SDP offer/answer. */
+function isSdpError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof SdpError) return true;
+  return false;
 }
