@@ -61,11 +61,11 @@ function caseSection(report: CaseReport, lang: Lang): string[] {
   out.push(`### ${s.media}`, '');
   if (report.media.length === 0) out.push(s.noMedia);
   else {
-    out.push(`| ${s.party} | ${s.codec} | ${s.sentPackets} | ${s.receivedPackets} | ${s.lost} | ${s.jitter} | ${s.mos} | ${s.toneHeard} |`, '|---|---|---|---|---|---|---|---|');
+    out.push(`| ${s.party} | ${s.codec} | ${s.sentPackets} | ${s.receivedPackets} | ${s.lost} | ${s.jitter} | ${s.mos} | ${s.toneHeard} | ${s.dtmf} |`, '|---|---|---|---|---|---|---|---|---|');
     for (const m of report.media) {
       const mos = m.received.mos === undefined ? '' : m.received.mos.toFixed(2);
       const heard = m.received.detectedHz === undefined ? '' : String(Math.round(m.received.detectedHz));
-      out.push(`| ${cell(m.party)} | ${m.codec} | ${m.sent.packets} | ${m.received.packets} | ${m.received.lost} (${lossPercent(m)} %) | ${m.received.jitterMs.toFixed(1)} | ${mos} | ${heard} |`);
+      out.push(`| ${cell(m.party)} | ${m.codec} | ${m.sent.packets} | ${m.received.packets} | ${m.received.lost} (${lossPercent(m)} %) | ${m.received.jitterMs.toFixed(1)} | ${mos} | ${heard} | ${cell(m.received.dtmf ?? '')} |`);
     }
   }
   if (report.topics.length > 0) {
