@@ -60,13 +60,16 @@ interface DialogPeer {
 export class CalleeSide {
   private readonly dialogs = new Map<string, CalleeDialog>();
   private readonly peers = new Map<string, DialogPeer>();
+  private readonly unreliable: boolean;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly bound: BoundLink,
     private readonly templates: { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey>; plain: MessageTemplate<ResponseKey> },
     private readonly script?: CalleeScript,
-  ) {}
+  ) {
+    this.unreliable = bound.link.protocol === 'udp';
+  }
 
   get dialogCount(): number {
     return this.dialogs.size;
@@ -194,7 +197,8 @@ export class CalleeSide {
     dialog.generation++;
     dialog.interval = T1;
     this.bound.link.send(dialog.response);
-    this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
+    // A 2xx is re-sent by the UAS core on every transport (§13.3.1.4); a non-2xx only over UDP (Timer G, §17.2.1).
+    if (dialog.state === 'answering' || this.unreliable) this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
     this.ctx.wheel.schedule(dialog, Timer.Timeout, now + 64 * T1);
   }
 
@@ -243,7 +247,8 @@ export class CalleeSide {
     dialog.generation++;
     dialog.interval = T1;
     this.bound.link.send(dialog.bye.request);
-    this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
+    // Timer E runs over UDP only (§17.1.2.2); a connection delivers or fails.
+    if (this.unreliable) this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
     this.ctx.wheel.schedule(dialog, Timer.Timeout, now + this.ctx.timeoutMs);
   }
 
