@@ -219,8 +219,13 @@ export class LoadEngine {
     const failures: Record<string, number> = {};
     const abortedAt = (): number => (this.hooks.signal?.aborted ? (this.abortedAt ??= this.ctx.now()) : Infinity);
     await this.registerEach(this.options.accounts, this.options.registerExpires, undefined, failures, () => abortedAt() + INTERRUPT_GRACE_MS);
-    if (this.stopped) throw new LoadSetupError(`callee registration: ${this.stopped.message}`, failures);
     const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+    // All of them may have timed out together, between two looks: ask the watch now why.
+    if (failed > 0 && !this.stopped) {
+      this.nextWatchAt = 0;
+      this.watchServer(this.ctx.now());
+    }
+    if (this.stopped) throw new LoadSetupError(`callee registration: ${this.stopped.message}`, failures);
     if (failed > 0 && !this.hooks.signal?.aborted) {
       throw new LoadSetupError(`${failed} of ${this.options.accounts.length} callee registrations failed: ${JSON.stringify(failures)}`, failures);
     }

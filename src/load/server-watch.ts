@@ -7,7 +7,9 @@ import { T1 } from './load-context.js';
  *
  * - `refused`: sends keep failing at the transport (ICMP port unreachable on UDP, connection
  *   refused or reset on TCP/WS: §18.4 and §17.1.1.2 tell the transaction layer to treat these
- *   as a failure) and nothing at all has come back for 4·T1 (2 s).
+ *   as a failure) and nothing at all has come back for 4·T1 (2 s). On UDP this is best effort:
+ *   Node reports an ICMP error only when the socket reads it, not when a send without a callback
+ *   (the load path's, for speed) hits it, so a burst of sends can hide it; the second rule holds.
  * - `timeout`: a transaction reached its Timer B/F/H (--timeout, 64·T1) and nothing at all was
  *   received from the server during that whole time: not one provisional, not one response to
  *   any other transaction. A busy server still answers something; a silent one is gone.
@@ -90,5 +92,6 @@ export function describeSilence(s: Omit<ServerSilence, 'message'>): string {
     s.rule === 'refused'
       ? `${s.refusedSends} sends refused by the network (port unreachable or connection refused)`
       : `${s.timeouts} transactions timed out`;
-  return `${what}: nothing received for ${(s.silentMs / 1000).toFixed(1)} s, ${evidence}, ${s.waiting} calls or requests were waiting`;
+  const waiting = s.waiting > 0 ? `, ${s.waiting} calls or requests were waiting` : '';
+  return `${what}: nothing received for ${(s.silentMs / 1000).toFixed(1)} s, ${evidence}${waiting}`;
 }
