@@ -123,7 +123,7 @@ export class ClientCall implements ResponseHandler {
       this.bound.link.send(this.request);
       stats.counters.retransmissions++;
       this.interval = this.state === 'hanging-up' || this.cancelSent ? Math.min(this.interval * 2, 4000) : this.interval * 2;
-      this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
+      this.retransmitAt(now + this.interval);
     } else if (kind === Timer.Timeout) {
       stats.counters.timeouts++;
       this.end(this.state === 'hanging-up' ? 'timeout BYE' : this.state === 'holding' ? 'no BYE from the callee' : 'timeout INVITE');
@@ -233,7 +233,7 @@ export class ClientCall implements ResponseHandler {
     this.bound.link.send(this.request);
     this.interval = T1;
     this.generation++;
-    this.ctx.wheel.schedule(this, Timer.Retransmit, now + T1);
+    this.retransmitAt(now + T1);
     this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
   }
 
@@ -253,7 +253,7 @@ export class ClientCall implements ResponseHandler {
     if (m.status < 200) {
       this.generation++;
       this.interval = 4000;
-      this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
+      this.retransmitAt(now + this.interval);
       this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
       return;
     }
@@ -274,7 +274,7 @@ export class ClientCall implements ResponseHandler {
   private startTimers(now: number): void {
     this.interval = T1;
     this.generation++;
-    this.ctx.wheel.schedule(this, Timer.Retransmit, now + T1);
+    this.retransmitAt(now + T1);
     this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
   }
 
@@ -300,5 +300,10 @@ export class ClientCall implements ResponseHandler {
   /** A response to a request of the callee's, headers copied from it (§8.2.6.2). */
   private reply(m: ScannedMessage, status: string): void {
     this.bound.link.send(PLAIN_RESPONSE.render({ status, vias: m.viaLines, from: m.fromLine, to: m.to, call_id: m.callIdLine, cseq: m.cseqLine, record_route: '', contact_user: '' }));
+  }
+
+  /** Timers A and E run on UDP only (RFC 3261 §17.1.1.2, §17.1.2.2): TCP, TLS and WebSocket deliver or fail the connection. */
+  private retransmitAt(at: number): void {
+    if (this.bound.link.protocol === 'udp') this.ctx.wheel.schedule(this, Timer.Retransmit, at);
   }
 }

@@ -79,7 +79,7 @@ export class ClientRequest implements ResponseHandler {
     if (m.status < 200) {
       this.generation++;
       this.interval = T2;
-      this.ctx.wheel.schedule(this, Timer.Retransmit, now + T2);
+      this.retransmitAt(now + T2);
       this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
       return;
     }
@@ -109,7 +109,7 @@ export class ClientRequest implements ResponseHandler {
       this.bound.link.send(this.request);
       this.ctx.stats.counters.retransmissions++;
       this.interval = Math.min(this.interval * 2, T2);
-      this.ctx.wheel.schedule(this, Timer.Retransmit, now + this.interval);
+      this.retransmitAt(now + this.interval);
     } else if (kind === Timer.Timeout) {
       if (this.spec.measure) this.ctx.stats.counters.timeouts++;
       this.finish({ ok: false, status: 0, reason: `timeout ${this.spec.method}`, elapsedMs: now - this.spec.scheduledAt });
@@ -123,7 +123,7 @@ export class ClientRequest implements ResponseHandler {
     this.interval = T1;
     this.generation++;
     const now = this.ctx.now();
-    this.ctx.wheel.schedule(this, Timer.Retransmit, now + T1);
+    this.retransmitAt(now + T1);
     this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
   }
 
@@ -132,5 +132,10 @@ export class ClientRequest implements ResponseHandler {
     this.generation++;
     this.ctx.clients.delete(this.callId);
     this.onDone(result);
+  }
+
+  /** Timers A and E run on UDP only (RFC 3261 §17.1.1.2, §17.1.2.2): TCP, TLS and WebSocket deliver or fail the connection. */
+  private retransmitAt(at: number): void {
+    if (this.bound.link.protocol === 'udp') this.ctx.wheel.schedule(this, Timer.Retransmit, at);
   }
 }
