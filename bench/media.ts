@@ -2,8 +2,9 @@
  * Media-plane load bench: N calls = N pairs of RtpSessions on loopback, each sending a tone
  * both ways through the one shared pacer. Prints one JSON object: packet rate, CPU, RSS,
  * send-interval jitter (|interval − 20 ms| per stream, taken in the send path just before
- * socket.send, p50/p99), loss, GC pauses and the machine's load average (the machine may be
- * shared: a busy neighbour shows up as jitter).
+ * socket.send, p50/p99), loss, GC pauses, the machine's load average and how often a busy
+ * loop was descheduled before the run (the machine may be shared: a busy neighbour shows up as
+ * jitter).
  *
  *   npx tsx bench/media.ts [--calls 200] [--seconds 10] [--slots 4]
  *
@@ -30,6 +31,26 @@ const seconds = Number.parseFloat(values.seconds);
 if (!(calls > 0) || !(seconds > 0)) throw new RangeError(`--calls and --seconds must be positive numbers, got ${values.calls} and ${values.seconds}`);
 const slots = values.slots === undefined ? undefined : Number.parseInt(values.slots, 10);
 if (slots !== undefined && !(slots >= 1)) throw new RangeError(`--slots must be a whole number ≥ 1, got ${values.slots}`);
+
+/**
+ * How often the OS took the CPU away from us, measured before anything else runs: a 1 s busy
+ * loop that allocates nothing sees a gap only when the process was descheduled (other work
+ * on a shared machine, vCPU steal). Send-interval jitter cannot be lower than this noise.
+ */
+function schedulerGaps(ms: number): { over1ms: number; over2ms: number; maxMs: number } {
+  const start = performance.now();
+  let previous = start;
+  const gaps = { over1ms: 0, over2ms: 0, maxMs: 0 };
+  for (let now = start; now - start < ms; now = performance.now()) {
+    const gap = now - previous;
+    if (gap > 1) gaps.over1ms++;
+    if (gap > 2) gaps.over2ms++;
+    if (gap > gaps.maxMs) gaps.maxMs = Math.round(gap * 1000) / 1000;
+    previous = now;
+  }
+  return gaps;
+}
+const noiseBefore = schedulerGaps(1000);
 
 const pacer = slots === undefined ? sharedPacer() : new Pacer({ slots });
 const streams = calls * 2;
@@ -114,6 +135,7 @@ const result = {
   stalls,
   gcPausesMs: { count: gcPauses.length, p50: pct(gcPauses, 50), max: pct(gcPauses, 100), total: Math.round(gcPauses.reduce((n, d) => n + d, 0)) },
   loadAverage1m: { before: loadBefore, after: loadAfter },
+  schedulerGapsIn1sBusyLoop: noiseBefore,
   sent,
   received,
   lost,
