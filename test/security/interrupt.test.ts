@@ -5,9 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMessagesJsonlFile } from '../../src/capture/messages-jsonl.js';
 import { readSipCaptureFile } from '../../src/capture/pcap-reader.js';
 import type { SipMessageEvent } from '../../src/events/types.js';
+import type { LoadResult } from '../../src/load/load-result.js';
+import { capturedSip, expectPcapngMatchesJsonl, readSummary } from '../load/support/capture-folder.js';
 import { buildCli, spawnCli, waitFor } from './support/spawn-cli.js';
 
-/** SIGINT during `sipbots lab`, as a person pressing Ctrl-C. */
+/** SIGINT (a person pressing Ctrl-C) and SIGTERM (a CI runner or Kubernetes stopping the job) during `sipbots lab` and `sipbots load`. */
 beforeAll(() => buildCli(), 120_000);
 
 function outDir(): string {
@@ -15,14 +17,14 @@ function outDir(): string {
 }
 
 describe('interrupting a lab run', () => {
-  it('hangs up, unregisters, writes valid files marked interrupted and exits 130 within 5 s', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s: hangs up, unregisters, writes valid files marked interrupted and exits 130 within 5 s', async (signal) => {
     const dir = outDir();
     const cli = spawnCli(['lab', '--out', dir, '--media', 'none']);
     // The first case (no-answer) rings for 2 s before Alice CANCELs: interrupt while it rings.
     expect(await waitFor(() => cli.stdout().includes('sipbots lab:'), 10_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 1500));
     const sentAt = Date.now();
-    cli.child.kill('SIGINT');
+    cli.child.kill(signal);
     const { code, at } = await cli.exit;
     const exitMs = at - sentAt;
     expect(code).toBe(130);
@@ -45,7 +47,7 @@ describe('interrupting a lab run', () => {
     for (const bot of ['alice', 'bob', 'carol']) {
       expect(sip.some((e) => e.party === bot && e.direction === 'out' && e.method === 'REGISTER' && /^Expires:\s*0\s*$|;expires=0\b/im.test(e.raw)), `${bot} unregistered`).toBe(true);
     }
-    console.info(`[security] SIGINT: exit ${code} after ${exitMs} ms; ${sip.length} messages, ${capture.messages.length} in the pcapng`);
+    console.info(`[security] lab ${signal}: exit ${code} after ${exitMs} ms; ${sip.length} messages, ${capture.messages.length} in the pcapng`);
   }, 60_000);
 
   it('a second SIGINT exits at once', async () => {
@@ -56,6 +58,62 @@ describe('interrupting a lab run', () => {
     await waitFor(() => cli.stderr().includes('interrupted'), 2000);
     const secondAt = Date.now();
     cli.child.kill('SIGINT');
+    const { code, at } = await cli.exit;
+    expect(code).toBe(130);
+    expect(at - secondAt).toBeLessThan(1000);
+  }, 60_000);
+});
+
+describe('interrupting a load run', () => {
+  /** 10 calls a second held for 60 s: at the signal, every call so far is still up. */
+  const load = (dir: string) =>
+    spawnCli(['load', '--embedded-proxy', '--accounts', 'u{0001..0020}@lab.test', '--rate', '10', '--calls', '200', '--hold', '60', '--capture', dir], {
+      env: { SIPBOTS_PASSWORD: 'load-secret' },
+    });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s: hangs up every call now, unregisters, closes valid files marked interrupted and exits 130 within 5 s', async (signal) => {
+    const dir = outDir();
+    const cli = load(dir);
+    expect(await waitFor(() => /^ +2s /m.test(cli.stdout()), 15_000)).toBe(true);
+    const sentAt = Date.now();
+    cli.child.kill(signal);
+    const { code, at } = await cli.exit;
+    const exitMs = at - sentAt;
+    expect(code).toBe(130);
+    expect(exitMs).toBeLessThan(5000);
+    expect(cli.stderr()).toContain('interrupted');
+
+    const sip = await capturedSip(dir);
+    const calls = [...new Set(sip.filter((e) => e.party === 'caller-0' && e.direction === 'out' && e.method === 'INVITE').map((e) => e.callId))];
+    expect(calls.length).toBeGreaterThanOrEqual(15);
+    // Every call was ended by the caller at the signal, not 60 s later: BYE once answered, CANCEL while ringing.
+    for (const callId of calls) {
+      const hangUp = sip.find((e) => e.party === 'caller-0' && e.direction === 'out' && e.callId === callId && (e.method === 'BYE' || e.method === 'CANCEL'));
+      expect(hangUp, `${callId} hung up`).toBeDefined();
+      expect(hangUp!.at).toBeGreaterThanOrEqual(sentAt);
+      expect(sip.some((e) => e.callId === callId && e.direction === 'in' && e.status !== undefined && /^\d+ (BYE|CANCEL)$/.test(e.cseq ?? ''))).toBe(true);
+    }
+    // Every callee unregistered (Expires: 0) and the registrar confirmed it.
+    const unregisters = sip.filter((e) => e.party === 'callee' && e.direction === 'out' && e.method === 'REGISTER' && /^Expires: 0\r?$/m.test(e.raw));
+    const users = new Set(unregisters.map((e) => /^To: <sip:([^@]+)@/m.exec(e.raw)?.[1]));
+    expect(users.size).toBe(20);
+    // Both files are whole: tshark reads as many SIP messages as messages.jsonl holds.
+    const count = expectPcapngMatchesJsonl(dir, sip);
+    const summary = readSummary<LoadResult>(dir);
+    expect(summary).toMatchObject({ interrupted: true, passed: false });
+    expect(summary.counters.attempted).toBe(summary.counters.succeeded + summary.counters.failed);
+    expect(summary.counters.active).toBe(0);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('type="Interrupted"');
+    console.info(`[security] load ${signal}: exit ${code} after ${exitMs} ms; ${calls.length} calls hung up, ${count} SIP messages in messages.jsonl and the pcapng`);
+  }, 60_000);
+
+  it('a second SIGTERM exits at once', async () => {
+    const cli = load(outDir());
+    expect(await waitFor(() => /^ +1s /m.test(cli.stdout()), 15_000)).toBe(true);
+    cli.child.kill('SIGTERM');
+    await waitFor(() => cli.stderr().includes('interrupted'), 2000);
+    const secondAt = Date.now();
+    cli.child.kill('SIGTERM');
     const { code, at } = await cli.exit;
     expect(code).toBe(130);
     expect(at - secondAt).toBeLessThan(1000);
