@@ -15,6 +15,10 @@
  * With `slots` > 1 the 20 ms period is cut into equal sub-periods and each stream joins the
  * least-loaded slot, so 400 streams send as 4 × 100 every 5 ms instead of 400 at once: shorter
  * bursts, less send-time jitter, receive work interleaved. Still one timer.
+ *
+ * With `sleepPrecisely` the timer is set `finishMs` before each deadline and the remainder is
+ * slept with kernel precision (the shared pacer blocks ≤ 1 ms in a futex wait): a Node timer
+ * alone fires somewhere in the millisecond after its deadline, which was ±1 ms of send jitter.
  */
 
 import { systemClock, type Clock, type TimerHandle } from '../util/clock.js';
@@ -43,6 +47,15 @@ export interface PacerOptions {
    * first error is rethrown once every stream has been ticked and the next firing scheduled.
    */
   onError?: (error: unknown, stream: PacedStream) => void;
+  /**
+   * Sub-millisecond precision: the timer is set `finishMs` early and the rest is slept with
+   * `sleepPrecisely` (blocking, at most finishMs). Node timers count whole milliseconds of a
+   * loop clock cached at the start of each loop iteration, so a timer alone lands anywhere in
+   * the millisecond after its deadline, a different place each time: ±1 ms of send jitter
+   * before any real work. Without `sleepPrecisely` (tests, fake clocks) the timer alone is used.
+   */
+  finishMs?: number;
+  sleepPrecisely?: (ms: number) => void;
 }
 
 interface Registration {
@@ -60,6 +73,9 @@ export class Pacer {
   private readonly stepMs: number;
   private readonly bySlot: Set<Registration>[];
   private readonly onError: ((error: unknown, stream: PacedStream) => void) | undefined;
+  private readonly finishMs: number;
+  private readonly sleepPrecisely: ((ms: number) => void) | undefined;
+  private readonly fireBound = () => this.fire();
   private origin = 0;
   private count = 0;
   /** Index k of the next deadline origin + k·step. */
@@ -74,6 +90,8 @@ export class Pacer {
     this.stepMs = this.intervalMs / this.slots;
     this.bySlot = Array.from({ length: this.slots }, () => new Set<Registration>());
     this.onError = options.onError;
+    this.sleepPrecisely = options.sleepPrecisely;
+    this.finishMs = this.sleepPrecisely ? Math.min(Math.max(0, options.finishMs ?? 1), this.stepMs / 2) : 0;
   }
 
   /** Adds a stream; its first tick comes at its slot's next deadline. Returns the unregister function. */
@@ -113,7 +131,7 @@ export class Pacer {
 
   private schedule(): void {
     const deadline = this.origin + this.nextIndex * this.stepMs;
-    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, deadline - this.clock.now()));
+    this.timer = this.clock.setTimeout(this.fireBound, Math.max(0, deadline - this.finishMs - this.clock.now()));
   }
 
   private stop(): void {
@@ -123,7 +141,17 @@ export class Pacer {
 
   private fire(): void {
     this.timer = undefined;
-    const now = this.clock.now();
+    let now = this.clock.now();
+    const early = this.origin + this.nextIndex * this.stepMs - now;
+    if (early > 0 && this.sleepPrecisely) {
+      // Woken early on purpose (finishMs); a timer that came even earlier is set again.
+      if (early > this.finishMs * 1.5) {
+        this.schedule();
+        return;
+      }
+      this.sleepPrecisely(early);
+      now = this.clock.now();
+    }
     // The latest sub-deadline that has passed; any before it were missed during a stall.
     const dueIndex = Math.max(this.nextIndex, Math.floor((now - this.origin) / this.stepMs + 1e-9));
     if (dueIndex > this.nextIndex) this.stalls++;
@@ -153,8 +181,15 @@ export class Pacer {
 
 let shared: Pacer | undefined;
 
-/** The process-wide pacer on the system clock (4 slots of 5 ms), created on first use. */
+/** The process-wide pacer on the system clock (4 slots of 5 ms, 1 ms precise finish), created on first use. */
 export function sharedPacer(): Pacer {
-  shared ??= new Pacer({ slots: 4 });
+  shared ??= new Pacer({ slots: 4, finishMs: 1, sleepPrecisely: blockFor });
   return shared;
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** Sleeps the thread for `ms` with the kernel's timer precision (a futex wait nobody wakes). */
+export function blockFor(ms: number): void {
+  if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }

@@ -130,3 +130,63 @@ describe('shared pacer with slots', () => {
     ]);
   });
 });
+
+describe('pacer with a precise finish', () => {
+  /** A loop whose clock the pacer's blocking sleep moves forward, as a real sleep would. */
+  class SleepingLoop implements Clock {
+    t = 0;
+    private timers: { at: number; cb: () => void }[] = [];
+    readonly sleeps: number[] = [];
+    now(): number {
+      return this.t;
+    }
+    setTimeout(cb: () => void, ms: number): TimerHandle {
+      const timer = { at: this.t + ms, cb };
+      this.timers.push(timer);
+      return timer as unknown as TimerHandle;
+    }
+    clearTimeout(handle: TimerHandle): void {
+      this.timers = this.timers.filter((x) => x !== (handle as unknown));
+    }
+    sleep = (ms: number): void => {
+      this.sleeps.push(ms);
+      this.t += ms;
+    };
+    run(until: number, blockedUntil = 0): void {
+      for (;;) {
+        const due = this.timers.filter((x) => x.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        this.timers = this.timers.filter((x) => x !== due);
+        this.t = Math.max(due.at, blockedUntil, this.t);
+        due.cb();
+      }
+      this.t = Math.max(this.t, until);
+    }
+  }
+
+  it('wakes finishMs early and sleeps the rest, so ticks run at their deadlines; a late wake-up does not sleep', () => {
+    const loop = new SleepingLoop();
+    const pacer = new Pacer({ clock: loop, finishMs: 1, sleepPrecisely: loop.sleep });
+    const seen: PacedTick[] = [];
+    pacer.register({ tick: (t) => seen.push(t) });
+    loop.run(40);
+    loop.run(62, 61.5); // the wake-up for 60 comes at 61.5: tick at once, no sleep
+    expect(seen.map((t) => [t.deadline, t.now])).toEqual([
+      [20, 20],
+      [40, 40],
+      [60, 61.5],
+    ]);
+    expect(loop.sleeps).toEqual([1, 1]);
+  });
+
+  it('without sleepPrecisely the timer alone is used (finishMs ignored)', () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ clock, finishMs: 1 });
+    const seen: PacedTick[] = [];
+    pacer.register({ tick: (t) => seen.push(t) });
+    clock.advance(19.5);
+    expect(seen).toHaveLength(0);
+    clock.advance(0.5);
+    expect(seen.map((t) => t.now)).toEqual([20]);
+  });
+});
