@@ -14,7 +14,30 @@ export type LegRole = 'caller' | 'callee';
 const DIALOG_CREATING = new Set(['INVITE', 'ACK', 'CANCEL']);
 
 export function legMessages(events: readonly SipMessageEvent[], party: string, callId: string, role: LegRole): SipMessageEvent[] {
-  return events.filter((e) => e.type === 'sip' && e.party === party && e.callId === callId && !e.retransmission && belongsTo(e, role));
+  const mine = events.filter((e) => e.type === 'sip' && e.party === party && e.callId === callId && !e.retransmission);
+  const reinvites = mine.filter(isReinvite);
+  return mine.filter((e) => belongsTo(e, role) || answersReinvite(e, reinvites));
+}
+
+/** An INVITE inside the dialog (its To has a tag): hold, unhold, a session refresh. */
+function isReinvite(event: SipMessageEvent): boolean {
+  return event.method === 'INVITE' && hasToTag(event);
+}
+
+/**
+ * The rest of a re-INVITE transaction, whichever side sent it: the responses (same top Via
+ * branch) and the ACK for a 2xx, a transaction of its own that repeats the INVITE's CSeq
+ * number (RFC 3261 §13.2.2.4) and travels the same way as the INVITE.
+ */
+function answersReinvite(event: SipMessageEvent, reinvites: readonly SipMessageEvent[]): boolean {
+  if (event.method === undefined) return event.branch !== undefined && cseqMethod(event) === 'INVITE' && reinvites.some((r) => r.branch === event.branch);
+  if (event.method !== 'ACK') return false;
+  const number = cseqNumber(event);
+  return reinvites.some((r) => r.direction === event.direction && cseqNumber(r) === number);
+}
+
+function cseqNumber(event: SipMessageEvent): string | undefined {
+  return event.cseq?.trim().split(/\s+/)[0];
 }
 
 function belongsTo(event: SipMessageEvent, role: LegRole): boolean {
