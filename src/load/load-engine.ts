@@ -288,6 +288,12 @@ export class LoadEngine {
     if (this.stopped) this.stats.serverStopped = this.stopped;
   }
 
+  /** Calls counted as failed while still under way: none of their timers may fire (and count them) again. */
+  private abandonAll(): void {
+    for (const handler of this.clients.values()) handler.generation++;
+    this.clients.clear();
+  }
+
   /** Interrupted: every call ends now (CANCEL or BYE, see ClientCall.hangUp); requests just finish. */
   private hangUpAll(now: number): void {
     for (const handler of this.clients.values()) handler.hangUp?.(now);
@@ -367,6 +373,7 @@ export class LoadEngine {
             counters.failed += counters.active;
             counters.failures[reason] = (counters.failures[reason] ?? 0) + counters.active;
             counters.active = 0;
+            this.abandonAll();
           }
           finish();
         }
