@@ -143,7 +143,8 @@ export class Pacer {
     this.timer = undefined;
     let now = this.clock.now();
     const early = this.origin + this.nextIndex * this.stepMs - now;
-    if (early > 0 && this.sleepPrecisely) {
+    // Sleep only when someone sends at this sub-deadline (with few calls most slots are empty).
+    if (early > 0 && this.sleepPrecisely && (this.bySlot[this.nextIndex % this.slots] as Set<Registration>).size > 0) {
       // Woken early on purpose (finishMs); a timer that came even earlier is set again.
       if (early > this.finishMs * 1.5) {
         this.schedule();

@@ -179,6 +179,19 @@ describe('pacer with a precise finish', () => {
     expect(loop.sleeps).toEqual([1, 1]);
   });
 
+  it('does not sleep for a sub-deadline whose slot has no streams', () => {
+    const loop = new SleepingLoop();
+    const pacer = new Pacer({ clock: loop, slots: 4, finishMs: 1, sleepPrecisely: loop.sleep });
+    const seen: PacedTick[] = [];
+    pacer.register({ tick: (t) => seen.push(t) }); // slot 0: deadlines 20, 40
+    loop.run(40);
+    expect(seen.map((t) => [t.deadline, t.now])).toEqual([
+      [20, 20],
+      [40, 40],
+    ]);
+    expect(loop.sleeps).toEqual([1, 1]);
+  });
+
   it('without sleepPrecisely the timer alone is used (finishMs ignored)', () => {
     const clock = new FakeClock(0);
     const pacer = new Pacer({ clock, finishMs: 1 });
