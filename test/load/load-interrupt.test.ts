@@ -53,6 +53,25 @@ async function ringingUas() {
   return { port: socket.address().port, seen, answeredAt: sentAt, close: () => new Promise<void>((r) => socket.close(() => r())) };
 }
 
+/**
+ * A registrar that swallows INVITEs: REGISTER gets 200 (Expires 0 only after 600 ms, so that the
+ * unregistration phase lasts), anything else gets nothing.
+ */
+async function deafRegistrar() {
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (data, rinfo) => {
+    const raw = data.toString('latin1');
+    if (!raw.startsWith('REGISTER ')) return;
+    const lines = raw.split('\r\n');
+    const keep = lines.filter((l) => /^(Via|From|Call-ID|CSeq|Contact):/i.test(l));
+    const to = lines.find((l) => /^To:/i.test(l))!;
+    const answer = `SIP/2.0 200 OK\r\n${keep.join('\r\n')}\r\n${to};tag=r1\r\nContent-Length: 0\r\n\r\n`;
+    setTimeout(() => socket.send(answer, rinfo.port, '127.0.0.1'), /^Expires: 0\r?$/m.test(raw) ? 600 : 0);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  return { port: socket.address().port, close: () => new Promise<void>((r) => socket.close(() => r())) };
+}
+
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -117,5 +136,41 @@ describe('interrupting the load engine', () => {
     expect(counters).toMatchObject({ attempted: calls.length, succeeded: answered.length, failed: ringing.length, active: 0 });
     expect(counters.failures).toEqual({ 'interrupted (INVITE 487)': ringing.length });
     expect(counters.statuses).toMatchObject({ 'INVITE 487': ringing.length, 'INVITE 200': answered.length, 'BYE 200': answered.length });
+  });
+
+  it('calls whose hang-up is never answered are counted once, even when their timers would fire during the unregistration', async () => {
+    const registrar = await deafRegistrar();
+    cleanups.push(registrar.close);
+    const controller = new AbortController();
+    const running = new LoadEngine(
+      {
+        scenario: 'call',
+        transport: 'udp',
+        proxy: { address: '127.0.0.1', port: registrar.port },
+        bindAddress: '127.0.0.1',
+        domain: 'lab.test',
+        accounts: expandAccountPattern('u{1..4}@lab.test', 'secret'),
+        rate: 20,
+        arrival: 'constant',
+        calls: 200,
+        holdMs: 60_000,
+        // Interrupted at 1 s, the hang-ups get until 2.5 s; Timer B of the calls (2.6 s after each
+        // started) then falls inside the 600 ms the unregistrations take.
+        timeoutMs: 2600,
+        registerExpires: 60,
+        sockets: 1,
+      },
+      { signal: controller.signal },
+    ).run();
+    await new Promise((r) => setTimeout(r, 1000));
+    controller.abort();
+    const { counters } = await running;
+    expect(counters.attempted).toBeGreaterThanOrEqual(15);
+    expect(counters.failed).toBe(counters.attempted);
+    expect(counters.succeeded).toBe(0);
+    expect(counters.active).toBe(0);
+    // No provisional ever came, so no CANCEL could go (§9.1): the grace ran out for them.
+    expect(counters.failures['interrupted: hang-up not answered']).toBeGreaterThan(0);
+    expect(Object.values(counters.failures).reduce((a, b) => a + b, 0)).toBe(counters.failed);
   });
 });
