@@ -2,6 +2,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** The metrics endpoint could not listen (port taken, address not ours). */
+export class MetricsServerError extends Error {
+  override readonly name = 'MetricsServerError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: Error,
+  ) {
+    super(`--metrics-port: cannot listen on ${host}:${port}: ${cause.message}`, { cause });
+  }
+}
+
 export interface MetricsServer {
   /** `http://127.0.0.1:PORT/metrics`. */
   url: string;
@@ -25,9 +37,9 @@ export async function startMetricsServer(registry: Registry, host: string, port:
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(new MetricsServerError(host, port, error)));
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
