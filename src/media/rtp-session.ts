@@ -24,13 +24,11 @@ import type { Direction, MediaStreamStats } from '../events/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
-import { AudioHistory } from './audio-history.js';
-import { DtmfReceiver, DtmfSender, type DtmfOptions } from './dtmf.js';
-import { G711_PAYLOAD_TYPE, codecOfPayloadType, encodeG711, g711DecodeTable, type G711Codec } from './g711.js';
-import { detectTone } from './goertzel.js';
+import { DtmfSender, type DtmfOptions } from './dtmf.js';
+import { G711_PAYLOAD_TYPE, encodeG711, type G711Codec } from './g711.js';
 import { sharedPacer, type PacedTick, type Pacer } from './pacer.js';
 import { applyPeerRtcp, buildRtcpReport, ntpMiddle32, type PeerRtcpState } from './rtcp.js';
-import { RtpReceiverStats } from './rtp-stats.js';
+import { RtpReceiver } from './rtp-receiver.js';
 import type { MediaDirection } from './sdp.js';
 import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, type AudioSource } from './tone.js';
 import { bindPortPair, closeSocket } from './udp-port-pair.js';
@@ -99,9 +97,8 @@ export class RtpSession {
   private readonly encodedSecond = new Map<G711Codec, Uint8Array>();
   /** Sample position of the audio source, for the pre-encoded tone. */
   private audioPosition = 0;
-  private readonly history: AudioHistory;
   private readonly dtmfOut = new DtmfSender();
-  private readonly dtmfIn = new DtmfReceiver();
+  private readonly receiver: RtpReceiver;
   /** Resolved once the DTMF queue has gone out (or media stopped). */
   private dtmfWaiters: Array<() => void> = [];
   private readonly peerRtcp: PeerRtcpState = { reportsReceived: 0 };
@@ -126,9 +123,6 @@ export class RtpSession {
   private lastSentTimestamp = 0;
   private rtcpFramesLeft = 0;
 
-  private remoteSsrc: number | undefined;
-  private receiver = new RtpReceiverStats(SAMPLE_RATE);
-  private archived: MediaStreamStats | undefined;
   private startedAt: number | undefined;
   private unregister: (() => void) | undefined;
   private closing: Promise<RtpMediaStats> | undefined;
@@ -160,7 +154,7 @@ export class RtpSession {
       this.audio = tone;
       this.toneSecond = tone.periodicSecond();
     }
-    this.history = new AudioHistory(Math.round((options.historySeconds ?? 2) * SAMPLE_RATE), options.record ?? false);
+    this.receiver = new RtpReceiver({ historySamples: Math.round((options.historySeconds ?? 2) * SAMPLE_RATE), record: options.record ?? false, logger: this.logger });
     this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
     this.cname = options.cname ?? `sipbots-${this.ssrc.toString(16)}@${address}`;
     this.rtcpFramesLeft = this.nextRtcpFrames();
@@ -330,10 +324,10 @@ export class RtpSession {
       cname: this.cname,
       nowMs: now,
       ...(this.sentPackets > 0 ? { sender: { rtpTimestamp: this.lastSentTimestamp, packetCount: this.sentPackets, octetCount: this.sentBytes - 12 * this.sentPackets } } : {}),
-      ...(this.remoteSsrc !== undefined && this.receiver.packets > 0
+      ...(this.receiver.ssrc !== undefined && this.receiver.packets > 0
         ? {
             block: {
-              ssrc: this.remoteSsrc,
+              ssrc: this.receiver.ssrc,
               ...this.receiver.takeReceptionReport(),
               lsr: last ? ntpMiddle32(last.ntp) : 0,
               dlsr: last ? Math.round(((now - last.receivedAtMs) / 1000) * 65536) >>> 0 : 0,
@@ -372,40 +366,11 @@ export class RtpSession {
   }
 
   private onRtp(header: RtpView, msg: Buffer): void {
-    if (this.remoteSsrc !== header.ssrc) this.switchRemoteSource(header.ssrc);
-    const arrivalMs = this.clock.now();
-    const isEvent = this.telephoneEventPt !== undefined && header.payloadType === this.telephoneEventPt;
-    this.receiver.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs, bytes: msg.length, skipJitter: isEvent });
-    if (isEvent) {
-      const digit = this.dtmfIn.onPacket(header.timestamp, msg.subarray(header.payloadStart, header.payloadEnd));
-      if (digit !== undefined) this.logger.debug({ digit }, 'DTMF received');
-      return;
-    }
-    const codec = codecOfPayloadType(header.payloadType);
-    if (!codec) {
-      this.logger.debug({ payloadType: header.payloadType }, 'RTP with a payload type we do not decode');
-      return;
-    }
-    this.history.pushEncoded(msg, header.payloadStart, header.payloadEnd, g711DecodeTable(codec));
-  }
-
-  /** A new SSRC (the peer restarted its sender, a B2BUA switched legs): totals carry over. */
-  private switchRemoteSource(ssrc: number): void {
-    if (this.remoteSsrc !== undefined) {
-      this.logger.debug({ from: this.remoteSsrc, to: ssrc }, 'remote SSRC changed');
-      this.archived = mergeStreamStats(this.archived, this.receiver.snapshot());
-      this.receiver = new RtpReceiverStats(SAMPLE_RATE);
-    } else if (this.startedAt !== undefined) {
-      this.receiver.setReference(this.startedAt);
-    }
-    this.remoteSsrc = ssrc;
+    this.receiver.onPacket(header, msg, this.clock.now(), this.telephoneEventPt);
   }
 
   stats(): RtpMediaStats {
-    const received = mergeStreamStats(this.archived, this.receiver.snapshot((this.peerRtcp.roundTripMs ?? 0) / 2));
-    const heard = detectTone(this.history.recent());
-    if (heard !== undefined) received.detectedHz = heard;
-    if (this.dtmfIn.digits) received.dtmf = this.dtmfIn.digits;
+    const received = this.receiver.snapshot((this.peerRtcp.roundTripMs ?? 0) / 2);
     const sent: RtpMediaStats['sent'] = { packets: this.sentPackets, bytes: this.sentBytes };
     if (this.toneHz !== undefined) sent.toneHz = this.toneHz;
     return { codec: this.codec, sent, received };
@@ -418,12 +383,12 @@ export class RtpSession {
 
   /** The last `historySeconds` of decoded audio. */
   heardAudio(): Int16Array {
-    return this.history.recent();
+    return this.receiver.heardAudio();
   }
 
   /** Everything heard since open, when `record` was set. */
   recording(): Int16Array {
-    return this.history.recording();
+    return this.receiver.recording();
   }
 
   get malformedPackets(): number {
@@ -447,19 +412,4 @@ export class RtpSession {
     }
     return this.stats();
   }
-}
-
-/** Sums two streams' counters; jitter and MOS from the later one, first-packet delay from the first. */
-function mergeStreamStats(earlier: MediaStreamStats | undefined, later: MediaStreamStats): MediaStreamStats {
-  if (!earlier) return later;
-  const merged: MediaStreamStats = {
-    ...later,
-    packets: earlier.packets + later.packets,
-    bytes: earlier.bytes + later.bytes,
-    lost: earlier.lost + later.lost,
-    outOfOrder: earlier.outOfOrder + later.outOfOrder,
-    duplicates: earlier.duplicates + later.duplicates,
-  };
-  if (earlier.firstPacketDelayMs !== undefined) merged.firstPacketDelayMs = earlier.firstPacketDelayMs;
-  return merged;
 }
