@@ -151,7 +151,12 @@ async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoa
       }),
   );
   try {
-    return await Promise.all(results);
+    // When one worker fails the others are stopped; wait for them all, so that their last wire
+    // records reach the capture and no thread outlives the run, then report the first failure.
+    const settled = await Promise.allSettled(results);
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<StatsSnapshot>).value);
   } finally {
     hooks.signal?.removeEventListener('abort', stopAll);
   }
