@@ -10,6 +10,7 @@ import { buildLoadResult } from '../../load/load-result.js';
 import { runLoad } from '../../load/run-load.js';
 import { completedShard, failedShard } from '../../load/shard-result.js';
 import { ExitCode } from '../exit-codes.js';
+import { exitCodeFor } from '../exit-for-error.js';
 import type { CommandContext } from './command-context.js';
 
 const positive = (value: string): number => {
@@ -149,7 +150,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     }
     return ExitCode.Ok;
   } catch (error) {
-    const code = error instanceof LoadSetupError ? ExitCode.Unreachable : ExitCode.Failed;
+    // The code the process will exit with (main maps other errors the same way), also written to the result files.
+    const code = error instanceof LoadSetupError ? ExitCode.Unreachable : exitCodeFor(error);
     await outputs?.fail(error as Error, code, startedAt);
     // A shard that could not run says so in its result file: the merge then names it.
     if (plan?.shard && plan.whole && typeof options.json === 'string') {
