@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,5 +128,19 @@ describe('sipbots load against a server that never answers', () => {
     const invites = (await capturedSip(run)).filter((e) => e.method === 'INVITE');
     expect(new Set(invites.map((e) => e.callId)).size).toBe(c.attempted);
     console.info(`[faults] load, server never answering (calls): exit ${code} after ${elapsedS.toFixed(1)} s; ${c.attempted} calls failed, ${invites.length} INVITEs on record`);
+  });
+
+  it('absent over TCP (connection refused): exit 3 at once, and the run folder says why', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const run = join(tempDir('load-absent'), 'run');
+    const started = Date.now();
+    const { code, stderr } = await runCli(['load', '--proxy', `127.0.0.1:${port}`, '--transport', 'tcp', ...accounts, '--rate', '20', '--duration', '120', '--capture', run], { env });
+    expect(code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(stderr).toContain(`tcp connection to 127.0.0.1:${port} refused`);
+    expect(readSummary(run)).toMatchObject({ passed: false, exitCode: 3, error: { type: 'TransportError' } });
   });
 });
