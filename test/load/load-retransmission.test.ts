@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expandAccountPattern } from '../../src/load/accounts.js';
 import { LoadEngine, type EngineOptions } from '../../src/load/load-engine.js';
@@ -22,7 +22,9 @@ async function silentUdp(): Promise<SilentServer> {
 
 async function silentTcp(): Promise<SilentServer> {
   const requests: string[] = [];
+  const connections = new Set<TcpSocket>();
   const server: Server = createServer((connection) => {
+    connections.add(connection);
     connection.on('data', (data) => {
       for (const line of data.toString().split('\r\n')) if (/^[A-Z]+ sip:\S+ SIP\/2\.0$/.test(line)) requests.push(line);
     });
@@ -35,7 +37,7 @@ async function silentTcp(): Promise<SilentServer> {
     requests,
     close: () => {
       server.close();
-      server.closeAllConnections?.();
+      for (const connection of connections) connection.destroy();
     },
   };
 }
