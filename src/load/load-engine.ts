@@ -6,7 +6,8 @@ import { ArrivalSchedule, type ArrivalKind, type RampStage } from './arrivals.js
 import type { CallScript } from './call-script.js';
 import { CalleeSide } from './callee.js';
 import { ClientCall } from './client-call.js';
-import { ClientRequest, type ClientRequestResult, type ClientRequestSpec } from './client-request.js';
+import { CalleeRegistrations } from './callee-registrations.js';
+import { ClientRequest, type ClientRequestSpec } from './client-request.js';
 import { DigestCache } from './digest-cache.js';
 import { recordMs, summarize, type HistogramSet, type LatencySummary } from './histograms.js';
 import { IdSource, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
@@ -83,8 +84,6 @@ export interface EngineHooks {
 }
 
 const TICK_MS = 1;
-const SETUP_CONCURRENCY = 100;
-const UNREGISTER_TIMEOUT_MS = 3000;
 /** Once interrupted, hang-ups and then unregistrations get this long each: the process exits within 5 s. */
 const INTERRUPT_GRACE_MS = 1500;
 const WATCH_EVERY_MS = 250;
@@ -108,10 +107,9 @@ export class LoadEngine {
   private readonly watch: ServerWatch;
   private nextWatchAt = 0;
   private stopped: ServerSilence | undefined;
-  private abortedAt: number | undefined;
   /** Callee registrations that timed out (not in the measured counters, but evidence for the watch). */
   private setupTimeouts = 0;
-  private readonly registered: LoadAccount[] = [];
+  private registrations: CalleeRegistrations | undefined;
 
   constructor(
     private readonly options: EngineOptions,
@@ -139,7 +137,7 @@ export class LoadEngine {
       if (this.callee) await this.withTicker(() => this.registerCallees());
       if (!this.hooks.signal?.aborted) await this.runArrivals();
       // A server found dead gets no unregistrations: each would only wait out its timer.
-      if (this.callee && !this.stopped) await this.withTicker(() => this.unregisterCallees());
+      if (this.registrations && !this.stopped) await this.withTicker(() => this.registrations!.unregister());
     } finally {
       await Promise.all(this.links.map((link) => link.close()));
     }
@@ -177,6 +175,18 @@ export class LoadEngine {
       const bound = { link, party, templates: requestTemplates(party, sdpHost) };
       const side = new CalleeSide(this.ctx, bound, responseTemplates(party, sdpHost), options.script?.callee);
       this.callee = { bound, side };
+      this.registrations = new CalleeRegistrations(
+        {
+          ctx: this.ctx,
+          bound,
+          signal: this.hooks.signal,
+          graceMs: INTERRUPT_GRACE_MS,
+          serverStopped: () => this.stopped !== undefined,
+          onTimeout: () => this.setupTimeouts++,
+        },
+        options.accounts,
+        options.registerExpires,
+      );
       link.onMessage((raw) => this.onMessage(raw, side));
     }
   }
@@ -214,11 +224,9 @@ export class LoadEngine {
     else this.stats.counters.stray++;
   }
 
-  /** REGISTER every account on the callee link; stops early when interrupted or when the server is gone. */
+  /** REGISTER every callee account (see CalleeRegistrations); a server that never answered is named as such. */
   private async registerCallees(): Promise<void> {
-    const failures: Record<string, number> = {};
-    const abortedAt = (): number => (this.hooks.signal?.aborted ? (this.abortedAt ??= this.ctx.now()) : Infinity);
-    await this.registerEach(this.options.accounts, this.options.registerExpires, undefined, failures, () => abortedAt() + INTERRUPT_GRACE_MS);
+    const failures = await this.registrations!.register();
     const failed = Object.values(failures).reduce((a, b) => a + b, 0);
     // All of them may have timed out together, between two looks: ask the watch now why.
     if (failed > 0 && !this.stopped) {
@@ -228,53 +236,6 @@ export class LoadEngine {
     if (this.stopped) throw new LoadSetupError(`callee registration: ${this.stopped.message}`, failures);
     if (failed > 0 && !this.hooks.signal?.aborted) {
       throw new LoadSetupError(`${failed} of ${this.options.accounts.length} callee registrations failed: ${JSON.stringify(failures)}`, failures);
-    }
-  }
-
-  /** Expires 0 for every callee that registered (RFC 3261 §10.2.2); bounded when interrupted. */
-  private async unregisterCallees(): Promise<void> {
-    const interrupted = this.hooks.signal?.aborted === true;
-    const deadline = interrupted ? this.ctx.now() + INTERRUPT_GRACE_MS : Infinity;
-    await this.registerEach(this.registered.splice(0), 0, interrupted ? INTERRUPT_GRACE_MS : UNREGISTER_TIMEOUT_MS, {}, () => deadline);
-  }
-
-  /** SETUP_CONCURRENCY REGISTERs at a time, until done, the deadline, or the server found dead. */
-  private async registerEach(accounts: LoadAccount[], expires: number, timeoutMs: number | undefined, failures: Record<string, number>, deadline: () => number): Promise<void> {
-    const queue = [...accounts];
-    const over = (): boolean => this.stopped !== undefined || this.ctx.now() >= deadline() || (expires > 0 && this.hooks.signal?.aborted === true);
-    const worker = async (): Promise<void> => {
-      for (let account = queue.shift(); account && !over(); account = queue.shift()) {
-        const result = await this.request(this.callee!.bound, {
-          method: 'REGISTER',
-          account,
-          ruri: `sip:${account.domain}`,
-          to: `sip:${account.user}@${account.domain}`,
-          expires,
-          scheduledAt: this.ctx.now(),
-          measure: false,
-        }, timeoutMs);
-        if (result.ok && expires > 0) this.registered.push(account);
-        if (!result.ok) failures[result.reason ?? 'failed'] = (failures[result.reason ?? 'failed'] ?? 0) + 1;
-        if (result.status === 0) this.setupTimeouts++;
-      }
-    };
-    await this.until(Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker)), () => this.stopped !== undefined || this.ctx.now() >= deadline());
-  }
-
-  /** Waits for `work`, or until `giveUp()` says there is no point (transactions still out are abandoned). */
-  private async until(work: Promise<unknown>, giveUp: () => boolean): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const poll = new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (giveUp()) resolve();
-        else timer = setTimeout(check, 20);
-      };
-      check();
-    });
-    try {
-      await Promise.race([work, poll]);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -297,13 +258,6 @@ export class LoadEngine {
   /** Interrupted: every call ends now (CANCEL or BYE, see ClientCall.hangUp); requests just finish. */
   private hangUpAll(now: number): void {
     for (const handler of this.clients.values()) handler.hangUp?.(now);
-  }
-
-  private request(bound: BoundLink, spec: ClientRequestSpec, timeoutMs?: number): Promise<ClientRequestResult> {
-    return new Promise((resolve) => {
-      const ctx = timeoutMs === undefined ? this.ctx : { ...this.ctx, timeoutMs };
-      new ClientRequest(ctx, bound, spec, resolve).start();
-    });
   }
 
   private runArrivals(): Promise<void> {
