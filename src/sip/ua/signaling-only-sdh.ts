@@ -1,4 +1,4 @@
-import type { BodyAndContentType, SessionDescriptionHandler } from 'sip.js';
+import type { BodyAndContentType, SessionDescriptionHandler } from './session-description-handler.js';
 
 /**
  * An SDP offer/answer partner that sends no media: a valid audio description on the discard

@@ -1,0 +1,73 @@
+import { SessionState, type Session } from 'sip.js';
+import { responseLineOf, type ResponseLine } from './response-line.js';
+import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from './session-description-handler.js';
+
+/**
+ * The INVITE session of one call (RFC 3261 §13), either side, as sip.js runs it:
+ *
+ *     initial ──INVITE sent / 1xx sent──▶ establishing ──2xx (ACKed)──▶ established
+ *        │                                     │                             │ BYE
+ *        │                                     │ final non-2xx, CANCEL       ▼
+ *        └─────────────────────────────────────┴──────────────────────▶ terminating ──▶ terminated
+ *
+ * (an unanswered or refused INVITE goes straight to terminated).
+ */
+export type CallSessionState = 'initial' | 'establishing' | 'established' | 'terminating' | 'terminated';
+
+const STATES: Readonly<Record<SessionState, CallSessionState>> = {
+  [SessionState.Initial]: 'initial',
+  [SessionState.Establishing]: 'establishing',
+  [SessionState.Established]: 'established',
+  [SessionState.Terminating]: 'terminating',
+  [SessionState.Terminated]: 'terminated',
+};
+
+/** What the sender of a re-INVITE hears about its final response. */
+export interface ReinviteHandlers {
+  /** Called after the answer is applied and the ACK sent. */
+  onAccept: () => void;
+  onReject: (response: ResponseLine) => void;
+}
+
+/** What both sides of a call can do once it exists: follow its state, BYE, re-INVITE, reach its media. */
+export abstract class CallSession<S extends Session = Session> {
+  constructor(
+    protected readonly session: S,
+    readonly callId: string,
+  ) {}
+
+  get state(): CallSessionState {
+    return STATES[this.session.state];
+  }
+
+  onStateChange(listener: (state: CallSessionState) => void): void {
+    this.session.stateChange.addListener((state) => listener(STATES[state]));
+  }
+
+  /** The handler of this call's offer/answer and media, once sip.js has made it. */
+  get mediaHandler(): SessionDescriptionHandler | undefined {
+    return this.session.sessionDescriptionHandler as unknown as SessionDescriptionHandler | undefined;
+  }
+
+  /** Ends an established call (RFC 3261 §15.1.1); resolves once the BYE is sent. */
+  bye(): Promise<void> {
+    return this.session.bye().then(() => undefined);
+  }
+
+  /**
+   * Sends a re-INVITE with a new offer made with `options` (e.g. `{ hold: true }`: a=sendonly,
+   * RFC 3264 §8.4). sip.js keeps the options on the session, so a re-INVITE the peer sends
+   * later is answered with them too. Resolves once sent; the handlers hear the final response.
+   */
+  reinvite(options: SessionDescriptionHandlerOptions, handlers: ReinviteHandlers): Promise<void> {
+    return this.session
+      .invite({
+        sessionDescriptionHandlerOptions: options as object,
+        requestDelegate: {
+          onAccept: () => handlers.onAccept(),
+          onReject: (response) => handlers.onReject(responseLineOf(response)),
+        },
+      })
+      .then(() => undefined);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Inviter } from 'sip.js';
+import { CallSession } from './call-session.js';
+import { responseLineOf, type ResponseLine } from './response-line.js';
+
+/** What the caller hears about the responses to its INVITE. */
+export interface InviteHandlers {
+  /** A provisional response (100 excepted): 180, 183, … */
+  onProgress: (response: ResponseLine) => void;
+  /** A 2xx: sip.js ACKs it and the session becomes established. */
+  onAccept: (response: ResponseLine) => void;
+  /** A final non-2xx: sip.js ACKs it and the session ends. */
+  onReject: (response: ResponseLine) => void;
+}
+
+/** The caller's side of a call (a sip.js Inviter): INVITE, then CANCEL or BYE. */
+export class OutgoingCall extends CallSession<Inviter> {
+  /** Made by `SipUserAgent.call`. */
+  constructor(inviter: Inviter) {
+    super(inviter, inviter.request.callId);
+  }
+
+  /** Sends the INVITE (answering a 407 challenge on its own); resolves once it is sent. */
+  invite(handlers: InviteHandlers): Promise<void> {
+    return this.session
+      .invite({
+        requestDelegate: {
+          onProgress: (response) => handlers.onProgress(responseLineOf(response)),
+          onAccept: (response) => handlers.onAccept(responseLineOf(response)),
+          onReject: (response) => handlers.onReject(responseLineOf(response)),
+        },
+      })
+      .then(() => undefined);
+  }
+
+  /** CANCELs the INVITE while it has no final response (RFC 3261 §9.1). */
+  cancel(): Promise<void> {
+    return this.session.cancel();
+  }
+
+  /** Ends the session whatever its state, without waiting for anything more from the network. */
+  dispose(): Promise<void> {
+    return this.session.dispose();
+  }
+}

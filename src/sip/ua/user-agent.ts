@@ -1,0 +1,108 @@
+import { Inviter, Registerer, URI, UserAgent } from 'sip.js';
+import type { Logger } from '../../util/logger.js';
+import type { ReliableSipSocket } from '../reliability/types.js';
+import type { Endpoint, TransportProtocol } from '../transport/types.js';
+import { IncomingCall } from './incoming-call.js';
+import { NodeTransport } from './node-transport.js';
+import { OutgoingCall } from './outgoing-call.js';
+import { Registration } from './registration.js';
+import type { SessionDescriptionHandlerFactory } from './session-description-handler.js';
+import { sipJsLogConnector } from './sipjs-log.js';
+
+export interface SipUserAgentOptions {
+  /** Address of record, e.g. `sip:alice@lab.test`. */
+  aor: string;
+  authorizationUsername: string;
+  authorizationPassword: string;
+  displayName?: string;
+  /** Our socket, already open: every message goes through it. */
+  socket: ReliableSipSocket;
+  /** Registrar and outbound proxy: every request goes there. */
+  server: Endpoint;
+  protocol: TransportProtocol;
+  /** Via sent-by: `host:port` for UDP/TCP, an `.invalid` host for streams we only dial out on. */
+  viaHost: string;
+  /** User part of our Contact. */
+  contactUser: string;
+  /** Host and port for the Contact, when we can be reached there (UDP, TCP). */
+  contactEndpoint?: Endpoint;
+  /** Makes the offer/answer partner (and media) of each call. */
+  media: SessionDescriptionHandlerFactory;
+  /** Errors of the media layer that mean "this offer cannot be answered": 488, not 480. */
+  isUnacceptableOffer: (error: unknown) => boolean;
+  /** Each incoming INVITE, as a call not yet answered (no 1xx sent yet). */
+  onIncomingCall: (call: IncomingCall) => void;
+  /** sip.js's own log lines go here. */
+  logger: Logger;
+}
+
+/**
+ * One account's SIP user agent: the sip.js UserAgent configured for a headless bot on our
+ * transport (NodeTransport), with calls and the registration as our own wrappers. Nothing
+ * above src/sip sees sip.js.
+ */
+export class SipUserAgent {
+  private readonly userAgent: UserAgent;
+
+  constructor(private readonly options: SipUserAgentOptions) {
+    const { protocol } = options;
+    this.userAgent = new UserAgent({
+      uri: UserAgent.makeURI(options.aor),
+      authorizationUsername: options.authorizationUsername,
+      authorizationPassword: options.authorizationPassword,
+      displayName: options.displayName,
+      transportConstructor: NodeTransport,
+      transportOptions: { socket: options.socket, server: options.server, protocol },
+      viaHost: options.viaHost,
+      contactName: options.contactUser,
+      contactParams: { transport: protocol },
+      forceRport: true,
+      noAnswerTimeout: 3600,
+      // The callee policy decides whether to ring (180) or refuse at once (486 when busy).
+      sendInitialProvisionalResponse: false,
+      userAgentString: 'sipbots/0.1',
+      logBuiltinEnabled: false,
+      logLevel: 'debug',
+      logConnector: sipJsLogConnector(options.logger),
+      sessionDescriptionHandlerFactory: options.media,
+      delegate: { onInvite: (invitation) => options.onIncomingCall(new IncomingCall(invitation, options.isUnacceptableOffer)) },
+    });
+    if (options.contactEndpoint) {
+      // sip.js builds its Contact from viaHost as one host string; a registrar's 200 lists the
+      // binding with host and port apart, and sip.js compares URIs. Give it the real URI.
+      this.setContact(options.contactEndpoint, { outbound: false });
+    }
+  }
+
+  start(): Promise<void> {
+    return this.userAgent.start();
+  }
+
+  /** Stops the user agent. sip.js waits for an unanswered REGISTER to time out (Timer F, 32 s) first. */
+  stop(): Promise<void> {
+    return this.userAgent.stop();
+  }
+
+  /** A call to `target`, not yet sent (see `OutgoingCall.invite`); undefined if `target` is not a SIP URI. */
+  call(target: string): OutgoingCall | undefined {
+    const uri = UserAgent.makeURI(target);
+    return uri ? new OutgoingCall(new Inviter(this.userAgent, uri)) : undefined;
+  }
+
+  /** Our binding at the registrar, refreshed at `refreshFrequency` % of `expires` once registered. */
+  createRegistration(options: { expires: number; refreshFrequency: number }): Registration {
+    return new Registration(new Registerer(this.userAgent, options));
+  }
+
+  /** Host and port of the Contact every request and dialog carries. */
+  contactEndpoint(): Endpoint {
+    const uri = this.userAgent.contact.uri;
+    return { address: uri.host, port: uri.port ?? 5060 };
+  }
+
+  /** Makes `endpoint` our Contact for every later request and dialog; `outbound` adds `;ob` (RFC 5626 §5.4). */
+  setContact(endpoint: Endpoint, { outbound }: { outbound: boolean }): void {
+    const params: Record<string, string | null> = outbound ? { transport: this.options.protocol, ob: null } : { transport: this.options.protocol };
+    this.userAgent.contact.uri = new URI('sip', this.options.contactUser, endpoint.address, endpoint.port, params);
+  }
+}
