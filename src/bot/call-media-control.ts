@@ -1,4 +1,4 @@
-import { SessionState, type Session } from 'sip.js';
+import type { CallSession } from '../sip/ua/call-session.js';
 import type { Call } from './call.js';
 
 /** A hold, unhold or DTMF request that could not be carried out on this call. */
@@ -14,25 +14,19 @@ export class CallMediaError extends Error {
   }
 }
 
-/** The part of our session description handlers this needs (RtpSessionDescriptionHandler has both). */
-interface DtmfCapableSdh {
-  sendDtmf(tones: string, options?: unknown): boolean;
-  whenDtmfSent?(): Promise<void>;
-}
-
 /**
- * Wires `call.setHold` and `call.sendDtmf` to the sip.js session, for either side of the call.
+ * Wires `call.setHold` and `call.sendDtmf` to the SIP session, for either side of the call.
  *
  * Hold is a re-INVITE whose offer says a=sendonly (the session description handler reads
  * `{ hold: true }`); the peer answers a=recvonly and stops sending (RFC 3264 §8.4). Unhold is a
  * re-INVITE with a=sendrecv. The options stay on the session, so a re-INVITE the peer sends
  * while we hold is answered as still holding.
  */
-export function wireMediaControl(call: Call, session: Session): void {
+export function wireMediaControl(call: Call, session: CallSession): void {
   call.setHold = (hold) => reinvite(call, session, hold);
   call.sendDtmf = async (digits) => {
-    const sdh = session.sessionDescriptionHandler as unknown as DtmfCapableSdh | undefined;
-    if (session.state !== SessionState.Established || !sdh) {
+    const sdh = session.mediaHandler;
+    if (session.state !== 'established' || !sdh) {
       throw new CallMediaError(call.callId, 'dtmf', `cannot send DTMF "${digits}": call ${call.callId} is ${call.state}, not connected`);
     }
     let queued: boolean;
@@ -48,24 +42,22 @@ export function wireMediaControl(call: Call, session: Session): void {
   };
 }
 
-function reinvite(call: Call, session: Session, hold: boolean): Promise<void> {
+function reinvite(call: Call, session: CallSession, hold: boolean): Promise<void> {
   const action = hold ? 'hold' : 'unhold';
-  if (session.state !== SessionState.Established) {
+  if (session.state !== 'established') {
     return Promise.reject(new CallMediaError(call.callId, action, `cannot ${action} call ${call.callId}: it is ${call.state}, not connected`));
   }
   return new Promise<void>((resolve, reject) => {
     session
-      .invite({
-        sessionDescriptionHandlerOptions: { hold } as object,
-        requestDelegate: {
-          // sip.js calls onAccept after the answer is applied and the ACK sent.
+      .reinvite(
+        { hold },
+        {
           onAccept: () => resolve(),
           onReject: (response) => {
-            const { statusCode, reasonPhrase } = response.message;
-            reject(new CallMediaError(call.callId, action, `re-INVITE to ${action} call ${call.callId} was answered ${statusCode} ${reasonPhrase}`));
+            reject(new CallMediaError(call.callId, action, `re-INVITE to ${action} call ${call.callId} was answered ${response.status} ${response.reason}`));
           },
         },
-      })
+      )
       .catch((error: unknown) => reject(new CallMediaError(call.callId, action, `re-INVITE to ${action} call ${call.callId} could not be sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error })));
   });
 }

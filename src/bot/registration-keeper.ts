@@ -1,11 +1,14 @@
-import { RegistererState, type Registerer } from 'sip.js';
+import type { Registration } from '../sip/ua/registration.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
+/** The part of a `Registration` the keeper uses (tests pass a fake). */
+export type KeptRegistration = Pick<Registration, 'state' | 'onStateChange' | 'register'>;
+
 /**
- * Keeps a registration alive across a server outage. sip.js refreshes a registration while the
- * registrar answers, but after a failed refresh (the server died: 408 from Timer F, or a 5xx)
- * it leaves the registerer unregistered for good. Like a softphone, we retry every `retryMs`
+ * Keeps a registration alive across a server outage. The user agent refreshes a registration
+ * while the registrar answers, but after a failed refresh (the server died: 408 from Timer F,
+ * or a 5xx) it leaves it unregistered for good. Like a softphone, we retry every `retryMs`
  * until the registrar takes us back, so calls to the bot work again once the server returns.
  */
 export class RegistrationKeeper {
@@ -13,13 +16,13 @@ export class RegistrationKeeper {
   private active = true;
 
   constructor(
-    private readonly registerer: Registerer,
+    private readonly registration: KeptRegistration,
     private readonly clock: Clock,
     private readonly retryMs: number,
     private readonly logger: Logger,
   ) {
-    registerer.stateChange.addListener((state) => {
-      if (state === RegistererState.Unregistered) this.schedule();
+    registration.onStateChange((state) => {
+      if (state === 'unregistered') this.schedule();
     });
   }
 
@@ -39,20 +42,20 @@ export class RegistrationKeeper {
 
   private attempt(): void {
     // Registered again meanwhile (a NAT contact rewrite re-registers on its own): nothing to do.
-    if (!this.active || this.registerer.state === RegistererState.Registered) return;
+    if (!this.active || this.registration.state === 'registered') return;
     // The bot stopped while its first REGISTER was still out (another bot's failure ended the
-    // run): the keeper started after stop(), and register() on a terminated registerer throws
+    // run): the keeper started after stop(), and register() on a terminated registration throws
     // synchronously, past the .catch below, as an uncaught exception.
-    if (this.registerer.state === RegistererState.Terminated) {
+    if (this.registration.state === 'terminated') {
       this.stop();
       return;
     }
     this.logger.info({ retryMs: this.retryMs }, 'registration lost; registering again');
-    this.registerer
-      .register({ requestDelegate: { onReject: (response) => {
-        this.logger.warn({ status: response.message.statusCode }, 'registration retry refused');
+    this.registration
+      .register({ onReject: (response) => {
+        this.logger.warn({ status: response.status }, 'registration retry refused');
         this.schedule();
-      } } })
+      } })
       .catch((error: unknown) => {
         this.logger.warn({ err: error }, 'registration retry could not be sent');
         this.schedule();

@@ -1,4 +1,3 @@
-import type { SessionDescriptionHandlerFactory } from 'sip.js';
 import type { EventStream } from '../events/event-stream.js';
 import { createRtpSdhFactory, type RtpMediaOptions } from '../media/session-description-handler.js';
 import { createWebRtcSdhFactory } from '../media/webrtc/webrtc-session-description-handler.js';
@@ -33,11 +32,11 @@ export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
         events.emit({ type: 'media-stats', at: clock.now(), party: bot.name, callId: callIdOf(session), codec: stats.codec, sent: stats.sent, received: stats.received }),
       ...(settings.recordDir ? { recordWavPath: (session: unknown) => `${settings.recordDir}/${bot.name}-${callIdOf(session).slice(0, 12)}.wav` } : {}),
     } satisfies Partial<RtpMediaOptions>;
-    if (bot.media === 'webrtc') return createWebRtcSdhFactory(common) as unknown as SessionDescriptionHandlerFactory;
+    if (bot.media === 'webrtc') return createWebRtcSdhFactory(common);
     return createRtpSdhFactory({
       ...common,
       ...rtpNatOptions(bot, nat),
       onPacket: (direction, local, remote, bytes, rtcp) => events.emit({ type: 'rtp', at: clock.now(), party: bot.name, direction, local, remote, bytes, rtcp }),
-    }) as unknown as SessionDescriptionHandlerFactory;
+    });
   };
 }

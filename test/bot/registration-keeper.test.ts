@@ -1,31 +1,32 @@
-import { EmitterImpl, RegistererState, type Registerer } from 'sip.js';
 import { describe, expect, it } from 'vitest';
-import { RegistrationKeeper } from '../../src/bot/registration-keeper.js';
+import { RegistrationKeeper, type KeptRegistration } from '../../src/bot/registration-keeper.js';
+import type { RegisterHandlers, RegistrationState } from '../../src/sip/ua/registration.js';
 import { FakeClock } from '../../src/util/fake-clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 
-/** Just enough of a sip.js Registerer: a state, its change events, and register() answered by `answer`. */
-function fakeRegisterer(answer: () => 'accept' | 'reject') {
-  const stateChange = new EmitterImpl<RegistererState>();
+/** Just enough of a Registration: a state, its change listeners, and register() answered by `answer`. */
+function fakeRegistration(answer: () => 'accept' | 'reject') {
+  const listeners: Array<(state: RegistrationState) => void> = [];
+  const setState = (state: RegistrationState) => {
+    fake.state = state;
+    for (const listener of listeners) listener(state);
+  };
   const fake = {
-    state: RegistererState.Registered,
-    stateChange,
+    state: 'registered' as RegistrationState,
     attempts: 0,
-    register(options: { requestDelegate: { onReject: (response: { message: { statusCode: number } }) => void } }) {
+    onStateChange(listener: (state: RegistrationState) => void) {
+      listeners.push(listener);
+    },
+    register(handlers: RegisterHandlers = {}) {
       fake.attempts++;
-      if (answer() === 'accept') {
-        fake.state = RegistererState.Registered;
-        stateChange.emit(fake.state);
-      } else {
-        options.requestDelegate.onReject({ message: { statusCode: 408 } });
-      }
+      if (answer() === 'accept') setState('registered');
+      else handlers.onReject?.({ status: 408, reason: 'Request Timeout' });
       return Promise.resolve();
     },
     lose() {
-      fake.state = RegistererState.Unregistered;
-      stateChange.emit(fake.state);
+      setState('unregistered');
     },
-  };
+  } satisfies KeptRegistration & { attempts: number; lose(): void };
   return fake;
 }
 
@@ -33,27 +34,27 @@ describe('RegistrationKeeper', () => {
   it('retries a lost registration every retryMs until the registrar answers, then stops retrying', () => {
     const clock = new FakeClock();
     let serverUp = false;
-    const registerer = fakeRegisterer(() => (serverUp ? 'accept' : 'reject'));
-    const keeper = new RegistrationKeeper(registerer as unknown as Registerer, clock, 1000, silentLogger);
-    registerer.lose(); // the refresh failed: the server is gone
+    const registration = fakeRegistration(() => (serverUp ? 'accept' : 'reject'));
+    const keeper = new RegistrationKeeper(registration, clock, 1000, silentLogger);
+    registration.lose(); // the refresh failed: the server is gone
     clock.advance(3500);
-    expect(registerer.attempts).toBe(3);
+    expect(registration.attempts).toBe(3);
     serverUp = true;
     clock.advance(1000);
-    expect(registerer.attempts).toBe(4);
-    expect(registerer.state).toBe(RegistererState.Registered);
+    expect(registration.attempts).toBe(4);
+    expect(registration.state).toBe('registered');
     clock.advance(10_000);
-    expect(registerer.attempts).toBe(4);
+    expect(registration.attempts).toBe(4);
     keeper.stop();
   });
 
   it('does nothing once stopped (the bot is shutting down and unregistering)', () => {
     const clock = new FakeClock();
-    const registerer = fakeRegisterer(() => 'reject');
-    const keeper = new RegistrationKeeper(registerer as unknown as Registerer, clock, 1000, silentLogger);
+    const registration = fakeRegistration(() => 'reject');
+    const keeper = new RegistrationKeeper(registration, clock, 1000, silentLogger);
     keeper.stop();
-    registerer.lose();
+    registration.lose();
     clock.advance(5000);
-    expect(registerer.attempts).toBe(0);
+    expect(registration.attempts).toBe(0);
   });
 });

@@ -1,12 +1,13 @@
-import type { Registerer, UserAgent } from 'sip.js';
 import { DEFAULT_NAT, type BotConfig } from '../../config/bots-schema.js';
+import { UaContactTarget } from '../../sip/ua/contact-target.js';
+import type { Registration } from '../../sip/ua/registration.js';
 import type { Endpoint, SipSocket } from '../../sip/transport/types.js';
+import type { SipUserAgent } from '../../sip/ua/user-agent.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { NatTraversal } from './nat-traversal.js';
-import { SipJsContactTarget } from './sipjs-contact-target.js';
 
-/** The NAT side of one bot, as `Bot` wires it: built at start, given the registerer later. */
+/** The NAT side of one bot, as `Bot` wires it: built at start, given the registration later. */
 export function createBotNat(account: BotConfig, socket: SipSocket, server: Endpoint, clock: Clock, logger: Logger): NatTraversal {
   const settings = account.nat ?? DEFAULT_NAT;
   // UDP only. Over TCP the registrar sees the connection's ephemeral port, never our listening
@@ -29,8 +30,8 @@ export function createBotNat(account: BotConfig, socket: SipSocket, server: Endp
 
 export interface BotRegistration {
   account: BotConfig;
-  userAgent: UserAgent;
-  registerer: Registerer;
+  userAgent: SipUserAgent;
+  registration: Registration;
   aor: string;
   serverUri: string;
   clock: Clock;
@@ -40,12 +41,11 @@ export interface BotRegistration {
 /** After the first REGISTER 2xx: rewrite the Contact if we are behind NAT, then keep the binding alive. */
 export function natAfterRegistered(nat: NatTraversal, r: BotRegistration): Promise<void> {
   return nat.afterRegistered(
-    new SipJsContactTarget({
+    new UaContactTarget({
       userAgent: r.userAgent,
-      registerer: r.registerer,
+      registration: r.registration,
       party: r.account.name,
       aor: r.aor,
-      user: r.account.user,
       protocol: r.account.transport,
       serverUri: r.serverUri,
       clock: r.clock,

@@ -4,21 +4,10 @@ import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { KeepAlive } from './keep-alive.js';
 import { registerResponseBinding, sameEndpoint } from './public-binding.js';
+import type { ContactTarget } from '../../sip/ua/contact-target.js';
 
-/**
- * What NAT traversal needs from the user agent: its Contact, a way to rewrite it, and the
- * registration. The bot implements it over sip.js (`SipJsContactTarget`); tests with a fake.
- */
-export interface ContactTarget {
-  /** Host and port of the Contact we currently register. */
-  contactEndpoint(): Endpoint;
-  /** Makes `endpoint` our Contact (with `;ob`) for every later request and dialog. */
-  rewrite(endpoint: Endpoint): void;
-  /** REGISTERs the current Contact with Expires 0 and waits for the final response. */
-  unregister(): Promise<void>;
-  /** REGISTERs the current Contact and waits for the 2xx (rejects on failure). */
-  register(): Promise<void>;
-}
+/** What NAT traversal needs from the user agent; defined with its implementation in src/sip/ua. */
+export type { ContactTarget };
 
 /**
  * Where the bot stands with its NAT binding.
