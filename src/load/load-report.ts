@@ -19,7 +19,8 @@ export function formatProgress(p: LoadProgress, previousAttempted: number): stri
 export function formatTable(r: LoadResult): string {
   const c = r.counters;
   const lines: string[] = [];
-  lines.push(`sipbots load: ${r.scenario} over ${r.transport} to ${r.proxy}, ${r.accounts} accounts, ${r.workers} thread(s)`);
+  const what = r.scenarioFile ? `${r.scenarioFile.id} (${r.scenarioFile.file})` : r.scenario;
+  lines.push(`sipbots load: ${what} over ${r.transport} to ${r.proxy}, ${r.accounts} accounts, ${r.workers} thread(s)`);
   lines.push(`  arrivals   ${r.arrivalS} s at ${r.cps}/s (${r.settings.arrival}, target ${r.settings.rate}/s); last call ended at ${r.runS} s`);
   const pct = c.attempted > 0 ? ((100 * c.failed) / c.attempted).toFixed(3) : '0';
   lines.push(`  outcome    attempted ${c.attempted}  succeeded ${c.succeeded}  failed ${c.failed} (${pct} %)  delayed ${c.delayed}`);
@@ -63,7 +64,8 @@ export function renderLoadJunit(r: LoadResult): string {
   );
   lines.push('  <properties>');
   for (const [name, value] of [
-    ['scenario', r.scenario],
+    ['scenario', r.scenarioFile ? r.scenarioFile.id : r.scenario],
+    ...(r.scenarioFile ? [['scenario-file', r.scenarioFile.file]] : []),
     ['transport', r.transport],
     ['proxy', r.proxy],
     ['cps', String(r.cps)],

@@ -12,6 +12,8 @@ export interface LoadResult {
   version: typeof LOAD_RESULT_VERSION;
   startedAt: string;
   scenario: EngineOptions['scenario'];
+  /** With `--scenario FILE`: the file and its scenario id (`scenario` is then `call`). */
+  scenarioFile?: { file: string; id: string };
   transport: EngineOptions['transport'];
   proxy: string;
   workers: number;
@@ -54,6 +56,7 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
     version: LOAD_RESULT_VERSION,
     startedAt: meta.startedAt.toISOString(),
     scenario: options.scenario,
+    ...(options.script ? { scenarioFile: { file: options.script.file, id: options.script.id } } : {}),
     transport: options.transport,
     proxy: `${options.proxy.address}:${options.proxy.port}`,
     workers: meta.workers,

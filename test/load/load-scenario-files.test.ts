@@ -136,6 +136,8 @@ describe('sipbots load --scenario FILE (CLI, in-process)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/attempted 20 {2}succeeded 20 {2}failed 0 /);
     expect(run.stdout).toContain('INVITE 408: 20');
+    // The table names the scenario played, not just "call".
+    expect(run.stdout).toMatch(/sipbots load: no-answer-callee-408 \(scenarios\/lab\/no-answer-callee-408\.yaml\) over udp/);
   });
 
   it('refuses what the lean path cannot play: exit 2 naming the file and the reason', async () => {
