@@ -1,6 +1,7 @@
 /**
- * The media side of a SIP call, as sip.js wants it: a SessionDescriptionHandler (implemented
- * structurally — sip.js itself is imported only in src/sip) that owns one RtpSession and runs
+ * The media side of a SIP call, as the user agent wants it: a SessionDescriptionHandler (the
+ * shape src/sip/ua/session-description-handler.ts names, implemented structurally: the media
+ * layer imports nothing of the SIP layer) that owns one RtpSession and runs
  * the RFC 3264 offer/answer state machine over plain RTP/AVP SDP.
  *
  *                 getDescription()                 setDescription(answer)
@@ -10,7 +11,7 @@
  *       │  setDescription(offer)                  getDescription()          │
  *       └──────────────────────▶ have-remote-offer ─────────────────────────┘
  *
- * Media starts once an exchange completes. `{ hold: true }` in the options sip.js passes
+ * Media starts once an exchange completes. `{ hold: true }` in the options the user agent passes
  * (sessionDescriptionHandlerOptions / …ReInvite) puts the peer on hold: our offer or answer says
  * sendonly (inactive if the peer itself is not sending); `{ hold: false }` or none resumes.
  */
@@ -44,7 +45,7 @@ export interface RtpMediaOptions {
   /** Shared pacer; default the process-wide one. */
   pacer?: Pacer;
   onPacket?: MediaPacketListener;
-  /** Called once, at close, with the final statistics and the sip.js session it belonged to. */
+  /** Called once, at close, with the final statistics and the (opaque) user agent session it belonged to. */
   onStats?: (stats: RtpMediaStats, session: unknown) => void;
   /** Write what we heard as an 8 kHz 16-bit mono WAV at close; a function gets the session. */
   recordWavPath?: string | ((session: unknown) => string);
@@ -58,7 +59,7 @@ export interface RtpMediaOptions {
   sdpAddress?: () => string | undefined;
 }
 
-/** What sip.js passes as SessionDescriptionHandlerOptions; we read only `hold`. */
+/** What the user agent passes as SessionDescriptionHandlerOptions; we read only `hold`. */
 export interface RtpSdhOptions {
   constraints?: object;
   hold?: boolean;
@@ -259,7 +260,7 @@ function dtmfOptionsOf(options: unknown): DtmfOptions {
 }
 
 /**
- * The `sessionDescriptionHandlerFactory` for sip.js UserAgentOptions: one handler (and one
+ * The session description handler factory the SIP user agent takes: one handler (and one
  * RTP session) per call. A `playWavPath` is read once per factory.
  */
 export function createRtpSdhFactory(options: RtpMediaOptions): (session: unknown, factoryOptions?: object) => RtpSessionDescriptionHandler {

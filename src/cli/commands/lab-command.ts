@@ -48,7 +48,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   if (!TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
   if (!json) io.stdout.write(`sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}\n\n`);
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
-  // Loaded on use: sip.js and werift stay out of the start-up of every other command.
+  // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
   const { runSession } = await import('../../lab/run-session.js');
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,

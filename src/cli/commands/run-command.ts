@@ -23,7 +23,7 @@ export function runCommand(context: CommandContext): Command {
       const { io } = context;
       const json = options.json === true;
       const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
-      // Loaded on use: sip.js and werift stay out of the start-up of every other command.
+      // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
   const { runSession } = await import('../../lab/run-session.js');
   const { summary, runDir } = await runSession({
         botsFile: options.bots as string,

@@ -3,7 +3,7 @@ import { SdpNegotiationError } from '../sdp.js';
 /**
  * The peer's WebRTC offer or answer has no G.711 codec (e.g. Opus only). We encode and decode
  * G.711 only, so rather than send PCMU under an Opus payload type the exchange fails: an answer
- * makes sip.js ACK and BYE with 488 (RFC 3264 §6: no common codec), an offer fails the INVITE.
+ * makes the user agent ACK and BYE with 488 (RFC 3264 §6: no common codec), an offer fails the INVITE.
  */
 export class WebRtcCodecError extends SdpNegotiationError {
   override name = 'WebRtcCodecError';

@@ -1,5 +1,5 @@
 /**
- * The media side of a SIP call with a browser-style endpoint (`media: webrtc`): a sip.js-shaped
+ * The media side of a SIP call with a browser-style endpoint (`media: webrtc`): a
  * SessionDescriptionHandler over one werift RTCPeerConnection with one audio transceiver (ICE,
  * DTLS-SRTP, rtcp-mux; RFC 8829 JSEP, RFC 8834/8835). The audio itself is the plain-RTP media
  * plane: an RtpSession attached to the transceiver (see srtp-datagram-ports.ts) sends the tone
@@ -328,7 +328,7 @@ function mediaDirectionOf(direction: string | null): MediaDirection {
 }
 
 /**
- * The `sessionDescriptionHandlerFactory` for sip.js UserAgentOptions on `media: webrtc` bots:
+ * The session description handler factory the SIP user agent takes, for `media: webrtc` bots:
  * one handler (one peer connection) per call. A `playWavPath` is read once per factory.
  */
 export function createWebRtcSdhFactory(options: WebRtcMediaOptions): (session: unknown, factoryOptions?: object) => WebRtcSessionDescriptionHandler {
