@@ -5,12 +5,15 @@ import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from
 /**
  * The INVITE session of one call (RFC 3261 §13), either side, as sip.js runs it:
  *
- *     initial ──INVITE sent / 1xx sent──▶ establishing ──2xx (ACKed)──▶ established
- *        │                                     │                             │ BYE
- *        │                                     │ final non-2xx, CANCEL       ▼
- *        └─────────────────────────────────────┴──────────────────────▶ terminating ──▶ terminated
+ *     initial ──▶ establishing ──▶ established ──▶ terminating ──▶ terminated
  *
- * (an unanswered or refused INVITE goes straight to terminated).
+ * and from initial, establishing or established straight to terminating or to terminated.
+ *
+ * - initial: caller, INVITE not sent yet; callee, INVITE received, no final response sent.
+ * - establishing: caller, INVITE sent, no final response yet; callee, sending its 2xx.
+ * - established: the 2xx went (callee) or came and was ACKed (caller).
+ * - terminating: caller, CANCEL sent and waiting for the 487; callee, BYE waiting for the ACK.
+ * - terminated: a final non-2xx, the 487 after CANCEL, or a BYE either way.
  */
 export type CallSessionState = 'initial' | 'establishing' | 'established' | 'terminating' | 'terminated';
 
