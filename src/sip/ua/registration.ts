@@ -6,8 +6,9 @@ import { responseLineOf, type ResponseLine, type SipJsResponse } from './respons
  * answers the digest challenge and refreshes the binding at `refreshFrequency` % of the expiry.
  *
  *     initial ──2xx──▶ registered ──refresh fails / Expires 0 answered──▶ unregistered
- *                          ▲                                                  │
- *                          └──────────────────────2xx─────────────────────────┘
+ *        │                ▲                                                  │
+ *        │                └──────────────────────2xx─────────────────────────┘
+ *        └──refused──▶ unregistered
  *     any state ──user agent stopped──▶ terminated
  */
 export type RegistrationState = 'initial' | 'registered' | 'unregistered' | 'terminated';
