@@ -106,7 +106,8 @@ export function shareFor(options: EngineOptions, index: number, count: number): 
 }
 
 async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoadHooks): Promise<StatsSnapshot[]> {
-  // Under tsx (tests, bench) this module is TypeScript and so is its worker.
+  // Built, both are .js. Under tsx this module is .ts, but a Node 20 worker thread does not
+  // get tsx's loader, so tests that use --workers run the built CLI (dist/).
   const entry = new URL(import.meta.url.endsWith('.ts') ? './load-worker.ts' : './load-worker.js', import.meta.url);
   const latest: (LoadCounters | undefined)[] = new Array(count).fill(undefined);
   let elapsedMs = 0;
