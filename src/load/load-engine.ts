@@ -15,7 +15,7 @@ import { openLoadLink, type LoadLink, type LoadTlsOptions, type LoadTransport } 
 import { LoadStats, type LoadCounters, type StatsSnapshot } from './load-stats.js';
 import { ServerWatch, type ServerSilence } from './server-watch.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
-import { requestTemplates, responseTemplates, type LocalParty } from './templates.js';
+import { PLAIN_RESPONSE, requestTemplates, responseTemplates, type LocalParty } from './templates.js';
 import { TimerWheel } from './timer-wheel.js';
 import type { LinkTap } from './wire-tap.js';
 
@@ -166,7 +166,7 @@ export class LoadEngine {
       this.links.push(link);
       const party = partyOf(link);
       this.callers.push({ link, party, templates: requestTemplates(party, sdpHost) });
-      link.onMessage((raw) => this.onMessage(raw, undefined));
+      link.onMessage((raw) => this.onMessage(raw, undefined, link));
     }
     if (options.scenario === 'call' && options.calleeUri === undefined) {
       const link = this.tapped(await openLoadLink(options.transport, options.proxy, options.bindAddress, options.tls), 'callee');
@@ -187,7 +187,7 @@ export class LoadEngine {
         options.accounts,
         options.registerExpires,
       );
-      link.onMessage((raw) => this.onMessage(raw, side));
+      link.onMessage((raw) => this.onMessage(raw, side, link));
     }
   }
 
@@ -195,7 +195,7 @@ export class LoadEngine {
     return this.hooks.tap ? this.hooks.tap.wrap(link, role, this.options.proxy) : link;
   }
 
-  private onMessage(raw: string, callee: CalleeSide | undefined): void {
+  private onMessage(raw: string, callee: CalleeSide | undefined, link: LoadLink): void {
     let m: ScannedMessage;
     try {
       m = scanSipMessage(raw);
@@ -207,7 +207,7 @@ export class LoadEngine {
     this.watch.lastHeardAt = now;
     if (m.status === 0) {
       if (callee) callee.onRequest(m, now);
-      else this.onCallerRequest(m, now);
+      else this.onCallerRequest(m, now, link);
       return;
     }
     // The answer to a callee's own BYE (scenario hangupAfter) shares its Call-ID with the caller's call.
@@ -217,11 +217,17 @@ export class LoadEngine {
     else this.stats.counters.stray++;
   }
 
-  /** A request on a caller link: the callee's BYE within a call (scenario hangupAfter). */
-  private onCallerRequest(m: ScannedMessage, now: number): void {
+  /**
+   * A request on a caller link: the callee's BYE within a call (scenario hangupAfter). A BYE
+   * for a call already over is the callee retransmitting because our 200 was lost: a server
+   * transaction would answer it from its cache for 64·T1 (RFC 3261 §17.2.2), so it gets 200
+   * again, as the callee side does, instead of leaving the callee's BYE to time out.
+   */
+  private onCallerRequest(m: ScannedMessage, now: number, link: LoadLink): void {
     const handler = this.clients.get(m.callId);
-    if (handler?.onRequest) handler.onRequest(m, now);
-    else this.stats.counters.stray++;
+    if (handler?.onRequest) return handler.onRequest(m, now);
+    this.stats.counters.stray++;
+    if (m.method === 'BYE') link.send(PLAIN_RESPONSE.render({ status: '200 OK', vias: m.viaLines, from: m.fromLine, to: m.to, call_id: m.callIdLine, cseq: m.cseqLine, record_route: '', contact_user: '' }));
   }
 
   /** REGISTER every callee account (see CalleeRegistrations); a server that never answered is named as such. */
