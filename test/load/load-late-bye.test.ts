@@ -7,12 +7,16 @@ import { scanSipMessage } from '../../src/load/sip-scan.js';
 /**
  * A UAS standing where the proxy would be: it answers every INVITE 200 at once, and once the
  * ACK comes it hangs up with a BYE. When the caller answers that BYE it sends the very same BYE
- * again, as a callee does whose 200 was lost on the way (RFC 3261 §17.1.2.2, Timer E).
+ * again, as a callee does whose 200 was lost on the way (RFC 3261 §17.1.2.2, Timer E). The last
+ * call it leaves to the caller's BYE after the hold, so the engine is still running when the
+ * repeated BYEs of the others arrive.
  */
 async function hangingUpUas() {
   const socket = dgram.createSocket('udp4');
   const byeAnswers = new Map<string, number>();
   const byes = new Map<string, string>();
+  const invites: string[] = [];
+  const HANGS_UP = 3;
   socket.on('message', (data, rinfo) => {
     const raw = data.toString('latin1');
     const m = scanSipMessage(raw);
@@ -20,10 +24,14 @@ async function hangingUpUas() {
     const header = (name: string) => lines.find((l) => l.toLowerCase().startsWith(`${name}:`))!;
     const { port } = socket.address();
     if (m.status === 0 && m.method === 'INVITE') {
+      if (!invites.includes(m.callId)) invites.push(m.callId);
       const keep = lines.filter((l) => /^(Via|From|Call-ID|CSeq):/i.test(l));
       const answer = `SIP/2.0 200 OK\r\n${keep.join('\r\n')}\r\n${header('to')};tag=uas\r\nContact: <sip:uas@127.0.0.1:${port}>\r\nContent-Length: 0\r\n\r\n`;
       socket.send(answer, rinfo.port, '127.0.0.1');
-    } else if (m.status === 0 && m.method === 'ACK') {
+    } else if (m.status === 0 && m.method === 'BYE') {
+      const keep = lines.filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+      socket.send(`SIP/2.0 200 OK\r\n${keep.join('\r\n')}\r\nContent-Length: 0\r\n\r\n`, rinfo.port, '127.0.0.1');
+    } else if (m.status === 0 && m.method === 'ACK' && invites.indexOf(m.callId) < HANGS_UP) {
       const target = /<([^>]+)>/.exec(header('contact') ?? `Contact: <sip:caller@127.0.0.1:${rinfo.port}>`)?.[1] ?? `sip:caller@127.0.0.1:${rinfo.port}`;
       const bye = [
         `BYE ${target} SIP/2.0`,
@@ -68,8 +76,8 @@ describe('a load-mode caller and a BYE retransmitted after the call ended', () =
       calleeUri: 'sip:uas@lab.test',
       rate: 20,
       arrival: 'constant',
-      calls: 3,
-      holdMs: 5000,
+      calls: 4,
+      holdMs: 1000,
       timeoutMs: 4000,
       registerExpires: 60,
       sockets: 1,
@@ -77,7 +85,7 @@ describe('a load-mode caller and a BYE retransmitted after the call ended', () =
     // Wait for the answers to the repeated BYEs to reach the UAS.
     const deadline = Date.now() + 2000;
     while ([...uas.byeAnswers.values()].filter((n) => n === 2).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(snapshot.counters).toMatchObject({ attempted: 3, succeeded: 3, failed: 0 });
+    expect(snapshot.counters).toMatchObject({ attempted: 4, succeeded: 4, failed: 0 });
     expect([...uas.byeAnswers.values()]).toEqual([2, 2, 2]);
   });
 });
