@@ -3,7 +3,7 @@ import { recordMs } from './histograms.js';
 import { T1, T2, Timer, type BoundLink, type EngineContext } from './load-context.js';
 import { bump } from './load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
-import { PLAIN_RESPONSE, type MessageTemplate, type RequestKey, type ResponseKey } from './templates.js';
+import { PLAIN_RESPONSE, plainResponseTo, type MessageTemplate, type RequestKey, type ResponseKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
 
 /**
@@ -65,7 +65,7 @@ export class CalleeSide {
   constructor(
     private readonly ctx: EngineContext,
     private readonly bound: BoundLink,
-    private readonly templates: { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey>; plain: MessageTemplate<ResponseKey> },
+    private readonly templates: { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey> },
     private readonly script?: CalleeScript,
   ) {
     this.unreliable = bound.link.protocol === 'udp';
@@ -261,9 +261,7 @@ export class CalleeSide {
   }
 
   private reply(m: ScannedMessage, status: string, to: string): void {
-    this.bound.link.send(
-      this.templates.plain.render({ status, vias: m.viaLines, from: m.fromLine, to, call_id: m.callIdLine, cseq: m.cseqLine, record_route: '', contact_user: '' }),
-    );
+    this.bound.link.send(plainResponseTo(m, status, to));
   }
 }
 

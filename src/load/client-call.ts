@@ -5,7 +5,7 @@ import { recordMs } from './histograms.js';
 import { T1, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { bump } from './load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
-import { PLAIN_RESPONSE, type RequestKey } from './templates.js';
+import { plainResponseTo, type RequestKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
 
 /**
@@ -299,7 +299,7 @@ export class ClientCall implements ResponseHandler {
 
   /** A response to a request of the callee's, headers copied from it (§8.2.6.2). */
   private reply(m: ScannedMessage, status: string): void {
-    this.bound.link.send(PLAIN_RESPONSE.render({ status, vias: m.viaLines, from: m.fromLine, to: m.to, call_id: m.callIdLine, cseq: m.cseqLine, record_route: '', contact_user: '' }));
+    this.bound.link.send(plainResponseTo(m, status));
   }
 
   /** Timers A and E run on UDP only (RFC 3261 §17.1.1.2, §17.1.2.2): TCP, TLS and WebSocket deliver or fail the connection. */

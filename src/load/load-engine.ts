@@ -15,7 +15,7 @@ import { openLoadLink, type LoadLink, type LoadTlsOptions, type LoadTransport } 
 import { LoadStats, type LoadCounters, type StatsSnapshot } from './load-stats.js';
 import { ServerWatch, type ServerSilence } from './server-watch.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
-import { PLAIN_RESPONSE, requestTemplates, responseTemplates, type LocalParty } from './templates.js';
+import { plainResponseTo, requestTemplates, responseTemplates, type LocalParty } from './templates.js';
 import { TimerWheel } from './timer-wheel.js';
 import type { LinkTap } from './wire-tap.js';
 
@@ -227,7 +227,7 @@ export class LoadEngine {
     const handler = this.clients.get(m.callId);
     if (handler?.onRequest) return handler.onRequest(m, now);
     this.stats.counters.stray++;
-    if (m.method === 'BYE') link.send(PLAIN_RESPONSE.render({ status: '200 OK', vias: m.viaLines, from: m.fromLine, to: m.to, call_id: m.callIdLine, cseq: m.cseqLine, record_route: '', contact_user: '' }));
+    if (m.method === 'BYE') link.send(plainResponseTo(m, '200 OK'));
   }
 
   /** REGISTER every callee account (see CalleeRegistrations); a server that never answered is named as such. */

@@ -3,6 +3,7 @@
  * parts and keyword slots, then rendered per message by concatenation. Nothing is parsed or
  * serialized per message; Content-Length of a fixed body is baked in when compiling.
  */
+import type { ScannedMessage } from './sip-scan.js';
 export class MessageTemplate<K extends string> {
   private readonly literals: string[] = [];
   private readonly keys: K[] = [];
@@ -79,8 +80,13 @@ const RESPONSE_HEAD = 'SIP/2.0 [status]\r\n[vias][from]To: [to]\r\n[call_id][cse
 /** A response without body or Contact (200 to BYE or CANCEL, 4xx-6xx finals): the same for every link. */
 export const PLAIN_RESPONSE = new MessageTemplate(`${RESPONSE_HEAD}Content-Length: 0\r\n\r\n`, RESPONSE_KEYS);
 
+/** PLAIN_RESPONSE to a request, its Via, From, Call-ID and CSeq copied (RFC 3261 §8.2.6.2); `to` with our tag where one is needed. */
+export function plainResponseTo(request: ScannedMessage, status: string, to: string = request.to): string {
+  return PLAIN_RESPONSE.render({ status, vias: request.viaLines, from: request.fromLine, to, call_id: request.callIdLine, cseq: request.cseqLine, record_route: '', contact_user: '' });
+}
+
 /** Callee responses: headers copied from the request (RFC 3261 §8.2.6.2), Record-Route too (§12.1.1). */
-export function responseTemplates(local: LocalParty, sdpHost: string): { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey>; plain: MessageTemplate<ResponseKey> } {
+export function responseTemplates(local: LocalParty, sdpHost: string): { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey> } {
   const head = RESPONSE_HEAD;
   const contact = `Contact: <sip:[contact_user]@${local.hostPort}${local.contactParams}>`;
   return {
@@ -89,6 +95,5 @@ export function responseTemplates(local: LocalParty, sdpHost: string): { answer:
       `${head}[record_route]${messageText([contact, 'Content-Type: application/sdp'], loadSdp(sdpHost, 'sipbots-load-callee'))}`,
       RESPONSE_KEYS,
     ),
-    plain: PLAIN_RESPONSE,
   };
 }
