@@ -1,14 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { loadDotEnv } from '../config/env-substitution.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import type { Logger } from '../util/logger.js';
 import type { CliIo } from './cli-io.js';
-import { labCommand } from './commands/lab-command.js';
-import { ladderCommand } from './commands/ladder-command.js';
-import { proxyCommand } from './commands/proxy-command.js';
-import { runCommand } from './commands/run-command.js';
+import { COMMANDS, commandNamed } from './command-table.js';
 import type { CommandContext } from './commands/command-context.js';
-import { exitCodeFor } from './exit-for-error.js';
 import { ExitCode } from './exit-codes.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -20,10 +16,11 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   let logger: Logger | undefined;
+  let createLogger: typeof import('../util/logger.js').createLogger | undefined;
   let logLevel = 'warn';
   const context: CommandContext = {
     io,
-    logger: () => (logger ??= createLogger({ level: logLevel as never, pretty: io.stderr.isTTY === true })),
+    logger: () => (logger ??= createLogger!({ level: logLevel as never, pretty: io.stderr.isTTY === true })),
     setExitCode: (code) => {
       exitCode = code;
     },
@@ -35,17 +32,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
-    .hook('preAction', (command) => {
+    .hook('preAction', async (command) => {
       logLevel = command.opts().logLevel as string;
+      // pino is loaded only by a command that runs, never for --help or --version.
+      ({ createLogger } = await import('../util/logger.js'));
     });
-  program
-    .addCommand(labCommand(context))
-    .addCommand(runCommand(context))
-    .addCommand(proxyCommand(context))
-    .addCommand(ladderCommand(context));
-  program.addCommand((await import('./commands/relay-command.js')).relayCommand(context));
-  program.addCommand((await import('./commands/load-command.js')).loadCommand(context));
-  program.addCommand((await import('./commands/merge-command.js')).mergeCommand(context));
+  // Only the command being run is imported (with its dependencies: sip.js, werift, zod...);
+  // the others are listed by name and description, which is all --help needs.
+  const chosen = commandNamed(argv);
+  for (const entry of COMMANDS) {
+    const command = entry === chosen ? (await entry.load())(context) : new Command(entry.name);
+    program.addCommand(command.description(entry.description));
+  }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   try {
     // A .env file feeds the real process environment only, never an injected one (tests).
@@ -58,7 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     if (io.signal.aborted) return ExitCode.Interrupted;
     io.stderr.write(`sipbots: ${error instanceof Error ? error.message : String(error)}\n`);
-    return exitCodeFor(error);
+    return (await import('./exit-for-error.js')).exitCodeFor(error);
   }
   return exitCode;
 }

@@ -9,14 +9,14 @@ import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
 import { seconds, type CommandContext } from './command-context.js';
+import { packageFile } from '../../util/package-files.js';
 
 export function labCommand(context: CommandContext): Command {
   return new Command('lab')
-    .description('run the classic SIP lab cases unattended and judge each against its expected flow')
     .option('--server <uri>', 'SIP server to use (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
-    .option('--bots <file>', 'bots file', 'bots/lab.yaml')
-    .option('--scenarios <dir>', 'folder of the lab case files', 'scenarios/lab')
+    .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
+    .addOption(new Option('--scenarios <dir>', 'folder of the lab case files').default(packageFile('scenarios/lab'), "the package's scenarios/lab"))
     .option('--only <ids>', `comma-separated case ids (${LAB_CASE_IDS.join(', ')})`)
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .option('--ring-timeout <seconds>', 'the caller gives up (CANCEL) after this long in no-answer', seconds)

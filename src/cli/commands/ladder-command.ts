@@ -13,7 +13,6 @@ type LadderFormat = 'text' | 'mermaid' | 'svg' | 'html';
 
 export function ladderCommand(context: CommandContext): Command {
   return new Command('ladder')
-    .description('draw the SIP ladder of a messages.jsonl, a sipbots pcapng, or any pcap/pcapng of SIP over UDP or TCP')
     .argument('<file>', 'messages.jsonl, .pcapng or .pcap')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'svg', 'html']).default('text'))
     .option('--call <call-id>', 'only this call (default: every call, one ladder each)')

@@ -26,7 +26,6 @@ const integer = (value: string): number => {
 
 export function loadCommand(context: CommandContext): Command {
   return new Command('load')
-    .description('stress a SIP proxy with many lean load-mode bots: calls, registrations or OPTIONS per second, with HDR latencies and thresholds')
     .option('--proxy <ip:port>', 'the SIP proxy/registrar under test')
     .option('--embedded-proxy', 'start the embedded lab proxy in this process (accounts as its users) and load it')
     .option('--scenario <name|file>', 'what each arrival does: call, register, options, or a scenario file with one call step (e.g. scenarios/lab/reject.yaml)', 'call')

@@ -9,7 +9,6 @@ import type { CommandContext } from './command-context.js';
 
 export function mergeCommand(context: CommandContext): Command {
   return new Command('merge')
-    .description('merge the results of sipbots load --shard I/N runs exactly (histograms added, counts summed, timelines aligned) and judge thresholds on the whole')
     .argument('<shard-files...>', 'shard results written by sipbots load --shard I/N --json FILE, one per shard 0..N-1')
     .option('--threshold <expr...>', "pass/fail criteria on the merged run, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
     .option('--json <file>', 'write the merged results (histograms included) as JSON')

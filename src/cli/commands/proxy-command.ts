@@ -9,15 +9,15 @@ import { loadUsersFile, usersFromBots } from '../../proxy/users.js';
 import { formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { port, seconds, type CommandContext } from './command-context.js';
+import { packageFile } from '../../util/package-files.js';
 
 export function proxyCommand(context: CommandContext): Command {
   return new Command('proxy')
-    .description('run the embedded iptel-like lab registrar/proxy until interrupted')
     .option('--port <port>', 'port for every listener (0: free ports)', port, 0)
     .option('--listen <address>', 'address to bind (default 127.0.0.1; anything else is your explicit choice)', '127.0.0.1')
     .option('--domain <domain>', 'SIP domain and digest realm', 'lab.test')
     .option('--users <file>', 'user=password lines (default: the accounts of --bots)')
-    .option('--bots <file>', 'bots file whose accounts may register', 'bots/lab.yaml')
+    .addOption(new Option('--bots <file>', 'bots file whose accounts may register').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .addOption(new Option('--transport <list>', 'comma-separated transports to listen on').default('udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer', seconds)
     .option('--out <dir>', 'also write every message to <dir>/messages.jsonl')

@@ -13,7 +13,6 @@ import type { CommandContext } from './command-context.js';
  */
 export function relayCommand(context: CommandContext): Command {
   return new Command('relay')
-    .description('UDP relay that drops, duplicates, delays and reorders datagrams between clients and one SIP server')
     .requiredOption('--target <host:port>', 'the server to relay to', endpoint)
     .option('--listen <host:port>', 'address the clients send to', endpoint, { address: '127.0.0.1', port: 0 })
     .option('--loss <percent>', 'datagrams dropped, e.g. 10% (or 10%/20%: towards target / towards clients)', percentPair('--loss'), [0, 0])

@@ -5,12 +5,12 @@ import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
 import { seconds, type CommandContext } from './command-context.js';
+import { packageFile } from '../../util/package-files.js';
 
 export function runCommand(context: CommandContext): Command {
   return new Command('run')
-    .description('run scenario files against a server (or the embedded proxy) and check every leg')
     .argument('<scenario...>', 'scenario YAML files, run in order')
-    .option('--bots <file>', 'bots file', 'bots/lab.yaml')
+    .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .option('--server <uri>', 'SIP server (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
