@@ -172,6 +172,7 @@ export class Bot {
     outgoing
       .invite({
         onProgress: (response) => {
+          if (response.bent) this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, callId: call.callId, message: response.bent });
           if (call.state === 'calling' || call.state === 'early') call.transition(response.status === 183 ? 'early' : 'ringing', `${response.status} ${response.reason}`);
         },
         onAccept: (response) => {

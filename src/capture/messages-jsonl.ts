@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { SipbotsEvent } from '../events/types.js';
 import { CaptureFormatError } from './capture-errors.js';
 
-const EVENT_TYPES = new Set(['sip', 'call-state', 'registration', 'rtp', 'media-stats', 'case-start', 'case-end', 'note']);
+const EVENT_TYPES = new Set(['sip', 'call-state', 'registration', 'rtp', 'media-stats', 'case-start', 'case-end', 'note', 'finding']);
 
 /**
  * Reads `messages.jsonl` (see JsonlWriter) back into events: RTP bytes come back from base64.

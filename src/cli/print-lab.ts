@@ -13,7 +13,8 @@ export function formatCaseLine(result: CaseResult, colour: boolean): string {
   const detail = result.passed
     ? paint(DIM, [result.outcome, result.finalStatus, result.endedBy ? `ended by ${result.endedBy}` : undefined].filter(Boolean).join(' · '))
     : (result.difference ?? 'failed');
-  return `${mark}  ${result.id.padEnd(22)}${seconds}  ${detail}\n`;
+  const findings = (result.findings ?? []).map((f) => `      finding: ${f.party}: ${f.message}\n`).join('');
+  return `${mark}  ${result.id.padEnd(22)}${seconds}  ${detail}\n${findings}`;
 }
 
 export function formatLabFooter(summary: RunSummary, runDir: string): string {

@@ -101,6 +101,16 @@ export interface LogEvent extends EventBase {
   message: string;
 }
 
+/**
+ * Something a peer did that broke a rule and that we accepted anyway (liberal in what we
+ * accept, but never silently): listed under the case's `findings`.
+ */
+export interface FindingEvent extends EventBase {
+  type: 'finding';
+  callId?: string;
+  message: string;
+}
+
 export type SipbotsEvent =
   | SipMessageEvent
   | CallStateEvent
@@ -108,6 +118,7 @@ export type SipbotsEvent =
   | RtpPacketEvent
   | MediaStatsEvent
   | CaseEvent
-  | LogEvent;
+  | LogEvent
+  | FindingEvent;
 
 export type SipbotsEventType = SipbotsEvent['type'];

@@ -1,7 +1,7 @@
 import type { Bot } from '../bot/bot.js';
 import type { Call } from '../bot/call.js';
 import type { CallStep, Scenario } from '../config/scenario-types.js';
-import type { MediaStatsEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
+import type { FindingEvent, MediaStatsEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { compareFlow } from './compare-flow.js';
 import { judgeMedia } from './judge-media.js';
 import { flowToken, legMessages, type LegRole } from './observed-flow.js';
@@ -64,6 +64,9 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     differences.push(`the call ${scenario.expect.call} was never placed`);
   }
   const legs = Object.fromEntries(Object.entries(flows).map(([role, leg]) => [role, leg.observed]));
+  const findings = recorded
+    .filter((e): e is FindingEvent => e.type === 'finding')
+    .map((e) => ({ party: e.party, ...(e.callId === undefined ? {} : { callId: e.callId }), message: e.message }));
   const callIds = [...new Set([...played.values()].flatMap((p) => [p.call.callId, ...p.incoming().map((c) => c.callId)]))];
   return {
     id: scenario.id,
@@ -78,6 +81,7 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     outcome: main ? outcomeOf(main.call) : 'failed',
     endedBy: main ? endedBy(flows) : undefined,
     ...(Object.keys(media).length > 0 ? { media } : {}),
+    ...(findings.length > 0 ? { findings } : {}),
     callIds,
     startedAt: timing.startedAt,
     endedAt: timing.endedAt,

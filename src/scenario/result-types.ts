@@ -29,6 +29,13 @@ export interface MediaLegResult {
   dtmf?: string;
 }
 
+/** A rule a peer broke and we bent (liberal in what we accept), seen at `party`. */
+export interface Finding {
+  party: string;
+  callId?: string;
+  message: string;
+}
+
 export type CaseOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout' | 'failed';
 
 export interface CaseResult {
@@ -50,6 +57,8 @@ export interface CaseResult {
   endedBy?: string;
   /** Media figures by role (`caller`, `callee`) for the compared call, when media ran. */
   media?: Record<string, MediaLegResult>;
+  /** What a peer did against the rules that we accepted anyway (a 180 without Contact, …). */
+  findings?: Finding[];
   /** Call-IDs of every call the case made, to select its messages from the event log. */
   callIds: string[];
   startedAt: number;

@@ -33,7 +33,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   const startedAt = clock.now();
   const recorded: SipbotsEvent[] = [];
   const unsubscribe = context.events.subscribe((event) => {
-    if (event.type === 'sip' || event.type === 'media-stats') recorded.push(event);
+    if (event.type === 'sip' || event.type === 'media-stats' || event.type === 'finding') recorded.push(event);
   });
   context.events.caseId = scenario.id;
   context.events.emit({ type: 'case-start', at: startedAt, party: 'sipbots', caseId: scenario.id });

@@ -1,11 +1,15 @@
 import type { Inviter } from 'sip.js';
 import { CallSession } from './call-session.js';
+import { acceptProvisionalWithoutContact, type LenientProvisional } from './lenient-provisional.js';
 import { responseLineOf, type ResponseLine } from './response-line.js';
 
 /** What the caller hears about the responses to its INVITE. */
 export interface InviteHandlers {
-  /** A provisional response (100 excepted): 180, 183, … */
-  onProgress: (response: ResponseLine) => void;
+  /**
+   * A provisional response (100 excepted): 180, 183, … `bent` is set when it broke a rule and
+   * was taken anyway (a 180 without Contact, see lenient-provisional.ts).
+   */
+  onProgress: (response: ResponseLine & { bent?: string }) => void;
   /** A 2xx: sip.js ACKs it and the session becomes established. */
   onAccept: (response: ResponseLine) => void;
   /** A final non-2xx: sip.js ACKs it and the session ends. */
@@ -29,7 +33,7 @@ export class OutgoingCall extends CallSession<Inviter> {
           onReject: (response) => handlers.onReject(responseLineOf(response)),
         },
       })
-      .then(() => undefined);
+      .then(() => acceptProvisionalWithoutContact(this.session, (response: LenientProvisional) => handlers.onProgress(response)));
   }
 
   /** CANCELs the INVITE while it has no final response (RFC 3261 §9.1). */
