@@ -1,4 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { CaptureFormatError } from './capture-errors.js';
+import { isGzip, otherFormat } from './capture-formats.js';
 
 /** One captured frame, still with its link-layer header. `at` is epoch milliseconds. */
 export interface CaptureFrame {
@@ -7,6 +9,10 @@ export interface CaptureFrame {
   interfaceId: number;
   interfaceName?: string;
   data: Buffer;
+  /** Length of the frame on the wire; longer than `data` when the snap length cut it. */
+  originalLength?: number;
+  /** pcapng opt_comment of the packet (sipbots writes `party=… case=… sent SIP`). */
+  comment?: string;
   /** Where the frame's record or block starts in the file, for error messages. */
   offset: number;
 }
@@ -21,7 +27,13 @@ export interface CaptureFileOptions {
 export interface CaptureFile {
   format: 'pcap' | 'pcapng';
   frames: CaptureFrame[];
+  /** Set when the file was gzip-compressed and read through gunzip. */
+  compressed?: 'gzip';
+  /** With allowTruncated: why and where reading stopped before the end of the file. */
+  truncated?: { reason: string; offset: number };
 }
+
+type Truncation = CaptureFile['truncated'];
 
 /** No real capture has frames this large; a length past it is corruption, not data. */
 const MAX_RECORD = 16 * 1024 * 1024;
@@ -33,11 +45,31 @@ const MAX_RECORD = 16 * 1024 * 1024;
  */
 export function readCaptureFile(buffer: Buffer, options: CaptureFileOptions = {}): CaptureFile {
   if (buffer.length < 4) throw new CaptureFormatError(`file is ${buffer.length} bytes long, too short for any capture header`, 0, options.file);
+  if (isGzip(buffer)) return { ...readCaptureFile(gunzip(buffer, options.file), options), compressed: 'gzip' };
   const magic = buffer.readUInt32BE(0);
-  if (magic === 0x0a0d0d0a) return { format: 'pcapng', frames: readPcapng(buffer, options) };
+  const cut: { at?: Truncation } = {};
+  if (magic === 0x0a0d0d0a) {
+    const frames = readPcapng(buffer, options, cut);
+    return { format: 'pcapng', frames, ...(cut.at ? { truncated: cut.at } : {}) };
+  }
   const classic = classicMagic(magic);
-  if (classic) return { format: 'pcap', frames: readPcap(buffer, classic, options) };
-  throw new CaptureFormatError(`magic 0x${magic.toString(16).padStart(8, '0')} is neither pcap nor pcapng`, 0, options.file);
+  if (classic) {
+    const frames = readPcap(buffer, classic, options, cut);
+    return { format: 'pcap', frames, ...(cut.at ? { truncated: cut.at } : {}) };
+  }
+  throw new CaptureFormatError(otherFormat(buffer, options.file) ?? `magic 0x${magic.toString(16).padStart(8, '0')} is neither pcap nor pcapng`, 0, options.file);
+}
+
+/** Captures compress well; a bound keeps a hostile file from filling memory. */
+const MAX_GUNZIPPED = 2 * 1024 ** 3;
+
+function gunzip(buffer: Buffer, file?: string): Buffer {
+  try {
+    return gunzipSync(buffer, { maxOutputLength: MAX_GUNZIPPED });
+  } catch (error) {
+    const reason = `gzip-compressed file that does not decompress (${(error as Error).message}); try: gunzip -c ${file ?? 'FILE'} > out.pcap`;
+    throw new CaptureFormatError(reason, 0, file, { cause: error });
+  }
 }
 
 interface ClassicFormat {
@@ -65,7 +97,7 @@ function classicMagic(magicBE: number): ClassicFormat | undefined {
  *   file:   magic u32 | major u16 | minor u16 | thiszone i32 | sigfigs u32 | snaplen u32 | linktype u32
  *   record: ts_sec u32 | ts_usec-or-nsec u32 | incl_len u32 | orig_len u32 | data[incl_len]
  */
-function readPcap(buffer: Buffer, format: ClassicFormat, options: CaptureFileOptions): CaptureFrame[] {
+function readPcap(buffer: Buffer, format: ClassicFormat, options: CaptureFileOptions, cut: { at?: Truncation }): CaptureFrame[] {
   const u32 = (at: number) => (format.littleEndian ? buffer.readUInt32LE(at) : buffer.readUInt32BE(at));
   if (buffer.length < 24) throw new CaptureFormatError('pcap file header cut short', buffer.length, options.file);
   // The upper bits of the link-type field carry FCS information (pcap spec §4).
@@ -74,7 +106,10 @@ function readPcap(buffer: Buffer, format: ClassicFormat, options: CaptureFileOpt
   let offset = 24;
   while (offset < buffer.length) {
     if (buffer.length - offset < 16) {
-      if (options.allowTruncated) break;
+      if (options.allowTruncated) {
+        cut.at = { reason: 'record header cut short', offset };
+        break;
+      }
       throw new CaptureFormatError('record header cut short', offset, options.file);
     }
     const seconds = u32(offset);
@@ -82,11 +117,15 @@ function readPcap(buffer: Buffer, format: ClassicFormat, options: CaptureFileOpt
     const length = u32(offset + 8);
     if (length > MAX_RECORD) throw new CaptureFormatError(`record length ${length} is implausible`, offset, options.file);
     if (offset + 16 + length > buffer.length) {
-      if (options.allowTruncated) break;
+      if (options.allowTruncated) {
+        cut.at = { reason: `record of ${length} bytes runs past the end of the file`, offset };
+        break;
+      }
       throw new CaptureFormatError(`record of ${length} bytes runs past the end of the file`, offset, options.file);
     }
     const at = seconds * 1000 + (format.nanoseconds ? fraction / 1e6 : fraction / 1e3);
-    frames.push({ at, linkType, interfaceId: 0, data: buffer.subarray(offset + 16, offset + 16 + length), offset });
+    const originalLength = u32(offset + 12);
+    frames.push({ at, linkType, interfaceId: 0, data: buffer.subarray(offset + 16, offset + 16 + length), originalLength, offset });
     offset += 16 + length;
   }
   return frames;
@@ -104,7 +143,7 @@ interface PcapngInterface {
  * sections, each opened by a Section Header Block whose byte-order magic sets the endianness
  * of everything up to the next one. See pcapng-blocks.ts for the body layouts.
  */
-function readPcapng(buffer: Buffer, options: CaptureFileOptions): CaptureFrame[] {
+function readPcapng(buffer: Buffer, options: CaptureFileOptions, cut: { at?: Truncation }): CaptureFrame[] {
   const frames: CaptureFrame[] = [];
   let littleEndian = true;
   let interfaces: PcapngInterface[] = [];
@@ -114,7 +153,10 @@ function readPcapng(buffer: Buffer, options: CaptureFileOptions): CaptureFrame[]
   };
   while (offset < buffer.length) {
     if (buffer.length - offset < 12) {
-      if (options.allowTruncated) break;
+      if (options.allowTruncated) {
+        cut.at = { reason: 'block header cut short', offset };
+        break;
+      }
       fail('block header cut short', offset);
     }
     const typeBE = buffer.readUInt32BE(offset);
@@ -133,7 +175,10 @@ function readPcapng(buffer: Buffer, options: CaptureFileOptions): CaptureFrame[]
     if (length < 12 || length % 4 !== 0) fail(`block length ${length} is not a multiple of 4 of at least 12`, offset + 4);
     if (length > MAX_RECORD + 64) fail(`block length ${length} is implausible`, offset + 4);
     if (offset + length > buffer.length) {
-      if (options.allowTruncated) break;
+      if (options.allowTruncated) {
+        cut.at = { reason: `block of ${length} bytes runs past the end of the file`, offset };
+        break;
+      }
       fail(`block of ${length} bytes runs past the end of the file`, offset);
     }
     if (u32(offset + length - 4) !== length) fail('trailing block length differs from the leading one', offset + length - 4);
@@ -149,7 +194,9 @@ function readPcapng(buffer: Buffer, options: CaptureFileOptions): CaptureFrame[]
       if (offset + 28 + captured > end) fail(`captured length ${captured} runs past its block`, offset + 20);
       const ticks = u32(offset + 12) * 2 ** 32 + u32(offset + 16);
       const at = (ticks / iface.unitsPerSecond + iface.offsetSeconds) * 1000;
-      frames.push({ at, linkType: iface.linkType, interfaceId, interfaceName: iface.name, data: buffer.subarray(offset + 28, offset + 28 + captured), offset });
+      const data = buffer.subarray(offset + 28, offset + 28 + captured);
+      const comment = packetComment(buffer, offset + 28 + captured + ((4 - (captured % 4)) % 4), end, u16);
+      frames.push({ at, linkType: iface.linkType, interfaceId, interfaceName: iface.name, data, originalLength: u32(offset + 24), offset, ...(comment ? { comment } : {}) });
     } else if (type === 3) {
       const iface = interfaces[0] ?? fail('simple packet block before any interface', offset);
       const original = u32(offset + 8);
@@ -161,6 +208,18 @@ function readPcapng(buffer: Buffer, options: CaptureFileOptions): CaptureFrame[]
     offset += length;
   }
   return frames;
+}
+
+/** The first opt_comment (code 1) among a packet block's options, if any. */
+function packetComment(buffer: Buffer, start: number, end: number, u16: (at: number) => number): string | undefined {
+  for (let at = start; at + 4 <= end; ) {
+    const code = u16(at);
+    const size = u16(at + 2);
+    if (code === 0 || at + 4 + size > end) return undefined;
+    if (code === 1) return buffer.subarray(at + 4, at + 4 + size).toString('utf8');
+    at += 4 + size + ((4 - (size % 4)) % 4);
+  }
+  return undefined;
 }
 
 function readInterface(

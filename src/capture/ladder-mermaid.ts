@@ -1,4 +1,4 @@
-import type { Ladder } from './ladder-model.js';
+import { describeGap, formatOffset, type Ladder } from './ladder-model.js';
 
 /**
  * A Mermaid `sequenceDiagram` (renders in GitHub/GitLab Markdown). Participants get short ids
@@ -9,9 +9,11 @@ export function renderLadderMermaid(ladder: Ladder): string {
   const ids = new Map(ladder.columns.map((name, i) => [name, `p${i}`] as const));
   const lines = ['sequenceDiagram'];
   for (const [name, id] of ids) lines.push(`    participant ${id} as ${escapeText(name)}`);
+  const everyone = ladder.columns.length > 1 ? `p0,p${ladder.columns.length - 1}` : 'p0';
   for (const arrow of ladder.arrows) {
+    if (arrow.gapMs !== undefined) lines.push(`    Note over ${everyone}: capture clock jumps, ${describeGap(arrow.gapMs)}`);
     const line = arrow.retransmission ? '-->>' : '->>';
-    const time = `+${(arrow.offsetMs / 1000).toFixed(3)}s`;
+    const time = `+${formatOffset(arrow.offsetMs)}`;
     lines.push(`    ${ids.get(arrow.from)}${line}${ids.get(arrow.to)}: ${escapeText(arrow.caption)} ${time}`);
   }
   return lines.join('\n') + '\n';

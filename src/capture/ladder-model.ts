@@ -6,8 +6,10 @@ export interface LadderArrow {
   index: number;
   /** Epoch ms of the earliest view (normally the send). */
   at: number;
-  /** Milliseconds since the ladder's first message. */
+  /** Milliseconds since the ladder's first message, not counting gaps (see gapMs). */
   offsetMs: number;
+  /** Set when the capture's clock jumped more than a day before this message: the jump. */
+  gapMs?: number;
   from: string;
   to: string;
   /** `INVITE` or `407 Proxy Authentication Required`. */
@@ -23,6 +25,8 @@ export interface LadderArrow {
   branch?: string;
   transport: TransportProtocol;
   retransmission: boolean;
+  /** Why the message failed strict parsing (bad Content-Length, cut by the snap length...). */
+  problem?: string;
   raw: string;
   /** The events that recorded this message (one or two views). */
   views: SipMessageEvent[];
@@ -48,6 +52,23 @@ export interface LadderOptions {
 
 /** Two views of one message further apart than this are treated as two messages. */
 const VIEW_PAIRING_WINDOW_MS = 5000;
+
+/**
+ * Captures stitched from several files or a clock that was set while capturing jump by days or
+ * years; such a jump is drawn as a gap, so the times after it stay short and rows stay in line.
+ */
+const CLOCK_JUMP_MS = 24 * 3600 * 1000;
+
+/** `412.3 days later`, for the gap marker renderers draw before a jump. */
+export function describeGap(ms: number): string {
+  const days = ms / (24 * 3600 * 1000);
+  return days >= 730 ? `${(days / 365.25).toFixed(1)} years later` : `${days.toFixed(1)} days later`;
+}
+
+/** `1.234s`, `1234.567s`: the time column of every renderer. */
+export function formatOffset(ms: number): string {
+  return `${(ms / 1000).toFixed(3)}s`;
+}
 
 interface OpenArrow {
   arrow: LadderArrow;
@@ -99,9 +120,15 @@ export function buildLadder(events: readonly SipbotsEvent[], options: LadderOpti
 
   arrows.sort((a, b) => a.at - b.at || a.index - b.index);
   const startedAt = arrows[0]?.at ?? 0;
+  let skippedMs = 0;
   arrows.forEach((arrow, index) => {
+    const jump = index > 0 ? arrow.at - arrows[index - 1]!.at : 0;
+    if (jump > CLOCK_JUMP_MS) {
+      arrow.gapMs = jump;
+      skippedMs += jump;
+    }
     arrow.index = index;
-    arrow.offsetMs = arrow.at - startedAt;
+    arrow.offsetMs = arrow.at - startedAt - skippedMs;
     arrow.caption = captionOf(arrow);
   });
   return { columns: orderColumns(arrows, options.columns ?? []), arrows, startedAt };
@@ -125,6 +152,7 @@ function newArrow(event: SipMessageEvent, from: string, to: string, index: numbe
     branch: event.branch,
     transport: event.transport,
     retransmission: repeated || event.retransmission === true,
+    ...(event.parseError !== undefined ? { problem: event.parseError.replace(/^malformed SIP message: /, '') } : {}),
     raw: event.raw,
     views: [event],
   };
@@ -148,6 +176,7 @@ function captionOf(arrow: LadderArrow): string {
   let caption = arrow.label;
   if (arrow.status !== undefined && arrow.cseqMethod && arrow.cseqMethod !== 'INVITE') caption += ` (${arrow.cseqMethod})`;
   if (arrow.retransmission) caption += ' [retx]';
+  if (arrow.problem !== undefined) caption += ` [!${arrow.problem}]`;
   return caption;
 }
 

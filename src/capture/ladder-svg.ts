@@ -1,4 +1,4 @@
-import type { Ladder, LadderArrow } from './ladder-model.js';
+import { describeGap, formatOffset, type Ladder, type LadderArrow } from './ladder-model.js';
 
 export interface LadderSvgOptions {
   /** Prefix for element ids (markers), unique per SVG when several share one HTML page. */
@@ -8,7 +8,8 @@ export interface LadderSvgOptions {
   inline?: boolean;
 }
 
-const TIME_COLUMN = 72;
+/** The time column is at least this wide and widens for long captures. */
+const MIN_TIME_COLUMN = 72;
 const TOP = 56;
 const ROW = 26;
 const CHAR_WIDTH = 7;
@@ -28,6 +29,7 @@ export function renderLadderSvg(ladder: Ladder, options: LadderSvgOptions = {}):
   const prefix = sanitizeId(options.idPrefix ?? 'ladder');
   const longest = Math.max(12, ...ladder.arrows.map((a) => a.caption.length), ...ladder.columns.map((c) => c.length));
   const column = Math.max(150, longest * CHAR_WIDTH + 40);
+  const TIME_COLUMN = Math.max(MIN_TIME_COLUMN, ...ladder.arrows.map((a) => formatOffset(a.offsetMs).length * CHAR_WIDTH + 16));
   const width = TIME_COLUMN + Math.max(1, ladder.columns.length) * column;
   const height = TOP + ladder.arrows.length * ROW + 24;
   const x = (party: string) => TIME_COLUMN + ladder.columns.indexOf(party) * column + Math.floor(column / 2);
@@ -57,7 +59,8 @@ export function renderLadderSvg(ladder: Ladder, options: LadderSvgOptions = {}):
     const x2 = x(arrow.to);
     out.push(`<g class="arrow ${arrow.kind}${arrow.retransmission ? ' retransmission' : ''}">`);
     out.push(`<title>${escapeXml(arrow.views[0]?.startLine ?? arrow.label)}</title>`);
-    out.push(`<text x="6" y="${y + 4}" fill="#5b6b7f">${(arrow.offsetMs / 1000).toFixed(3)}s</text>`);
+    if (arrow.gapMs !== undefined) out.push(`<text x="6" y="${y - 8}" fill="#b3261e" font-size="10">${escapeXml(describeGap(arrow.gapMs))}</text>`);
+    out.push(`<text x="6" y="${y + 4}" fill="#5b6b7f">${formatOffset(arrow.offsetMs)}</text>`);
     if (x1 === x2) {
       out.push(`<path d="M${x1},${y - 6} h30 v12 h-30" fill="none" stroke="${colour}" stroke-width="1.5"${dash} marker-end="url(#${prefix}-${arrow.kind})"/>`);
       out.push(`<text x="${x1 + 36}" y="${y + 4}" fill="${colour}">${escapeXml(arrow.caption)}</text>`);

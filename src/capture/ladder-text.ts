@@ -1,4 +1,4 @@
-import type { Ladder, LadderArrow } from './ladder-model.js';
+import { describeGap, formatOffset, type Ladder, type LadderArrow } from './ladder-model.js';
 
 export interface LadderTextOptions {
   /** ANSI colours (requests cyan, 1xx yellow, 2xx green, failures red, retransmissions dim). */
@@ -14,7 +14,8 @@ const ANSI: Record<LadderArrow['kind'], string> = {
 };
 const ANSI_DIM = '\x1b[2m';
 const ANSI_RESET = '\x1b[0m';
-const TIME_WIDTH = 10;
+/** The time column is at least this wide, and widens for long captures (`12345.678s`). */
+const MIN_TIME_WIDTH = 10;
 const MIN_COLUMN = 16;
 
 /**
@@ -31,6 +32,7 @@ export function renderLadderText(ladder: Ladder, options: LadderTextOptions = {}
   const width = Math.max(MIN_COLUMN, longestCaption + 6, longestName + 2);
   const center = (i: number) => i * width + Math.floor(width / 2);
   const lineLength = columns.length * width;
+  const TIME_WIDTH = Math.max(MIN_TIME_WIDTH, ...arrows.map((a) => formatOffset(a.offsetMs).length + 2));
 
   const lines: string[] = [];
   const header = new Array<string>(lineLength).fill(' ');
@@ -41,6 +43,7 @@ export function renderLadderText(ladder: Ladder, options: LadderTextOptions = {}
   lines.push(' '.repeat(TIME_WIDTH) + header.join('').trimEnd());
 
   for (const arrow of arrows) {
+    if (arrow.gapMs !== undefined) lines.push(`${' '.repeat(TIME_WIDTH)}~~~ capture clock jumps: ${describeGap(arrow.gapMs)} ~~~`);
     const row = new Array<string>(lineLength).fill(' ');
     columns.forEach((_c, i) => (row[center(i)] = '|'));
     const a = center(columns.indexOf(arrow.from));
@@ -63,10 +66,11 @@ export function renderLadderText(ladder: Ladder, options: LadderTextOptions = {}
       spanStart += 1;
       spanEnd -= 1;
     }
-    const time = `${(arrow.offsetMs / 1000).toFixed(3)}s`.padStart(TIME_WIDTH - 2) + '  ';
+    const time = formatOffset(arrow.offsetMs).padStart(TIME_WIDTH - 2) + '  ';
     lines.push(time + paint(row, spanStart, spanEnd, arrow, options.color === true).trimEnd());
   }
   if (arrows.some((a) => a.retransmission)) lines.push(`${' '.repeat(TIME_WIDTH)}[retx] = retransmission of an earlier message`);
+  if (arrows.some((a) => a.problem !== undefined)) lines.push(`${' '.repeat(TIME_WIDTH)}[!...] = the message fails strict parsing, for this reason`);
   return lines.join('\n') + '\n';
 }
 

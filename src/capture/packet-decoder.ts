@@ -1,5 +1,11 @@
 import type { Endpoint } from '../sip/transport/types.js';
 import type { CaptureFrame } from './capture-file.js';
+import { gre } from './decode/gre.js';
+import { icmpReason } from './decode/icmp.js';
+import { isSkip } from './decode/layer.js';
+import { ipOfEthertype, ipOfFrame } from './decode/link-types.js';
+import { skip, type Skip } from './decode/skip-reasons.js';
+import { GTPU_PORT, gtpU, VXLAN_PORT, vxlan } from './decode/udp-tunnels.js';
 import { formatIp } from './ip-address.js';
 
 /** A UDP datagram or TCP segment taken out of a frame, IP fragments already put together. */
@@ -10,17 +16,17 @@ export interface TransportSegment {
   source: Endpoint;
   destination: Endpoint;
   payload: Buffer;
+  /** Payload bytes the capture's snap length cut off (the frame was stored shorter than sent). */
+  missing?: number;
+  /** The frame's pcapng comment. */
+  comment?: string;
   /** TCP only. */
   seq?: number;
   syn?: boolean;
   fin?: boolean;
 }
 
-const ETHERTYPE_IPV4 = 0x0800;
-const ETHERTYPE_IPV6 = 0x86dd;
-const VLAN_TAGS = new Set([0x8100, 0x88a8, 0x9100]);
-/** BSD AF_INET6 differs by OS: 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS). */
-const BSD_AF_INET6 = new Set([24, 28, 30]);
+export type Decoded = TransportSegment | Skip;
 
 interface Fragments {
   parts: { offset: number; data: Buffer }[];
@@ -30,138 +36,129 @@ interface Fragments {
 
 /** Fragments older than this are dropped (RFC 791 suggests 15 s as a reassembly timer). */
 const FRAGMENT_TIMEOUT_MS = 30_000;
+/** IP in IP in GRE in ...: deeper than this is corrupt bytes looping, not a network. */
+const MAX_IP_DEPTH = 8;
+const IP_IN_IP = 4;
+const IPV6_IN_IP = 41;
+const GRE = 47;
+const ICMP = 1;
+const ICMPV6 = 58;
 
 /**
- * Link layer → IP → UDP/TCP, for the link types captures of SIP are made with. Frames it
- * cannot use (ARP, other link types, truncated by the snap length) are counted and skipped:
- * they are normal in a capture, unlike a broken file structure.
+ * Link layer → IP (through tunnels: IP-in-IP, GRE/ERSPAN, VXLAN, GTP-U, with PPPoE, MPLS and
+ * VLAN tags on the way) → UDP/TCP. Every frame comes out as a segment or a reason it carried
+ * none; see decode/ for one file per layer.
  */
 export class PacketDecoder {
-  skipped = 0;
   private readonly fragments = new Map<string, Fragments>();
 
-  decode(frame: CaptureFrame): TransportSegment | undefined {
-    const ip = this.ipOf(frame);
-    const version = ip && ip.length > 0 ? ip[0]! >> 4 : 0;
-    const segment = version === 4 ? this.ipv4(ip!, frame.at) : version === 6 ? this.ipv6(ip!, frame.at) : this.skip();
-    if (segment) segment.interfaceId = frame.interfaceId;
+  decode(frame: CaptureFrame): Decoded {
+    const ip = ipOfFrame(frame);
+    if (isSkip(ip)) return ip;
+    const snapped = frame.originalLength !== undefined && frame.originalLength > frame.data.length;
+    const segment = this.ip(ip.ip, frame.at, snapped, 0);
+    if (!isSkip(segment)) {
+      segment.interfaceId = frame.interfaceId;
+      if (frame.comment) segment.comment = frame.comment;
+    }
     return segment;
   }
 
-  private ipOf(frame: CaptureFrame): Buffer | undefined {
-    const d = frame.data;
-    switch (frame.linkType) {
-      case 1:
-        return ethernet(d);
-      case 113:
-        return d.length >= 16 ? byEthertype(d.readUInt16BE(14), d.subarray(16)) : undefined;
-      case 276:
-        return d.length >= 20 ? byEthertype(d.readUInt16BE(0), d.subarray(20)) : undefined;
-      case 101:
-      case 12:
-      case 14:
-      case 228:
-      case 229:
-        return d;
-      case 0: {
-        if (d.length < 4) return undefined;
-        // DLT_NULL: the family is in the capturing host's byte order; try both.
-        const le = d.readUInt32LE(0);
-        const family = le === 2 || BSD_AF_INET6.has(le) ? le : d.readUInt32BE(0);
-        return family === 2 || BSD_AF_INET6.has(family) ? d.subarray(4) : undefined;
-      }
-      case 108: {
-        if (d.length < 4) return undefined;
-        const family = d.readUInt32BE(0);
-        return family === 2 || BSD_AF_INET6.has(family) ? d.subarray(4) : undefined;
-      }
-      default:
-        return undefined;
-    }
+  private ip(ip: Buffer, at: number, snapped: boolean, depth: number): Decoded {
+    if (depth > MAX_IP_DEPTH) return skip('unknown', 'tunnels nested too deep');
+    const version = ip.length > 0 ? ip[0]! >> 4 : 0;
+    if (version === 4) return this.ipv4(ip, at, snapped, depth);
+    if (version === 6) return this.ipv6(ip, at, snapped, depth);
+    return skip('unknown', `IP version ${version}`);
   }
 
-  private ipv4(ip: Buffer, at: number): TransportSegment | undefined {
-    if (ip.length < 20) return this.skip();
+  private ipv4(ip: Buffer, at: number, snapped: boolean, depth: number): Decoded {
+    if (ip.length < 20) return skip('unknown', 'IPv4 header cut short');
     const headerLength = (ip[0]! & 0x0f) * 4;
     const totalLength = ip.readUInt16BE(2);
-    if (headerLength < 20 || totalLength < headerLength || totalLength > ip.length) return this.skip();
+    if (headerLength < 20 || totalLength < headerLength || headerLength > ip.length) return skip('unknown', 'IPv4 header lengths');
+    if (totalLength > ip.length && !snapped) return skip('unknown', 'IPv4 total length past the frame');
     const protocol = ip[9]!;
     const source = formatIp(ip.subarray(12, 16));
     const destination = formatIp(ip.subarray(16, 20));
     let payload = ip.subarray(headerLength, totalLength);
+    const missing = totalLength - headerLength - payload.length;
     const flags = ip.readUInt16BE(6);
     const moreFragments = (flags & 0x2000) !== 0;
     const fragmentOffset = (flags & 0x1fff) * 8;
     if (moreFragments || fragmentOffset > 0) {
       const whole = this.reassemble(`4|${source}|${destination}|${protocol}|${ip.readUInt16BE(4)}`, fragmentOffset, payload, moreFragments, at);
-      if (!whole) return undefined;
+      if (!whole) return skip('fragment');
       payload = whole;
     }
-    return this.transport(protocol, source, destination, payload, at);
+    return this.next(4, protocol, source, destination, payload, missing, at, depth);
   }
 
-  private ipv6(ip: Buffer, at: number): TransportSegment | undefined {
-    if (ip.length < 40) return this.skip();
+  private ipv6(ip: Buffer, at: number, snapped: boolean, depth: number): Decoded {
+    if (ip.length < 40) return skip('unknown', 'IPv6 header cut short');
     const payloadLength = ip.readUInt16BE(4);
-    if (40 + payloadLength > ip.length) return this.skip();
+    if (40 + payloadLength > ip.length && !snapped) return skip('unknown', 'IPv6 payload length past the frame');
     const source = formatIp(ip.subarray(8, 24));
     const destination = formatIp(ip.subarray(24, 40));
     let next = ip[6]!;
     let payload = ip.subarray(40, 40 + payloadLength);
+    const missing = payloadLength - payload.length;
     // RFC 8200 §4: walk hop-by-hop, routing, destination options and fragment headers.
     for (let guard = 0; guard < 16; guard++) {
       if (next === 0 || next === 43 || next === 60) {
-        if (payload.length < 8) return this.skip();
+        if (payload.length < 8) return skip('unknown', 'IPv6 extension header cut short');
         const size = (payload[1]! + 1) * 8;
-        if (size > payload.length) return this.skip();
+        if (size > payload.length) return skip('unknown', 'IPv6 extension header cut short');
         next = payload[0]!;
         payload = payload.subarray(size);
       } else if (next === 44) {
-        if (payload.length < 8) return this.skip();
+        if (payload.length < 8) return skip('unknown', 'IPv6 fragment header cut short');
         const field = payload.readUInt16BE(2);
         const id = payload.readUInt32BE(4);
         const inner = payload[0]!;
         const whole = this.reassemble(`6|${source}|${destination}|${id}`, field & 0xfff8, payload.subarray(8), (field & 1) === 1, at);
-        if (!whole) return undefined;
+        if (!whole) return skip('fragment');
         next = inner;
         payload = whole;
       } else break;
     }
-    return this.transport(next, source, destination, payload, at);
+    return this.next(6, next, source, destination, payload, missing, at, depth);
   }
 
-  private transport(protocol: number, source: string, destination: string, payload: Buffer, at: number): TransportSegment | undefined {
-    if (protocol === 17) {
-      if (payload.length < 8) return this.skip();
-      const length = payload.readUInt16BE(4);
-      const end = length >= 8 && length <= payload.length ? length : payload.length;
-      return {
-        at,
-        interfaceId: 0,
-        protocol: 'udp',
-        source: { address: source, port: payload.readUInt16BE(0) },
-        destination: { address: destination, port: payload.readUInt16BE(2) },
-        payload: payload.subarray(8, end),
-      };
-    }
-    if (protocol === 6) {
-      if (payload.length < 20) return this.skip();
-      const dataOffset = (payload[12]! >> 4) * 4;
-      if (dataOffset < 20 || dataOffset > payload.length) return this.skip();
-      const flags = payload[13]!;
-      return {
-        at,
-        interfaceId: 0,
-        protocol: 'tcp',
-        source: { address: source, port: payload.readUInt16BE(0) },
-        destination: { address: destination, port: payload.readUInt16BE(2) },
-        payload: payload.subarray(dataOffset),
-        seq: payload.readUInt32BE(4),
-        syn: (flags & 0x02) !== 0,
-        fin: (flags & 0x01) !== 0,
-      };
-    }
-    return this.skip();
+  /** What an IP packet carries: UDP/TCP for us, or a tunnel around another IP packet. */
+  private next(version: 4 | 6, protocol: number, source: string, destination: string, payload: Buffer, missing: number, at: number, depth: number): Decoded {
+    if (protocol === IP_IN_IP || protocol === IPV6_IN_IP) return this.ip(payload, at, missing > 0, depth + 1);
+    if (protocol === GRE) return this.inner(gre(payload), at, missing > 0, depth);
+    if (protocol === ICMP || protocol === ICMPV6) return skip(icmpReason(version, payload));
+    if (protocol === 17) return this.udp(source, destination, payload, missing, at, depth);
+    if (protocol === 6) return tcp(source, destination, payload, missing, at);
+    return skip('unknown', `IP protocol ${protocol}`);
+  }
+
+  private inner(layer: ReturnType<typeof gre>, at: number, snapped: boolean, depth: number): Decoded {
+    if (isSkip(layer)) return layer;
+    const ip = ipOfEthertype(layer.ethertype, layer.bytes);
+    return isSkip(ip) ? ip : this.ip(ip.ip, at, snapped, depth + 1);
+  }
+
+  private udp(source: string, destination: string, payload: Buffer, missing: number, at: number, depth: number): Decoded {
+    if (payload.length < 8) return skip('unknown', 'UDP header cut short');
+    const sourcePort = payload.readUInt16BE(0);
+    const destinationPort = payload.readUInt16BE(2);
+    const length = payload.readUInt16BE(4);
+    const end = length >= 8 && length <= payload.length ? length : payload.length;
+    const data = payload.subarray(8, end);
+    const tunnel = destinationPort === VXLAN_PORT ? vxlan(data) : sourcePort === GTPU_PORT || destinationPort === GTPU_PORT ? gtpU(data) : undefined;
+    if (tunnel) return this.inner(tunnel, at, missing > 0, depth);
+    return {
+      at,
+      interfaceId: 0,
+      protocol: 'udp',
+      source: { address: source, port: sourcePort },
+      destination: { address: destination, port: destinationPort },
+      payload: data,
+      ...(missing > 0 ? { missing } : {}),
+    };
   }
 
   /** Collects fragments of one datagram; returns the payload once every byte is there. */
@@ -187,25 +184,23 @@ export class PacketDecoder {
     this.fragments.delete(key);
     return whole;
   }
-
-  private skip(): undefined {
-    this.skipped++;
-    return undefined;
-  }
 }
 
-function ethernet(d: Buffer): Buffer | undefined {
-  if (d.length < 14) return undefined;
-  let offset = 12;
-  let type = d.readUInt16BE(offset);
-  // IEEE 802.1Q / 802.1ad: a 4-byte tag (TPID, TCI) before the real EtherType.
-  while (VLAN_TAGS.has(type) && d.length >= offset + 6) {
-    offset += 4;
-    type = d.readUInt16BE(offset);
-  }
-  return byEthertype(type, d.subarray(offset + 2));
-}
-
-function byEthertype(type: number, rest: Buffer): Buffer | undefined {
-  return type === ETHERTYPE_IPV4 || type === ETHERTYPE_IPV6 ? rest : undefined;
+function tcp(source: string, destination: string, payload: Buffer, missing: number, at: number): Decoded {
+  if (payload.length < 20) return skip('unknown', 'TCP header cut short');
+  const dataOffset = (payload[12]! >> 4) * 4;
+  if (dataOffset < 20 || dataOffset > payload.length) return skip('unknown', 'TCP header cut short');
+  const flags = payload[13]!;
+  return {
+    at,
+    interfaceId: 0,
+    protocol: 'tcp',
+    source: { address: source, port: payload.readUInt16BE(0) },
+    destination: { address: destination, port: payload.readUInt16BE(2) },
+    payload: payload.subarray(dataOffset),
+    ...(missing > 0 ? { missing } : {}),
+    seq: payload.readUInt32BE(4),
+    syn: (flags & 0x02) !== 0,
+    fin: (flags & 0x01) !== 0,
+  };
 }

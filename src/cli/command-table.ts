@@ -29,7 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'ladder',
-    description: 'draw the SIP ladder of a messages.jsonl, a sipbots pcapng, or any pcap/pcapng of SIP over UDP or TCP',
+    description: 'draw the SIP ladder of a messages.jsonl, a sipbots pcapng, or any pcap/pcapng of SIP (UDP, TCP, WebSocket, through tunnels)',
     load: async () => (await import('./commands/ladder-command.js')).ladderCommand,
   },
   {

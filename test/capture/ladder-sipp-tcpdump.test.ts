@@ -39,9 +39,9 @@ function startLabel(startLine: string): string {
 
 /**
  * The text ladder's arrows: `|-----INVITE----->|` goes left to right, `|<--180 Ringing---|`
- * right to left. SIPp's UAC is `sipp` in From, its UAS is `service` in To.
+ * right to left. Nobody registers, so the columns are the UAC's and the UAS's address.
  */
-function ladderHops(text: string): { columns: string[]; hops: Hop[] } {
+function ladderHops(text: string, uac: string): { columns: string[]; hops: Hop[] } {
   const lines = text.split('\n');
   const columns = lines[1]!.trim().split(/\s+/);
   const hops: Hop[] = [];
@@ -50,7 +50,7 @@ function ladderHops(text: string): { columns: string[]; hops: Hop[] } {
     if (!arrow) continue;
     const leftToRight = arrow[3] === '>';
     const from = leftToRight ? columns[0] : columns[1];
-    hops.push({ from: from === 'sipp' ? 'uac' : 'uas', label: startLabel(arrow[2]!.trim().replace(/^(\d{3}) .*/, 'SIP/2.0 $1')) });
+    hops.push({ from: from === uac ? 'uac' : 'uas', label: startLabel(arrow[2]!.trim().replace(/^(\d{3}) .*/, 'SIP/2.0 $1')) });
   }
   return { columns, hops };
 }
@@ -108,9 +108,12 @@ describe('sipbots ladder on a tcpdump capture of a SIPp call', () => {
       expect(readFileSync(file).readUInt32LE(20) & 0x0fffffff, 'link type in the pcap header').toBe(linkType.linkType);
       const result = await runCli(['ladder', file, '--format', 'text']);
       expect(result.code, result.stderr).toBe(0);
-      const drawn = ladderHops(result.stdout);
+      const [uac, uas] = call.ports.map((p) => `127.0.0.1:${p}`);
+      const drawn = ladderHops(result.stdout, uac!);
       expect(result.stdout).toMatch(/^Call-ID \S+@127\.0\.0\.1\n/);
-      expect(drawn.columns).toEqual(['sipp', 'service']);
+      expect(drawn.columns).toEqual([uac, uas]);
+      // Every frame tcpdump kept is one of the six messages: none skipped, none unknown.
+      expect(result.stderr).toMatch(/read 6 frames: 6 SIP messages in 1 call; skipped 0 unknown\n/);
       expect(drawn.hops).toEqual(call.uacTrace);
     }, 45_000);
   }

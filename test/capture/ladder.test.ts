@@ -4,7 +4,8 @@ import { renderLadderMermaid } from '../../src/capture/ladder-mermaid.js';
 import { renderLadderSvg } from '../../src/capture/ladder-svg.js';
 import { renderLadderText } from '../../src/capture/ladder-text.js';
 import { encodePcapng } from '../../src/capture/pcapng-encoder.js';
-import { namePartiesByUser, readSipCapture } from '../../src/capture/pcap-reader.js';
+import { readSipCapture } from '../../src/capture/pcap-reader.js';
+import { namePartiesByUser } from '../../src/capture/ladder-names.js';
 import { fullCallEvents, hop, sip, T0 } from './fixtures/call-events.js';
 
 const columns = ['alice', 'proxy', 'bob'];
@@ -39,11 +40,33 @@ describe('ladder model', () => {
     expect(ladder.arrows.map((a) => a.caption)).toEqual(['INVITE', 'INVITE [retx]', '180 Ringing', '180 Ringing [retx]']);
   });
 
-  it('names capture parties by address or by user', () => {
+  it('names a capture endpoint after a user only where that user\'s REGISTER binds it', () => {
     const { messages } = readSipCapture(encodePcapng(fullCallEvents()));
     const call = messages.filter((m) => m.callId === 'call-1@127.0.0.1');
-    expect(buildLadder(call).columns).toEqual(['127.0.0.1:5070', '127.0.0.1:5060', '127.0.0.1:5080']);
-    expect(buildLadder(call, { names: namePartiesByUser(call) }).columns).toEqual(['alice', '127.0.0.1:5060', 'bob']);
+    // From and To say whom a call is for, not who sent a packet: without a REGISTER, addresses.
+    expect(buildLadder(call, { names: namePartiesByUser(messages) }).columns).toEqual(['127.0.0.1:5070', '127.0.0.1:5060', '127.0.0.1:5080']);
+    const register = (from: 'alice' | 'proxy', contact: string, vias: number) =>
+      hop({
+        at: T0 - 1000 + vias,
+        from,
+        to: from === 'alice' ? 'proxy' : 'bob',
+        raw: sip([
+          'REGISTER sip:lab.test SIP/2.0',
+          ...Array.from({ length: vias }, (_v, i) => `Via: SIP/2.0/UDP 127.0.0.1:${i === 0 ? 5060 : 5070};branch=z9hG4bKr${vias}${i}`),
+          'From: <sip:alice@lab.test>;tag=r',
+          'To: <sip:alice@lab.test>',
+          `Call-ID: reg-${vias}`,
+          'CSeq: 1 REGISTER',
+          `Contact: <sip:alice@${contact}>`,
+        ]),
+      });
+    // alice binds 127.0.0.1:5070; the proxy relaying it (two Vias, alice's Contact) binds nothing.
+    const withRegister = readSipCapture(encodePcapng([...register('alice', '127.0.0.1:5070', 1), ...register('proxy', '127.0.0.1:5070', 2), ...fullCallEvents()])).messages;
+    const names = namePartiesByUser(withRegister);
+    expect(Object.fromEntries(names)).toEqual({ '127.0.0.1:5070': 'alice' });
+    expect(buildLadder(withRegister.filter((m) => m.callId === 'call-1@127.0.0.1'), { names }).columns).toEqual(['alice', '127.0.0.1:5060', '127.0.0.1:5080']);
+    // A Contact elsewhere (alice registering a phone behind NAT from this box) binds nothing.
+    expect(namePartiesByUser(readSipCapture(encodePcapng(register('alice', '192.0.2.7:5060', 1))).messages).size).toBe(0);
   });
 });
 

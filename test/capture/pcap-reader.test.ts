@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureFormatError } from '../../src/capture/capture-errors.js';
 import { encodePcapng } from '../../src/capture/pcapng-encoder.js';
-import { groupByCallId, namePartiesByUser, readSipCapture } from '../../src/capture/pcap-reader.js';
+import { groupByCallId, readSipCapture } from '../../src/capture/pcap-reader.js';
 import { readMessagesJsonl } from '../../src/capture/messages-jsonl.js';
 import type { SipMessageEvent } from '../../src/events/types.js';
 import { classicPcap, ethernetFrame, fragmentIpv4, sll2Frame, sllFrame, tcpPacket, udpPacket } from './fixtures/classic-pcap.js';
@@ -24,12 +24,13 @@ describe('reading our own pcapng back', () => {
     expect(result.messages.find((m) => m.method === 'MESSAGE')).toMatchObject({ transport: 'tcp', remote: endpoints.proxyWs });
   });
 
-  it('groups by Call-ID and names parties by the users in From and To', () => {
+  it('groups by Call-ID and accounts for every frame (RTP included)', () => {
     const result = readSipCapture(encodePcapng(fullCallEvents()));
     const calls = groupByCallId(result.messages);
     expect([...calls.keys()]).toEqual(['call-1@127.0.0.1', 'options-1', 'ws-1']);
-    const names = namePartiesByUser(calls.get('call-1@127.0.0.1')!);
-    expect(Object.fromEntries(names)).toEqual({ '127.0.0.1:5070': 'alice', '127.0.0.1:5080': 'bob' });
+    const rtp = fullCallEvents().filter((e) => e.type === 'rtp' && e.direction === 'out').length;
+    expect(result.summary.skipped.get('rtp')).toBe(rtp);
+    expect(result.summary.sipFrames + [...result.summary.skipped.values()].reduce((a, b) => a + b, 0)).toBe(result.frames);
   });
 });
 
