@@ -19,6 +19,10 @@ PACKAGES=(
   iptables        # NAT test bed (test/nat): MASQUERADE in a network namespace
   iproute2
   conntrack
+  podman          # scripts/container: build and run the sipbots and Kamailio images (runc, cgroupfs)
+  runc
+  debootstrap     # the local Node 20 base image (no image registry is reachable)
+  podman-compose  # docker/compose.yaml brought up with podman
 )
 
 if [[ $(id -u) -ne 0 ]]; then
