@@ -55,6 +55,11 @@ export class Bot {
   readonly calls = new Map<string, Call>();
   /** A scenario's override of the bot's callee behaviour, field by field; cleared after the case. */
   behaviourOverride: Partial<CalleeBehaviour> | undefined;
+  /**
+   * Told of each incoming call before it is answered (a scenario's expected calls claim theirs
+   * here); what it returns overrides the behaviour for that call only. Cleared after the case.
+   */
+  onIncomingCall: ((call: Call) => Partial<CalleeBehaviour> | undefined) | undefined;
   private readonly events: EventStream;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -137,6 +142,7 @@ export class Bot {
     const outgoing = ua.call(target);
     if (!outgoing) throw new Error(`${this.name}: ${JSON.stringify(target)} is not a SIP URI (hint: sip:bob@lab.test)`);
     const call = new Call(this.name, 'caller', outgoing.callId, this.events, this.clock);
+    call.remoteUri = target;
     this.calls.set(call.callId, call);
     wireMediaControl(call, outgoing);
     call.hangup = async () => {
@@ -229,10 +235,11 @@ export class Bot {
 
   private receiveCall(incoming: IncomingCall): void {
     const call = new Call(this.name, 'callee', incoming.callId, this.events, this.clock);
+    call.remoteUri = incoming.remoteUri;
     // A self-call arrives with the Call-ID of our own outgoing leg: keep both under distinct keys.
     const key = this.calls.has(call.callId) ? `${call.callId}#in` : call.callId;
     this.calls.set(key, call);
-    const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride);
+    const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride, this.onIncomingCall?.(call));
     wireMediaControl(call, incoming);
     answerIncomingCall({ incoming, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
   }

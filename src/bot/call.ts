@@ -22,6 +22,10 @@ export class Call {
   finalReason: string | undefined;
   endedBy: CallEnd | undefined;
   answeredAt: number | undefined;
+  /** The other party's URI: the To of our INVITE, or the From of the one we received. */
+  remoteUri: string | undefined;
+  /** Every state this call has been in, in order (an `await` asks whether it ever rang). */
+  readonly history: CallState[] = ['idle'];
   hangup: () => Promise<void> = async () => {};
   /** Re-INVITE: a=sendonly puts the peer on hold, a=sendrecv resumes (RFC 3264 §8.4). Wired by the bot (call-media-control). */
   setHold: (hold: boolean) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot be put on hold yet`));
@@ -48,6 +52,7 @@ export class Call {
     const from = this.current;
     if (!checkTransition(this.callId, from, to)) return;
     this.current = to;
+    this.history.push(to);
     if (to === 'confirmed') this.answeredAt = this.clock.now();
     if (to === 'terminated') this.clearTimers();
     this.events.emit({ type: 'call-state', at: this.clock.now(), party: this.bot, callId: this.callId, role: this.role, from, to, reason });

@@ -1,4 +1,5 @@
 import type { PathProblem } from './env-substitution.js';
+import { checkIncomingCalls } from './incoming-call-checks.js';
 import { isRecord } from './is-record.js';
 import { NAME_HINT, NAME_PATTERN } from './scalar-fields.js';
 import { defaultCallName, isSipUri, STEP_KINDS } from './scenario-schema.js';
@@ -42,6 +43,7 @@ export function checkScenario(data: unknown, options: ScenarioCheckOptions = {})
   }
 
   const callNames = checkSteps(data['steps'], checkRole, problems);
+  problems.push(...checkIncomingCalls(data, callNames ?? [], checkRole));
 
   if (isRecord(data['behaviour'])) {
     for (const role of Object.keys(data['behaviour'])) checkRole(role, ['behaviour', role]);
@@ -87,7 +89,7 @@ function checkSteps(
       problems.push({
         path: ['steps', index],
         message: kinds.length === 0 ? `step has none of ${STEP_KINDS.join(', ')}` : `step has more than one of ${STEP_KINDS.join(', ')} (${kinds.join(', ')})`,
-        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - dtmf: { from: caller, digits: "12#" }, - hold: caller, - hangup: caller',
+        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - await: { call: incoming, state: confirmed }, - dtmf: { from: caller, digits: "12#" }, - hold: caller, - hangup: caller',
       });
     }
     if (step['waitFor'] !== undefined && step['call'] === undefined) {

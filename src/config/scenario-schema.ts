@@ -1,24 +1,15 @@
 import { z } from 'zod';
 import { behaviourOverrideSchema } from './behaviour.js';
-import { durationMs, percentFraction } from './duration.js';
-import { FlowPatternError, parseFlowPattern } from './flow-pattern.js';
+import { durationMs } from './duration.js';
+import { flowPattern } from './flow-pattern-field.js';
+import { awaitStepSchema, expectedCallSchema, resolveAwaitStep, resolveExpectedCall } from './incoming-call-schema.js';
+import { dtmfDigits, mediaExpectationSchema } from './media-expectation-schema.js';
 import { statusCode } from './scalar-fields.js';
 import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep } from './scenario-types.js';
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
-export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold'] as const;
-
-// YAML reads a bare `407` as a number; it is still a pattern, just one missing its direction.
-const flowPattern = z.union([z.string(), z.number()]).transform((input, ctx) => {
-  try {
-    return parseFlowPattern(String(input));
-  } catch (error) {
-    if (!(error instanceof FlowPatternError)) throw error;
-    ctx.addIssue({ code: 'custom', message: error.message, params: { hint: error.hint } });
-    return z.NEVER;
-  }
-});
+export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await'] as const;
 
 // Names of roles and bots are checked against each other by the reference pass (scenario-checks).
 const name = z.string();
@@ -30,11 +21,6 @@ const callSchema = z.strictObject({
   hangupAfter: durationMs.optional(),
   name: name.optional(),
 });
-
-// RFC 4733 §3.2 events 0-15; YAML would read an unquoted 0123 as the number 123, so a string only.
-const dtmfDigits = z
-  .string({ error: 'expected DTMF digits as a quoted string, e.g. "1234#"' })
-  .regex(/^[0-9*#A-Da-d]+$/, { error: 'expected DTMF digits 0-9, *, #, A-D, e.g. "1234#"' });
 
 const dtmfSchema = z.strictObject({
   from: name,
@@ -52,20 +38,9 @@ const stepSchema = z.strictObject({
   dtmf: dtmfSchema.optional(),
   hold: name.optional(),
   unhold: name.optional(),
+  // Pause until a call (an expected incoming one, or a call step's) reaches a state.
+  await: awaitStepSchema.optional(),
   waitFor: z.enum(CALL_WAIT_FOR).optional(),
-});
-
-/**
- * What a role must have heard while connected. `hears` is a frequency in Hz, or the name of a
- * role whose bot's tone it must be (`hears: callee`).
- */
-const mediaExpectationSchema = z.strictObject({
-  hears: z.union([z.number().int().min(20).max(3999), name]).optional(),
-  minPackets: z.number().int().min(0).optional(),
-  maxLoss: percentFraction.optional(),
-  maxJitterMs: z.number().min(0).optional(),
-  /** RFC 4733 digits the role must have received, in order. */
-  digits: dtmfDigits.optional(),
 });
 
 /** The YAML shape; `resolveScenario` turns its output into a Scenario. */
@@ -84,6 +59,8 @@ export const scenarioSchema = z.strictObject({
       status: statusCode.optional(),
       legs: z.record(z.string(), z.array(flowPattern)).optional(),
       media: z.record(z.string(), mediaExpectationSchema).optional(),
+      // Calls roles must receive, from anyone or from a pattern, each judged (incoming-call-schema).
+      calls: z.record(z.string(), expectedCallSchema).optional(),
     })
     .optional(),
 });
@@ -102,8 +79,9 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
     if (step.dtmf !== undefined) return { kind: 'dtmf', role: step.dtmf.from, digits: step.dtmf.digits.toUpperCase() };
     if (step.hold !== undefined) return { kind: 'hold', role: step.hold, hold: true };
     if (step.unhold !== undefined) return { kind: 'hold', role: step.unhold, hold: false };
+    if (step.await !== undefined) return resolveAwaitStep(step.await);
     // The reference pass rejects such a step before this runs.
-    throw new Error('step without call, wait, hangup, dtmf, hold or unhold reached resolveScenario');
+    throw new Error('step without call, wait, hangup, dtmf, hold, unhold or await reached resolveScenario');
   });
   const lastCall = steps.filter((step): step is CallStep => step.kind === 'call').at(-1);
   const expect = raw.expect ?? {};
@@ -122,6 +100,7 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
       ...(expect.status === undefined ? {} : { status: expect.status }),
       legs: expect.legs ?? {},
       media: expect.media ?? {},
+      ...(expect.calls === undefined ? {} : { calls: Object.entries(expect.calls).map(([callName, call]) => resolveExpectedCall(callName, call)) }),
     },
   };
 }

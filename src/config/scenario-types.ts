@@ -27,7 +27,7 @@ export interface ProxySettings {
   inviteTimeoutMs?: number;
 }
 
-export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep;
+export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep;
 
 /** Call states a call step can wait for before the next step starts. */
 export type CallWaitFor = 'ringing' | 'confirmed' | 'terminated';
@@ -79,6 +79,42 @@ export interface HoldStep {
   hold: boolean;
 }
 
+/** Pause until the call named `call` (an expected incoming call or a call step) reaches `state` at `role`. */
+export interface AwaitStep {
+  kind: 'await';
+  call: string;
+  /** The side to watch; default: the receiving role of an expected call, the caller of a call step. */
+  role?: string;
+  state: 'ringing' | 'confirmed' | 'terminated';
+  /** Default: the run's step timeout. */
+  withinMs?: number;
+}
+
+/** Who an expected incoming call must come from. */
+export interface CallerPattern {
+  /** any: anyone; uri: the From URI (`*` wildcards); user: its user part (`*` wildcards) or a role name. */
+  kind: 'any' | 'uri' | 'user';
+  text: string;
+}
+
+/** `expect.calls.<name>`: a call a role must receive, with how to handle it and what to judge. */
+export interface ExpectedCall {
+  name: string;
+  /** The role that receives it. */
+  role: string;
+  from: CallerPattern;
+  /** It must arrive this long after the case starts, at the latest. */
+  withinMs: number;
+  /** How the receiving bot handles it, over the bot's and the role's behaviour. */
+  behaviour: Partial<CalleeBehaviour>;
+  outcome?: ExpectedOutcome;
+  /** Final status the receiving role must send. */
+  status?: number;
+  /** Expected flow at the receiving role. */
+  leg?: FlowPattern[];
+  media?: MediaExpectation;
+}
+
 export type ExpectedOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout';
 
 export interface ScenarioExpect {
@@ -91,6 +127,8 @@ export interface ScenarioExpect {
   legs: Record<string, FlowPattern[]>;
   /** What each role must have heard while connected; a role without an entry is not checked. */
   media: Record<string, MediaExpectation>;
+  /** Calls roles must receive (`expect.calls`), each judged on its own. */
+  calls?: ExpectedCall[];
 }
 
 export interface MediaExpectation {

@@ -3,9 +3,12 @@ import type { Call } from '../bot/call.js';
 import type { CallStep, Scenario } from '../config/scenario-types.js';
 import type { FindingEvent, MediaStatsEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { compareFlow } from './compare-flow.js';
+import type { ClaimedCall } from './expected-calls.js';
+import { judgeExpectedCall } from './judge-expected-calls.js';
 import { judgeMedia } from './judge-media.js';
+import { outcomeOf } from './outcome.js';
 import { flowToken, legMessages, type LegRole } from './observed-flow.js';
-import type { CaseOutcome, CaseResult, LegResult, MediaLegResult } from './result-types.js';
+import type { CaseResult, ExpectedCallResult, LegResult, MediaLegResult } from './result-types.js';
 
 /** A call a scenario step placed, with the bots on both ends. */
 export interface PlayedCall {
@@ -23,6 +26,10 @@ interface CaseTiming {
   endedAt: number;
   error?: string;
   checkMedia: boolean;
+  /** The expected incoming calls and what arrived for each. */
+  expectedCalls?: readonly ClaimedCall[];
+  /** The tone of a role's bot, for `hears: <role>` in an expected call's media. */
+  toneOfRole?: (role: string) => number | undefined;
 }
 
 /** Turns what was recorded during a case into its verdict. */
@@ -60,14 +67,16 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     if (scenario.expect.status !== undefined && status !== scenario.expect.status) {
       differences.push(`expected the caller to end with ${scenario.expect.status}, saw ${main.call.finalReason ?? 'no final response'}`);
     }
-  } else if (!timing.error) {
+  } else if (!timing.error && (scenario.expect.call !== '' || (scenario.expect.calls ?? []).length === 0)) {
     differences.push(`the call ${scenario.expect.call} was never placed`);
   }
+  const calls = judgeIncoming(timing, messages, recorded, differences);
   const legs = Object.fromEntries(Object.entries(flows).map(([role, leg]) => [role, leg.observed]));
   const findings = recorded
     .filter((e): e is FindingEvent => e.type === 'finding')
     .map((e) => ({ party: e.party, ...(e.callId === undefined ? {} : { callId: e.callId }), message: e.message }));
-  const callIds = [...new Set([...played.values()].flatMap((p) => [p.call.callId, ...p.incoming().map((c) => c.callId)]))];
+  const received = (timing.expectedCalls ?? []).flatMap((c) => (c.call ? [c.call.callId] : []));
+  const callIds = [...new Set([...[...played.values()].flatMap((p) => [p.call.callId, ...p.incoming().map((c) => c.callId)]), ...received])];
   return {
     id: scenario.id,
     title: scenario.title,
@@ -81,12 +90,33 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     outcome: main ? outcomeOf(main.call) : 'failed',
     endedBy: main ? endedBy(flows) : undefined,
     ...(Object.keys(media).length > 0 ? { media } : {}),
+    ...(calls === undefined ? {} : { calls }),
     ...(findings.length > 0 ? { findings } : {}),
     callIds,
     startedAt: timing.startedAt,
     endedAt: timing.endedAt,
     ...(timing.error ? { error: timing.error } : {}),
   };
+}
+
+/** Each expected incoming call's verdict by name; its differences join the case's. */
+function judgeIncoming(
+  timing: CaseTiming,
+  messages: readonly SipMessageEvent[],
+  recorded: readonly SipbotsEvent[],
+  differences: string[],
+): Record<string, ExpectedCallResult> | undefined {
+  const claims = timing.expectedCalls ?? [];
+  if (claims.length === 0) return undefined;
+  const stats = recorded.filter((e): e is MediaStatsEvent => e.type === 'media-stats');
+  const toneOfRole = timing.toneOfRole ?? (() => undefined);
+  const results: Record<string, ExpectedCallResult> = {};
+  for (const claim of claims) {
+    const verdict = judgeExpectedCall(claim, messages, stats, { checkMedia: timing.checkMedia, toneOfRole });
+    results[claim.expected.name] = verdict.result;
+    differences.push(...verdict.differences);
+  }
+  return results;
 }
 
 function mediaLegResult(stats: MediaStatsEvent): MediaLegResult {
@@ -116,15 +146,6 @@ function locateLeg(main: PlayedCall, role: string): { party: string; callId: str
     return { party: main.callee.name, callId: main.incoming()[0]?.callId, side: 'callee' };
   }
   return undefined;
-}
-
-function outcomeOf(call: Call): CaseOutcome {
-  const status = call.finalStatus;
-  if (status === undefined) return 'failed';
-  if (status >= 200 && status < 300) return 'answered';
-  if (status === 487) return 'cancelled';
-  if (status === 408) return 'timeout';
-  return 'rejected';
 }
 
 /**

@@ -36,6 +36,29 @@ export interface Finding {
   message: string;
 }
 
+/** The verdict on one expected incoming call (`expect.calls.<name>`), as seen at the receiving role. */
+export interface ExpectedCallResult {
+  name: string;
+  role: string;
+  /** The receiving bot. */
+  party: string;
+  arrived: boolean;
+  callId?: string;
+  /** The caller's From URI. */
+  from?: string;
+  /** After the case started. */
+  arrivedAfterMs?: number;
+  /** The final status the receiving role sent (or 487 when the caller cancelled). */
+  finalStatus?: number;
+  outcome?: CaseOutcome;
+  expected?: string[];
+  observed?: string[];
+  detectedHz?: number;
+  dtmf?: string;
+  passed?: boolean;
+  difference?: string;
+}
+
 export type CaseOutcome = 'answered' | 'rejected' | 'cancelled' | 'timeout' | 'failed';
 
 export interface CaseResult {
@@ -57,6 +80,8 @@ export interface CaseResult {
   endedBy?: string;
   /** Media figures by role (`caller`, `callee`) for the compared call, when media ran. */
   media?: Record<string, MediaLegResult>;
+  /** The expected incoming calls (`expect.calls`) by name, each with its own verdict. */
+  calls?: Record<string, ExpectedCallResult>;
   /** What a peer did against the rules that we accepted anyway (a 180 without Contact, …). */
   findings?: Finding[];
   /** Call-IDs of every call the case made, to select its messages from the event log. */

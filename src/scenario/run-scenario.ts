@@ -4,7 +4,10 @@ import type { CallStep, DtmfStep, HoldStep, Scenario } from '../config/scenario-
 import type { EventStream } from '../events/event-stream.js';
 import type { SipbotsEvent } from '../events/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { playAwaitStep } from './await-step.js';
+import { ExpectedCalls } from './expected-calls.js';
 import { judgeCase, type PlayedCall } from './judge-case.js';
+import { sleep, timerOn, withTimeout } from './step-timing.js';
 import type { CaseResult } from './result-types.js';
 
 export interface ScenarioContext {
@@ -39,27 +42,37 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   context.events.emit({ type: 'case-start', at: startedAt, party: 'sipbots', caseId: scenario.id });
   const botOf = (role: string) => requireBot(context.bots, scenario.roles[role]!, role);
   const played = new Map<string, PlayedCall>();
+  const stepTimeoutMs = context.stepTimeoutMs ?? 20_000;
   let error: string | undefined;
+  let expectedCalls: ExpectedCalls | undefined;
+  let stopListening = () => {};
   try {
+    expectedCalls = new ExpectedCalls(scenario.expect.calls ?? [], scenario.roles, botOf, startedAt, () => clock.now());
+    stopListening = expectedCalls.listen();
     for (const [role, override] of Object.entries(scenario.behaviour)) botOf(role).behaviourOverride = override;
     context.configureProxy?.(scenario.proxy);
     for (const step of scenario.steps) {
       if (context.signal?.aborted) throw new Error('interrupted');
       if (step.kind === 'wait') await sleep(clock, step.ms, context.signal);
       else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
-      else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), context.stepTimeoutMs ?? 20_000, clock);
+      else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
+      else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
       else played.set(step.name, await playCall(step, scenario, botOf, context, clock));
     }
-    await waitForEnd([...played.values()], context.stepTimeoutMs ?? 20_000, clock);
+    await waitForExpectedArrivals(expectedCalls, startedAt, clock);
+    await waitForEnd([...played.values()], expectedCalls, stepTimeoutMs, clock);
     await sleep(clock, context.settleMs ?? 600, context.signal);
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   } finally {
     for (const role of Object.keys(scenario.behaviour)) botOf(role).behaviourOverride = undefined;
+    stopListening();
     unsubscribe();
   }
   for (const bot of new Set(context.bots.values())) await hangupRole(bot).catch(() => undefined);
-  const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error, checkMedia: context.media ?? true });
+  const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error, checkMedia: context.media ?? true, expectedCalls: expectedCalls?.claims ?? [],
+    toneOfRole: (role) => context.bots.get(scenario.roles[role] ?? '')?.account.tone,
+  });
   context.events.emit({ type: 'case-end', at: clock.now(), party: 'sipbots', caseId: scenario.id, passed: result.passed, difference: result.difference });
   context.events.caseId = undefined;
   return result;
@@ -91,8 +104,15 @@ async function playMediaStep(step: DtmfStep | HoldStep, bot: Bot, timeoutMs: num
   await withTimeout(Promise.all(work), timeoutMs, clock, `${action} by ${step.role} (${bot.name}) did not complete`);
 }
 
-async function waitForEnd(played: PlayedCall[], timeoutMs: number, clock: Clock): Promise<void> {
-  const calls: Call[] = played.flatMap((p) => [p.call, ...p.incoming()]);
+/** Gives each expected call that has not arrived yet until its `within` (from the case start) to arrive. */
+async function waitForExpectedArrivals(expectedCalls: ExpectedCalls, startedAt: number, clock: Clock): Promise<void> {
+  const waiting = expectedCalls.claims.filter((c) => !c.call);
+  await Promise.all(waiting.map((c) => expectedCalls.arrival(c, Math.max(0, startedAt + c.expected.withinMs - clock.now()), timerOn(clock))));
+}
+
+async function waitForEnd(played: PlayedCall[], expectedCalls: ExpectedCalls, timeoutMs: number, clock: Clock): Promise<void> {
+  const received = expectedCalls.claims.flatMap((c) => (c.call ? [c.call] : []));
+  const calls: Call[] = [...played.flatMap((p) => [p.call, ...p.incoming()]), ...received];
   await withTimeout(Promise.all(calls.map((c) => c.reach('terminated'))), timeoutMs, clock, 'calls still active at the end of the case');
 }
 
@@ -104,26 +124,4 @@ function requireBot(bots: ReadonlyMap<string, Bot>, name: string, role: string):
   const bot = bots.get(name);
   if (!bot) throw new Error(`role ${role} names bot ${name}, which is not in the bots file`);
   return bot;
-}
-
-function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clock.clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, message: string): Promise<T> {
-  let timer: ReturnType<Clock['setTimeout']> | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = clock.setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    if (timer !== undefined) clock.clearTimeout(timer);
-  }
 }

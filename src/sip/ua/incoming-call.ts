@@ -26,6 +26,11 @@ export class IncomingCall extends CallSession<Invitation> {
     );
   }
 
+  /** The caller's From URI (`sip:linphone@lab.test`), without display name or tag. */
+  get remoteUri(): string {
+    return this.session.remoteIdentity.uri.toString();
+  }
+
   /** Told just before the user agent answers an offer it cannot take with 488 (the session then ends). */
   onUnacceptableOffer(listener: (offer: UnacceptableOffer) => void): void {
     this.unacceptableOfferListener = listener;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { percentFraction } from './duration.js';
+
+// RFC 4733 §3.2 events 0-15; YAML would read an unquoted 0123 as the number 123, so a string only.
+export const dtmfDigits = z
+  .string({ error: 'expected DTMF digits as a quoted string, e.g. "1234#"' })
+  .regex(/^[0-9*#A-Da-d]+$/, { error: 'expected DTMF digits 0-9, *, #, A-D, e.g. "1234#"' });
+
+/**
+ * What a role must have heard while connected. `hears` is a frequency in Hz, or the name of a
+ * role whose bot's tone it must be (`hears: callee`).
+ */
+export const mediaExpectationSchema = z.strictObject({
+  hears: z.union([z.number().int().min(20).max(3999), z.string()]).optional(),
+  minPackets: z.number().int().min(0).optional(),
+  maxLoss: percentFraction.optional(),
+  maxJitterMs: z.number().min(0).optional(),
+  /** RFC 4733 digits the role must have received, in order. */
+  digits: dtmfDigits.optional(),
+});
