@@ -1,8 +1,10 @@
+import { isIPv6 } from 'node:net';
 import type { EventStream } from '../events/event-stream.js';
 import { sipMessageEvent } from '../events/sip-event.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import { DEFAULT_TIMERS, type ReliableSipSocket, type SipTimerValues } from '../sip/reliability/types.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
+import { loopbackFor } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
 import type { IncomingCall } from '../sip/ua/incoming-call.js';
 import { registerWithin } from '../sip/ua/register-within.js';
@@ -15,6 +17,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
+import { ConfigError } from '../config/config-error.js';
 import { answerIncomingCall, isSdpError } from './callee-policy.js';
 import { wireMediaControl } from './call-media-control.js';
 import { RegistrationKeeper } from './registration-keeper.js';
@@ -71,7 +74,7 @@ export class Bot {
   private nat: NatTraversal | undefined;
 
   constructor(private readonly options: BotOptions) {
-    this.account = options.account;
+    this.account = boundForServer(options.account, options.server);
     this.name = options.account.name;
     this.events = options.events;
     this.clock = options.clock ?? systemClock;
@@ -255,6 +258,27 @@ export class Bot {
     if (!this.userAgent) throw new Error(`bot ${this.name} is not started`);
     return this.userAgent;
   }
+}
+
+/**
+ * The account with a bind address of the server's family: a bot told nothing binds the loopback
+ * of that family (a socket on 127.0.0.1 cannot send to [::1]); a configured address of the other
+ * family is a configuration error, said before anything is sent.
+ */
+function boundForServer(account: BotConfig, server: Endpoint): BotConfig {
+  if (account.bindAddress === undefined) return isIPv6(server.address) ? { ...account, bindAddress: loopbackFor(server.address) } : account;
+  if (isIPv6(account.bindAddress) !== isIPv6(server.address)) {
+    const family = (address: string): string => (isIPv6(address) ? 'IPv6' : 'IPv4');
+    throw new ConfigError([
+      {
+        file: 'bots',
+        path: `bots.${account.name}.bindAddress`,
+        message: `bot ${account.name} binds ${account.bindAddress} (${family(account.bindAddress)}) but its server ${formatEndpoint(server)} is ${family(server.address)}`,
+        hint: `set bindAddress to an ${family(server.address)} address of this host, or leave it out`,
+      },
+    ]);
+  }
+  return account;
 }
 
 function registrationStateOf(state: RegistrationState): 'registered' | 'unregistered' | 'registering' | 'failed' {

@@ -9,7 +9,7 @@ import { loadScenarioFiles } from '../config/load-scenario.js';
 import type { HepTarget } from '../capture/hep-writer.js';
 import { EventStream } from '../events/event-stream.js';
 import { resolveServerUri } from '../sip/server-uri.js';
-import type { Endpoint, TlsMaterial, TransportProtocol } from '../sip/transport/types.js';
+import { formatEndpoint, type Endpoint, type TlsMaterial, type TransportProtocol } from '../sip/transport/types.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 import { systemClock } from '../util/clock.js';
@@ -25,6 +25,8 @@ export interface SessionOptions {
   /** A SIP URI; undefined runs the embedded lab proxy. */
   server?: string;
   transport: TransportProtocol;
+  /** Address the embedded proxy listens on (127.0.0.1 by default; `::1` runs the lab over IPv6). */
+  listen?: string;
   outDir?: string;
   /** The caller's ring timer in the no-answer case (CANCEL after this long). */
   ringTimeoutMs?: number;
@@ -159,9 +161,9 @@ async function connectServer(options: SessionOptions, bots: BotsFile, events: Ev
   }
   const users = new Map([...bots.bots.values()].map((b) => [b.authUser, b.password] as const));
   const domain = bots.bots.values().next().value?.domain ?? 'lab.test';
-  const embedded = await startEmbeddedServer({ transports: [options.transport], users, domain, events, logger });
+  const embedded = await startEmbeddedServer({ transports: [options.transport], users, domain, events, logger, ...(options.listen ? { bindAddress: options.listen } : {}) });
   const endpoint = embedded.endpoints.get(options.transport)!;
-  const uri = `sip:${endpoint.address}:${endpoint.port};transport=${options.transport}`;
+  const uri = `sip:${formatEndpoint(endpoint)};transport=${options.transport}`;
   // Trust exactly the embedded proxy's throw-away certificate, nothing else.
   return { endpoint, uri, embedded, tls: embedded.certificate ? { ca: embedded.certificate, servername: 'lab.test' } : undefined };
 }

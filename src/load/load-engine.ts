@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Endpoint } from '../sip/transport/types.js';
+import { formatEndpoint, type Endpoint } from '../sip/transport/types.js';
 import type { LoadAccount } from './accounts.js';
 import { seededRandom } from '../util/seeded-random.js';
 import { ArrivalSchedule, type ArrivalKind, type RampStage } from './arrivals.js';
@@ -376,6 +376,6 @@ export class LoadEngine {
 }
 
 function partyOf(link: LoadLink): LocalParty {
-  const hostPort = `${link.local.address}:${link.local.port}`;
+  const hostPort = formatEndpoint(link.local);
   return { viaTransport: link.protocol.toUpperCase(), hostPort, contactParams: link.protocol === 'udp' ? '' : `;transport=${link.protocol}` };
 }

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import { type Endpoint, type SipSocket, type TlsMaterial } from '../sip/transport/types.js';
 
@@ -57,7 +58,7 @@ class UdpLoadLink implements LoadLink {
   }
 
   static async open(proxy: Endpoint, bindAddress: string): Promise<UdpLoadLink> {
-    const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    const socket = dgram.createSocket({ type: isIPv6(bindAddress) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, bindAddress, () => {

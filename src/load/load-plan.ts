@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { loopbackFor } from '../sip/transport/socket-helpers.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Env } from '../config/env-substitution.js';
 import { loadScenarioFile } from '../config/load-scenario.js';
@@ -42,7 +43,8 @@ export interface LoadInput {
   workers: number;
   thresholds: string[];
   seed?: number;
-  bind: string;
+  /** Local address of every socket; default the loopback of the proxy's family. */
+  bind?: string;
   /** `I/N`: run shard I (from 0) of N processes. */
   shard?: string;
 }
@@ -92,7 +94,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   need(input.timeoutS > 0, '--timeout must be positive');
   need(Number.isInteger(input.sockets) && input.sockets >= 1 && input.sockets <= 256, '--sockets must be 1..256');
   need(Number.isInteger(input.workers) && input.workers >= 1 && input.workers <= 64, '--workers must be 1..64');
-  need(isIP(input.bind) !== 0, `--bind ${input.bind} is not an IP address`);
+  need(input.bind === undefined || isIP(input.bind) !== 0, `--bind ${input.bind} is not an IP address`);
   need(input.calleeUri === undefined || /^sips?:/.test(input.calleeUri), `--callee-uri ${input.calleeUri}: expected sip:user@host`);
   let ramp;
   if (input.ramp !== undefined) {
@@ -137,7 +139,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
       transport: input.transport as LoadTransport,
       ...(tls && { tls }),
       proxy,
-      bindAddress: input.bind,
+      bindAddress: input.bind ?? loopbackFor(proxy.address),
       domain: input.domain ?? accounts[0]!.domain,
       accounts,
       calleeUri: input.calleeUri,
@@ -202,7 +204,7 @@ async function resolveHostPort(text: string | undefined, problems: string[]): Pr
   if (isIP(host) !== 0) return { address: host, port };
   try {
     // The name, not the address it resolved to, is what a TLS certificate names.
-    return { address: (await lookup(host, { family: 4 })).address, port, servername: host };
+    return { address: (await lookup(host)).address, port, servername: host };
   } catch (error) {
     problems.push(`--proxy ${text}: cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     return undefined;

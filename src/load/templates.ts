@@ -3,6 +3,7 @@
  * parts and keyword slots, then rendered per message by concatenation. Nothing is parsed or
  * serialized per message; Content-Length of a fixed body is baked in when compiling.
  */
+import { isIPv6 } from 'node:net';
 import type { ScannedMessage } from './sip-scan.js';
 export class MessageTemplate<K extends string> {
   private readonly literals: string[] = [];
@@ -47,7 +48,8 @@ export interface LocalParty {
 
 /** The fixed SDP offer/answer of signaling-only load calls (nobody sends RTP to port 9, RFC 4566 discard). */
 export function loadSdp(host: string, sessionName: string): string {
-  return ['v=0', `o=sipbots 1 1 IN IP4 ${host}`, `s=${sessionName}`, `c=IN IP4 ${host}`, 't=0 0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+  const addrType = isIPv6(host) ? 'IP6' : 'IP4';
+  return ['v=0', `o=sipbots 1 1 IN ${addrType} ${host}`, `s=${sessionName}`, `c=IN ${addrType} ${host}`, 't=0 0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
 }
 
 /**

@@ -16,8 +16,11 @@
  *   a=fmtp:101 0-16
  *   a=ptime:20
  *   a=sendrecv
+ *
+ * An IPv6 address goes out as `IN IP6 ::1` (RFC 8866 §5.7: the address without brackets).
  */
 
+import { isIPv6 } from 'node:net';
 import { G711_PAYLOAD_TYPE, type G711Codec } from './g711.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -257,11 +260,16 @@ function audioSection(local: LocalAudio, port: number, payloads: { pt: number; n
 function render(local: LocalAudio, sections: string[][]): string {
   const lines = [
     'v=0',
-    `o=sipbots ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}`,
+    `o=sipbots ${local.sessionId} ${local.sessionVersion} IN ${sdpAddressType(local.address)} ${local.address}`,
     's=sipbots',
-    `c=IN IP4 ${local.address}`,
+    `c=IN ${sdpAddressType(local.address)} ${local.address}`,
     't=0 0',
     ...sections.flat(),
   ];
   return lines.join('\r\n') + '\r\n';
+}
+
+/** RFC 8866 §5.7 addrtype of an address: IP6 for IPv6, else IP4. */
+export function sdpAddressType(address: string): 'IP4' | 'IP6' {
+  return isIPv6(address) ? 'IP6' : 'IP4';
 }

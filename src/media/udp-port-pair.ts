@@ -6,6 +6,7 @@
  */
 
 import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
 
 export class MediaPortError extends Error {
   override name = 'MediaPortError';
@@ -66,7 +67,7 @@ async function bindFromRange(address: string, [low, high]: readonly [number, num
 
 function bindSocket(address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+    const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false });
     const onError = (error: Error): void => {
       socket.close();
       reject(new MediaPortError(`cannot bind UDP ${address}:${port}: ${error.message}`, { cause: error }));

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export interface SelfSignedCertificate {
-  /** PEM certificate for CN=lab.test, valid for 127.0.0.1, lab.test and localhost. */
+  /** PEM certificate for CN=lab.test, valid for 127.0.0.1, ::1, lab.test and localhost. */
   cert: string;
   /** PEM private key (unencrypted). */
   key: string;
@@ -35,7 +35,7 @@ async function generate(): Promise<SelfSignedCertificate> {
     await run('openssl', [
       'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
       '-subj', '/CN=lab.test',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:lab.test,DNS:localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:lab.test,DNS:localhost',
       '-keyout', keyPath, '-out', certPath,
     ]);
     const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);

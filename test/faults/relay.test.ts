@@ -6,17 +6,18 @@ import { RelayConfigError, startRelay, type Relay } from '../../src/relay/udp-re
 import type { Endpoint } from '../../src/sip/transport/types.js';
 
 /** A UDP peer on a free loopback port that records what it gets and can echo it back. */
-async function peer(options: { echo?: boolean } = {}) {
-  const socket = dgram.createSocket('udp4');
+async function peer(options: { echo?: boolean; address?: string } = {}) {
+  const address = options.address ?? '127.0.0.1';
+  const socket = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
   const received: { text: string; from: Endpoint; at: number }[] = [];
   socket.on('message', (data, rinfo) => {
     received.push({ text: data.toString(), from: { address: rinfo.address, port: rinfo.port }, at: Date.now() });
     if (options.echo) socket.send(`echo ${data.toString()}`, rinfo.port, rinfo.address);
   });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
   const { port } = socket.address();
   return {
-    endpoint: { address: '127.0.0.1', port },
+    endpoint: { address, port },
     received,
     send: (text: string, to: Endpoint) => new Promise<void>((resolve) => socket.send(text, to.port, to.address, () => resolve())),
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
@@ -37,13 +38,24 @@ async function relayTo(target: Endpoint, options: Partial<Parameters<typeof star
   cleanups.push(() => relay.stop());
   return relay;
 }
-async function newPeer(options: { echo?: boolean } = {}) {
+async function newPeer(options: { echo?: boolean; address?: string } = {}) {
   const p = await peer(options);
   cleanups.push(p.close);
   return p;
 }
 
 describe('udp relay', () => {
+  it('relays between [::1] clients and a [::1] target, upstream from ::1 too', async () => {
+    const target = await newPeer({ echo: true, address: '::1' });
+    const relay = await relayTo(target.endpoint, { listen: { address: '::1', port: 0 } });
+    const alice = await newPeer({ address: '::1' });
+    await alice.send('from alice', relay.endpoint);
+    await until(() => alice.received.length === 1);
+    expect(relay.endpoint.address).toBe('::1');
+    expect(alice.received).toMatchObject([{ text: 'echo from alice', from: relay.endpoint }]);
+    expect(target.received.map((r) => r.from.address)).toEqual(['::1']);
+  });
+
   it('gives each client its own upstream address, so the target\'s replies reach the right client', async () => {
     const target = await newPeer({ echo: true });
     const relay = await relayTo(target.endpoint);

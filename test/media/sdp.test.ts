@@ -25,6 +25,12 @@ describe('SDP offer', () => {
     );
   });
 
+  it('writes an IPv6 address as IN IP6 without brackets (RFC 8866 §5.7), and an answer reads it back', () => {
+    const offer = buildOffer({ ...alice, address: '::1' });
+    expect(offer).toContain('\r\no=sipbots 42 0 IN IP6 ::1\r\ns=sipbots\r\nc=IN IP6 ::1\r\n');
+    expect(answerOffer(offer, { ...bob, address: '::1' }).negotiated.remote).toMatchObject({ address: '::1', port: 40000 });
+  });
+
   it('parses media-level attributes', () => {
     const parsed = parseSdp(buildOffer({ ...alice, direction: 'sendonly' }));
     expect(parsed.sessionAddress).toBe('127.0.0.1');

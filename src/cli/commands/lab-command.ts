@@ -18,6 +18,7 @@ export function labCommand(context: CommandContext): Command {
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .addOption(new Option('--scenarios <dir>', 'folder of the lab case files').default(packageFile('scenarios/lab'), "the package's scenarios/lab"))
     .option('--only <ids>', `comma-separated case ids (${LAB_CASE_IDS.join(', ')})`)
+    .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .option('--ring-timeout <seconds>', 'the caller gives up (CANCEL) after this long in no-answer', seconds)
     .addOption(new Option('--lang <lang>', 'language of the report').choices(['en', 'zh']).default('en'))
@@ -55,6 +56,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     scenarioFiles: labCaseFiles(options.scenarios as string, typeof options.only === 'string' ? options.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
     server,
     transport,
+    ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),
     outDir: options.out as string | undefined,
     ringTimeoutMs: options.ringTimeout as number | undefined,
     insecure: options.insecure === true,

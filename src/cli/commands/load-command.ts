@@ -9,6 +9,7 @@ import { formatProgress, formatTable, renderLoadJunit } from '../../load/load-re
 import { buildLoadResult } from '../../load/load-result.js';
 import { runLoad } from '../../load/run-load.js';
 import { completedShard, failedShard } from '../../load/shard-result.js';
+import { formatEndpoint } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeFor } from '../exit-for-error.js';
 import type { CommandContext } from './command-context.js';
@@ -54,7 +55,7 @@ export function loadCommand(context: CommandContext): Command {
     .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-bind>:<port>/metrics while the load runs (0: a free port, printed on stderr)', integer)
     .option('--metrics-bind <ip>', 'address of the metrics endpoint', '127.0.0.1')
     .option('--seed <n>', 'seed of Poisson arrivals', integer)
-    .option('--bind <ip>', 'local address of every socket', '127.0.0.1')
+    .option('--bind <ip>', 'local address of every socket (default: the loopback of the proxy\'s family, 127.0.0.1 or ::1)')
     .option('--shard <i/n>', 'run shard I of N (I from 0, like JOB_COMPLETION_INDEX): its block of accounts, 1/N of rate and calls; --json then writes a shard result for sipbots merge')
     .action(async (options: Record<string, unknown>) => {
       context.setExitCode(await load(options, context));
@@ -88,7 +89,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     workers: options.workers as number,
     thresholds: (options.threshold as string[] | undefined) ?? [],
     seed: options.seed as number | undefined,
-    bind: options.bind as string,
+    ...(typeof options.bind === 'string' ? { bind: options.bind } : {}),
     shard: options.shard as string | undefined,
   };
   let server: EmbeddedServer | undefined;
@@ -98,13 +99,15 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
   try {
     try {
       if (options.embeddedProxy === true) {
-        const accounts = await planLoad({ ...input, proxy: '127.0.0.1:1' });
+        // The embedded proxy listens where the load binds (--bind ::1: everything over IPv6).
+        const listen = input.bind ?? '127.0.0.1';
+        const accounts = await planLoad({ ...input, proxy: formatEndpoint({ address: listen, port: 1 }) });
         server = await startEmbeddedServer({
           transports: [accounts.engine.transport],
           users: new Map(accounts.engine.accounts.map((a) => [a.user, a.password])),
           domain: accounts.engine.domain,
           events: new EventStream(),
-          bindAddress: input.bind,
+          bindAddress: listen,
         });
         plan = await planLoad(input, { ...server.endpoints.get(accounts.engine.transport)!, certificate: server.certificate });
       } else plan = await planLoad(input);

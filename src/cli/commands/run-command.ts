@@ -13,6 +13,7 @@ export function runCommand(context: CommandContext): Command {
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .option('--server <uri>', 'SIP server (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
+    .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
@@ -30,6 +31,7 @@ export function runCommand(context: CommandContext): Command {
         scenarioFiles: files,
         server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined),
         transport,
+        ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),
         outDir: options.out as string | undefined,
         insecure: options.insecure === true,
         registerTimeoutMs: options.registerTimeout as number,

@@ -8,6 +8,24 @@ export function socketEndpoint(address: string | undefined, port: number | undef
   return { address: plain, port };
 }
 
+/**
+ * The loopback address of `address`'s family: where a party with no configured bind address
+ * binds so it can reach `address` (a socket bound to 127.0.0.1 cannot send to [::1]: EINVAL).
+ */
+export function loopbackFor(address: string): string {
+  return net.isIPv6(address) ? '::1' : '127.0.0.1';
+}
+
+/** The host part of a URI or Via for `address`: IPv6 references are bracketed (RFC 3261 §25.1). */
+export function uriHost(address: string): string {
+  return net.isIPv6(address) ? `[${address}]` : address;
+}
+
+/** `[::1]` -> `::1`; anything else unchanged. */
+export function unbracket(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 export function remoteKey(remote: Endpoint): string {
   return `${remote.address.toLowerCase()}|${remote.port}`;
 }

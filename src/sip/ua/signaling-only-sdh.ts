@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { BodyAndContentType, SessionDescriptionHandler } from './session-description-handler.js';
 
 /**
@@ -16,11 +17,12 @@ export class SignalingOnlySdh implements SessionDescriptionHandler {
 
   async getDescription(): Promise<BodyAndContentType> {
     const session = Date.now() % 1_000_000_000;
+    const addrType = isIPv6(this.address) ? 'IP6' : 'IP4';
     const body = [
       'v=0',
-      `o=sipbots ${session} ${session} IN IP4 ${this.address}`,
+      `o=sipbots ${session} ${session} IN ${addrType} ${this.address}`,
       's=sipbots',
-      `c=IN IP4 ${this.address}`,
+      `c=IN ${addrType} ${this.address}`,
       't=0 0',
       'm=audio 9 RTP/AVP 0 8 101',
       'a=rtpmap:0 PCMU/8000',

@@ -1,6 +1,7 @@
 import { Inviter, Registerer, URI, UserAgent } from 'sip.js';
 import type { Logger } from '../../util/logger.js';
 import type { ReliableSipSocket } from '../reliability/types.js';
+import { unbracket, uriHost } from '../transport/socket-helpers.js';
 import type { Endpoint, TransportProtocol } from '../transport/types.js';
 import { IncomingCall } from './incoming-call.js';
 import { NodeTransport } from './node-transport.js';
@@ -97,12 +98,12 @@ export class SipUserAgent {
   /** Host and port of the Contact every request and dialog carries. */
   contactEndpoint(): Endpoint {
     const uri = this.userAgent.contact.uri;
-    return { address: uri.host, port: uri.port ?? 5060 };
+    return { address: unbracket(uri.host), port: uri.port ?? 5060 };
   }
 
   /** Makes `endpoint` our Contact for every later request and dialog; `outbound` adds `;ob` (RFC 5626 §5.4). */
   setContact(endpoint: Endpoint, { outbound }: { outbound: boolean }): void {
     const params: Record<string, string | null> = outbound ? { transport: this.options.protocol, ob: null } : { transport: this.options.protocol };
-    this.userAgent.contact.uri = new URI('sip', this.options.contactUser, endpoint.address, endpoint.port, params);
+    this.userAgent.contact.uri = new URI('sip', this.options.contactUser, uriHost(endpoint.address), endpoint.port, params);
   }
 }

@@ -1,0 +1,3 @@
+import { labOverIpv6 } from '../support/lab-over-transport.js';
+
+labOverIpv6('tls');
