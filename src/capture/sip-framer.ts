@@ -63,7 +63,9 @@ type Meta = Omit<FramedSip, 'bytes'>;
  */
 export class SipFramer {
   private readonly streams = new Map<string, Direction>();
+  /** What the segment being pushed carried, and whether any of its bytes were in order yet. */
   private carried: Carried = 'none';
+  private consumed = false;
 
   push(segment: TransportSegment): FramerOutput {
     if (segment.protocol === 'udp') {
@@ -91,8 +93,11 @@ export class SipFramer {
     direction.next ??= seq;
     direction.pending.set(seq, { payload: segment.payload, at: segment.at, missing: segment.missing ?? 0 });
     if (direction.pending.size > MAX_PENDING) skipGap(direction);
-    this.carried = direction.framedAny || direction.buffer.length > 0 ? 'sip' : 'none';
+    this.carried = 'none';
+    this.consumed = false;
     const messages = this.drain(direction, segment);
+    // Held out of order: it belongs to whatever its stream carries.
+    if (!this.consumed) this.carried = direction.framedAny || direction.buffer.length > 0 ? 'sip' : 'none';
     return { messages, carried: this.carried };
   }
 
@@ -124,6 +129,7 @@ export class SipFramer {
         direction.buffer = Buffer.concat([direction.buffer, fresh]);
         direction.next = (direction.next! + fresh.length + entry.missing) >>> 0;
         direction.lastAt = entry.at;
+        this.consumed = true;
         const meta: Meta = { ...base(segment), at: entry.at };
         out.push(...this.frame(direction, meta));
         if (entry.missing > 0) out.push(...cutBySnapLength(direction, meta, entry.missing));

@@ -150,6 +150,24 @@ describe('messages that fail strict parsing are drawn with the reason', () => {
   });
 });
 
+describe('a TCP segment cut by the snap length', () => {
+  it('gives the cut message with the reason and reads the stream on after it', () => {
+    const first = Buffer.from(message('SIP/2.0 200 OK', 'tcp-snap', '1 INVITE', [`X-Padding: ${'p'.repeat(500)}`]));
+    const second = Buffer.from(message('BYE sip:bob@example.com SIP/2.0', 'tcp-snap', '2 BYE'));
+    const whole = tcpFrame(proxy, phone, first, 100, 1);
+    const pcap = classicPcap(1, [
+      { at: T0, frame: whole.subarray(0, 300) },
+      { at: T0 + 10, frame: tcpFrame(proxy, phone, second, 100 + first.length, 2) },
+    ]);
+    pcap.writeUInt32LE(whole.length, 24 + 12);
+    const { messages } = readSipCapture(pcap);
+    expect(messages.map((m) => [m.startLine, m.callId, m.parseError])).toEqual([
+      ['SIP/2.0 200 OK', 'tcp-snap', expect.stringMatching(/^cut by the capture's snap length \(246 of \d+ bytes captured\)$/)],
+      ['BYE sip:bob@example.com SIP/2.0', 'tcp-snap', undefined],
+    ]);
+  });
+});
+
 describe('files that are not whole captures', () => {
   const good = classicPcap(1, records([udpFrame(phone, proxy, message('OPTIONS sip:p SIP/2.0', 'cut-1', '1 OPTIONS')), udpFrame(proxy, phone, message('SIP/2.0 200 OK', 'cut-1', '1 OPTIONS'))]));
 
