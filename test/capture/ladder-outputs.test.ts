@@ -8,6 +8,7 @@ import { T0 } from './fixtures/call-events.js';
 import { classicPcap } from './fixtures/classic-pcap.js';
 import { message, phone, proxy, udpFrame } from './fixtures/frames.js';
 import { requireTool, runToEnd } from './fixtures/peers.js';
+import { tsharkSipCounts } from './fixtures/tshark.js';
 
 /*
  * A capture of several calls gives documents that the tools people open them with accept:
@@ -88,6 +89,10 @@ describe('several calls in one document', () => {
     for (const name of readdirSync(out)) expect(XMLValidator.validate(readFileSync(join(out, name), 'utf8'))).toBe(true);
     expect(result.stdout.trim().split('\n')).toHaveLength(3);
   });
+});
+
+it('holds what tshark sees: 8 SIP messages in 3 calls', () => {
+  expect(tsharkSipCounts(file)).toEqual({ messages: 8, callIds: 3 });
 });
 
 describe('time column', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { freeUdpPort, requireTool, runToEnd, startTcpdump } from './fixtures/peers.js';
+import { tsharkSipCounts } from './fixtures/tshark.js';
 
 /*
  * Someone else's capture: SIPp's built-in UAC calls SIPp's built-in UAS on loopback while
@@ -114,6 +115,8 @@ describe('sipbots ladder on a tcpdump capture of a SIPp call', () => {
       expect(drawn.columns).toEqual([uac, uas]);
       // Every frame tcpdump kept is one of the six messages: none skipped, none unknown.
       expect(result.stderr).toMatch(/read 6 frames: 6 SIP messages in 1 call; skipped 0 unknown\n/);
+      // tshark, told that SIPp's random ports carry SIP, sees the same six messages of one call.
+      expect(tsharkSipCounts(file, call.ports.map((p) => `udp.port==${p},sip`))).toEqual({ messages: 6, callIds: 1 });
       expect(drawn.hops).toEqual(call.uacTrace);
     }, 45_000);
   }
