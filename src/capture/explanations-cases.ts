@@ -8,19 +8,34 @@ export type Lang = 'en' | 'zh';
 export type Localized = Record<Lang, string>;
 
 
-export const CASE_EXPLANATIONS: Record<LabCaseId, Localized> = {
+/** By case id: every lab case, and `no-answer-as-captured` (the seed's own capture). */
+export const CASE_EXPLANATIONS: Record<LabCaseId, Localized> & Record<string, Localized | undefined> = {
   'no-answer': {
     en:
-      'Nobody picks up, so some timer has to end the ringing. Three parties own one: the caller, the proxy and the callee. ' +
-      'Textbooks usually draw the callee giving up with 408 Request Timeout; the original lab capture showed something else: the ' +
-      "caller's own no-answer timer fired first, it sent CANCEL, the server answered it with 408 and the callee answered the " +
-      'CANCEL with 200 and the INVITE with 487. In this case the caller ends the call, as in the capture; the two cases below ' +
-      "replay the other two timers. Look at who sends the first message after the last 180: that party's timer ended the call.",
+      'Nobody picks up, so some timer has to end the ringing. Three parties own one: the caller, the proxy and the callee. Here the ' +
+      "caller's own no-answer timer fires first and it sends CANCEL, exactly as RFC 3261 §9 describes: the proxy answers the CANCEL " +
+      '200 at once and cancels its branch to the callee, the callee answers that CANCEL 200 and ends the INVITE with 487 Request ' +
+      'Terminated, and the 487 travels back to the caller, ACKed hop by hop. Look at who sends the first message after the last 180: ' +
+      "that party's timer ended the call. The original lab capture began the same way but the server answered the caller 408 instead " +
+      'of 487 (case no-answer-as-captured); the discussion at the end of this report sets the variants side by side.',
     zh:
-      '没人接听，总得有一个定时器来结束振铃。主叫、代理和被叫各有一个。教材通常画成被叫放弃并回 408 Request Timeout；' +
-      '而原实验抓包看到的是另一回事：主叫自己的无应答定时器先到期，主叫发出 CANCEL，服务器给主叫回 408，被叫对 CANCEL 回 200、' +
-      '对 INVITE 回 487。本用例由主叫结束呼叫，与抓包一致；下面两个用例分别重现另外两个定时器。看最后一个 180 之后谁先发消息：' +
-      '就是谁的定时器结束了呼叫。',
+      '没人接听，总得有一个定时器来结束振铃。主叫、代理和被叫各有一个。本用例中主叫自己的无应答定时器先到期，它发出 CANCEL，' +
+      '完全按照 RFC 3261 §9 的描述：代理立即对 CANCEL 回 200，并取消通往被叫的分支；被叫对这个 CANCEL 回 200，' +
+      '并以 487 Request Terminated 结束 INVITE；487 传回主叫，逐跳 ACK。看最后一个 180 之后谁先发消息：就是谁的定时器结束了呼叫。' +
+      '原实验抓包的开头与此相同，但服务器给主叫回的是 408 而不是 487（见用例 no-answer-as-captured）；报告末尾的讨论把几种变体放在一起对比。',
+  },
+  'no-answer-as-captured': {
+    en:
+      "The no-answer flow as the original lab captured it on iptel.org. The caller's timer fires and it sends CANCEL; the server " +
+      'answers the CANCEL 200 and cancels the callee, who answers its CANCEL 200 and its INVITE 487. But towards the caller the ' +
+      'server ends the INVITE with 408 Request Timeout instead of the 487 that RFC 3261 §9.2 asks for, and the caller ACKs that ' +
+      '408. So the caller ended the call, yet its capture shows a 408: the status alone does not tell whose timer fired. The ' +
+      'embedded proxy reproduces this server behaviour for this case only.',
+    zh:
+      '原实验在 iptel.org 上抓到的无应答流程。主叫的定时器到期，发出 CANCEL；服务器对 CANCEL 回 200 并取消被叫，' +
+      '被叫对它的 CANCEL 回 200、对 INVITE 回 487。但服务器给主叫结束 INVITE 时回的是 408 Request Timeout，' +
+      '而不是 RFC 3261 §9.2 要求的 487，主叫再对这个 408 发 ACK。所以结束呼叫的是主叫，但主叫的抓包里却是 408：' +
+      '仅凭状态码看不出是谁的定时器到期。内置代理只在这个用例中重现这种服务器行为。',
   },
   'no-answer-callee-408': {
     en:
@@ -91,21 +106,5 @@ export const CASE_EXPLANATIONS: Record<LabCaseId, Localized> = {
       'the 486 and the ACKs go hop by hop; the existing call is not disturbed.',
     zh:
       '被叫已在通话中，对第二个 INVITE 直接回 486 Busy Here，不振铃。代理转发 486，ACK 逐跳发送；已有的通话不受影响。',
-  },
-};
-
-/** Who ended a no-answer call, for the `endedBy` field of a case result. */
-export const ENDED_BY: Record<string, Localized> = {
-  caller: {
-    en: "The caller's timer ended the ringing (it sent CANCEL), as in the original capture.",
-    zh: '由主叫的定时器结束振铃（主叫发出 CANCEL），与原实验抓包一致。',
-  },
-  proxy: {
-    en: "The proxy's timer ended the ringing (it cancelled the callee and sent 408 to the caller).",
-    zh: '由代理的定时器结束振铃（代理取消被叫分支并向主叫发 408）。',
-  },
-  callee: {
-    en: "The callee's timer ended the ringing (it answered 408 Request Timeout), as in the textbook.",
-    zh: '由被叫的定时器结束振铃（被叫回 408 Request Timeout），与教材一致。',
   },
 };

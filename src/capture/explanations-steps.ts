@@ -5,10 +5,12 @@ export type StepKind =
   | 'register'
   | 'register-auth'
   | 'register-refresh'
+  | 'unregister'
   | 'challenge-401'
   | 'ok-register'
   | 'invite'
   | 'invite-auth'
+  | 'invite-forwarded'
   | 'challenge-407'
   | 'ack-non2xx'
   | 'ack-2xx'
@@ -50,6 +52,14 @@ export const STEP_EXPLANATIONS: Record<StepKind, Localized> = {
       'A registration only lasts Expires seconds, so the agent registers again before it runs out, typically at about 90 % of the granted time. ' +
       'The lab saw a REGISTER about every 55 s (a 60 s grant), also in the middle of a call.',
     zh: '注册只在 Expires 秒内有效，所以用户代理会在到期前重新注册，通常在获准时长的约 90 % 时。原实验大约每 55 秒看到一次 REGISTER（获准 60 秒），通话中也会发生。',
+  },
+  unregister: {
+    en: 'REGISTER with expires=0 removes the binding: the agent says goodbye before it stops, so the registrar no longer routes calls to it.',
+    zh: '带 expires=0 的 REGISTER 删除绑定：用户代理在退出前注销，注册服务器从此不再把呼叫路由给它。',
+  },
+  'invite-forwarded': {
+    en: 'The proxy forwards the INVITE to where the callee registered (its Contact).',
+    zh: '代理把 INVITE 转发到被叫注册的地址（它的 Contact）。',
   },
   invite: {
     en: 'INVITE starts the call. It carries the caller\'s SDP offer: where it wants to receive audio and with which codecs.',

@@ -1,5 +1,5 @@
 import { isLabCaseId, LAB_CASE_IDS, type LabCaseId } from '../lab/lab-cases.js';
-import { CASE_EXPLANATIONS, ENDED_BY, type Lang } from './explanations-cases.js';
+import { CASE_EXPLANATIONS, type Lang } from './explanations-cases.js';
 import { HEADER_TOPICS, type HeaderTopic } from './explanations-headers.js';
 import { STEP_EXPLANATIONS, type StepKind } from './explanations-steps.js';
 import type { LadderArrow } from './ladder-model.js';
@@ -8,11 +8,7 @@ export { isLabCaseId, LAB_CASE_IDS, type Lang, type LabCaseId, type StepKind };
 
 /** The case-level explanation, or undefined for a scenario that is not one of the lab cases. */
 export function explainCase(caseId: string, lang: Lang): string | undefined {
-  return isLabCaseId(caseId) ? CASE_EXPLANATIONS[caseId][lang] : undefined;
-}
-
-export function explainEndedBy(endedBy: string | undefined, lang: Lang): string | undefined {
-  return endedBy === undefined ? undefined : ENDED_BY[endedBy]?.[lang];
+  return Object.hasOwn(CASE_EXPLANATIONS, caseId) ? CASE_EXPLANATIONS[caseId]?.[lang] : undefined;
 }
 
 /**
@@ -26,9 +22,11 @@ export function classifyStep(arrow: LadderArrow, earlier: readonly LadderArrow[]
   if (arrow.kind === 'request') {
     switch (arrow.method) {
       case 'REGISTER':
+        if (/^(Contact|m)\s*:[^\r\n]*;\s*expires=0\b/im.test(arrow.raw) || /^Expires\s*:\s*0\s*$/im.test(arrow.raw)) return 'unregister';
         if (sameCall.some((a) => a.status === 200 && a.cseqMethod === 'REGISTER')) return 'register-refresh';
         return /^Authorization\s*:/im.test(arrow.raw) ? 'register-auth' : 'register';
       case 'INVITE':
+        if (viaCount(arrow.raw) > 1) return 'invite-forwarded';
         return /^(Proxy-)?Authorization\s*:/im.test(arrow.raw) ? 'invite-auth' : 'invite';
       case 'ACK':
         return sameCall.some((a) => a.method === 'INVITE' && a.branch !== undefined && a.branch === arrow.branch) ? 'ack-non2xx' : 'ack-2xx';
@@ -73,4 +71,21 @@ export function explainStep(kind: StepKind, lang: Lang): string {
 /** The header and SDP topics that occur in these messages, in a fixed order. */
 export function headerTopicsIn(raws: readonly string[]): HeaderTopic[] {
   return HEADER_TOPICS.filter((topic) => raws.some((raw) => topic.present.test(raw)));
+}
+
+/** Via entries of a message: one per hop it passed (a proxy adds its own on top, RFC 3261 §16.6). */
+export function viaCount(raw: string): number {
+  return headerValues(raw, 'via', 'v').reduce((n, value) => n + value.split(',').length, 0);
+}
+
+/** Every value of a header (long or compact name), in order, from raw message text. */
+export function headerValues(raw: string, name: string, compact?: string): string[] {
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const names = compact ? [name, compact] : [name];
+  const values: string[] = [];
+  for (const line of head.split(/\r?\n/).slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && names.includes(line.slice(0, colon).trim().toLowerCase())) values.push(line.slice(colon + 1).trim());
+  }
+  return values;
 }

@@ -1,12 +1,14 @@
 import type { RunSummary } from '../scenario/result-types.js';
 import { renderLadderSvg, escapeXml as esc } from './ladder-svg.js';
-import { formatSeconds, lossPercent, type CaseReport } from './report-model.js';
+import { formatSeconds, lossPercent, type CaseReport, type RunReport } from './report-model.js';
 import type { Lang } from './explanations-cases.js';
+import { GLOSSARY } from './explanations-glossary.js';
+import { NO_ANSWER_DISCUSSION } from './explanations-no-answer.js';
 import { REPORT_STRINGS, type ReportStrings } from './report-strings.js';
 
 /** Inline, so the file opens anywhere (mail attachment, CI artifact) without a network. */
 const CSS = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans","PingFang SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1d232b}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei",sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#1d232b}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #d5dbe3;padding-bottom:4px;margin-top:36px}h3{font-size:15px;margin-top:20px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d5dbe3;padding:3px 8px;text-align:left;vertical-align:top}th{background:#eef2f7}
 .pass{color:#1d7a34;font-weight:bold}.fail{color:#b3261e;font-weight:bold}
@@ -15,7 +17,9 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d5dbe3;paddi
 tr.differs td{background:#fff7e6}tr.first-diff td{background:#fde8e6;font-weight:bold}
 .flows{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}.meta{color:#5b6b7f}
 figure{overflow-x:auto;margin:8px 0}ol.steps li{margin:6px 0}.step-head{display:block;font-family:ui-monospace,Menlo,Consolas,monospace}
-pre{background:#f6f8fa;border:1px solid #d5dbe3;padding:8px;overflow-x:auto;font-size:12px}dt{font-weight:bold;font-family:ui-monospace,Menlo,Consolas,monospace}dd{margin:0 0 8px 16px}
+pre{background:#f6f8fa;border:1px solid #d5dbe3;padding:8px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
+table.facts td:first-child{white-space:nowrap}table.facts td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
+ul.calls{list-style:none;padding-left:0;font-family:ui-monospace,Menlo,Consolas,monospace}p.registration-summary{font-weight:bold}dt{font-weight:bold;font-family:ui-monospace,Menlo,Consolas,monospace}dd{margin:0 0 8px 16px}
 `.trim();
 
 /**
@@ -24,7 +28,8 @@ pre{background:#f6f8fa;border:1px solid #d5dbe3;padding:8px;overflow-x:auto;font
  * explained with its full text in <details>, media figures and the headers worth knowing.
  * No scripts, no external resources.
  */
-export function renderReportHtml(summary: RunSummary, cases: readonly CaseReport[], lang: Lang): string {
+export function renderReportHtml(summary: RunSummary, report: RunReport, lang: Lang): string {
+  const cases = report.cases;
   const s = REPORT_STRINGS[lang];
   const out: string[] = [];
   out.push('<!DOCTYPE html>', `<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">`, '<head>', '<meta charset="utf-8">');
@@ -37,8 +42,12 @@ export function renderReportHtml(summary: RunSummary, cases: readonly CaseReport
       `${verdict(summary.passed, s)}</p>`,
   );
   out.push(`<h2>${esc(s.summary)}</h2>`, summaryTable(cases, s));
-  cases.forEach((report, index) => out.push(caseSection(report, index, s, lang)));
-  out.push('</body>', '</html>');
+  if (report.registrations.length > 0) out.push(registrationSection(report, s));
+  cases.forEach((c, index) => out.push(caseSection(c, index, s, lang)));
+  if (report.noAnswer.length > 0) out.push(noAnswerSection(report, s, lang));
+  out.push(`<section id="glossary"><h2>${esc(s.glossary)}</h2><dl>`);
+  for (const entry of GLOSSARY) out.push(`<dt>${esc(entry.term)}</dt><dd>${esc(entry.text[lang])}</dd>`);
+  out.push('</dl></section>', '</body>', '</html>');
   return out.join('\n') + '\n';
 }
 
@@ -48,14 +57,15 @@ function verdict(passed: boolean, s: ReportStrings): string {
 
 function summaryTable(cases: readonly CaseReport[], s: ReportStrings): string {
   const head = [s.caseId, s.caseTitle, s.result, s.outcome, s.finalStatus, s.endedBy, s.duration].map((h) => `<th>${esc(h)}</th>`).join('');
-  const rows = cases.map(({ result: r }) => {
+  const rows = cases.map((c) => {
+    const r = c.result;
     const cells = [
       `<a href="#case-${esc(r.id)}">${esc(r.id)}</a>`,
-      esc(r.title),
+      esc(c.title),
       verdict(r.passed, s),
-      esc(r.outcome ?? ''),
+      esc(c.outcome),
       esc(r.finalStatus === undefined ? '' : String(r.finalStatus)),
-      esc(r.endedBy ?? ''),
+      esc(c.endedBy),
       formatSeconds(r.durationMs),
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
@@ -65,16 +75,16 @@ function summaryTable(cases: readonly CaseReport[], s: ReportStrings): string {
 
 function caseSection(report: CaseReport, index: number, s: ReportStrings, lang: Lang): string {
   const r = report.result;
-  const out: string[] = [`<section id="case-${esc(r.id)}">`, `<h2>${esc(r.id)} — ${esc(r.title)} ${verdict(r.passed, s)}</h2>`];
-  if (r.description) out.push(`<p>${esc(r.description)}</p>`);
+  const out: string[] = [`<section id="case-${esc(r.id)}">`, `<h2>${esc(r.id)} — ${esc(report.title)} ${verdict(r.passed, s)}</h2>`];
+  if (report.description) out.push(`<p>${esc(report.description)}</p>`);
   if (report.caseText) out.push(`<h3>${esc(s.whatHappens)}</h3>`, `<p>${esc(report.caseText)}</p>`);
-  if (report.endedByText) out.push(`<p><b>${esc(s.endedBy)}:</b> ${esc(report.endedByText)}</p>`);
+  if (report.endedByText) out.push(`<p class="ended-by"><b>${esc(s.endedBy)}: ${esc(report.endedBy)}.</b> ${esc(report.endedByText)}</p>`);
   if (r.difference) out.push(`<p class="difference"><b>${esc(s.difference)}:</b> ${esc(r.difference)}</p>`);
   if (r.error) out.push(`<p class="difference"><b>${esc(s.error)}:</b> ${esc(r.error)}</p>`);
   if (report.flows.length > 0) {
     out.push(`<h3>${esc(s.flows)}</h3>`, '<div class="flows">');
     for (const flow of report.flows) {
-      out.push(`<table class="flow"><caption>${esc(flow.role)} (${esc(flow.party)})</caption>`);
+      out.push(`<table class="flow"><caption>${esc(flow.caption)}</caption>`);
       out.push(`<tr><th>#</th><th>${esc(s.expected)}</th><th>${esc(s.observed)}</th></tr>`);
       flow.rows.forEach((row, i) => {
         const cls = row.first ? ' class="first-diff"' : row.differs ? ' class="differs"' : '';
@@ -87,13 +97,17 @@ function caseSection(report: CaseReport, index: number, s: ReportStrings, lang: 
   }
   out.push(`<h3>${esc(s.ladder)}</h3>`);
   if (report.ladder.arrows.length === 0) out.push(`<p>${esc(s.noMessages)}</p>`);
-  else out.push(`<figure>${renderLadderSvg(report.ladder, { idPrefix: `ladder-${index}`, title: `${r.id} ladder`, inline: true })}</figure>`);
+  else {
+    if (report.calls.length > 0) out.push(`<p>${esc(s.calls)}:</p><ul class="calls">${report.calls.map((c) => `<li>${esc(c.text)}</li>`).join('')}</ul>`);
+    out.push(`<figure>${renderLadderSvg(report.ladder, { idPrefix: `ladder-${index}`, title: `${r.id} ladder`, inline: true })}</figure>`);
+  }
   if (report.steps.length > 0) {
     out.push(`<h3>${esc(s.steps)}</h3>`, '<ol class="steps">');
     for (const step of report.steps) {
       const a = step.arrow;
       out.push(
         `<li><span class="step-head">${formatSeconds(a.offsetMs)} ${esc(a.from)} → ${esc(a.to)}: <b>${esc(a.caption)}</b></span> ${esc(step.text)}` +
+          (step.digest.length > 0 ? factsTable(s.digestFields, step.digest) : '') +
           `<details><summary>${esc(s.message)}</summary><pre>${esc(a.raw)}</pre></details></li>`,
       );
     }
@@ -128,4 +142,44 @@ function mediaTable(report: CaseReport, s: ReportStrings): string {
     return `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   });
   return `<table class="media">\n<tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>\n${rows.join('\n')}\n</table>`;
+}
+
+function factsTable(caption: string, facts: ReadonlyArray<readonly [string, string]>): string {
+  const rows = facts.map(([name, value]) => `<tr><td>${esc(name)}</td><td>${esc(value)}</td></tr>`).join('');
+  return `<table class="facts"><caption>${esc(caption)}</caption>${rows}</table>`;
+}
+
+/** Per bot: REGISTER, 401, REGISTER with credentials, 200, refreshes and the unregister, fields whole. */
+function registrationSection(report: RunReport, s: ReportStrings): string {
+  const out = [`<section id="registration">`, `<h2>${esc(s.registration)}</h2>`, `<p>${esc(s.registrationIntro)}</p>`];
+  for (const bot of report.registrations) {
+    out.push(`<h3 id="registration-${esc(bot.party)}">${esc(bot.party)}</h3>`, `<p class="registration-summary">${esc(bot.summary)}</p>`, '<ol class="steps">');
+    for (const row of bot.rows) {
+      const a = row.arrow;
+      out.push(
+        `<li><span class="step-head">${formatSeconds(a.offsetMs)} ${esc(a.from)} → ${esc(a.to)}: <b>${esc(a.caption)}</b></span> ${esc(row.text)}` +
+          (row.facts.length > 0 ? factsTable(s.fields, row.facts) : '') +
+          `<details><summary>${esc(s.message)}</summary><pre>${esc(a.raw)}</pre></details></li>`,
+      );
+    }
+    out.push('</ol>');
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** The no-answer variants side by side: lecture, standard, capture, proxy timer, and this run. */
+function noAnswerSection(report: RunReport, s: ReportStrings, lang: Lang): string {
+  const out = [`<section id="no-answer-discussion">`, `<h2>${esc(s.noAnswer)}</h2>`, `<p>${esc(NO_ANSWER_DISCUSSION[lang])}</p>`, '<table class="no-answer">'];
+  out.push(`<tr>${[s.variant, s.whose, s.source, s.callerLeg, s.calleeLeg, s.thisRun].map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`);
+  for (const row of report.noAnswer) {
+    const v = row.variant;
+    const run = row.result
+      ? `${verdict(row.result.passed, s)}<br><code>${esc(row.caller ?? '')}</code><br><code>${esc(row.callee ?? '')}</code>`
+      : esc(s.notRun);
+    const id = row.result ? `<a href="#case-${esc(v.caseId)}">${esc(v.caseId)}</a>` : esc(v.caseId);
+    out.push(`<tr><td>${id}</td><td>${esc(v.whose[lang])}</td><td>${esc(v.source[lang])}</td><td><code>${esc(v.caller)}</code></td><td><code>${esc(v.callee)}</code></td><td>${run}</td></tr>`);
+  }
+  out.push('</table>', '</section>');
+  return out.join('\n');
 }

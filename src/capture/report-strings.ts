@@ -41,6 +41,20 @@ export interface ReportStrings {
   headers: string;
   noMessages: string;
   firstDifference: string;
+  registration: string;
+  registrationIntro: string;
+  fields: string;
+  digestFields: string;
+  calls: string;
+  noAnswer: string;
+  variant: string;
+  whose: string;
+  source: string;
+  callerLeg: string;
+  calleeLeg: string;
+  thisRun: string;
+  notRun: string;
+  glossary: string;
 }
 
 export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
@@ -84,6 +98,21 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     headers: 'Reading the headers and SDP',
     noMessages: 'No SIP messages were recorded for this case.',
     firstDifference: 'first difference',
+    registration: 'Registration',
+    registrationIntro:
+      'Before any call, each bot tells the registrar where it can be reached: REGISTER, a 401 challenge with realm and nonce, the same REGISTER with credentials, and 200 OK with the binding and how long it lasts.',
+    fields: 'Fields',
+    digestFields: 'Digest fields',
+    calls: 'Calls in this ladder',
+    noAnswer: 'Discussion: the no-answer variants',
+    variant: 'Case',
+    whose: 'Whose timer ends it',
+    source: 'Flow as in',
+    callerLeg: "Caller's leg after the 180",
+    calleeLeg: "Callee's leg after the 180",
+    thisRun: 'This run',
+    notRun: 'not run',
+    glossary: 'Glossary',
   },
   zh: {
     title: 'sipbots 运行报告',
@@ -125,5 +154,20 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     headers: '头字段与 SDP 解读',
     noMessages: '本用例没有记录 SIP 消息。',
     firstDifference: '第一处差异',
+    registration: '注册',
+    registrationIntro:
+      '在任何呼叫之前，每个机器人都先告诉注册服务器在哪里可以找到它：REGISTER，带 realm 和 nonce 的 401 质询，带凭据的同一个 REGISTER，以及带绑定和有效时长的 200 OK。',
+    fields: '字段',
+    digestFields: 'Digest 字段',
+    calls: '本图中的呼叫',
+    noAnswer: '讨论：无应答的几种变体',
+    variant: '用例',
+    whose: '谁的定时器结束呼叫',
+    source: '流程来源',
+    callerLeg: '180 之后主叫一侧',
+    calleeLeg: '180 之后被叫一侧',
+    thisRun: '本次运行',
+    notRun: '未运行',
+    glossary: '术语表',
   },
 };

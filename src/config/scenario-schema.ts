@@ -5,11 +5,20 @@ import { flowPattern } from './flow-pattern-field.js';
 import { awaitStepSchema, expectedCallSchema, resolveAwaitStep, resolveExpectedCall } from './incoming-call-schema.js';
 import { dtmfDigits, mediaExpectationSchema } from './media-expectation-schema.js';
 import { statusCode } from './scalar-fields.js';
-import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep } from './scenario-types.js';
+import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep, ScenarioTranslations } from './scenario-types.js';
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
 export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await'] as const;
+
+/**
+ * A title or description: plain text (any language), or one text per language with English
+ * required, `title: { en: Nobody answers, zh: 无人接听 }`; the report and terminal pick `--lang`.
+ */
+const localizedText = z.union([
+  z.string().min(1),
+  z.strictObject({ en: z.string().min(1), zh: z.string().min(1).optional() }, { error: 'expected text, or { en: ..., zh: ... } with en required' }),
+]);
 
 // Names of roles and bots are checked against each other by the reference pass (scenario-checks).
 const name = z.string();
@@ -46,8 +55,8 @@ const stepSchema = z.strictObject({
 /** The YAML shape; `resolveScenario` turns its output into a Scenario. */
 export const scenarioSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a kebab-case id such as no-answer' }),
-  title: z.string().min(1),
-  description: z.string().optional(),
+  title: localizedText,
+  description: localizedText.optional(),
   roles: z.object({ caller: name, callee: name }).catchall(name),
   behaviour: z.record(z.string(), behaviourOverrideSchema).optional(),
   proxy: z.strictObject({ inviteTimeout: durationMs.optional() }).optional(),
@@ -88,8 +97,9 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
   return {
     file,
     id: raw.id,
-    title: raw.title,
-    ...(raw.description === undefined ? {} : { description: raw.description }),
+    title: inLanguage(raw.title, 'en'),
+    ...(raw.description === undefined ? {} : { description: inLanguage(raw.description, 'en') }),
+    ...translations(raw.title, raw.description),
     roles: raw.roles as Roles,
     behaviour: raw.behaviour ?? {},
     proxy: raw.proxy?.inviteTimeout === undefined ? {} : { inviteTimeoutMs: raw.proxy.inviteTimeout },
@@ -127,4 +137,19 @@ export function isSipUri(target: string): boolean {
 
 function callTarget(to: string): CallTarget {
   return isSipUri(to) ? { kind: 'uri', uri: to } : { kind: 'role', role: to };
+}
+
+type LocalizedText = z.output<typeof localizedText>;
+
+function inLanguage(text: LocalizedText, lang: 'en' | 'zh'): string | undefined;
+function inLanguage(text: LocalizedText, lang: 'en'): string;
+function inLanguage(text: LocalizedText, lang: 'en' | 'zh'): string | undefined {
+  return typeof text === 'string' ? (lang === 'en' ? text : undefined) : text[lang];
+}
+
+function translations(title: LocalizedText, description: LocalizedText | undefined): { translations?: ScenarioTranslations } {
+  const zhTitle = inLanguage(title, 'zh');
+  const zhDescription = description === undefined ? undefined : inLanguage(description, 'zh');
+  if (zhTitle === undefined && zhDescription === undefined) return {};
+  return { translations: { zh: { ...(zhTitle === undefined ? {} : { title: zhTitle }), ...(zhDescription === undefined ? {} : { description: zhDescription }) } } };
 }

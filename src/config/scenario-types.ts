@@ -8,8 +8,11 @@ import type { FlowPattern } from './flow-pattern.js';
 export interface Scenario {
   file: string;
   id: string;
+  /** In English (or the file's only language). */
   title: string;
   description?: string;
+  /** The title and description in other languages, when the file gives them. */
+  translations?: ScenarioTranslations;
   /** Role name to bot name. `caller` and `callee` always exist; one bot may play several roles. */
   roles: Roles;
   /** Per-role overrides of the bot's CalleeBehaviour, merged over it by `resolveBehaviour`. */
@@ -18,6 +21,9 @@ export interface Scenario {
   steps: ScenarioStep[];
   expect: ScenarioExpect;
 }
+
+/** `{ zh: { title, description } }`: what a `title: { en, zh }` file says besides English. */
+export type ScenarioTranslations = Partial<Record<'zh', { title?: string; description?: string }>>;
 
 export type Roles = { caller: string; callee: string } & Record<string, string>;
 

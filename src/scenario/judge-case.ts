@@ -2,6 +2,7 @@ import type { Bot } from '../bot/bot.js';
 import type { Call } from '../bot/call.js';
 import type { CallStep, Scenario } from '../config/scenario-types.js';
 import type { FindingEvent, MediaStatsEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
+import { callEnding, endingParty, type CallEnding } from './call-ending.js';
 import { compareFlow } from './compare-flow.js';
 import type { ClaimedCall } from './expected-calls.js';
 import { judgeExpectedCall } from './judge-expected-calls.js';
@@ -81,6 +82,7 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     id: scenario.id,
     title: scenario.title,
     description: scenario.description,
+    ...(scenario.translations?.zh ? { translations: scenario.translations } : {}),
     passed: differences.length === 0,
     durationMs: Math.round(timing.endedAt - timing.startedAt),
     legs,
@@ -88,7 +90,7 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     difference: differences[0],
     finalStatus: main?.call.finalStatus,
     outcome: main ? outcomeOf(main.call) : 'failed',
-    endedBy: main ? endedBy(flows) : undefined,
+    ...endingOf(main ? callEnding(flows) : undefined),
     ...(Object.keys(media).length > 0 ? { media } : {}),
     ...(calls === undefined ? {} : { calls }),
     ...(findings.length > 0 ? { findings } : {}),
@@ -148,17 +150,7 @@ function locateLeg(main: PlayedCall, role: string): { party: string; callId: str
   return undefined;
 }
 
-/**
- * Whose action ended the call, read off the wire: the caller's CANCEL or BYE, the callee's
- * 408 or BYE, or — a 408 the callee never sent while it received a CANCEL — the proxy's timer.
- */
-function endedBy(flows: Record<string, LegResult>): string | undefined {
-  const caller = flows.caller?.observed ?? [];
-  const callee = flows.callee?.observed ?? [];
-  if (caller.includes('BYE>') || callee.includes('<BYE')) return 'caller';
-  if (callee.includes('BYE>') || caller.includes('<BYE')) return 'callee';
-  if (caller.includes('CANCEL>')) return 'caller';
-  if (callee.includes('408>')) return 'callee';
-  if (caller.includes('<408') && callee.includes('<CANCEL')) return 'proxy';
-  return undefined;
+/** `ending` says how (caller-bye, callee-busy, …); `endedBy` keeps the party for scripts. */
+function endingOf(ending: CallEnding | undefined): Pick<CaseResult, 'ending' | 'endedBy'> {
+  return ending === undefined ? {} : { ending, endedBy: endingParty(ending) };
 }

@@ -1,4 +1,6 @@
 import type { TransportProtocol } from '../sip/transport/types.js';
+import type { ScenarioTranslations } from '../config/scenario-types.js';
+import type { CallEnding } from './call-ending.js';
 
 /**
  * What a run produced, as written to `summary.json` and read by the report, JUnit and ladder
@@ -65,6 +67,8 @@ export interface CaseResult {
   id: string;
   title: string;
   description?: string;
+  /** Title and description in other languages, from the scenario file. */
+  translations?: ScenarioTranslations;
   passed: boolean;
   durationMs: number;
   /** Observed flows by role (`caller`, `callee`), the shape scripts rely on. */
@@ -76,7 +80,9 @@ export interface CaseResult {
   /** Final status the caller saw for the compared call. */
   finalStatus?: number;
   outcome?: CaseOutcome;
-  /** For no-answer cases: whose timer ended the call (`caller`, `callee`, `proxy`). */
+  /** How the compared call ended, read off its legs (call-ending.ts). */
+  ending?: CallEnding;
+  /** Whose action ended it: `caller`, `callee` or `proxy` (the party of `ending`). */
   endedBy?: string;
   /** Media figures by role (`caller`, `callee`) for the compared call, when media ran. */
   media?: Record<string, MediaLegResult>;
