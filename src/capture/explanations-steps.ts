@@ -120,8 +120,8 @@ export const STEP_EXPLANATIONS: Record<StepKind, Localized> = {
     zh: '487 Request Terminated：被取消的 INVITE 的最终响应。它跟在 CANCEL 之后，并逐跳 ACK。',
   },
   'timeout-408': {
-    en: '408 Request Timeout: whoever sent it gave up waiting for an answer; see the case text for whose timer it was.',
-    zh: '408 Request Timeout：发送者放弃了等待应答；是谁的定时器见用例说明。',
+    en: '408 Request Timeout: a timer ran out before the INVITE got a final answer.',
+    zh: '408 Request Timeout：在 INVITE 得到最终响应之前，有一个定时器到期了。',
   },
   'busy-486': {
     en: '486 Busy Here: the callee cannot take the call at this device now.',

@@ -18,7 +18,7 @@ tr.differs td{background:#fff7e6}tr.first-diff td{background:#fde8e6;font-weight
 .flows{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}.meta{color:#5b6b7f}
 figure{overflow-x:auto;margin:8px 0}ol.steps li{margin:6px 0}.step-head{display:block;font-family:ui-monospace,Menlo,Consolas,monospace}
 pre{background:#f6f8fa;border:1px solid #d5dbe3;padding:8px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
-table.facts td:first-child{white-space:nowrap}table.facts td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
+table.facts caption{text-align:left;color:#5b6b7f}table.facts td:first-child{white-space:nowrap}table.facts td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 ul.calls{list-style:none;padding-left:0;font-family:ui-monospace,Menlo,Consolas,monospace}p.registration-summary{font-weight:bold}dt{font-weight:bold;font-family:ui-monospace,Menlo,Consolas,monospace}dd{margin:0 0 8px 16px}
 `.trim();
 
@@ -37,7 +37,7 @@ export function renderReportHtml(summary: RunSummary, report: RunReport, lang: L
   out.push(`<h1>${esc(s.title)}</h1>`);
   if (summary.interrupted) out.push(`<p class="banner" role="alert">${esc(s.interrupted)}</p>`);
   out.push(
-    `<p class="meta">${esc(s.started)}: ${esc(summary.startedAt)} · ${esc(s.server)}: ${esc(summary.server)} (${esc(summary.serverKind)}) · ` +
+    `<p class="meta">${esc(s.started)}: ${esc(summary.startedAt)} · ${esc(s.server)}: ${esc(summary.server)} (${esc(s.serverKinds[summary.serverKind])}) · ` +
       `${esc(s.transport)}: ${esc(summary.transport.toUpperCase())} · ${esc(s.duration)}: ${formatSeconds(summary.durationMs)} · ` +
       `${verdict(summary.passed, s)}</p>`,
   );

@@ -16,7 +16,7 @@ export function renderReportMd(summary: RunSummary, report: RunReport, lang: Lan
   const out: string[] = [`# ${s.title}`, ''];
   if (summary.interrupted) out.push(`> **${s.interrupted}**`, '');
   out.push(
-    `${s.started}: ${summary.startedAt} · ${s.server}: ${cell(summary.server)} (${summary.serverKind}) · ${s.transport}: ${summary.transport.toUpperCase()} · ` +
+    `${s.started}: ${summary.startedAt} · ${s.server}: ${cell(summary.server)} (${s.serverKinds[summary.serverKind]}) · ${s.transport}: ${summary.transport.toUpperCase()} · ` +
       `${s.duration}: ${formatSeconds(summary.durationMs)} · **${summary.passed ? s.passed : s.failed}**`,
     '',
     `## ${s.summary}`,

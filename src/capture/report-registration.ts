@@ -44,7 +44,8 @@ export function buildRegistrationReports(events: readonly SipbotsEvent[], runMs:
     });
     const granted = rows.find((r) => r.kind === 'ok-register')?.arrow;
     const grantedS = granted ? expiresOf(granted.raw) : undefined;
-    const oks = rows.filter((r) => r.arrow.status === 200 && !r.arrow.retransmission && (expiresOf(r.arrow.raw) ?? 1) > 0).length;
+    // A 200 to an unregister lists no binding (RFC 3261 §10.3 step 8 lists the current ones).
+    const oks = rows.filter((r) => r.arrow.status === 200 && !r.arrow.retransmission && (expiresOf(r.arrow.raw) ?? 0) > 0).length;
     const refreshes = Math.max(0, oks - 1);
     return { party, rows, ...(grantedS === undefined ? {} : { grantedS }), refreshes, summary: summarize(grantedS, refreshes, rows, runMs, lang) };
   });
@@ -72,7 +73,7 @@ function summarize(grantedS: number | undefined, refreshes: number, rows: readon
     );
   }
   if (rows.some((r) => r.kind === 'unregister')) parts.push(zh ? '运行结束时它用 expires=0 注销。' : 'At the end it unregistered with expires=0.');
-  return parts.join(' ');
+  return parts.join(zh ? '' : ' ');
 }
 
 /** Contact, Expires, CSeq and every Digest parameter, values whole. */

@@ -55,6 +55,7 @@ export interface ReportStrings {
   thisRun: string;
   notRun: string;
   glossary: string;
+  serverKinds: Record<'embedded' | 'external', string>;
 }
 
 export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
@@ -113,6 +114,7 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     thisRun: 'This run',
     notRun: 'not run',
     glossary: 'Glossary',
+    serverKinds: { embedded: 'embedded', external: 'external' },
   },
   zh: {
     title: 'sipbots 运行报告',
@@ -169,5 +171,6 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     thisRun: '本次运行',
     notRun: '未运行',
     glossary: '术语表',
+    serverKinds: { embedded: '内置代理', external: '外部服务器' },
   },
 };

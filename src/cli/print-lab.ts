@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import type { Lang } from '../capture/explanations-cases.js';
+import { endingLabel, outcomeLabel } from '../capture/explanations-endings.js';
 import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 
 const GREEN = '\x1b[32m';
@@ -5,20 +8,56 @@ const RED = '\x1b[31m';
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
+/** Every fixed word the lab and run commands print, in both languages (`--lang`). */
+const WORDS = {
+  en: {
+    header: (server: string | undefined, transport: string) => `sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}`,
+    pass: 'PASS',
+    fail: 'FAIL',
+    failed: 'failed',
+    endedBy: (who: string) => `ended by ${who}`,
+    finding: 'finding',
+    interrupted: 'interrupted: ',
+    passed: (n: number, of: number, server: string, transport: string, s: string) => `${n}/${of} cases passed against ${server} (${transport}) in ${s} s`,
+    runFolder: 'run folder: ',
+    report: 'report: ',
+  },
+  zh: {
+    header: (server: string | undefined, transport: string) => `sipbots 实验：${server ?? '内置实验代理'}，传输 ${transport}`,
+    pass: '通过',
+    fail: '失败',
+    failed: '失败',
+    endedBy: (who: string) => `结束方：${who}`,
+    finding: '发现',
+    interrupted: '已中断：',
+    passed: (n: number, of: number, server: string, transport: string, s: string) => `${n}/${of} 个用例通过，服务器 ${server}（${transport}），用时 ${s} 秒`,
+    runFolder: '运行目录：',
+    report: '报告：',
+  },
+} as const;
+
+export function formatLabHeader(server: string | undefined, transport: string, lang: Lang = 'en'): string {
+  return `${WORDS[lang].header(server, transport)}\n\n`;
+}
+
 /** One line per case as it finishes: verdict, id, duration, outcome or first difference. */
-export function formatCaseLine(result: CaseResult, colour: boolean): string {
+export function formatCaseLine(result: CaseResult, colour: boolean, lang: Lang = 'en'): string {
+  const w = WORDS[lang];
   const paint = (code: string, text: string) => (colour ? `${code}${text}${RESET}` : text);
-  const mark = result.passed ? paint(GREEN, 'PASS') : paint(RED, 'FAIL');
+  const mark = result.passed ? paint(GREEN, w.pass) : paint(RED, w.fail);
   const seconds = `${(result.durationMs / 1000).toFixed(1)} s`.padStart(7);
+  const ending = endingLabel(result.ending, lang);
   const detail = result.passed
-    ? paint(DIM, [result.outcome, result.finalStatus, result.endedBy ? `ended by ${result.endedBy}` : undefined].filter(Boolean).join(' · '))
-    : (result.difference ?? 'failed');
-  const findings = (result.findings ?? []).map((f) => `      finding: ${f.party}: ${f.message}\n`).join('');
+    ? paint(DIM, [outcomeLabel(result.outcome, lang), result.finalStatus, ending ? w.endedBy(ending) : undefined].filter(Boolean).join(' · '))
+    : (result.difference ?? w.failed);
+  const findings = (result.findings ?? []).map((f) => `      ${w.finding}: ${f.party}: ${f.message}\n`).join('');
   return `${mark}  ${result.id.padEnd(22)}${seconds}  ${detail}\n${findings}`;
 }
 
-export function formatLabFooter(summary: RunSummary, runDir: string): string {
+export function formatLabFooter(summary: RunSummary, runDir: string, lang: Lang = 'en'): string {
+  const w = WORDS[lang];
   const passed = summary.cases.filter((c) => c.passed).length;
-  const state = summary.interrupted ? 'interrupted: ' : '';
-  return `\n${state}${passed}/${summary.cases.length} cases passed against ${summary.server} (${summary.transport}) in ${(summary.durationMs / 1000).toFixed(1)} s\nrun folder: ${runDir}\n`;
+  const state = summary.interrupted ? w.interrupted : '';
+  const line = w.passed(passed, summary.cases.length, summary.server, summary.transport, (summary.durationMs / 1000).toFixed(1));
+  return `\n${state}${line}\n${w.runFolder}${runDir}\n${w.report}${join(runDir, 'report.html')}\n`;
 }

@@ -7,7 +7,7 @@ import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatCaseLine, formatLabFooter } from '../print-lab.js';
+import { formatCaseLine, formatLabFooter, formatLabHeader } from '../print-lab.js';
 import { seconds, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
@@ -21,7 +21,7 @@ export function labCommand(context: CommandContext): Command {
     .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .option('--ring-timeout <seconds>', 'the caller gives up (CANCEL) after this long in no-answer', seconds)
-    .addOption(new Option('--lang <lang>', 'language of the report').choices(['en', 'zh']).default('en'))
+    .addOption(new Option('--lang <lang>', 'language of the report and of this output').choices(['en', 'zh']).default('en'))
     .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
     .option('--record', 'write what each bot heard as WAV files in the run folder')
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
@@ -47,7 +47,8 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
   const server = (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined);
   if (!TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
-  if (!json) io.stdout.write(`sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}\n\n`);
+  const lang = options.lang as 'en' | 'zh';
+  if (!json) io.stdout.write(formatLabHeader(server, transport, lang));
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
   // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
   const { runSession } = await import('../../lab/run-session.js');
@@ -62,17 +63,17 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     insecure: options.insecure === true,
     ca: typeof options.ca === 'string' ? await readCa(options.ca) : undefined,
     registerTimeoutMs: options.registerTimeout as number,
-    lang: options.lang as 'en' | 'zh',
+    lang,
     media: options.media as SessionMedia | undefined,
     hep: options.hep as HepTarget | undefined,
     record: options.record === true,
     env: io.env,
     logger: context.logger(),
     signal: io.signal,
-    onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, colour)),
+    onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, colour, lang)),
   });
   if (json) io.stdout.write(JSON.stringify({ ...summary, runDir }) + '\n');
-  else io.stdout.write(formatLabFooter(summary, runDir));
+  else io.stdout.write(formatLabFooter(summary, runDir, lang));
   if (summary.interrupted) return ExitCode.Interrupted;
   return summary.passed ? ExitCode.Ok : ExitCode.Failed;
 }

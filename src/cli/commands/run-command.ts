@@ -19,10 +19,12 @@ export function runCommand(context: CommandContext): Command {
     .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
+    .addOption(new Option('--lang <lang>', 'language of the report and of this output').choices(['en', 'zh']).default('en'))
     .option('--json', 'print only the summary as JSON on stdout')
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { io } = context;
       const json = options.json === true;
+      const lang = options.lang as 'en' | 'zh';
       const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
       // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
   const { runSession } = await import('../../lab/run-session.js');
@@ -37,12 +39,13 @@ export function runCommand(context: CommandContext): Command {
         registerTimeoutMs: options.registerTimeout as number,
         media: options.media as SessionMedia | undefined,
         hep: options.hep as HepTarget | undefined,
+        lang,
         env: io.env,
         logger: context.logger(),
         signal: io.signal,
-        onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, io.stdout.isTTY === true)),
+        onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, io.stdout.isTTY === true, lang)),
       });
-      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatLabFooter(summary, runDir));
+      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatLabFooter(summary, runDir, lang));
       context.setExitCode(summary.interrupted ? ExitCode.Interrupted : summary.passed ? ExitCode.Ok : ExitCode.Failed);
     });
 }
