@@ -16,6 +16,7 @@ PACKAGES=(
   openssl
   tcpdump         # capture tests: sipbots ladder on a real tcpdump capture of a SIPp call
   chromium        # capture tests: report.html rendered headless
+  fonts-noto-cjk  # Noto Sans CJK: the report's Chinese (--lang zh) renders as text, not boxes
   iptables        # NAT test bed (test/nat): MASQUERADE in a network namespace
   iproute2
   conntrack

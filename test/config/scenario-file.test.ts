@@ -20,6 +20,16 @@ describe('loadScenarioFile', () => {
     expect(scenario.proxy).toEqual({});
   });
 
+  it('takes a title and description per language, English required, plain text still valid', async () => {
+    const both = writeYaml('id: two\ntitle: { en: Nobody answers, zh: 无人接听 }\ndescription:\n  en: Bob rings.\n  zh: Bob 振铃。\nroles: { caller: a, callee: b }\nsteps:\n  - wait: 1s\n');
+    expect(await loadScenarioFile(both, {})).toMatchObject({ title: 'Nobody answers', description: 'Bob rings.', translations: { zh: { title: '无人接听', description: 'Bob 振铃。' } } });
+    const plain = await loadScenarioFile(writeYaml(`${HEAD}description: Just text\nsteps:\n  - wait: 1s\n`), {});
+    expect(plain).toMatchObject({ title: 'Sample', description: 'Just text' });
+    expect(plain.translations).toBeUndefined();
+    const zhOnly = writeYaml('id: zh-only\ntitle: { zh: 无人接听 }\nroles: { caller: a, callee: b }\nsteps:\n  - wait: 1s\n');
+    expect((await messages(loadScenarioFile(zhOnly, {}))).join('\n')).toContain('2 title');
+  });
+
   it('calls a sip: URI as well as a role', async () => {
     const file = writeYaml(`${HEAD}steps:\n  - call: { from: caller, to: "sip:echo@\${ECHO_HOST:-127.0.0.1}" }\n`);
     const scenario = await loadScenarioFile(file, {});
