@@ -103,7 +103,7 @@ beforeAll(async () => {
     expect(pageErrors(shown.stderr)).toEqual([]);
     dom[lang] = shown.stdout;
   }
-}, 120_000);
+}, 240_000);
 
 describe('report.html of a real lab run in headless Chromium', () => {
   it.each(['en', 'zh'] as const)('renders in %s and the screenshot is a real picture, written to test-output/', async (lang) => {
