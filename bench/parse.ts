@@ -7,7 +7,7 @@
  * Run: npm run bench:parse
  */
 import { Core } from 'sip.js';
-import { sipMessageEvent } from '../src/events/sip-event.js';
+import { sipMessageEvent } from '../src/sip/message/message-event.js';
 import { parseSipMessage } from '../src/sip/message/parse-message.js';
 
 const SDP = 'v=0\r\no=sipbots 1 1 IN IP4 127.0.0.1\r\ns=sipbots\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=sendrecv\r\n';

@@ -1,8 +1,9 @@
 import { isIPv6 } from 'node:net';
 import type { EventStream } from '../events/event-stream.js';
-import { sipMessageEvent } from '../events/sip-event.js';
+import { sipMessageEvent } from '../sip/message/message-event.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
-import { DEFAULT_TIMERS, type ReliableSipSocket, type SipTimerValues } from '../sip/reliability/types.js';
+import type { ReliableSipSocket } from '../sip/reliability/types.js';
+import { DEFAULT_TIMERS, type SipTimerValues } from '../sip/transaction/timer-policy.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import { loopbackFor } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { sipMessageEvent } from '../events/sip-event.js';
+import { sipMessageEvent } from '../sip/message/message-event.js';
 import type { SipMessageEvent } from '../events/types.js';
 import { formatEndpoint } from '../sip/transport/types.js';
 import { readCaptureFile, type CaptureFile, type CaptureFileOptions } from './capture-file.js';

@@ -1,4 +1,5 @@
-import type { Endpoint, TransportProtocol } from '../sip/transport/types.js';
+import type { Direction, SipMessageEvent } from '../sip/message/message-event.js';
+import type { Endpoint } from '../sip/transport/types.js';
 
 /**
  * The one typed stream of everything that happened in a run. Every output (messages.jsonl,
@@ -12,29 +13,7 @@ interface EventBase {
   caseId?: string;
 }
 
-export type Direction = 'in' | 'out';
-
-export interface SipMessageEvent extends EventBase {
-  type: 'sip';
-  direction: Direction;
-  transport: TransportProtocol;
-  local: Endpoint;
-  remote: Endpoint;
-  /** The message exactly as sent or received. */
-  raw: string;
-  /** `INVITE sip:bob@lab.test SIP/2.0` or `SIP/2.0 180 Ringing`; undefined if unparsable. */
-  startLine?: string;
-  method?: string;
-  status?: number;
-  callId?: string;
-  cseq?: string;
-  /** Top Via branch, to tell retransmissions from new transactions. */
-  branch?: string;
-  /** Set when the bytes could not be parsed as SIP. */
-  parseError?: string;
-  /** True when the reliability layer re-sent this message (UDP timers A, E, G or 2xx). */
-  retransmission?: boolean;
-}
+export type { Direction, SipMessageEvent } from '../sip/message/message-event.js';
 
 /** RFC 3261 dialog-usage view of a call, as the bot's state machine tracks it. */
 export type CallState = 'idle' | 'calling' | 'ringing' | 'early' | 'confirmed' | 'terminating' | 'terminated';

@@ -1,5 +1,5 @@
 import type { EventStream } from '../events/event-stream.js';
-import { sipMessageEvent } from '../events/sip-event.js';
+import { sipMessageEvent } from '../sip/message/message-event.js';
 import { LabProxy } from '../proxy/lab-proxy.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';

@@ -1,5 +1,5 @@
 import type { EventStream } from '../events/event-stream.js';
-import { sipMessageEvent } from '../events/sip-event.js';
+import { sipMessageEvent } from '../sip/message/message-event.js';
 import type { WireRecord } from '../sip/reliability/types.js';
 import { viaTransport, type Endpoint, type Flow, type SipSocket, type TransportProtocol } from '../sip/transport/types.js';
 import type { Clock } from '../util/clock.js';

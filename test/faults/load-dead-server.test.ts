@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadResult } from '../../src/load/load-result.js';
+import type { LoadResult } from '../../src/load/results/load-result.js';
 import { capturedSip, expectPcapngMatchesJsonl, readSummary } from '../load/support/capture-folder.js';
 import { buildCli, spawnCli, waitFor, type SpawnedCli } from '../security/support/spawn-cli.js';
 import { runCli } from '../support/run-cli.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalSchedule, parseRamp } from '../../src/load/arrivals.js';
+import { ArrivalSchedule, parseRamp } from '../../src/load/engine/arrivals.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
-import { expandAccountPattern, parseAccountsCsv } from '../../src/load/accounts.js';
-import { scanSipMessage } from '../../src/load/sip-scan.js';
-import { TimerWheel } from '../../src/load/timer-wheel.js';
+import { expandAccountPattern, parseAccountsCsv } from '../../src/load/plan/accounts.js';
+import { scanSipMessage } from '../../src/load/engine/sip-scan.js';
+import { TimerWheel } from '../../src/load/engine/timer-wheel.js';
 
 const take = (schedule: ArrivalSchedule, n: number) => Array.from({ length: n }, () => schedule.next());
 

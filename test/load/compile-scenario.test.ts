@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/config/load-scenario.js';
 import type { Scenario } from '../../src/config/scenario-types.js';
-import { compileScenario, ScenarioCompileError } from '../../src/load/compile-scenario.js';
+import { compileScenario, ScenarioCompileError } from '../../src/load/plan/compile-scenario.js';
 
 /** What each lab file becomes on the lean load path, and what is refused and why. */
 const lab = (id: string): Promise<Scenario> => loadScenarioFile(`scenarios/lab/${id}.yaml`, {});

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeHistogram, encodeHistograms, newHistogramSet, recordMs } from '../../src/load/histograms.js';
-import { mergeSnapshots, newCounters, type StatsSnapshot } from '../../src/load/load-stats.js';
+import { decodeHistogram, encodeHistogram, encodeHistograms, newHistogramSet, recordMs } from '../../src/load/results/histograms.js';
+import { mergeSnapshots, newCounters, type StatsSnapshot } from '../../src/load/results/load-stats.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
-import { shareFor } from '../../src/load/run-load.js';
-import { expandAccountPattern } from '../../src/load/accounts.js';
+import { shareFor } from '../../src/load/engine/run-load.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
 
 function snapshotOf(samples: number[], attempted: number): StatsSnapshot {
   const set = newHistogramSet();

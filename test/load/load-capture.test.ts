@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LoadResult } from '../../src/load/load-result.js';
+import type { LoadResult } from '../../src/load/results/load-result.js';
 import { buildCli, spawnCli } from '../security/support/spawn-cli.js';
 import { runCli } from '../support/run-cli.js';
 import { capturedSip, expectEveryCallComplete, expectPcapngMatchesJsonl, readSummary } from './support/capture-folder.js';

@@ -1,8 +1,8 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expandAccountPattern } from '../../src/load/accounts.js';
-import { LoadEngine, type EngineOptions } from '../../src/load/load-engine.js';
-import { scanSipMessage } from '../../src/load/sip-scan.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
+import { LoadEngine, type EngineOptions } from '../../src/load/engine/load-engine.js';
+import { scanSipMessage } from '../../src/load/engine/sip-scan.js';
 
 /**
  * Interrupting the load engine, over a real socket against a tiny UAS on loopback that stands

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EventStream } from '../../src/events/event-stream.js';
 import { startEmbeddedServer } from '../../src/lab/embedded-server.js';
-import type { LoadResult } from '../../src/load/load-result.js';
+import type { LoadResult } from '../../src/load/results/load-result.js';
 import { tshark } from '../capture/fixtures/tshark.js';
 import { runCli } from '../support/run-cli.js';
 import { capturedSip, expectEveryCallComplete, expectPcapngMatchesJsonl, readSummary, token } from './support/capture-folder.js';

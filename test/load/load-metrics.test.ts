@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { LoadMetric } from '../../src/load/metric-names.js';
+import { LoadMetric } from '../../src/load/outputs/metric-names.js';
 import { buildCli, spawnCli } from '../security/support/spawn-cli.js';
 
 /** `sipbots load --metrics-port`: Prometheus scrapes while the load runs, values that move and add up. */

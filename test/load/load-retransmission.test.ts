@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expandAccountPattern } from '../../src/load/accounts.js';
-import { LoadEngine, type EngineOptions } from '../../src/load/load-engine.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
+import { LoadEngine, type EngineOptions } from '../../src/load/engine/load-engine.js';
 import type { Endpoint } from '../../src/sip/transport/types.js';
 
 /** A server that reads requests and never answers; counts the request lines it got. */

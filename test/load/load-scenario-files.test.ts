@@ -5,10 +5,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/config/load-scenario.js';
 import { EventStream } from '../../src/events/event-stream.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
-import { expandAccountPattern } from '../../src/load/accounts.js';
-import { compileScenario } from '../../src/load/compile-scenario.js';
-import { LoadEngine, type EngineOptions } from '../../src/load/load-engine.js';
-import { mergeSnapshots } from '../../src/load/load-stats.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
+import { compileScenario } from '../../src/load/plan/compile-scenario.js';
+import { LoadEngine, type EngineOptions } from '../../src/load/engine/load-engine.js';
+import { mergeSnapshots } from '../../src/load/results/load-stats.js';
 import { runCli } from '../support/run-cli.js';
 
 /**

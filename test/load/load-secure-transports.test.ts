@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStream } from '../../src/events/event-stream.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
-import { expandAccountPattern } from '../../src/load/accounts.js';
-import { LoadEngine, type EngineOptions } from '../../src/load/load-engine.js';
-import { mergeSnapshots } from '../../src/load/load-stats.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
+import { LoadEngine, type EngineOptions } from '../../src/load/engine/load-engine.js';
+import { mergeSnapshots } from '../../src/load/results/load-stats.js';
 import { TransportError } from '../../src/sip/transport/types.js';
 import { runSipbots } from '../scale/support/spawn-shards.js';
 import { buildCli, spawnCli } from '../security/support/spawn-cli.js';

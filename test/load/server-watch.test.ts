@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REFUSED_SILENCE_MS, ServerWatch } from '../../src/load/server-watch.js';
+import { REFUSED_SILENCE_MS, ServerWatch } from '../../src/load/engine/server-watch.js';
 
 /** When a load run gives up on its server, and when it must not (a slow server is not a dead one). */
 const TIMEOUT = 32_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, newHistogram } from '../../src/load/histograms.js';
-import { evaluateThresholds, parseThreshold, parseThresholds } from '../../src/load/thresholds.js';
+import { summarize, newHistogram } from '../../src/load/results/histograms.js';
+import { evaluateThresholds, parseThreshold, parseThresholds } from '../../src/load/results/thresholds.js';
 
 function inputs(setupMs: number[], counts: { attempted: number; failed: number }, cps: number) {
   const h = newHistogram();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseShard } from '../../src/load/shard.js';
+import { parseShard } from '../../src/load/plan/shard.js';
 import { ROOT } from './support/spawn-shards.js';
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseShard } from '../../src/load/shard.js';
+import { parseShard } from '../../src/load/plan/shard.js';
 import { ROOT } from './support/spawn-shards.js';
 
 /**

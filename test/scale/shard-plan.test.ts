@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { expandAccountPattern } from '../../src/load/accounts.js';
-import type { EngineOptions } from '../../src/load/load-engine.js';
-import { encodeHistograms, newHistogramSet } from '../../src/load/histograms.js';
-import { mergeSnapshots, newCounters } from '../../src/load/load-stats.js';
-import { alignTimelines } from '../../src/load/timeline.js';
-import { parseShard, shardOptions } from '../../src/load/shard.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
+import type { EngineOptions } from '../../src/load/engine/load-engine.js';
+import { encodeHistograms, newHistogramSet } from '../../src/load/results/histograms.js';
+import { mergeSnapshots, newCounters } from '../../src/load/results/load-stats.js';
+import { alignTimelines } from '../../src/load/results/timeline.js';
+import { parseShard, shardOptions } from '../../src/load/plan/shard.js';
 import { runCli } from '../support/run-cli.js';
 
 const whole: EngineOptions = {

@@ -6,11 +6,11 @@ import type * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStream } from '../../src/events/event-stream.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
-import { expandAccountPattern } from '../../src/load/accounts.js';
-import { decodeHistogram, encodeHistogram, HISTOGRAM_NAMES, newHistogram } from '../../src/load/histograms.js';
-import type { LoadResult } from '../../src/load/load-result.js';
-import type { MergedResult } from '../../src/load/merge-shards.js';
-import type { CompletedShard, FailedShard } from '../../src/load/shard-result.js';
+import { expandAccountPattern } from '../../src/load/plan/accounts.js';
+import { decodeHistogram, encodeHistogram, HISTOGRAM_NAMES, newHistogram } from '../../src/load/results/histograms.js';
+import type { LoadResult } from '../../src/load/results/load-result.js';
+import type { MergedResult } from '../../src/load/results/merge-shards.js';
+import type { CompletedShard, FailedShard } from '../../src/load/results/shard-result.js';
 import { runCli } from '../support/run-cli.js';
 import { runSipbots } from './support/spawn-shards.js';
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMessagesJsonlFile } from '../../src/capture/messages-jsonl.js';
 import { readSipCaptureFile } from '../../src/capture/pcap-reader.js';
 import type { SipMessageEvent } from '../../src/events/types.js';
-import type { LoadResult } from '../../src/load/load-result.js';
+import type { LoadResult } from '../../src/load/results/load-result.js';
 import { capturedSip, expectPcapngMatchesJsonl, readSummary } from '../load/support/capture-folder.js';
 import { buildCli, spawnCli, waitFor } from './support/spawn-cli.js';
 

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
-import { formatTable, renderLoadJunit } from '../../load/load-report.js';
-import { checkShardSet, mergeShards, type ReadShard } from '../../load/merge-shards.js';
-import { parseShardFile, type CompletedShard } from '../../load/shard-result.js';
-import { parseThresholds } from '../../load/thresholds.js';
+import { formatTable, renderLoadJunit } from '../../load/outputs/load-report.js';
+import { checkShardSet, mergeShards, type ReadShard } from '../../load/results/merge-shards.js';
+import { parseShardFile, type CompletedShard } from '../../load/results/shard-result.js';
+import { parseThresholds } from '../../load/results/thresholds.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CommandContext } from './command-context.js';
 

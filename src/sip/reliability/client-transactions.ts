@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
-import type { SendTarget, Transmit } from './reliable-socket.js';
 import { RecentBranches } from './recent-branches.js';
-import type { SipTimerValues } from './types.js';
+import type { SipTimerValues } from '../transaction/timer-policy.js';
+import type { ReceiveVerdict, SendTarget, Transmit } from './types.js';
 
 /**
  * Client transaction state kept by the UDP layer (RFC 3261 §17.1):
@@ -26,11 +26,6 @@ interface ClientTransaction {
   answeredTags: Set<string>;
   /** The ACK the core sent for a non-2xx final response; re-sent on every retransmission of it. */
   ack?: { raw: string; target: SendTarget };
-}
-
-export interface ReceiveVerdict {
-  deliver: boolean;
-  retransmission: boolean;
 }
 
 export class ClientTransactions {

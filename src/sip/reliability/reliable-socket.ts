@@ -5,7 +5,8 @@ import type { SipMessage } from '../message/sip-message.js';
 import type { Endpoint, Flow, FlowClosedHandler, MessageHandler, SipSocket } from '../transport/types.js';
 import { ClientTransactions } from './client-transactions.js';
 import { ServerTransactions } from './server-transactions.js';
-import { DEFAULT_TIMERS, type ReliableSipSocket, type SipTimerValues, type WireRecord } from './types.js';
+import { DEFAULT_TIMERS, type SipTimerValues } from '../transaction/timer-policy.js';
+import type { ReliableSipSocket, SendTarget, Transmit, WireRecord } from './types.js';
 
 export interface ReliableSocketOptions {
   clock?: Clock;
@@ -21,9 +22,6 @@ export interface ReliableSocketOptions {
 export function createReliableSocket(socket: SipSocket, options: ReliableSocketOptions = {}): ReliableSipSocket {
   return new ReliableSocket(socket, options.clock ?? systemClock, { ...DEFAULT_TIMERS, ...options.timers });
 }
-
-export type SendTarget = { flowId?: string; remote?: Endpoint };
-export type Transmit = (raw: string, target: SendTarget, retransmission: boolean) => void;
 
 class ReliableSocket implements ReliableSipSocket {
   private readonly messageHandlers: MessageHandler[] = [];

@@ -1,8 +1,7 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
-import type { ReceiveVerdict } from './client-transactions.js';
-import type { SendTarget, Transmit } from './reliable-socket.js';
 import { RecentBranches } from './recent-branches.js';
-import type { SipTimerValues } from './types.js';
+import type { SipTimerValues } from '../transaction/timer-policy.js';
+import type { ReceiveVerdict, SendTarget, Transmit } from './types.js';
 
 /**
  * Server transaction state kept by the UDP layer (RFC 3261 §17.2):

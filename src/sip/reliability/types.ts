@@ -1,17 +1,15 @@
-import type { Direction } from '../../events/types.js';
-import type { Flow, SipSocket } from '../transport/types.js';
+import type { Direction } from '../message/message-event.js';
+import type { Endpoint, Flow, SipSocket } from '../transport/types.js';
 
-/** RFC 3261 §17 timer base values, in milliseconds. */
-export interface SipTimerValues {
-  /** RTT estimate (default 500). */
-  t1: number;
-  /** Maximum retransmit interval for non-INVITE requests and INVITE responses (default 4000). */
-  t2: number;
-  /** Maximum time a message stays in the network (default 5000). */
-  t4: number;
+/** Where a message goes: an existing flow (by id) or a remote endpoint. */
+export type SendTarget = { flowId?: string; remote?: Endpoint };
+export type Transmit = (raw: string, target: SendTarget, retransmission: boolean) => void;
+
+/** What the layer does with a received message: hand it up or not, and was it a copy. */
+export interface ReceiveVerdict {
+  deliver: boolean;
+  retransmission: boolean;
 }
-
-export const DEFAULT_TIMERS: SipTimerValues = { t1: 500, t2: 4000, t4: 5000 };
 
 /** What actually crossed the wire, including retransmissions the layer sent or absorbed. */
 export interface WireRecord {

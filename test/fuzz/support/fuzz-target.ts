@@ -8,7 +8,7 @@ import { startEmbeddedServer, type EmbeddedServer } from '../../../src/lab/embed
 import type { Endpoint } from '../../../src/sip/transport/types.js';
 import { PASSWORDS } from '../../faults/support/relayed-lab.js';
 
-export const FIXTURE_DIR = new URL('../fixtures/rfc4475/', import.meta.url).pathname;
+export const FIXTURE_DIR = new URL('../fixtures/rfc4475', import.meta.url).pathname;
 
 /** The torture messages by name, CRLF line ends, `{{via}}` and `{{proxy}}` filled in. */
 export function tortureMessages(via: string, proxy: string): Map<string, string> {

@@ -1,8 +1,9 @@
 import { encodeHistograms, HISTOGRAM_NAMES, summarize, type EncodedHistograms, type LatencySummary } from './histograms.js';
-import type { EngineOptions } from './load-engine.js';
-import { mergeSnapshots, type LoadCounters, type TimelinePoint } from './load-stats.js';
-import type { LoadRun } from './run-load.js';
-import type { ServerSilence } from './server-watch.js';
+import type { EngineOptions } from '../engine/load-engine.js';
+import { mergeSnapshots, type LoadCounters } from './load-stats.js';
+import type { TimelinePoint } from './timeline.js';
+import type { LoadRun } from '../engine/run-load.js';
+import type { ServerSilence } from '../engine/server-watch.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
 
 export const LOAD_RESULT_VERSION = 1;

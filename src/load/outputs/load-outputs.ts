@@ -1,8 +1,8 @@
 import { LoadCapture } from './load-capture.js';
 import { LoadMetrics } from './load-metrics.js';
-import type { LoadResult } from './load-result.js';
+import type { LoadResult } from '../results/load-result.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
-import type { RunLoadHooks } from './run-load.js';
+import type { RunLoadHooks } from '../engine/run-load.js';
 
 export interface LoadOutputOptions {
   /** `--capture [dir]`: true for runs/<timestamp>. */

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PcapngWriter } from '../capture/pcapng-writer.js';
-import { EventStream } from '../events/event-stream.js';
-import { JsonlWriter } from '../events/jsonl-writer.js';
-import { sipMessageEvent } from '../events/sip-event.js';
-import { createRunFolder } from '../lab/run-folder.js';
-import type { LoadResult } from './load-result.js';
+import { PcapngWriter } from '../../capture/pcapng-writer.js';
+import { EventStream } from '../../events/event-stream.js';
+import { JsonlWriter } from '../../events/jsonl-writer.js';
+import { sipMessageEvent } from '../../sip/message/message-event.js';
+import { createRunFolder } from '../../lab/run-folder.js';
+import type { LoadResult } from '../results/load-result.js';
 import { renderLoadErrorJunit, renderLoadJunit } from './load-report.js';
-import type { WireBatch, WireLinkInfo } from './wire-tap.js';
+import type { WireBatch, WireLinkInfo } from '../engine/wire-tap.js';
 
 /** What summary.json holds when the load could not run at all. */
 export interface LoadErrorSummary {

@@ -1,4 +1,4 @@
-import type { Endpoint } from '../sip/transport/types.js';
+import type { Endpoint } from '../../sip/transport/types.js';
 import type { LoadLink, LoadTransport } from './load-link.js';
 
 /**

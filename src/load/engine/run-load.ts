@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { decodeHistogram, type LatencyHistogram } from './histograms.js';
+import { decodeHistogram, type LatencyHistogram } from '../results/histograms.js';
 import { LoadEngine, LoadSetupError, type EngineOptions } from './load-engine.js';
-import { addCounters, newCounters, type LoadCounters, type StatsSnapshot } from './load-stats.js';
+import { addCounters, newCounters, type LoadCounters, type StatsSnapshot } from '../results/load-stats.js';
 import { WireTap, type WireBatch } from './wire-tap.js';
 
 export type WorkerMessage =

@@ -1,13 +1,9 @@
 import type { DigestCache } from './digest-cache.js';
 import type { LoadLink } from './load-link.js';
-import type { LoadStats } from './load-stats.js';
+import type { LoadStats } from '../results/load-stats.js';
 import type { ScannedMessage } from './sip-scan.js';
 import type { LocalParty, MessageTemplate, RequestKey } from './templates.js';
 import type { Timed, TimerWheel } from './timer-wheel.js';
-
-/** RFC 3261 §17.1.1.1 timer values (ms). */
-export const T1 = 500;
-export const T2 = 4000;
 
 /** Timer kinds on the engine's wheel. */
 export const Timer = { Retransmit: 0, Timeout: 1, Hold: 2 } as const;

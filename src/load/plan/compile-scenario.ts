@@ -1,6 +1,6 @@
-import { DEFAULT_BEHAVIOUR, resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
-import type { CallStep, ExpectedOutcome, Scenario } from '../config/scenario-types.js';
-import type { CallScript, CalleeScript, CallerScript } from './call-script.js';
+import { DEFAULT_BEHAVIOUR, resolveBehaviour, type CalleeBehaviour } from '../../config/behaviour.js';
+import type { CallStep, ExpectedOutcome, Scenario } from '../../config/scenario-types.js';
+import type { CallScript, CalleeScript, CallerScript } from '../engine/call-script.js';
 
 export interface CompileScenarioOptions {
   /** `--callee-uri`: the calls go to an outside UAS, so the file's callee behaviour is not ours to play. */

@@ -1,7 +1,8 @@
 import type { CalleeScript } from './call-script.js';
-import { recordMs } from './histograms.js';
-import { T1, T2, Timer, type BoundLink, type EngineContext } from './load-context.js';
-import { bump } from './load-stats.js';
+import { recordMs } from '../results/histograms.js';
+import { T1, T2 } from '../../sip/transaction/timer-policy.js';
+import { Timer, type BoundLink, type EngineContext } from './load-context.js';
+import { bump } from '../results/load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
 import { PLAIN_RESPONSE, plainResponseTo, type MessageTemplate, type RequestKey, type ResponseKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';

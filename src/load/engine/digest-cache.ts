@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { answerChallenge, formatDigestCredentials, parseDigestChallenge, type DigestChallenge } from '../sip/auth/digest.js';
+import { answerChallenge, formatDigestCredentials, parseDigestChallenge, type DigestChallenge } from '../../sip/auth/digest.js';
 
 /**
  * Answers 401/407 challenges for many accounts with one hash per answer in the common case

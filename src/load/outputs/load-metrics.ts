@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
-import { newHistogram, type LatencyHistogram } from './histograms.js';
-import { addCounters, newCounters, type LoadCounters } from './load-stats.js';
+import { newHistogram, type LatencyHistogram } from '../results/histograms.js';
+import { addCounters, newCounters, type LoadCounters } from '../results/load-stats.js';
 import { LoadMetric, SETUP_QUANTILES } from './metric-names.js';
-import type { EngineSample } from './run-load.js';
+import type { EngineSample } from '../engine/run-load.js';
 
 /**
  * Prometheus view of a running load. The engines keep counting as they always do; this only

@@ -1,6 +1,6 @@
 import { encodeHistograms, mergeEncoded, newHistogramSet, type EncodedHistograms, type HistogramSet } from './histograms.js';
-import type { ServerSilence } from './server-watch.js';
-import { alignTimelines } from './timeline.js';
+import type { ServerSilence } from '../engine/server-watch.js';
+import { alignTimelines, type TimelinePoint } from './timeline.js';
 
 /**
  * What one engine (one thread) counts during a run. Plain data so that a worker can post it to
@@ -67,14 +67,6 @@ export function addCounters(into: LoadCounters, from: LoadCounters): void {
 }
 
 /** One point of the activity timeline, taken once a second. */
-export interface TimelinePoint {
-  /** Seconds since the load started. */
-  t: number;
-  active: number;
-  attempted: number;
-  succeeded: number;
-  failed: number;
-}
 
 /** The live state of one engine: counters plus histograms. */
 export class LoadStats {

@@ -1,9 +1,10 @@
-import { splitHeaderList } from '../sip/message/headers.js';
-import type { LoadAccount } from './accounts.js';
+import { splitHeaderList } from '../../sip/message/headers.js';
+import type { LoadAccount } from '../plan/accounts.js';
 import type { CallerScript } from './call-script.js';
-import { recordMs } from './histograms.js';
-import { T1, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
-import { bump } from './load-stats.js';
+import { recordMs } from '../results/histograms.js';
+import { T1, T2 } from '../../sip/transaction/timer-policy.js';
+import { Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { bump } from '../results/load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, type RequestKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
@@ -122,7 +123,7 @@ export class ClientCall implements ResponseHandler {
     if (kind === Timer.Retransmit) {
       this.bound.link.send(this.request);
       stats.counters.retransmissions++;
-      this.interval = this.state === 'hanging-up' || this.cancelSent ? Math.min(this.interval * 2, 4000) : this.interval * 2;
+      this.interval = this.state === 'hanging-up' || this.cancelSent ? Math.min(this.interval * 2, T2) : this.interval * 2;
       this.retransmitAt(now + this.interval);
     } else if (kind === Timer.Timeout) {
       stats.counters.timeouts++;
@@ -252,7 +253,7 @@ export class ClientCall implements ResponseHandler {
   private onByeResponse(m: ScannedMessage, now: number): void {
     if (m.status < 200) {
       this.generation++;
-      this.interval = 4000;
+      this.interval = T2;
       this.retransmitAt(now + this.interval);
       this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
       return;

@@ -1,4 +1,4 @@
-import { T1 } from './load-context.js';
+import { T1 } from '../../sip/transaction/timer-policy.js';
 
 /**
  * Tells a server that stopped answering from one that is merely slow, so that a load run

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { createSipSocket } from '../sip/transport/create-sip-socket.js';
-import { type Endpoint, type SipSocket, type TlsMaterial } from '../sip/transport/types.js';
+import { createSipSocket } from '../../sip/transport/create-sip-socket.js';
+import { type Endpoint, type SipSocket, type TlsMaterial } from '../../sip/transport/types.js';
 
 export type LoadTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 export const LOAD_TRANSPORTS: readonly LoadTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];

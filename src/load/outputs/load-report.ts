@@ -1,7 +1,7 @@
-import { escapeXml } from '../capture/ladder-svg.js';
-import type { LatencySummary } from './histograms.js';
-import type { LoadResult } from './load-result.js';
-import type { LoadProgress } from './run-load.js';
+import { escapeXml } from '../../capture/ladder-svg.js';
+import type { LatencySummary } from '../results/histograms.js';
+import type { LoadResult } from '../results/load-result.js';
+import type { LoadProgress } from '../engine/run-load.js';
 
 /**
  * Renders what the engine measured; never measures. The progress line is written once a

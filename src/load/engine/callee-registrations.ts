@@ -1,4 +1,4 @@
-import type { LoadAccount } from './accounts.js';
+import type { LoadAccount } from '../plan/accounts.js';
 import { ClientRequest, type ClientRequestResult } from './client-request.js';
 import type { BoundLink, EngineContext } from './load-context.js';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { decodeHistogram, HISTOGRAM_NAMES } from './histograms.js';
-import type { EngineOptions } from './load-engine.js';
+import type { EngineOptions } from '../engine/load-engine.js';
 import { LOAD_RESULT_VERSION, type LoadResult } from './load-result.js';
 import { newCounters, type StatsSnapshot } from './load-stats.js';
-import { blockOf, type ShardSpec } from './shard.js';
+import { blockOf, type ShardSpec } from '../plan/shard.js';
 
 /**
  * What `sipbots load --shard I/N --json FILE` writes: the shard's full LoadResult (histograms,

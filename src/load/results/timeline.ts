@@ -1,4 +1,12 @@
-import type { TimelinePoint } from './load-stats.js';
+/** One per-second sample of a run's counters. */
+export interface TimelinePoint {
+  /** Seconds since the load started. */
+  t: number;
+  active: number;
+  attempted: number;
+  succeeded: number;
+  failed: number;
+}
 
 /**
  * Sums per-second samples taken by different threads (startMs 0: relative seconds) or

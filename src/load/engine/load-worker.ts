@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeHistogram } from './histograms.js';
+import { encodeHistogram } from '../results/histograms.js';
 import { LoadEngine, LoadSetupError } from './load-engine.js';
 import type { WorkerInput, WorkerMessage } from './run-load.js';
 import { WireTap } from './wire-tap.js';

@@ -1,4 +1,4 @@
-import type { EngineOptions } from './load-engine.js';
+import type { EngineOptions } from '../engine/load-engine.js';
 
 /**
  * One shard of a load spread over N processes (Kubernetes Indexed Job pods, compose

@@ -1,7 +1,8 @@
-import type { LoadAccount } from './accounts.js';
-import { recordMs } from './histograms.js';
-import { T1, T2, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
-import { bump } from './load-stats.js';
+import type { LoadAccount } from '../plan/accounts.js';
+import { recordMs } from '../results/histograms.js';
+import { T1, T2 } from '../../sip/transaction/timer-policy.js';
+import { Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { bump } from '../results/load-stats.js';
 import type { ScannedMessage } from './sip-scan.js';
 import type { RequestKey } from './templates.js';
 

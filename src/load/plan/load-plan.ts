@@ -1,18 +1,18 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { loopbackFor } from '../sip/transport/socket-helpers.js';
-import { ConfigError } from '../config/config-error.js';
-import type { Env } from '../config/env-substitution.js';
-import { loadScenarioFile } from '../config/load-scenario.js';
+import { loopbackFor } from '../../sip/transport/socket-helpers.js';
+import { ConfigError } from '../../config/config-error.js';
+import type { Env } from '../../config/env-substitution.js';
+import { loadScenarioFile } from '../../config/load-scenario.js';
 import { AccountsError, loadAccounts } from './accounts.js';
-import type { CallScript } from './call-script.js';
+import type { CallScript } from '../engine/call-script.js';
 import { compileScenario, ScenarioCompileError } from './compile-scenario.js';
-import { parseRamp, type ArrivalKind } from './arrivals.js';
-import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from './load-engine.js';
-import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from './load-link.js';
+import { parseRamp, type ArrivalKind } from '../engine/arrivals.js';
+import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from '../engine/load-engine.js';
+import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from '../engine/load-link.js';
 import { parseShard, shardOptions, shardProblems, type ShardSpec } from './shard.js';
-import { parseThresholds, type Threshold } from './thresholds.js';
+import { parseThresholds, type Threshold } from '../results/thresholds.js';
 
 /** `sipbots load` options as typed on the command line (strings and numbers, unchecked). */
 export interface LoadInput {
