@@ -17,7 +17,7 @@ repo=$(cd "$here/.." && pwd)
 for bin in kamailio sipp node; do
   command -v "$bin" >/dev/null || { echo "load-vs-sipp: $bin not installed (scripts/peers/install.sh)" >&2; exit 1; }
 done
-[[ -f $repo/dist/load/load-engine.js ]] || (cd "$repo" && npm run build >/dev/null)
+[[ -f $repo/dist/load/engine/load-engine.js ]] || (cd "$repo" && npm run build >/dev/null)
 
 state_dir=$(mktemp -d /tmp/sipbots-load-bench-XXXXXX)
 export KAMAILIO_STATE=$state_dir/state.env
