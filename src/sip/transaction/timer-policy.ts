@@ -36,3 +36,51 @@ export const T2 = 4000;
 export const T4 = 5000;
 
 export const DEFAULT_TIMERS: Readonly<SipTimerValues> = { t1: T1, t2: T2, t4: T4 };
+
+/**
+ * Whether a transport delivers or fails the connection itself. On a reliable transport the
+ * request and response retransmit timers (A, E, G) never run and the linger timers (D, I, J, K)
+ * are zero (RFC 3261 §17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2).
+ */
+export type Reliability = 'unreliable' | 'reliable';
+
+export function reliabilityOf(protocol: string): Reliability {
+  return protocol === 'udp' ? 'unreliable' : 'reliable';
+}
+
+/** The timer durations one transaction needs, derived from the base values and its transport. */
+export interface TimerPolicy {
+  /** Timers A, E and G run (UDP only). */
+  retransmits: boolean;
+  /** First retransmit interval (A, E, G): T1. */
+  first: number;
+  /** Next Timer A interval: doubles without bound. */
+  nextA(interval: number): number;
+  /** Next Timer E or G interval: doubles up to T2. */
+  nextEorG(interval: number): number;
+  /** Timer E interval once a provisional came (§17.1.2.2): T2. */
+  proceedingE: number;
+  /** Timers B, F, H (and L, M of RFC 6026): 64·T1. */
+  transactionTimeout: number;
+  /** Timer D: 32 s or 64·T1, whichever is longer, on UDP; 0 on reliable transports. */
+  d: number;
+  /** Timer I and K: T4 on UDP; 0 on reliable transports. */
+  iAndK: number;
+  /** Timer J: 64·T1 on UDP; 0 on reliable transports. */
+  j: number;
+}
+
+export function timerPolicy(reliability: Reliability, values: SipTimerValues = DEFAULT_TIMERS): TimerPolicy {
+  const unreliable = reliability === 'unreliable';
+  return {
+    retransmits: unreliable,
+    first: values.t1,
+    nextA: (interval) => interval * 2,
+    nextEorG: (interval) => Math.min(interval * 2, values.t2),
+    proceedingE: values.t2,
+    transactionTimeout: 64 * values.t1,
+    d: unreliable ? Math.max(32_000, 64 * values.t1) : 0,
+    iAndK: unreliable ? values.t4 : 0,
+    j: unreliable ? 64 * values.t1 : 0,
+  };
+}
