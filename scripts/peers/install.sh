@@ -15,6 +15,8 @@ PACKAGES=(
   tshark
   openssl
   tcpdump         # capture tests: sipbots ladder on a real tcpdump capture of a SIPp call
+  sngrep          # capture tests: signaling.pcapng read through libpcap, dialogs and message counts
+  tmux            # capture tests: sngrep's call list read from a detached terminal
   chromium        # capture tests: report.html rendered headless
   fonts-noto-cjk  # Noto Sans CJK: the report's Chinese (--lang zh) renders as text, not boxes
   iptables        # NAT test bed (test/nat): MASQUERADE in a network namespace

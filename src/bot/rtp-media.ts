@@ -1,5 +1,6 @@
 import type { EventStream } from '../events/event-stream.js';
 import { createRtpSdhFactory, type RtpMediaOptions } from '../media/session-description-handler.js';
+import { isLoopbackAddress } from '../media/webrtc/loopback-ice.js';
 import { createWebRtcSdhFactory } from '../media/webrtc/webrtc-session-description-handler.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -32,7 +33,7 @@ export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
         events.emit({ type: 'media-stats', at: clock.now(), party: bot.name, callId: callIdOf(session), codec: stats.codec, sent: stats.sent, received: stats.received }),
       ...(settings.recordDir ? { recordWavPath: (session: unknown) => `${settings.recordDir}/${bot.name}-${callIdOf(session).slice(0, 12)}.wav` } : {}),
     } satisfies Partial<RtpMediaOptions>;
-    if (bot.media === 'webrtc') return createWebRtcSdhFactory(common);
+    if (bot.media === 'webrtc') return createWebRtcSdhFactory({ ...common, ...(bot.bindAddress && isLoopbackAddress(bot.bindAddress) ? { hostAddress: bot.bindAddress } : {}) });
     return createRtpSdhFactory({
       ...common,
       ...rtpNatOptions(bot, nat),

@@ -26,6 +26,12 @@ export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 /** LINKTYPE_RAW: the packet starts with an IPv4 or IPv6 header; no fake MACs needed. */
 export const LINKTYPE_RAW = 101;
+/**
+ * LINKTYPE_ETHERNET: what sipbots writes. libpcap 1.10 (tcpdump, sngrep) compares each later
+ * interface's LINKTYPE with the first one's DLT, which differ for RAW (101 vs 12), so only
+ * link types whose two numbers agree are safe in a file with more than one interface.
+ */
+export const LINKTYPE_ETHERNET = 1;
 
 const OPT_END = 0;
 const OPT_COMMENT = 1;

@@ -1,8 +1,8 @@
 import type { RtpPacketEvent, SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import type { Endpoint } from '../sip/transport/types.js';
 import { tcpPacket, udpPacket, type PacketEnds } from './packet-headers.js';
-import { ReceiverCopies } from './receiver-copies.js';
-import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
+import { enhancedPacketBlock, interfaceDescriptionBlock, LINKTYPE_ETHERNET, sectionHeaderBlock } from './pcapng-blocks.js';
+import { WireQueue, type WirePacket } from './wire-queue.js';
 
 export interface PcapngOptions {
   /** Seconds of RTP kept per stream, from its first packet (default 10; Infinity keeps all). */
@@ -16,23 +16,31 @@ export const DEFAULT_RTP_SECONDS = 10;
 /** Largest TCP payload per synthesised segment; a longer message spans several segments. */
 const MAX_SEGMENT = 65000;
 
+/** The one interface of the file, named like the Linux loopback device it imitates. */
+export const WIRE_INTERFACE = 'lo';
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+
 interface TcpDirection {
   next: number;
 }
 
 /**
- * Turns events into pcapng blocks, one call per event, so a writer can append each result as
- * it arrives. One interface per party: a message that left alice and reached the proxy is
- * written twice, once as each of them saw it. Stream transports keep per-direction
- * TCP sequence numbers that advance by the payload length, so Wireshark reassembles them
- * without ever having seen a SYN. TLS, WS and WSS are written as clear SIP over that TCP port
- * (we hold the plaintext, not the ciphertext); the packet comment names the real transport.
+ * Turns events into pcapng blocks as a tap on the shared loopback wire would see them: one
+ * interface, Ethernet framing with zero MACs (what Linux `lo` captures carry, and the link type
+ * every libpcap reader takes), and each packet once. The parties' views are merged by a
+ * WireQueue: a message alice sent and the proxy received is one frame whose comment names both
+ * (`party=alice party=proxy`), so Wireshark's `frame.comment contains "party=alice"` shows
+ * alice's view. A retransmission is sent again and stays one more frame. Stream transports keep
+ * per-direction TCP sequence numbers that advance by the payload length, so Wireshark
+ * reassembles them without ever having seen a SYN. TLS, WS and WSS are written as clear SIP
+ * over that TCP port (we hold the plaintext, not the ciphertext); the comment names the real
+ * transport.
  */
 export class PcapngEncoder {
-  private readonly interfaces = new Map<string, number>();
   private readonly tcp = new Map<string, TcpDirection>();
   private readonly rtpStarts = new Map<string, number>();
-  private readonly rtpCopies = new ReceiverCopies();
+  private readonly wire = new WireQueue<SipMessageEvent | RtpPacketEvent>();
   private ipId = 0;
   private readonly rtpWindowMs: number;
 
@@ -40,47 +48,27 @@ export class PcapngEncoder {
     this.rtpWindowMs = (options.rtpSeconds ?? DEFAULT_RTP_SECONDS) * 1000;
   }
 
-  /** The Section Header Block that must open the file. */
+  /** The Section Header Block and the one Interface Description Block that open the file. */
   header(): Buffer {
-    return sectionHeaderBlock(this.options.application ?? 'sipbots');
+    return Buffer.concat([
+      sectionHeaderBlock(this.options.application ?? 'sipbots'),
+      interfaceDescriptionBlock(WIRE_INTERFACE, 'the loopback wire between the parties; frame comments name who sent and who received', LINKTYPE_ETHERNET),
+    ]);
   }
 
-  /** Blocks for one event (an IDB the first time a party is seen, then its packets). */
+  /** Blocks for the packets that became ready with this event (earlier ones may be held). */
   encode(event: SipbotsEvent): Buffer[] {
-    if (event.type === 'sip') return this.encodeSip(event);
+    if (event.type === 'sip') return this.write(this.wire.add(event.direction, event.party, sipKey(event), event.at, event));
     if (event.type === 'rtp') return this.encodeRtp(event);
     return [];
   }
 
-  private encodeSip(event: SipMessageEvent): Buffer[] {
-    const blocks: Buffer[] = [];
-    const interfaceId = this.interfaceFor(event.party, blocks);
-    const ends = endsOf(event.direction, event.local, event.remote);
-    const payload = Buffer.from(event.raw, 'utf8');
-    const comment = commentFor(event.party, event.caseId, event.direction, sipNote(event));
-    const micros = event.at * 1000;
-    if (event.transport === 'udp') {
-      blocks.push(enhancedPacketBlock(interfaceId, micros, udpPacket(ends, payload, this.nextIpId()), comment));
-      return blocks;
-    }
-    const forward = this.tcpDirection(ends.source, ends.destination);
-    const backward = this.tcpDirection(ends.destination, ends.source);
-    for (let offset = 0; offset < payload.length || offset === 0; offset += MAX_SEGMENT) {
-      const chunk = payload.subarray(offset, offset + MAX_SEGMENT);
-      const packet = tcpPacket(ends, chunk, { seq: forward.next, ack: backward.next }, this.nextIpId());
-      forward.next = (forward.next + chunk.length) >>> 0;
-      blocks.push(enhancedPacketBlock(interfaceId, micros, packet, comment));
-      if (chunk.length === 0) break;
-    }
-    return blocks;
+  /** Blocks for every packet still held; call once when the run is over. */
+  finish(): Buffer[] {
+    return this.write(this.wire.drain());
   }
 
-  /**
-   * RTP is written once per packet, as a wire capture shows it: the sender's copy, and the
-   * receiver's copy only when nobody we record sent it (an external peer, or a duplicate made
-   * by the network). Writing both views made Wireshark see every packet twice, so its RTP
-   * stream analysis reported -100% loss and sequence errors on a clean call.
-   */
+  /** RTP past the window of its stream is dropped from both views alike. */
   private encodeRtp(event: RtpPacketEvent): Buffer[] {
     const ends = endsOf(event.direction, event.local, event.remote);
     const flow = `${endpointKey(ends.source)}>${endpointKey(ends.destination)}`;
@@ -92,32 +80,39 @@ export class PcapngEncoder {
     const bytes = Buffer.from(event.bytes.buffer, event.bytes.byteOffset, event.bytes.byteLength);
     // An RTP header (sequence, timestamp, SSRC) names a packet; RTCP is short: all its bytes.
     const key = `${flow}|${(event.rtcp ? bytes : bytes.subarray(0, 12)).toString('hex')}`;
-    if (event.direction === 'out') this.rtpCopies.sentPacket(key);
-    else if (this.rtpCopies.isCopy(key)) return [];
+    return this.write(this.wire.add(event.direction, event.party, key, event.at, event));
+  }
+
+  private write(packets: WirePacket<SipMessageEvent | RtpPacketEvent>[]): Buffer[] {
     const blocks: Buffer[] = [];
-    const interfaceId = this.interfaceFor(event.party, blocks);
-    const comment = commentFor(event.party, event.caseId, event.direction, event.rtcp ? 'RTCP' : 'RTP');
-    blocks.push(enhancedPacketBlock(interfaceId, event.at * 1000, udpPacket(ends, event.bytes, this.nextIpId()), comment));
+    for (const packet of packets) {
+      const event = packet.item;
+      const ends = endsOf(event.direction, event.local, event.remote);
+      const what = event.type === 'sip' ? sipNote(event) : event.rtcp ? 'RTCP' : 'RTP';
+      const comment = commentFor(packet, event.caseId, what);
+      const micros = packet.at * 1000;
+      if (event.type === 'rtp') blocks.push(frame(micros, udpPacket(ends, event.bytes, this.nextIpId()), comment));
+      else if (event.transport === 'udp') blocks.push(frame(micros, udpPacket(ends, Buffer.from(event.raw, 'utf8'), this.nextIpId()), comment));
+      else blocks.push(...this.tcpSegments(ends, Buffer.from(event.raw, 'utf8'), micros, comment));
+    }
     return blocks;
   }
 
-  private interfaceFor(party: string, blocks: Buffer[]): number {
-    let id = this.interfaces.get(party);
-    if (id === undefined) {
-      id = this.interfaces.size;
-      this.interfaces.set(party, id);
-      blocks.push(interfaceDescriptionBlock(party, `sipbots party ${party}: what it sent and received`));
+  private tcpSegments(ends: PacketEnds, payload: Buffer, micros: number, comment: string): Buffer[] {
+    const blocks: Buffer[] = [];
+    const forward = this.tcpDirection(ends.source, ends.destination);
+    const backward = this.tcpDirection(ends.destination, ends.source);
+    for (let offset = 0; offset < payload.length || offset === 0; offset += MAX_SEGMENT) {
+      const chunk = payload.subarray(offset, offset + MAX_SEGMENT);
+      const packet = tcpPacket(ends, chunk, { seq: forward.next, ack: backward.next }, this.nextIpId());
+      forward.next = (forward.next + chunk.length) >>> 0;
+      blocks.push(frame(micros, packet, comment));
+      if (chunk.length === 0) break;
     }
-    return id;
+    return blocks;
   }
 
-  /**
-   * Sequence space per direction of a 4-tuple, shared by every party's view. The receiver's
-   * copy of a message therefore follows the sender's copy in sequence space instead of
-   * repeating it: Wireshark (which keys TCP conversations by address and port, not by
-   * interface) then dissects both views as SIP instead of flagging the second one as a
-   * retransmission and hiding it.
-   */
+  /** Sequence space per direction of a 4-tuple, starting at a number derived from it. */
   private tcpDirection(source: Endpoint, destination: Endpoint): TcpDirection {
     const key = `${endpointKey(source)}>${endpointKey(destination)}`;
     let state = this.tcp.get(key);
@@ -139,6 +134,7 @@ export function encodePcapng(events: Iterable<SipbotsEvent>, options?: PcapngOpt
   const encoder = new PcapngEncoder(options);
   const blocks = [encoder.header()];
   for (const event of events) blocks.push(...encoder.encode(event));
+  blocks.push(...encoder.finish());
   return Buffer.concat(blocks);
 }
 
@@ -166,6 +162,29 @@ function sipNote(event: SipMessageEvent): string {
   return parts.join(' ');
 }
 
-function commentFor(party: string, caseId: string | undefined, direction: 'in' | 'out', what: string): string {
-  return `party=${party} case=${caseId ?? '-'} ${direction === 'out' ? 'sent' : 'received'} ${what}`;
+/** The key of a SIP message: its flow and its bytes (a retransmission repeats both). */
+function sipKey(event: SipMessageEvent): string {
+  const ends = endsOf(event.direction, event.local, event.remote);
+  return `${event.transport}|${endpointKey(ends.source)}>${endpointKey(ends.destination)}|${event.raw}`;
+}
+
+/**
+ * Ethernet II framing with zero MACs, as Linux writes frames on `lo`:
+ *   destination MAC (6) | source MAC (6) | EtherType (2: 0x0800 IPv4, 0x86DD IPv6)
+ */
+function frame(micros: number, ip: Buffer, comment: string): Buffer {
+  const ethernet = Buffer.alloc(14);
+  ethernet.writeUInt16BE(ip[0]! >> 4 === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, 12);
+  return enhancedPacketBlock(0, micros, Buffer.concat([ethernet, ip]), comment);
+}
+
+/**
+ * `party=alice party=proxy case=reject alice -> proxy: SIP over UDP`: both recorded ends, so a
+ * `frame.comment contains "party=alice"` filter gives alice's view; `?` is an end outside the
+ * run (an external server) or a receiver that never got the packet.
+ */
+function commentFor(packet: WirePacket<unknown>, caseId: string | undefined, what: string): string {
+  const parties = [packet.sender, packet.receiver].filter((p): p is string => p !== undefined);
+  const names = [...new Set(parties)].map((p) => `party=${p}`).join(' ');
+  return `${names} case=${caseId ?? '-'} ${packet.sender ?? '?'} -> ${packet.receiver ?? '?'}: ${what}`;
 }

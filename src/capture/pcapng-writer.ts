@@ -3,8 +3,9 @@ import type { EventStream } from '../events/event-stream.js';
 import { PcapngEncoder, type PcapngOptions } from './pcapng-encoder.js';
 
 /**
- * `capture.pcapng`, appended block by block as events arrive, so a run that crashes leaves a
- * file Wireshark opens up to the last whole block. The first write error stops the capture
+ * `signaling.pcapng`, appended block by block as events arrive, so a run that crashes leaves a
+ * file Wireshark opens up to the last whole block (a sent packet waits up to RECEIVER_WAIT_MS
+ * for its receiver's copy first). The first write error stops the capture
  * and is raised by `close()`; the run itself is not interrupted by a full disk.
  */
 export class PcapngWriter {
@@ -28,6 +29,7 @@ export class PcapngWriter {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    if (!this.failure && !this.out.writableEnded) for (const block of this.encoder.finish()) this.out.write(block);
     if (!this.out.writableEnded) {
       await new Promise<void>((resolve) => this.out.end(() => resolve()));
     }

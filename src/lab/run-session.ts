@@ -15,6 +15,7 @@ import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 import { systemClock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { placeOnLoopback } from './lab-addresses.js';
 import { RunOutputs } from './run-outputs.js';
 import { createRunFolder } from './run-folder.js';
 
@@ -45,6 +46,11 @@ export interface SessionOptions {
   env?: Env;
   logger?: Logger;
   signal?: AbortSignal;
+  /**
+   * Give each bot without a `bindAddress` its own loopback address (lab-addresses.ts) when the
+   * server is on loopback, so the parties are told apart on the wire (the lab does this).
+   */
+  partyAddresses?: boolean;
   /** Called after each case, for progress output. */
   onCase?: (result: CaseResult) => void;
 }
@@ -84,7 +90,8 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
     embedded = target.embedded;
     serverText = target.uri;
     const media = options.media === 'none' ? undefined : rtpMedia({ events, clock, logger, recordDir: options.record ? runDir : undefined });
-    for (const account of accounts) {
+    const placed = options.partyAddresses ? await placeOnLoopback(accounts, target.endpoint.address) : accounts;
+    for (const account of placed) {
       running.push(new Bot({ account, server: target.endpoint, events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
     }
     await Promise.all(running.map((bot) => bot.start()));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
@@ -6,7 +7,9 @@ import { LAB_CASE_IDS } from '../../src/lab/lab-cases.js';
 import { usersFromBots } from '../../src/proxy/users.js';
 import { startRelay, type Relay, type RelayDatagramEvent } from '../../src/relay/udp-relay.js';
 import type { CaseResult, RunSummary } from '../../src/scenario/result-types.js';
-import { expectRunFolder, runLabJson } from '../support/lab-run.js';
+import type { SipMessageEvent } from '../../src/events/types.js';
+import { tshark } from '../capture/fixtures/tshark.js';
+import { expectRunFolder, readJsonl, runLabJson } from '../support/lab-run.js';
 
 /** What the caller ends with in each lab case on a perfect network. */
 const FINAL_STATUS: Record<string, number> = {
@@ -79,5 +82,23 @@ describe('every lab case through the relay at 10 % loss both ways', () => {
     console.info(`[faults] lab at 10% loss: ${strict}/${LAB_CASE_IDS.length} cases passed as on a perfect network, the rest lacked only a message the relay dropped; relay ${JSON.stringify(relay.stats())}`);
     // The run's verdict stays honest: a ladder with a message missing is not reported as a pass.
     expect(run.code).toBe(strict === LAB_CASE_IDS.length ? 0 : 1);
+  });
+
+  it('shows in signaling.pcapng, as tshark counts resent SIP messages, exactly the copies the loss made', () => {
+    // The proxy is outside the run (behind the relay): each frame is a bot's sent or received
+    // message, and a resend is a frame whose flow and bytes repeat an earlier frame's (a bot's
+    // retransmission, or a response the proxy sent again). Wireshark never counts ACK or CANCEL
+    // as resent (packet-sip.c skips them: they do not follow the request/response pattern).
+    const sip = readJsonl(run.dir).filter((e) => e.type === 'sip') as unknown as SipMessageEvent[];
+    const frames = sip.map((e) => {
+      const [source, destination] = e.direction === 'out' ? [e.local, e.remote] : [e.remote, e.local];
+      return `${source.address}:${source.port}>${destination.address}:${destination.port}|${e.raw}`;
+    });
+    const counted = frames.filter((_, i) => !/ (ACK|CANCEL)$/.test(sip[i]!.cseq ?? ''));
+    const repeats = counted.length - new Set(counted).size;
+    const stat = tshark(['-r', join(run.dir, 'signaling.pcapng'), '-q', '-z', 'sip,stat']);
+    expect(stat).toContain(`Number of SIP messages: ${frames.length}\n`);
+    expect(repeats).toBeGreaterThan(0);
+    expect(stat, run.dir).toContain(`Number of resent SIP messages: ${repeats}\n`);
   });
 });

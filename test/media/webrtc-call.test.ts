@@ -98,27 +98,28 @@ function sdpsOnTheWire(events: Array<Record<string, unknown>>): { offer: string;
   return { offer: body(invite?.raw), answer: body(ok?.raw) };
 }
 
-function expectLoopbackWebRtcSdp(sdp: string): void {
+function expectLoopbackWebRtcSdp(sdp: string, address = '127.0.0.1'): void {
   expect(sdp).toMatch(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 8 101\r$/m);
   expect(sdp).toMatch(/^a=fingerprint:sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\r$/m);
   expect(sdp).toMatch(/^a=rtcp-mux\r$/m);
   const candidates = candidatesOf(sdp);
   expect(candidates.length).toBeGreaterThan(0);
-  expect(candidates.map((c) => c.address)).toEqual(candidates.map(() => '127.0.0.1'));
+  expect(candidates.map((c) => c.address)).toEqual(candidates.map(() => address));
   // No address outside 127.0.0.0/8 anywhere a peer could send to.
-  for (const line of sdp.split('\r\n').filter((l) => l.startsWith('c=') || l.startsWith('a=rtcp:'))) expect(line).toMatch(/ 127\.0\.0\.1$/);
+  for (const line of sdp.split('\r\n').filter((l) => l.startsWith('c=') || l.startsWith('a=rtcp:'))) expect(line.endsWith(` ${address}`), line).toBe(true);
 }
 
 describe('WebRTC media between bots, through the embedded proxy over WSS', () => {
   it('media: webrtc bots place an answered call; each hears the other’s tone and the DTMF over DTLS-SRTP', async () => {
-    const { summary, runDir } = await runSession({ botsFile, scenarioFiles: [scenarioFile], transport: 'wss', outDir: join(dir, 'bots-run'), registerTimeoutMs: 8000 });
+    // Each party on its own loopback address, as the lab places them: ICE candidates follow.
+    const { summary, runDir } = await runSession({ botsFile, scenarioFiles: [scenarioFile], transport: 'wss', outDir: join(dir, 'bots-run'), registerTimeoutMs: 8000, partyAddresses: true });
     expect(failures(summary)).toBe('');
     expect(summary.passed).toBe(true);
     const events = readJsonl(runDir);
     expect(new Set(events.filter((e) => e.type === 'sip').map((e) => e.transport))).toEqual(new Set(['wss']));
     const { offer, answer } = sdpsOnTheWire(events);
-    expectLoopbackWebRtcSdp(offer);
-    expectLoopbackWebRtcSdp(answer);
+    expectLoopbackWebRtcSdp(offer, '127.0.1.1');
+    expectLoopbackWebRtcSdp(answer, '127.0.1.2');
     expect(offer).toMatch(/^a=setup:actpass\r$/m);
     const stats = events.filter((e) => e.type === 'media-stats') as unknown as MediaStats[];
     const alice = stats.find((s) => s.party === 'alice')!;
@@ -156,8 +157,8 @@ describe('WebRTC media between bots, through the embedded proxy over WSS', () =>
     expect(failures(summary)).toBe('');
     expect(code).toBe(0);
     const { offer, answer } = sdpsOnTheWire(readJsonl(runDir));
-    expectLoopbackWebRtcSdp(offer);
-    expectLoopbackWebRtcSdp(answer);
+    expectLoopbackWebRtcSdp(offer, '127.0.1.1');
+    expectLoopbackWebRtcSdp(answer, '127.0.1.2');
   }, 30_000);
 
   it('--media webrtc over UDP is a configuration error before anything starts', async () => {

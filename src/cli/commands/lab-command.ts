@@ -67,6 +67,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     media: options.media as SessionMedia | undefined,
     hep: options.hep as HepTarget | undefined,
     record: options.record === true,
+    partyAddresses: true,
     env: io.env,
     logger: context.logger(),
     signal: io.signal,

@@ -6,8 +6,9 @@
  * What each setting below shuts off (RFC 8445 §5.1.1 gathering, §6.1.2 checks):
  * - `iceServers: []`: no server-reflexive or relay candidates, so no STUN/TURN traffic at all;
  * - `iceUseIpv4/iceUseIpv6: false`: werift's interface scan returns nothing ...
- * - `iceAdditionalHostAddresses: ['127.0.0.1']`: ... so the one host candidate is loopback;
- * - `iceInterfaceAddresses.udp4`: its socket binds 127.0.0.1, not 0.0.0.0, so the kernel
+ * - `iceAdditionalHostAddresses: ['127.0.0.1']` (or the party's 127.x address): ... so the one
+ *   host candidate is loopback;
+ * - `iceInterfaceAddresses.udp4`: its socket binds that address, not 0.0.0.0, so the kernel
  *   refuses to send from it to anything but loopback;
  * - `iceFilterCandidatePair`: no check towards a remote candidate outside 127.0.0.0/8, including
  *   peer-reflexive ones learnt from incoming checks (remote SDP is filtered too: see webrtc-sdp.ts).
@@ -37,16 +38,20 @@ export function audioCodecs(codecs: readonly G711Codec[]): RTCRtpCodecParameters
   ];
 }
 
-/** A peer connection configuration that gathers and checks only 127.0.0.1 host candidates. */
-export function loopbackPeerConfig(codecs: readonly G711Codec[]): RTCPeerConnectionConfig {
+/**
+ * A peer connection configuration that gathers and checks only one loopback host candidate:
+ * 127.0.0.1, or the party's own loopback address (the lab gives each party one of 127.0.1.x).
+ */
+export function loopbackPeerConfig(codecs: readonly G711Codec[], hostAddress = LOOPBACK_ADDRESS): RTCPeerConnectionConfig {
+  if (!isLoopbackAddress(hostAddress)) throw new RangeError(`WebRTC host address ${hostAddress} is outside 127.0.0.0/8`);
   return {
     iceServers: [],
     iceUseIpv4: false,
     iceUseIpv6: false,
     iceUseTcp: false,
     iceUseLinkLocalAddress: false,
-    iceAdditionalHostAddresses: [LOOPBACK_ADDRESS],
-    iceInterfaceAddresses: { udp4: LOOPBACK_ADDRESS },
+    iceAdditionalHostAddresses: [hostAddress],
+    iceInterfaceAddresses: { udp4: hostAddress },
     iceFilterCandidatePair: (pair) => isLoopbackAddress(pair.remoteCandidate.host),
     codecs: { audio: audioCodecs(codecs), video: [] },
     // No RTP header extensions: G.711 audio needs none, and plain RTP peers expect none.

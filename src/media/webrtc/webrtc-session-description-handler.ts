@@ -39,6 +39,8 @@ import { candidatesOf, keepLoopbackCandidates, requireWebRtcG711, withDefaultCan
 export type WebRtcMediaOptions = Pick<RtpMediaOptions, 'toneHz' | 'codecs' | 'clock' | 'random' | 'logger' | 'pacer' | 'onStats' | 'recordWavPath' | 'playWavPath'> & {
   /** How long an SDP may wait for ICE gathering; default 5000 ms. */
   gatheringTimeoutMs?: number;
+  /** The loopback address of the one host candidate (default 127.0.0.1). */
+  hostAddress?: string;
 };
 
 type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer';
@@ -69,7 +71,7 @@ export class WebRtcSessionDescriptionHandler {
   ) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'webrtc-sdh' });
     this.codecs = options.codecs && options.codecs.length > 0 ? options.codecs : ['PCMU', 'PCMA'];
-    this.pc = new RTCPeerConnection(loopbackPeerConfig(this.codecs));
+    this.pc = new RTCPeerConnection(loopbackPeerConfig(this.codecs, options.hostAddress));
   }
 
   hasDescription(contentType: string): boolean {
@@ -191,7 +193,7 @@ export class WebRtcSessionDescriptionHandler {
     // An invariant, not a peer problem: handing out such a candidate would invite traffic off loopback.
     if (outside.length > 0) throw new OfferAnswerError(`local ICE candidates outside 127.0.0.0/8: ${outside.map((c) => c.address).join(', ')}`);
     const first = candidates[0];
-    if (!first) throw new OfferAnswerError('ICE gathering produced no 127.0.0.1 host candidate');
+    if (!first) throw new OfferAnswerError('ICE gathering produced no loopback host candidate');
     this.localCandidate = first;
     return withDefaultCandidate(sdp, first);
   }
