@@ -20,13 +20,13 @@ const CHECKSUMS = ['-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRU
  * The final state Wireshark's Telephony > VoIP Calls gives each call of a case, in the order
  * the calls start. busy-in-call holds two: alice's answered call, then carol's rejected one.
  * The 407-challenged first INVITE shares its Call-ID with the retry, so it is not a call of
- * its own. VoIP Calls sees one Call-ID across both legs, so in no-answer-proxy-408 it sees
- * the proxy's CANCEL to bob (fr_inv_timer, RFC 3261 §16.8) before the 408 to alice: CANCELLED.
+ * its own. In no-answer-proxy-408 the proxy's CANCEL to bob (fr_inv_timer, RFC 3261 §16.8)
+ * comes from the proxy's address, not the caller's, so the 408 to alice decides: REJECTED.
  */
 const EXPECTED_CALLS: Record<string, VoipCallState[]> = {
   'no-answer': ['CANCELLED'],
   'no-answer-callee-408': ['REJECTED'],
-  'no-answer-proxy-408': ['CANCELLED'],
+  'no-answer-proxy-408': ['REJECTED'],
   reject: ['REJECTED'],
   cancel: ['CANCELLED'],
   'answer-bye-caller': ['COMPLETED'],
