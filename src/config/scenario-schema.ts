@@ -59,7 +59,12 @@ export const scenarioSchema = z.strictObject({
   description: localizedText.optional(),
   roles: z.object({ caller: name, callee: name }).catchall(name),
   behaviour: z.record(z.string(), behaviourOverrideSchema).optional(),
-  proxy: z.strictObject({ inviteTimeout: durationMs.optional() }).optional(),
+  proxy: z
+    .strictObject({
+      inviteTimeout: durationMs.optional(),
+      cancelledInviteStatus: z.union([z.literal(408), z.literal(487)], { error: 'expected 408 (as iptel.org answered) or 487 (RFC 3261, the default)' }).optional(),
+    })
+    .optional(),
   steps: z.array(stepSchema),
   expect: z
     .strictObject({
@@ -102,7 +107,10 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
     ...translations(raw.title, raw.description),
     roles: raw.roles as Roles,
     behaviour: raw.behaviour ?? {},
-    proxy: raw.proxy?.inviteTimeout === undefined ? {} : { inviteTimeoutMs: raw.proxy.inviteTimeout },
+    proxy: {
+      ...(raw.proxy?.inviteTimeout === undefined ? {} : { inviteTimeoutMs: raw.proxy.inviteTimeout }),
+      ...(raw.proxy?.cancelledInviteStatus === undefined ? {} : { cancelledInviteStatus: raw.proxy.cancelledInviteStatus }),
+    },
     steps,
     expect: {
       call: expect.call ?? lastCall?.name ?? '',

@@ -31,6 +31,8 @@ export type Roles = { caller: string; callee: string } & Record<string, string>;
 export interface ProxySettings {
   /** INVITE timer after a provisional response, like Kamailio's fr_inv_timer. Proxy default when absent. */
   inviteTimeoutMs?: number;
+  /** 408 makes the proxy answer a cancelled INVITE 408 instead of relaying 487, as iptel.org did. */
+  cancelledInviteStatus?: 408 | 487;
 }
 
 export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep;

@@ -1,6 +1,7 @@
 import type { EventStream } from '../events/event-stream.js';
 import { sipMessageEvent } from '../sip/message/message-event.js';
 import { LabProxy } from '../proxy/lab-proxy.js';
+import type { CancelledInviteStatus } from '../proxy/proxy-options.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import type { Endpoint, SipSocket, TransportProtocol } from '../sip/transport/types.js';
@@ -17,6 +18,7 @@ export interface EmbeddedServerOptions {
   /** Port for every listener (0: a free port each). */
   port?: number;
   inviteTimeoutMs?: number;
+  cancelledInviteStatus?: CancelledInviteStatus;
   clock?: Clock;
   logger?: Logger;
 }
@@ -52,6 +54,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     clock,
     logger: options.logger ?? silentLogger,
     inviteTimeoutMs: options.inviteTimeoutMs,
+    cancelledInviteStatus: options.cancelledInviteStatus,
   });
   await proxy.start();
   const endpoints = new Map(listeners.map((socket) => [socket.protocol, socket.local] as const));

@@ -8,6 +8,7 @@ export const LAB_CASE_IDS = [
   'no-answer',
   'no-answer-callee-408',
   'no-answer-proxy-408',
+  'no-answer-as-captured',
   'reject',
   'cancel',
   'answer-bye-caller',

@@ -105,7 +105,12 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
         clock,
         signal: options.signal,
         media: options.media !== 'none',
-        configureProxy: embedded ? (settings) => embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs) : undefined,
+        configureProxy: embedded
+          ? (settings) => {
+              embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs);
+              embedded!.proxy.setCancelledInviteStatus(settings.cancelledInviteStatus);
+            }
+          : undefined,
       });
       results.push(result);
       options.onCase?.(result);

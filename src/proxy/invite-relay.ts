@@ -135,7 +135,13 @@ export class InviteRelay implements ClientTransactionOwner, InviteServerSide {
     // §17.1.1.3: the client transaction ACKs a non-2xx final itself, hop by hop, same branch.
     this.ctx.wire.sendLogged(this.downstream, serializeSipMessage(createHopRequest(this.init.forwarded, 'ACK', response)), 'ACK');
     if (this.state === 'trying' || this.state === 'proceeding') {
-      this.forwardUpstream(response);
+      if (this.cancelRequested && response.status === 487 && this.ctx.options.cancelledInviteStatus === 408) {
+        // What iptel.org did in the seed lab's capture: the caller's CANCEL got 200, its INVITE 408.
+        this.log.info('cancelled INVITE answered 408 instead of relaying 487 (cancelledInviteStatus)');
+        this.replyUpstream(408, 'Request Timeout');
+      } else {
+        this.forwardUpstream(response);
+      }
       this.transition('completed');
       this.linger();
     } else {

@@ -7,7 +7,7 @@ import type { Endpoint, TransportProtocol } from '../sip/transport/types.js';
 import { createResponse, type LocalResponseOptions } from './local-response.js';
 import { LocationService } from './location-service.js';
 import { TransactionTable, type ProxyContext } from './proxy-context.js';
-import { resolveProxyOptions, type LabProxyOptions, type ResolvedProxyOptions } from './proxy-options.js';
+import { resolveProxyOptions, type CancelledInviteStatus, type LabProxyOptions, type ResolvedProxyOptions } from './proxy-options.js';
 import { ProxyStateError } from './proxy-errors.js';
 import { ProxyWire, targetOf, type Hop } from './proxy-wire.js';
 import { RequestHandler } from './request-handler.js';
@@ -34,10 +34,12 @@ export class LabProxy {
   private running = false;
   private started = false;
   private readonly initialInviteTimeoutMs: number;
+  private readonly initialCancelledInviteStatus: CancelledInviteStatus;
 
   constructor(options: LabProxyOptions) {
     this.options = resolveProxyOptions(options);
     this.initialInviteTimeoutMs = this.options.inviteTimeoutMs;
+    this.initialCancelledInviteStatus = this.options.cancelledInviteStatus;
     const o = this.options;
     this.location = new LocationService(o.clock);
     const wire = new ProxyWire(o.listeners, o.clock, o.logger, o.events, o.party);
@@ -85,6 +87,11 @@ export class LabProxy {
    */
   setInviteTimeout(ms: number | undefined): void {
     this.options.inviteTimeoutMs = ms ?? this.initialInviteTimeoutMs;
+  }
+
+  /** Changes the status a cancelled INVITE ends with upstream; undefined restores the start value. */
+  setCancelledInviteStatus(status: CancelledInviteStatus | undefined): void {
+    this.options.cancelledInviteStatus = status ?? this.initialCancelledInviteStatus;
   }
 
   /** Stops every timer and closes the listeners. */

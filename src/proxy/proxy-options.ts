@@ -5,6 +5,8 @@ import type { SipSocket } from '../sip/transport/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 
+export type CancelledInviteStatus = 408 | 487;
+
 /** `both` challenges with SHA-256 and MD5 headers, SHA-256 first (RFC 8760 §2.4). */
 export type ProxyDigestAlgorithm = 'MD5' | 'SHA-256' | 'both';
 
@@ -27,6 +29,12 @@ export interface LabProxyOptions {
   party?: string;
   /** Kamailio fr_inv_timer: how long after a provisional to wait for a final (default 3000 ms in the lab). */
   inviteTimeoutMs?: number;
+  /**
+   * What the caller gets for an INVITE it cancelled: 487, the callee's Request Terminated
+   * relayed (RFC 3261 §16.7, the default), or 408 Request Timeout in its place, as iptel.org
+   * answered the seed lab's students (lab case no-answer-as-captured).
+   */
+  cancelledInviteStatus?: CancelledInviteStatus;
   /** Kamailio fr_timer / RFC 3261 Timer B and F: wait for any response (default 32 000 ms = 64·T1). */
   noResponseTimeoutMs?: number;
   /** How long a finished transaction is kept to match late ACKs and 2xx copies (default 32 000 ms). */
@@ -52,6 +60,7 @@ export interface ResolvedProxyOptions {
   events: EventStream | undefined;
   party: string;
   inviteTimeoutMs: number;
+  cancelledInviteStatus: CancelledInviteStatus;
   noResponseTimeoutMs: number;
   lingerMs: number;
   nonceTtlMs: number;
@@ -82,6 +91,7 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
     events: options.events,
     party: options.party ?? 'proxy',
     inviteTimeoutMs: options.inviteTimeoutMs ?? 3000,
+    cancelledInviteStatus: options.cancelledInviteStatus ?? 487,
     noResponseTimeoutMs: options.noResponseTimeoutMs ?? 32_000,
     lingerMs: options.lingerMs ?? 32_000,
     nonceTtlMs: options.nonceTtlMs ?? 30_000,
@@ -97,6 +107,9 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
   if (new Set(protocols).size !== protocols.length) problems.push(`listeners: one socket per transport (got ${protocols.join(', ')})`);
   for (const name of ['inviteTimeoutMs', 'noResponseTimeoutMs', 'lingerMs', 'nonceTtlMs', 'defaultExpiresS'] as const) {
     if (!(resolved[name] > 0)) problems.push(`${name}: must be a positive number (got ${resolved[name]})`);
+  }
+  if (resolved.cancelledInviteStatus !== 408 && resolved.cancelledInviteStatus !== 487) {
+    problems.push(`cancelledInviteStatus: must be 408 or 487 (got ${String(resolved.cancelledInviteStatus)})`);
   }
   if (problems.length > 0) throw new ProxyConfigError(problems);
   return resolved;

@@ -27,6 +27,7 @@ const EXPECTED_CALLS: Record<string, VoipCallState[]> = {
   'no-answer': ['CANCELLED'],
   'no-answer-callee-408': ['REJECTED'],
   'no-answer-proxy-408': ['REJECTED'],
+  'no-answer-as-captured': ['CANCELLED'],
   reject: ['REJECTED'],
   cancel: ['CANCELLED'],
   'answer-bye-caller': ['COMPLETED'],

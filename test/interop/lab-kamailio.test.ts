@@ -10,6 +10,13 @@ import { cleanupRuns, describeRun, readRunEvents, runSipbots, type SipbotsRun } 
 
 const FR_INV_TIMER_MS = 3_000;
 
+/**
+ * Every case but no-answer-as-captured: it replays iptel.org answering a cancelled INVITE 408,
+ * which only the embedded proxy imitates (proxy.cancelledInviteStatus); Kamailio, like RFC 3261
+ * §16.7, relays the callee's 487.
+ */
+const KAMAILIO_CASES = LAB_CASE_IDS.filter((id) => id !== 'no-answer-as-captured');
+
 let kamailio: KamailioPeer;
 
 beforeAll(async () => {
@@ -41,7 +48,7 @@ function serverUri(transport: Transport): string {
 function lab(transport: Transport): Promise<SipbotsRun> {
   const secure = transport === 'tls' || transport === 'wss';
   return runSipbots(
-    ['lab', '--server', serverUri(transport), '--transport', transport, '--json', ...(secure ? ['--ca', kamailio.certPath] : [])],
+    ['lab', '--server', serverUri(transport), '--transport', transport, '--only', KAMAILIO_CASES.join(','), '--json', ...(secure ? ['--ca', kamailio.certPath] : [])],
     { timeoutMs: 60_000 },
   );
 }
@@ -56,7 +63,7 @@ describe.each<Transport>(['udp', 'tcp', 'ws', 'tls', 'wss'])('sipbots lab agains
     }
     const summary = run.summary!;
     expect(summary.serverKind).toBe('external');
-    expect(summary.cases.map((c) => c.id)).toEqual(LAB_CASE_IDS);
+    expect(summary.cases.map((c) => c.id)).toEqual(KAMAILIO_CASES);
     for (const result of summary.cases) expect(result.passed, `${result.id}: ${result.difference}`).toBe(true);
 
     // Kamailio, not a bot, ended it: alice sees 180 then a 408 from Kamailio, without CANCEL.

@@ -5,6 +5,7 @@ import { EventStream } from '../../events/event-stream.js';
 import { JsonlWriter } from '../../events/jsonl-writer.js';
 import { startEmbeddedServer } from '../../lab/embedded-server.js';
 import { createRunFolder } from '../../lab/run-folder.js';
+import type { CancelledInviteStatus } from '../../proxy/proxy-options.js';
 import { loadUsersFile, usersFromBots } from '../../proxy/users.js';
 import { formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
@@ -20,6 +21,7 @@ export function proxyCommand(context: CommandContext): Command {
     .addOption(new Option('--bots <file>', 'bots file whose accounts may register').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .addOption(new Option('--transport <list>', 'comma-separated transports to listen on').default('udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer', seconds)
+    .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
     .option('--out <dir>', 'also write every message to <dir>/messages.jsonl')
     .action(async (options: Record<string, unknown>) => {
       const { io } = context;
@@ -38,6 +40,7 @@ export function proxyCommand(context: CommandContext): Command {
         bindAddress: options.listen as string,
         port: options.port as number,
         inviteTimeoutMs: options.inviteTimeout as number | undefined,
+        cancelledInviteStatus: Number(options.cancelledInviteStatus) as CancelledInviteStatus,
         logger: context.logger(),
       });
       for (const [protocol, endpoint] of server.endpoints) io.stdout.write(`listening ${protocol} ${formatEndpoint(endpoint)}\n`);

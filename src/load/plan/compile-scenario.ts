@@ -57,6 +57,9 @@ export function compileScenario(scenario: Scenario, options: CompileScenarioOpti
   if (scenario.proxy.inviteTimeoutMs !== undefined) {
     reasons.push('it sets proxy.inviteTimeout; proxy settings are for the lab\'s embedded proxy, the proxy under load keeps its own timers');
   }
+  if (scenario.proxy.cancelledInviteStatus !== undefined) {
+    reasons.push('it sets proxy.cancelledInviteStatus; proxy settings are for the lab\'s embedded proxy, the proxy under load keeps its own behaviour');
+  }
   const call = calls[0];
   let behaviour: CalleeBehaviour = { ...DEFAULT_BEHAVIOUR };
   if (call?.to.kind === 'uri' && options.calleeUri === undefined) {
