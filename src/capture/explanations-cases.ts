@@ -55,15 +55,6 @@ export const CASE_EXPLANATIONS: Record<LabCaseId, Localized> & Record<string, Lo
       '由代理的定时器结束呼叫（Timer C 或配置的振铃超时）。代理取消通往被叫的分支（CANCEL、对 CANCEL 的 200、对 INVITE 的 487、ACK），' +
       '并向主叫回 408 Request Timeout，主叫再发 ACK 确认。从主叫一侧看，这与原实验抓包中的 408 一致。',
   },
-  'no-answer-as-captured': {
-    en:
-      "The flow the original lab actually captured: the caller's no-answer timer fires and it sends CANCEL; the server answers " +
-      'the CANCEL with 200 and then ends the INVITE with 408 Request Timeout instead of relaying the callee\'s 487. The callee ' +
-      'answers the CANCEL with 200 and its INVITE with 487, which the server ACKs. The embedded proxy imitates that server here.',
-    zh:
-      '原实验实际抓到的流程：主叫的无应答定时器到期，发出 CANCEL；服务器对 CANCEL 回 200，随后以 408 Request Timeout 结束 INVITE，' +
-      '而不是转发被叫的 487。被叫对 CANCEL 回 200、对 INVITE 回 487，服务器再发 ACK。这里由内置代理模仿那台服务器的做法。',
-  },
   reject: {
     en:
       'The callee declines while ringing and answers 486 Busy Here (603 Decline would also do). The proxy relays the failure to ' +
