@@ -195,7 +195,7 @@ export class CalleeSide {
   }
 
   private sendFinal(dialog: CalleeDialog, now: number): void {
-    dialog.generation++;
+    this.ctx.wheel.cancel(dialog);
     dialog.interval = T1;
     this.bound.link.send(dialog.response);
     // A 2xx is re-sent by the UAS core on every transport (§13.3.1.4); a non-2xx only over UDP (Timer G, §17.2.1).
@@ -207,7 +207,7 @@ export class CalleeSide {
     const dialog = this.dialogs.get(callId);
     if (dialog?.state === 'answering') {
       dialog.state = 'confirmed';
-      dialog.generation++;
+      this.ctx.wheel.cancel(dialog);
       if (this.script?.hangupAfterMs !== undefined) this.ctx.wheel.schedule(dialog, HangUpDue, now + this.script.hangupAfterMs);
     } else if (dialog?.state === 'rejecting') {
       // The ACK of a non-2xx final ends the transaction; there is no dialog (§17.2.1).
@@ -245,7 +245,7 @@ export class CalleeSide {
     };
     dialog.state = 'hanging-up';
     dialog.bye = { request: this.bound.templates.bodiless.render(values), sentAt: now };
-    dialog.generation++;
+    this.ctx.wheel.cancel(dialog);
     dialog.interval = T1;
     this.bound.link.send(dialog.bye.request);
     // Timer E runs over UDP only (§17.1.2.2); a connection delivers or fails.
@@ -256,7 +256,7 @@ export class CalleeSide {
   private drop(callId: string): void {
     const dialog = this.dialogs.get(callId);
     if (!dialog) return;
-    dialog.generation++;
+    this.ctx.wheel.cancel(dialog);
     this.dialogs.delete(callId);
     if (dialog.values) this.peers.delete(callId);
   }

@@ -150,7 +150,7 @@ export class ClientCall implements ResponseHandler {
       if (this.interval !== -1 && !this.cancelSent) {
         // A provisional stops Timer A; the call waits for the final response until --timeout.
         this.interval = -1;
-        this.generation++;
+        this.ctx.wheel.cancel(this);
         this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
       }
       if ((m.status === 180 || m.status === 183) && !this.rang) {
@@ -163,7 +163,7 @@ export class ClientCall implements ResponseHandler {
     stats.counters.inviteFinals++;
     bump(stats.counters.statuses, `INVITE ${m.status}`);
     recordMs(stats.histograms.response, now - this.txStart);
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     if (m.status < 300) return this.onAnswered(m, now);
     this.sendAck(m.to, this.values.ruri, this.values.branch, '', m.cseq);
     if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge && !this.interrupted && !this.cancelSent) {
@@ -200,7 +200,7 @@ export class ClientCall implements ResponseHandler {
   private onCancelResponse(m: ScannedMessage, now: number): void {
     if (!this.cancelSent || m.status < 200 || (this.state !== 'inviting' && this.state !== 'authenticating')) return;
     bump(this.ctx.stats.counters.statuses, `CANCEL ${m.status}`);
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     this.ctx.wheel.schedule(this, Timer.Timeout, Math.max(now, this.txStart + this.ctx.timeoutMs));
   }
 
@@ -233,7 +233,7 @@ export class ClientCall implements ResponseHandler {
     this.request = this.bound.templates.bodiless.render({ ...this.values, method: 'CANCEL', auth: '' });
     this.bound.link.send(this.request);
     this.interval = T1;
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     this.retransmitAt(now + T1);
     this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
   }
@@ -252,7 +252,7 @@ export class ClientCall implements ResponseHandler {
 
   private onByeResponse(m: ScannedMessage, now: number): void {
     if (m.status < 200) {
-      this.generation++;
+      this.ctx.wheel.cancel(this);
       this.interval = T2;
       this.retransmitAt(now + this.interval);
       this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
@@ -274,7 +274,7 @@ export class ClientCall implements ResponseHandler {
 
   private startTimers(now: number): void {
     this.interval = T1;
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     this.retransmitAt(now + T1);
     this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
   }
@@ -290,7 +290,7 @@ export class ClientCall implements ResponseHandler {
   private end(failure?: string): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     this.ctx.clients.delete(this.callId);
     // A scripted call answered against expectations fails for that, however its BYE went.
     const reason = this.mismatch ?? failure;

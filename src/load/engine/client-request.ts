@@ -78,13 +78,13 @@ export class ClientRequest implements ResponseHandler {
       return;
     }
     if (m.status < 200) {
-      this.generation++;
+      this.ctx.wheel.cancel(this);
       this.interval = T2;
       this.retransmitAt(now + T2);
       this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
       return;
     }
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     if (this.spec.measure) {
       bump(this.ctx.stats.counters.statuses, `${this.spec.method} ${m.status}`);
       recordMs(this.ctx.stats.histograms.response, now - this.txStart);
@@ -122,7 +122,7 @@ export class ClientRequest implements ResponseHandler {
     this.request = template.render(this.values);
     this.bound.link.send(this.request);
     this.interval = T1;
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     const now = this.ctx.now();
     this.retransmitAt(now + T1);
     this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
@@ -130,7 +130,7 @@ export class ClientRequest implements ResponseHandler {
 
   private finish(result: ClientRequestResult): void {
     this.done = true;
-    this.generation++;
+    this.ctx.wheel.cancel(this);
     this.ctx.clients.delete(this.callId);
     this.onDone(result);
   }

@@ -257,7 +257,7 @@ export class LoadEngine {
 
   /** Calls counted as failed while still under way: none of their timers may fire (and count them) again. */
   private abandonAll(): void {
-    for (const handler of this.clients.values()) handler.generation++;
+    for (const handler of this.clients.values()) this.ctx.wheel.cancel(handler);
     this.clients.clear();
   }
 
