@@ -38,7 +38,6 @@ describe('sipbots ladder fed corrupted captures', () => {
         b.writeUInt32LE(0x7fffffff, 4);
         return b;
       })(),
-      'half.pcapng': capture.subarray(0, Math.floor(capture.length / 2) + 3),
     };
     for (const [name, bytes] of Object.entries(bad)) {
       const result = await ladder(name, bytes);
@@ -46,6 +45,17 @@ describe('sipbots ladder fed corrupted captures', () => {
       expect(result.stderr, name).toMatch(new RegExp(`sipbots: .*${name.replace('.', '\\.')}|${name.replace('.', '\\.')}`));
       expect(result.stderr, name).not.toMatch(/at .*\.js:\d+|TypeError|RangeError/);
     }
+  });
+
+  it('reads a capture cut in half up to its last whole block, warning; --strict refuses it', async () => {
+    const half = capture.subarray(0, Math.floor(capture.length / 2) + 3);
+    const result = await ladder('half.pcapng', half);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/sipbots: .*half\.pcapng is cut short at byte \d+/);
+    const file = join(dir, 'half.pcapng');
+    const strict = await runCli(['ladder', file, '--strict']);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(/half\.pcapng.*runs past the end of the file|half\.pcapng.*cut short/);
   });
 
   it('never crashes on 300 randomly cut or flipped captures (exit 0, 1 or 2 only)', async () => {
