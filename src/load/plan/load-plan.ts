@@ -8,7 +8,7 @@ import { loadScenarioFile } from '../../config/load-scenario.js';
 import { AccountsError, loadAccounts } from './accounts.js';
 import type { CallScript } from '../engine/call-script.js';
 import { compileScenario, ScenarioCompileError } from './compile-scenario.js';
-import { parseRamp, type ArrivalKind } from '../engine/arrivals.js';
+import { parseRamp, type ArrivalKind, type RampStage } from '../engine/arrivals.js';
 import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from '../engine/load-engine.js';
 import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from '../engine/load-link.js';
 import { parseShard, shardOptions, shardProblems, type ShardSpec } from './shard.js';
@@ -146,7 +146,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
       rate: input.rate ?? 0,
       arrival: input.arrival as ArrivalKind,
       ramp,
-      concurrency: input.concurrency,
+      concurrency: input.concurrency ?? defaultConcurrency(input.rate ?? 0, ramp, input.holdS),
       calls: input.calls,
       durationMs: input.durationS === undefined ? undefined : input.durationS * 1000,
       holdMs: input.holdS * 1000,
@@ -228,4 +228,14 @@ async function tlsOptions(input: LoadInput, embedded: EmbeddedTarget | undefined
     }
   }
   return { rejectUnauthorized: input.insecure !== true, ...(ca !== undefined && { ca }), ...(servername !== undefined && { servername }) };
+}
+
+/**
+ * The cap when --concurrency is not given, like SIPp's -l: what the peak rate keeps busy for the
+ * hold plus 8 s of setup and teardown. A server that slows down then sees arrivals wait (counted
+ * as `delayed`, still timed from their schedule) instead of an ever larger pile of open calls.
+ */
+export function defaultConcurrency(rate: number, ramp: readonly RampStage[] | undefined, holdS: number): number {
+  const peak = Math.max(rate, ...(ramp ?? []).map((stage) => stage.rate));
+  return Math.max(1, Math.ceil(peak * (holdS + 8)));
 }
