@@ -2,7 +2,8 @@
 # Container entrypoint: render users and TLS config into /run/kamailio, make a
 # self-signed cert if none is mounted, then run Kamailio in the foreground.
 # Env: LISTEN_IP (default: this container's address), FR_INV_TIMER (ms),
-#      KAMAILIO_SHM_MB (default 256), KAMAILIO_ALIAS (extra domain, default "kamailio").
+#      KAMAILIO_SHM_MB (default 256), KAMAILIO_ALIAS (extra domain, default "kamailio"),
+#      SIP_PORT, TLS_PORT, WS_PORT, WSS_PORT (default 5060, 5061, 8080, 8443).
 set -eu
 conf=/etc/sipbots-kamailio
 run=/run/kamailio
@@ -26,5 +27,6 @@ fr_timer=${FR_TIMER:-5000}
 cd "$run"  # kamailio.cfg includes users.inc.cfg from the working directory
 exec kamailio -f "$conf/kamailio.cfg" -w "$run" -Y "$run" -P "$run/kamailio.pid" -DD -E \
   -m "${KAMAILIO_SHM_MB:-256}" -M 8 --alias="${KAMAILIO_ALIAS:-kamailio}" \
-  -A "LISTEN_IP=$listen_ip" -A "FR_INV_TIMER=$fr_inv_timer" -A "FR_TIMER=$fr_timer" \
+  -A "LISTEN_IP=$listen_ip" -A "SIP_PORT=${SIP_PORT:-5060}" -A "TLS_PORT=${TLS_PORT:-5061}" \
+  -A "WS_PORT=${WS_PORT:-8080}" -A "WSS_PORT=${WSS_PORT:-8443}" -A "FR_INV_TIMER=$fr_inv_timer" -A "FR_TIMER=$fr_timer" \
   -A "TLS_CFG=\"$run/tls.cfg\""

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Builds the local Node 20 base image the sipbots and Kamailio images start FROM, for machines
-# that reach no image registry: a `debootstrap --variant=minbase bookworm` root plus this
-# machine's own Node 20 and npm, imported into podman as $NODE_BASE_IMAGE. Kept between runs:
-# an image already there is reused (pass --rebuild to make it again). Run as root.
+# Builds the local base images the sipbots and Kamailio images start FROM, for machines that
+# reach no image registry, from one `debootstrap --variant=minbase bookworm` root: that root as
+# $DEBIAN_BASE_IMAGE (Kamailio's), and the root plus this machine's own Node 20 and npm as
+# $NODE_BASE_IMAGE (sipbots'). Kept between runs: images already there are reused (pass
+# --rebuild to make them again). Run as root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
 image=${NODE_BASE_IMAGE:-localhost/sipbots-node:20-bookworm}
+debian_image=${DEBIAN_BASE_IMAGE:-localhost/sipbots-debian:bookworm}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-if [[ ${1:-} != --rebuild ]] && podman image exists "$image"; then
-  echo "node-base: $image already built (--rebuild to make it again)"
+if [[ ${1:-} != --rebuild ]] && podman image exists "$image" && podman image exists "$debian_image"; then
+  echo "node-base: $debian_image and $image already built (--rebuild to make them again)"
   exit 0
 fi
 
@@ -25,6 +27,9 @@ trap 'rm -rf "$root"' EXIT
 echo "node-base: debootstrap --variant=minbase bookworm ($mirror)"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; rm -f "$root.log"; exit 1; }
 rm -f "$root.log"
+rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+tar -C "$root" -c . | podman import --change 'CMD ["bash"]' - "$debian_image" >/dev/null 2>&1
+echo "node-base: $debian_image"
 
 # The layout of the official node images: node and npm under /usr/local, user node = 1000.
 install -m 0755 "$node_bin" "$root/usr/local/bin/node"
@@ -35,8 +40,8 @@ ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 echo 'node:x:1000:1000::/home/node:/bin/sh' >>"$root/etc/passwd"
 echo 'node:x:1000:' >>"$root/etc/group"
 install -d -o 1000 -g 1000 "$root/home/node"
-# Nothing of apt's downloads or lists is needed at run time.
-rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
+# Documentation is not needed at run time (Kamailio's image keeps it for its packages' sake).
+rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/*
 
 tar -C "$root" -c . | podman import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

@@ -42,6 +42,10 @@ for pkg in "${PACKAGES[@]}"; do
   is_installed "$pkg" || missing+=("$pkg")
 done
 
+# kubectl (its built-in kustomize renders deploy/kubernetes): any kubectl will do; without one,
+# Debian's kubernetes-client brings it.
+command -v kubectl >/dev/null || is_installed kubernetes-client || missing+=(kubernetes-client)
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install.sh: all peers already installed: ${PACKAGES[*]}"
   exit 0

@@ -73,7 +73,7 @@ describe('docker/compose.yaml, load profile', () => {
       expect(shard.environment.SHARD).toBe(String(i));
       expect(shard.volumes).toEqual(['load-results:/results']);
       const command: string = shard.command.join(' ');
-      expect(command).toContain('--proxy kamailio:5060');
+      expect(command).toContain('--proxy "127.0.0.1:${SIP_PORT:-5060}"');
       expect(command).toContain('--shard "$$SHARD/3"');
       expect(command).toContain('--json "/results/shard-$$SHARD.json"');
       expect(parseShard(`${shard.environment.SHARD}/3`)).toEqual({ index: i, count: 3 });
