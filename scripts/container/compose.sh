@@ -9,7 +9,8 @@ repo=$(cd "$here/../.." && pwd)
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$here/containers.conf}
 export NODE_IMAGE=${NODE_BASE_IMAGE:-localhost/sipbots-node:20-bookworm}
 export DEBIAN_IMAGE=${DEBIAN_BASE_IMAGE:-localhost/sipbots-debian:bookworm}
-compose=(podman-compose -f "$repo/docker/compose.yaml")
+# Debian's podman-compose (a module of Debian's python3), its network_mode bug worked around.
+compose=(/usr/bin/python3 "$here/podman-compose.py" -f "$repo/docker/compose.yaml")
 
 "$here/node-base.sh"
 # The images compose.yaml names, built with podman directly: podman-compose cannot lend the
@@ -38,11 +39,12 @@ export SIP_PORT TLS_PORT WS_PORT WSS_PORT
 
 cleanup() { "${compose[@]}" down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-"${compose[@]}" up -d kamailio >/dev/null
+# (stderr too: podman cannot arm healthcheck timers without systemd, and says so; harmless.)
+"${compose[@]}" up -d kamailio >/dev/null 2>&1
 # podman-compose 1.0 starts services in order but does not wait for health: wait here.
 hex=$(printf '%04X' "$SIP_PORT")
 for _ in $(seq 60); do grep -qi ":$hex " /proc/net/tcp && break; sleep 0.5; done
-grep -qi ":$hex " /proc/net/tcp || { podman logs sipbots-lab_kamailio_1 >&2 || true; echo "compose: Kamailio did not start" >&2; exit 1; }
+grep -qi ":$hex " /proc/net/tcp || { podman logs docker_kamailio_1 >&2 || true; echo "compose: Kamailio did not start" >&2; exit 1; }
 echo "compose: Kamailio on 127.0.0.1:$SIP_PORT, running the lab in the sipbots container"
 
 out=$("${compose[@]}" run --rm sipbots 2>&1) || { echo "$out" >&2; echo "compose: the lab failed against Kamailio" >&2; exit 1; }

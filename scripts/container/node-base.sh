@@ -23,7 +23,8 @@ npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 [[ -f $npm_dir/package.json ]] || { echo "node-base: cannot find npm's folder (from $(command -v npm))" >&2; exit 1; }
 
 root=$(mktemp -d /var/tmp/sipbots-node-base.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+# --one-file-system: never into a /proc or /sys that a failed debootstrap left mounted.
+trap 'umount -R "$root/proc" "$root/sys" 2>/dev/null; rm -rf --one-file-system "$root"' EXIT
 echo "node-base: debootstrap --variant=minbase bookworm ($mirror)"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 || { tail -20 "$root.log" >&2; rm -f "$root.log"; exit 1; }
 rm -f "$root.log"
