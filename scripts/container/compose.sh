@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up docker/compose.yaml with podman-compose: the Kamailio container (built here from
 # the local Debian base and Debian's kamailio packages) and the sipbots container, which runs
-# the lab against it; passes when the lab passes 9/9. Both are on the host's network with
+# the lab against it; passes when the lab passes every case. Both are on the host's network with
 # Kamailio on 127.0.0.1 and free ports. Called by .ci/run after image.sh; run as root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,4 +49,4 @@ echo "compose: Kamailio on 127.0.0.1:$SIP_PORT, running the lab in the sipbots c
 
 out=$("${compose[@]}" run --rm sipbots 2>&1) || { echo "$out" >&2; echo "compose: the lab failed against Kamailio" >&2; exit 1; }
 echo "$out" | grep -E '^(PASS|FAIL|[0-9]+/[0-9]+ cases)'
-echo "$out" | grep -q '^9/9 cases passed' || { echo "compose: expected 9/9 cases" >&2; exit 1; }
+echo "$out" | grep -qE '^([0-9]+)/\1 cases passed' || { echo "compose: expected every lab case to pass" >&2; exit 1; }
