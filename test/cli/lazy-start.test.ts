@@ -30,10 +30,10 @@ describe('sipbots loads the modules of the command it runs, and only those', () 
     expect(loaded).toContain('hdr-histogram-js'); // the load engine itself did load
     expect(loaded).not.toContain('werift');
     expect(loaded).not.toContain('sip.js');
-  });
+  }, 60_000);
 
   it('a lab run does load sip.js (the check above can see it)', async () => {
     const loaded = await packagesLoadedBy(['lab', '--only', 'reject', '--media', 'none']);
     expect(loaded).toContain('sip.js');
-  });
+  }, 60_000);
 });
