@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `sipbots` binary: runs the compiled CLI (built by `npm run build`, and by `prepare` on install).
 import { main } from '../dist/cli/main.js';
+import { exitWhenFlushed } from '../dist/cli/exit-when-flushed.js';
 
-const code = await main(process.argv.slice(2));
-// Exit now: the command has flushed its files; stray protocol timers (a REGISTER that will
-// never be answered) must not keep the process alive. stdout/stderr are synchronous on Linux.
-process.exit(code);
+// Exit once stdout and stderr are drained (a pipe is written asynchronously), not before.
+await exitWhenFlushed(await main(process.argv.slice(2)));

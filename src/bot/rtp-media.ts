@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { EventStream } from '../events/event-stream.js';
 import { createRtpSdhFactory, type RtpMediaOptions } from '../media/session-description-handler.js';
 import { isLoopbackAddress } from '../media/webrtc/loopback-ice.js';
@@ -31,7 +32,7 @@ export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
       logger: settings.logger?.child({ bot: bot.name }),
       onStats: (stats, session) =>
         events.emit({ type: 'media-stats', at: clock.now(), party: bot.name, callId: callIdOf(session), codec: stats.codec, sent: stats.sent, received: stats.received }),
-      ...(settings.recordDir ? { recordWavPath: (session: unknown) => `${settings.recordDir}/${bot.name}-${callIdOf(session).slice(0, 12)}.wav` } : {}),
+      ...(settings.recordDir ? { recordWavPath: (session: unknown) => recordingPath(settings.recordDir!, bot.name, callIdOf(session)) } : {}),
     } satisfies Partial<RtpMediaOptions>;
     if (bot.media === 'webrtc') return createWebRtcSdhFactory({ ...common, ...(bot.bindAddress && isLoopbackAddress(bot.bindAddress) ? { hostAddress: bot.bindAddress } : {}) });
     return createRtpSdhFactory({
@@ -40,4 +41,14 @@ export function rtpMedia(settings: RtpMediaSettings): MediaFactoryBuilder {
       onPacket: (direction, local, remote, bytes, rtcp) => events.emit({ type: 'rtp', at: clock.now(), party: bot.name, direction, local, remote, bytes, rtcp }),
     });
   };
+}
+
+/**
+ * `<dir>/<bot>-<first 12 characters of the Call-ID>.wav`. The Call-ID comes from the far end
+ * (`../../x` is a legal Call-ID): anything but letters, digits, `-` and `_` becomes `_`, so the
+ * name stays inside the run folder.
+ */
+export function recordingPath(dir: string, botName: string, callId: string): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_');
+  return join(dir, `${safe(botName)}-${safe(callId.slice(0, 12))}.wav`);
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { SipbotsEvent } from '../events/types.js';
+import { readInputText } from '../util/input-file.js';
 import { CaptureFormatError } from './capture-errors.js';
 
 const EVENT_TYPES = new Set(['sip', 'call-state', 'registration', 'rtp', 'media-stats', 'case-start', 'case-end', 'note', 'finding']);
@@ -31,7 +31,7 @@ export function readMessagesJsonl(text: string, file?: string): SipbotsEvent[] {
 }
 
 export async function readMessagesJsonlFile(path: string): Promise<SipbotsEvent[]> {
-  return readMessagesJsonl(await readFile(path, 'utf8'), path);
+  return readMessagesJsonl(await readInputText(path, 'capture'), path);
 }
 
 function isEventShape(value: unknown): value is Record<string, unknown> & { type: string; at: number } {

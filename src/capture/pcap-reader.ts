@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { sipMessageEvent } from '../sip/message/message-event.js';
 import type { SipMessageEvent } from '../events/types.js';
 import { formatEndpoint } from '../sip/transport/types.js';
+import { readInputFile } from '../util/input-file.js';
 import { readCaptureFile, type CaptureFile, type CaptureFileOptions } from './capture-file.js';
 import { isSkip } from './decode/layer.js';
 import type { SkipReason } from './decode/skip-reasons.js';
@@ -171,7 +171,7 @@ class ViewDeduplicator {
 }
 
 export async function readSipCaptureFile(path: string, options: Omit<CaptureFileOptions, 'file'> = {}): Promise<CaptureReadResult> {
-  return readSipCapture(await readFile(path), { ...options, file: path });
+  return readSipCapture(await readInputFile(path, 'capture'), { ...options, file: path });
 }
 
 /** The lane of messages whose Call-ID could not be read. */

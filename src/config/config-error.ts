@@ -1,3 +1,5 @@
+import { capLines } from '../util/capped-list.js';
+
 /**
  * One thing wrong with a configuration file, located well enough for a person to fix it:
  * `scenarios/lab/reject.yaml:12: steps[0].call.cancelAfter: invalid duration "2 sec" (hint: ...)`.
@@ -33,7 +35,7 @@ export class ConfigError extends Error {
       throw new Error('ConfigError needs at least one problem');
     }
     const sorted = [...problems].sort(compareProblems);
-    super(sorted.map(formatProblem).join('\n'), options);
+    super(capLines(sorted.map(formatProblem)).join('\n'), options);
     this.problems = sorted;
   }
 

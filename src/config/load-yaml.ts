@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { InputFileError, readInputFile } from '../util/input-file.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
@@ -76,15 +76,29 @@ function toPlainData(file: string, doc: Document.Parsed): unknown {
 }
 
 async function readText(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readInputFile(file, 'config');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found' : `cannot read file: ${(error as Error).message}`;
-    throw new ConfigError([{ file, path: '', message, hint: 'check the path, relative to the working directory' }], {
-      cause: error,
-    });
+    if (!(error instanceof InputFileError)) throw error;
+    throw new ConfigError([{ file, path: '', message: error.reason, hint: 'check the path, relative to the working directory' }], { cause: error });
   }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad !== undefined) {
+    // Decoding would turn the byte into U+FFFD silently: a password or URI would change unseen.
+    throw new ConfigError([{ file, line: bad.line, path: '', message: `byte 0x${bad.byte.toString(16).padStart(2, '0')} is not UTF-8 text`, hint: 'save the file as UTF-8' }]);
+  }
+  return bytes.toString('utf8');
+}
+
+/** The line and value of the first byte that is not part of valid UTF-8, if any. */
+function firstInvalidUtf8(bytes: Buffer): { line: number; byte: number } | undefined {
+  const text = bytes.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(bytes)) return undefined;
+  // Everything before the first replacement character decoded faithfully, so its UTF-8 length is the offset of the bad byte.
+  const offset = Buffer.byteLength(text.slice(0, text.indexOf('\uFFFD')));
+  const line = text.slice(0, text.indexOf('\uFFFD')).split('\n').length;
+  return { line, byte: bytes[offset] ?? 0 };
 }
 
 /** zod's issue messages, reworded where they would confuse someone editing YAML. */

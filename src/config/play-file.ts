@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { decodePlayableWav, WavError } from '../media/wav.js';
+import { InputFileError, readInputFileSync } from '../util/input-file.js';
 import type { PathProblem } from './env-substitution.js';
 import { isRecord } from './is-record.js';
 
@@ -28,10 +28,10 @@ export function checkPlayFiles(data: unknown, botsFile: string): PathProblem[] {
 function playableProblem(path: string): { message: string; hint: string } | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readInputFileSync(path, 'wav');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { message: `cannot read ${path} (${code})`, hint: 'the path is relative to the bots file' };
+    if (!(error instanceof InputFileError)) throw error;
+    return { message: `cannot read ${path}: ${error.reason}`, hint: 'the path is relative to the bots file' };
   }
   try {
     decodePlayableWav(bytes, path);

@@ -29,6 +29,8 @@ export interface SessionOptions {
   /** Address the embedded proxy listens on (127.0.0.1 by default; `::1` runs the lab over IPv6). */
   listen?: string;
   outDir?: string;
+  /** `--force`: use a non-empty outDir. */
+  force?: boolean;
   /** The caller's ring timer in the no-answer case (CANCEL after this long). */
   ringTimeoutMs?: number;
   /** How long each bot waits for its REGISTER to be answered before the server counts as unreachable. */
@@ -75,7 +77,7 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
   const scenarios = await loadScenarioFiles(options.scenarioFiles, { env: options.env, bots });
   const accounts = [...bots.bots.values()].map((config) => sessionAccount(config, options));
   checkWebRtcTransport(accounts, options);
-  const runDir = await createRunFolder(options.outDir);
+  const runDir = await createRunFolder(options.outDir, { force: options.force });
   const events = new EventStream((error) => logger.error({ err: error }, 'an output writer failed'));
   const outputs = new RunOutputs(runDir, events, { lang: options.lang ?? 'en', hep: options.hep });
   const started = new Date();

@@ -10,7 +10,8 @@
  *   36      "data" <size>    little-endian int16 samples
  */
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputFile } from '../util/input-file.js';
 import { SAMPLE_RATE, type AudioSource } from './tone.js';
 
 export class WavError extends Error {
@@ -82,7 +83,7 @@ export function decodePlayableWav(bytes: Buffer, source: string): Int16Array {
 
 /** Loads an 8 kHz 16-bit mono WAV to play into a call. */
 export async function readWavFile(path: string): Promise<Int16Array> {
-  return decodePlayableWav(await readFile(path), path);
+  return decodePlayableWav(await readInputFile(path, 'wav'), path);
 }
 
 /** Plays samples in a loop, frame by frame. */

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { capLines } from '../util/capped-list.js';
+import { readInputText } from '../util/input-file.js';
 
 /** A users file line that is neither blank, a comment, nor `user=password` / `user:password`. */
 export class UsersFileError extends Error {
@@ -15,7 +16,7 @@ export class UsersFileError extends Error {
 /** Collects every bad line before failing, so one run shows all of them. */
 export class UsersFileErrors extends Error {
   constructor(readonly errors: UsersFileError[]) {
-    super(errors.map((e) => e.message).join('\n'));
+    super(capLines(errors.map((e) => e.message)).join('\n'));
     this.name = 'UsersFileErrors';
   }
 }
@@ -48,7 +49,7 @@ export function parseUsers(text: string, file = '<users>'): Map<string, string> 
 }
 
 export async function loadUsersFile(path: string): Promise<Map<string, string>> {
-  return parseUsers(await readFile(path, 'utf8'), path);
+  return parseUsers(await readInputText(path, 'accounts'), path);
 }
 
 /** From the bots file: each bot's SIP user and password (the lead passes these in). */

@@ -95,7 +95,18 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   if (!(options.target.port > 0 && options.target.port < 65536)) problems.push(`target port ${options.target.port} is out of range`);
   if (problems.length > 0) throw new RelayConfigError(problems);
   const relay = new UdpRelay(options, faults, seededRandom(options.seed ?? Date.now()));
-  await relay.open(options.listen?.address ?? '127.0.0.1', options.listen?.port ?? 0);
+  const listen = { address: options.listen?.address ?? '127.0.0.1', port: options.listen?.port ?? 0 };
+  try {
+    await relay.open(listen.address, listen.port);
+  } catch (error) {
+    // The address is not one of this machine's, or the port is taken: the option is wrong, not the run.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE' || code === 'EACCES') {
+      const reason = code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : code === 'EADDRINUSE' ? 'is in use' : 'needs privileges';
+      throw new RelayConfigError([`--listen ${formatEndpoint(listen)} ${reason} (${code})`]);
+    }
+    throw error;
+  }
   return relay;
 }
 

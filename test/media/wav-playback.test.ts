@@ -71,7 +71,7 @@ describe('bots file play: a WAV instead of the tone', () => {
     for (const [name, expected] of [
       ['stereo.wav', /is format 1, 2 channel\(s\), 16 bit; need PCM 16-bit mono/],
       ['wide.wav', /is 16000 Hz; need 8000 Hz/],
-      ['absent.wav', /cannot read .*absent\.wav \(ENOENT\)/],
+      ['absent.wav', /cannot read .*absent\.wav: file not found/],
     ] as const) {
       const file = botsFileWith(dir, name);
       const error = await loadBotsFile(file, {}).catch((caught: unknown) => caught);

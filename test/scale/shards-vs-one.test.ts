@@ -164,7 +164,7 @@ describe('one load run as 3 shards (3 processes, one embedded proxy)', () => {
     expect(result.stderr).toContain('one.json: not a shard result');
     expect(result.stderr).toContain('whole-run result');
     expect(result.stderr).toContain('garbage.json: not a shard result');
-    expect(result.stderr).toContain('absent.json: cannot read (ENOENT)');
+    expect(result.stderr).toContain('absent.json: file not found');
     expect(result.stderr).toContain('shard 0/3 is given 2 times');
     expect(result.stderr).toContain('shards 1/3, 2/3 missing');
   });

@@ -1,14 +1,12 @@
 import { Command, Option } from 'commander';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
-import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../../config/config-error.js';
 import { loadBotsFile, maskSecrets } from '../../config/load-bots.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter, formatLabHeader } from '../print-lab.js';
-import { seconds, type CommandContext } from './command-context.js';
+import { nonEmptyList, readCaFile, registerTimeoutOption, seconds, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
 export function labCommand(context: CommandContext): Command {
@@ -17,14 +15,15 @@ export function labCommand(context: CommandContext): Command {
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .addOption(new Option('--scenarios <dir>', 'folder of the lab case files').default(packageFile('scenarios/lab'), "the package's scenarios/lab"))
-    .option('--only <ids>', `comma-separated case ids (${LAB_CASE_IDS.join(', ')})`)
+    .option('--only <ids>', `comma-separated case ids (${LAB_CASE_IDS.join(', ')})`, nonEmptyList)
     .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
-    .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
+    .option('--out <dir>', 'run folder, new or empty (default: runs/<timestamp>)')
+    .option('--force', 'write into an --out folder that is not empty')
     .option('--ring-timeout <seconds>', 'the caller gives up (CANCEL) after this long in no-answer', seconds)
     .addOption(new Option('--lang <lang>', 'language of the report and of this output').choices(['en', 'zh']).default('en'))
     .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
     .option('--record', 'write what each bot heard as WAV files in the run folder')
-    .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
+    .addOption(registerTimeoutOption())
     .option('--ca <file>', 'PEM file of the CA (or self-signed certificate) that signed an external TLS/WSS server')
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
@@ -54,14 +53,15 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   const { runSession } = await import('../../lab/run-session.js');
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,
-    scenarioFiles: labCaseFiles(options.scenarios as string, typeof options.only === 'string' ? options.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined),
+    scenarioFiles: labCaseFiles(options.scenarios as string, options.only as string[] | undefined),
     server,
     transport,
     ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),
     outDir: options.out as string | undefined,
+    force: options.force === true,
     ringTimeoutMs: options.ringTimeout as number | undefined,
     insecure: options.insecure === true,
-    ca: typeof options.ca === 'string' ? await readCa(options.ca) : undefined,
+    ca: typeof options.ca === 'string' ? await readCaFile(options.ca) : undefined,
     registerTimeoutMs: options.registerTimeout as number,
     lang,
     media: options.media as SessionMedia | undefined,
@@ -77,12 +77,4 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   else io.stdout.write(formatLabFooter(summary, runDir, lang));
   if (summary.interrupted) return ExitCode.Interrupted;
   return summary.passed ? ExitCode.Ok : ExitCode.Failed;
-}
-
-async function readCa(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError([{ file, path: '', message: `cannot read the CA file: ${(error as Error).message}`, hint: 'pass a PEM certificate with --ca' }], { cause: error });
-  }
 }

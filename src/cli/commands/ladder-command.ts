@@ -8,7 +8,7 @@ import { readMessagesJsonlFile } from '../../capture/messages-jsonl.js';
 import { groupByCallId, readSipCaptureFile, UNPARSABLE_CALL, type CaptureSummary } from '../../capture/pcap-reader.js';
 import type { SipbotsEvent, SipMessageEvent } from '../../events/types.js';
 import { ExitCode } from '../exit-codes.js';
-import type { CommandContext } from './command-context.js';
+import { fileOfOption, unlessInterrupted, type CommandContext } from './command-context.js';
 
 type LadderFormat = 'text' | 'mermaid' | 'svg' | 'html';
 
@@ -27,7 +27,8 @@ export function ladderCommand(context: CommandContext): Command {
       const { io } = context;
       const format = options.format as LadderFormat;
       const strict = options.strict === true;
-      const { messages, summary } = await readMessages(file, strict);
+      // A huge capture can take a while to read: Ctrl-C ends the wait (exit 130).
+      const { messages, summary } = await unlessInterrupted(io.signal, fileOfOption('ladder', readMessages(file, strict)));
       const calls = groupByCallId(messages);
       const selected = options.call ? new Map([[options.call as string, calls.get(options.call as string) ?? []]]) : calls;
       const ladders = callLadders(selected, { caseId: options.case as string | undefined, names: namePartiesByUser(messages) });

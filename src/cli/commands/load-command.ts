@@ -12,7 +12,8 @@ import { completedShard, failedShard } from '../../load/results/shard-result.js'
 import { formatEndpoint } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeFor } from '../exit-for-error.js';
-import type { CommandContext } from './command-context.js';
+import { checkOutputFiles } from '../../lab/run-folder.js';
+import { ipAddress, port, type CommandContext } from './command-context.js';
 
 const positive = (value: string): number => {
   const n = Number(value);
@@ -49,13 +50,14 @@ export function loadCommand(context: CommandContext): Command {
     .option('--sockets <n>', 'caller sockets per thread (bots are spread over them)', integer, 1)
     .option('--workers <n>', 'worker threads, accounts split between them', integer, 1)
     .option('--threshold <expr...>', "pass/fail criteria, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
-    .option('--json <file>', 'write the full results (histograms included) as JSON')
-    .option('--junit <file>', 'write thresholds as JUnit XML')
+    .option('--json <file>', 'write the full results (histograms included) as JSON (a new file)')
+    .option('--junit <file>', 'write thresholds as JUnit XML (a new file)')
+    .option('--force', 'overwrite existing --json/--junit files and write into a non-empty --capture folder')
     .option('--capture [dir]', 'record every SIP message of the run in a run folder (default runs/<timestamp>): messages.jsonl, signaling.pcapng, summary.json, junit.xml (costs CPU)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-bind>:<port>/metrics while the load runs (0: a free port, printed on stderr)', integer)
-    .option('--metrics-bind <ip>', 'address of the metrics endpoint', '127.0.0.1')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-bind>:<port>/metrics while the load runs (0: a free port, printed on stderr)', port)
+    .option('--metrics-bind <ip>', 'address of the metrics endpoint', ipAddress, '127.0.0.1')
     .option('--seed <n>', 'seed of Poisson arrivals', integer)
-    .option('--bind <ip>', 'local address of every socket (default: the loopback of the proxy\'s family, 127.0.0.1 or ::1)')
+    .option('--bind <ip>', 'local address of every socket (default: the loopback of the proxy\'s family, 127.0.0.1 or ::1)', ipAddress)
     .option('--shard <i/n>', 'run shard I of N (I from 0, like JOB_COMPLETION_INDEX): its block of accounts, 1/N of rate and calls; --json then writes a shard result for sipbots merge')
     .action(async (options: Record<string, unknown>) => {
       context.setExitCode(await load(options, context));
@@ -96,6 +98,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
   let plan: LoadPlan | undefined;
   let outputs: LoadOutputs | undefined;
   const startedAt = new Date();
+  // Every output path is checked before the first packet: a long run must not end in "cannot write".
+  await checkOutputFiles([{ option: '--json', path: options.json as string | undefined }, { option: '--junit', path: options.junit as string | undefined }], options.force === true);
   try {
     try {
       if (options.embeddedProxy === true) {
@@ -117,7 +121,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
       return ExitCode.Usage;
     }
     if (input.insecure && (plan.engine.transport === 'tls' || plan.engine.transport === 'wss')) io.stderr.write('warning: --insecure: the proxy certificate is not verified\n');
-    outputs = await LoadOutputs.open({ capture: options.capture as string | boolean | undefined, metricsPort: options.metricsPort as number | undefined, metricsBind: options.metricsBind as string });
+    outputs = await LoadOutputs.open({ capture: options.capture as string | boolean | undefined, force: options.force === true, metricsPort: options.metricsPort as number | undefined, metricsBind: options.metricsBind as string });
     if (outputs.metricsUrl) io.stderr.write(`metrics: ${outputs.metricsUrl}\n`);
     if (outputs.capture) io.stderr.write(`capture: ${outputs.capture.dir}\n`);
     let previous = 0;

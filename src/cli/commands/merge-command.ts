@@ -1,18 +1,21 @@
 import { Command } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { checkOutputFiles } from '../../lab/run-folder.js';
+import { InputFileError, readInputText } from '../../util/input-file.js';
 import { formatTable, renderLoadJunit } from '../../load/outputs/load-report.js';
 import { checkShardSet, mergeShards, type ReadShard } from '../../load/results/merge-shards.js';
 import { parseShardFile, type CompletedShard } from '../../load/results/shard-result.js';
 import { parseThresholds } from '../../load/results/thresholds.js';
 import { ExitCode } from '../exit-codes.js';
-import type { CommandContext } from './command-context.js';
+import { unlessInterrupted, type CommandContext } from './command-context.js';
 
 export function mergeCommand(context: CommandContext): Command {
   return new Command('merge')
     .argument('<shard-files...>', 'shard results written by sipbots load --shard I/N --json FILE, one per shard 0..N-1')
     .option('--threshold <expr...>', "pass/fail criteria on the merged run, e.g. 'setup_p99<200ms' 'failed<0.1%' 'cps>=300' (exit 1 when one fails)")
-    .option('--json <file>', 'write the merged results (histograms included) as JSON')
-    .option('--junit <file>', 'write thresholds as JUnit XML')
+    .option('--json <file>', 'write the merged results (histograms included) as JSON (a new file)')
+    .option('--junit <file>', 'write thresholds as JUnit XML (a new file)')
+    .option('--force', 'overwrite existing --json/--junit files')
     .action(async (files: string[], options: Record<string, unknown>) => {
       context.setExitCode(await merge(files, options, context));
     });
@@ -25,14 +28,16 @@ export function mergeCommand(context: CommandContext): Command {
  * every problem listed.
  */
 async function merge(files: string[], options: Record<string, unknown>, { io }: CommandContext): Promise<number> {
+  await checkOutputFiles([{ option: '--json', path: options.json as string | undefined }, { option: '--junit', path: options.junit as string | undefined }], options.force === true);
   const { thresholds, problems } = parseThresholds((options.threshold as string[] | undefined) ?? []);
   const read: ReadShard[] = [];
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await unlessInterrupted(io.signal, readInputText(file, 'capture'));
     } catch (error) {
-      problems.push(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      if (!(error instanceof InputFileError)) throw error;
+      problems.push(error.message);
       continue;
     }
     const parsed = parseShardFile(text);

@@ -9,7 +9,7 @@ import type { CancelledInviteStatus } from '../../proxy/proxy-options.js';
 import { loadUsersFile, usersFromBots } from '../../proxy/users.js';
 import { formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
-import { port, seconds, type CommandContext } from './command-context.js';
+import { fileOfOption, interrupted, port, seconds, transportList, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
 export function proxyCommand(context: CommandContext): Command {
@@ -19,18 +19,18 @@ export function proxyCommand(context: CommandContext): Command {
     .option('--domain <domain>', 'SIP domain and digest realm', 'lab.test')
     .option('--users <file>', 'user=password lines (default: the accounts of --bots)')
     .addOption(new Option('--bots <file>', 'bots file whose accounts may register').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
-    .addOption(new Option('--transport <list>', 'comma-separated transports to listen on').default('udp,tcp'))
+    .addOption(new Option('--transport <list>', `comma-separated transports to listen on (${TRANSPORT_PROTOCOLS.join(', ')})`).argParser(transportList).default(['udp', 'tcp'], 'udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer', seconds)
     .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
-    .option('--out <dir>', 'also write every message to <dir>/messages.jsonl')
+    .option('--out <dir>', 'also write every message to <dir>/messages.jsonl (a new or empty folder); an unauthenticated flood is counted and sampled, not written whole')
+    .option('--force', 'write into an --out folder that is not empty')
     .action(async (options: Record<string, unknown>) => {
       const { io } = context;
-      const transports = String(options.transport).split(',').map((t) => t.trim()) as TransportProtocol[];
-      const bad = transports.filter((t) => !TRANSPORT_PROTOCOLS.includes(t));
-      if (bad.length > 0) throw new Error(`unknown transport ${bad.join(', ')} (use ${TRANSPORT_PROTOCOLS.join(', ')})`);
-      const users = options.users ? await loadUsersFile(options.users as string) : usersFromBots((await loadBotsFile(options.bots as string, io.env)).bots.values());
+      const transports = options.transport as TransportProtocol[];
+      const users = options.users ? await fileOfOption('--users', loadUsersFile(options.users as string)) : usersFromBots((await loadBotsFile(options.bots as string, io.env)).bots.values());
+      if (users.size === 0) io.stderr.write(`warning: ${options.users as string} lists no users: every REGISTER and call will be refused\n`);
       const events = new EventStream();
-      const runDir = options.out !== undefined ? await createRunFolder(options.out as string) : undefined;
+      const runDir = options.out !== undefined ? await createRunFolder(options.out as string, { force: options.force === true }) : undefined;
       const jsonl = runDir ? new JsonlWriter(join(runDir, 'messages.jsonl'), events) : undefined;
       const server = await startEmbeddedServer({
         transports,
@@ -45,9 +45,10 @@ export function proxyCommand(context: CommandContext): Command {
       });
       for (const [protocol, endpoint] of server.endpoints) io.stdout.write(`listening ${protocol} ${formatEndpoint(endpoint)}\n`);
       io.stdout.write(`domain ${options.domain as string}, ${users.size} users; Ctrl-C stops\n`);
-      await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await interrupted(io.signal);
       await server.stop();
       await jsonl?.close();
-      context.setExitCode(ExitCode.Ok);
+      // Stopped by SIGINT/SIGTERM, like every other command: 130.
+      context.setExitCode(ExitCode.Interrupted);
     });
 }

@@ -5,7 +5,7 @@ import { formatRelayStats } from '../../relay/format-stats.js';
 import { RelayConfigError, startRelay, type RelayOptions } from '../../relay/udp-relay.js';
 import { formatEndpoint, type Endpoint } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
-import type { CommandContext } from './command-context.js';
+import { interrupted, type CommandContext } from './command-context.js';
 
 /**
  * `sipbots relay`: a lossy, delaying, duplicating, reordering UDP relay between SIP clients and
@@ -44,10 +44,11 @@ export function relayCommand(context: CommandContext): Command {
         return;
       }
       io.stdout.write(`relay udp ${formatEndpoint(relay.endpoint)} -> ${formatEndpoint(relay.target)} (seed ${seedValue}); Ctrl-C stops\n`);
-      if (!io.signal.aborted) await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await interrupted(io.signal);
       await relay.stop();
       io.stdout.write(formatRelayStats(relay.stats()));
-      context.setExitCode(ExitCode.Ok);
+      // Stopped by SIGINT/SIGTERM, like every other command: 130.
+      context.setExitCode(ExitCode.Interrupted);
     });
 }
 

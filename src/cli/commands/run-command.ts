@@ -4,7 +4,7 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
-import { seconds, type CommandContext } from './command-context.js';
+import { readCaFile, registerTimeoutOption, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
 export function runCommand(context: CommandContext): Command {
@@ -14,9 +14,11 @@ export function runCommand(context: CommandContext): Command {
     .option('--server <uri>', 'SIP server (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
-    .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
+    .option('--out <dir>', 'run folder, new or empty (default: runs/<timestamp>)')
+    .option('--force', 'write into an --out folder that is not empty')
     .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
-    .option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)', seconds, 8000)
+    .addOption(registerTimeoutOption())
+    .option('--ca <file>', 'PEM file of the CA (or self-signed certificate) that signed an external TLS/WSS server')
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
     .addOption(new Option('--lang <lang>', 'language of the report and of this output').choices(['en', 'zh']).default('en'))
@@ -27,15 +29,18 @@ export function runCommand(context: CommandContext): Command {
       const lang = options.lang as 'en' | 'zh';
       const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
       // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
-  const { runSession } = await import('../../lab/run-session.js');
-  const { summary, runDir } = await runSession({
+      const { runSession } = await import('../../lab/run-session.js');
+      if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+      const { summary, runDir } = await runSession({
         botsFile: options.bots as string,
         scenarioFiles: files,
         server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined),
         transport,
         ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),
         outDir: options.out as string | undefined,
+        force: options.force === true,
         insecure: options.insecure === true,
+        ca: typeof options.ca === 'string' ? await readCaFile(options.ca) : undefined,
         registerTimeoutMs: options.registerTimeout as number,
         media: options.media as SessionMedia | undefined,
         hep: options.hep as HepTarget | undefined,

@@ -38,8 +38,8 @@ export class LoadCapture {
   }
 
   /** A fresh folder: `out`, or runs/<timestamp>; never one that already holds a run. */
-  static async open(out: string | undefined): Promise<LoadCapture> {
-    return new LoadCapture(await createRunFolder(out));
+  static async open(out: string | undefined, force = false): Promise<LoadCapture> {
+    return new LoadCapture(await createRunFolder(out, { option: '--capture', force }));
   }
 
   /** SIP messages recorded so far. */

@@ -9,6 +9,8 @@ export interface LoadOutputOptions {
   capture?: string | boolean;
   metricsPort?: number;
   metricsBind: string;
+  /** `--force`: a non-empty capture folder is used anyway. */
+  force?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export class LoadOutputs {
       metrics = { values, server: await startMetricsServer(values.registry, options.metricsBind, options.metricsPort) };
     }
     try {
-      const capture = options.capture === undefined || options.capture === false ? undefined : await LoadCapture.open(options.capture === true ? undefined : options.capture);
+      const capture = options.capture === undefined || options.capture === false ? undefined : await LoadCapture.open(options.capture === true ? undefined : options.capture, options.force);
       return new LoadOutputs(capture, metrics);
     } catch (error) {
       await metrics?.server.close();

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readInputText } from '../../util/input-file.js';
 
 /** One SIP account of the load pool: it calls, and (registered on our callee socket) answers. */
 export interface LoadAccount {
@@ -53,8 +54,13 @@ export function parseAccountsCsv(text: string, defaultPassword?: string, default
   return accounts;
 }
 
+/** An existing path (whatever its name) or a name ending .csv/.txt is a CSV file; anything else a pattern. */
 export async function loadAccounts(spec: string, password: string | undefined, defaultDomain?: string): Promise<LoadAccount[]> {
-  if (/\.(csv|txt)$/i.test(spec)) return parseAccountsCsv(await readFile(spec, 'utf8'), password, defaultDomain);
+  const exists = await stat(spec).then(
+    () => true,
+    () => false,
+  );
+  if (exists || /\.(csv|txt)$/i.test(spec)) return parseAccountsCsv(await readInputText(spec, 'accounts'), password, defaultDomain);
   if (password === undefined) throw new AccountsError(`--accounts ${spec} needs --password (or use a CSV file with user;password rows)`);
   return expandAccountPattern(spec, password, defaultDomain);
 }

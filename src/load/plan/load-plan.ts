@@ -1,10 +1,10 @@
 import { lookup } from 'node:dns/promises';
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { loopbackFor } from '../../sip/transport/socket-helpers.js';
 import { ConfigError } from '../../config/config-error.js';
 import type { Env } from '../../config/env-substitution.js';
 import { loadScenarioFile } from '../../config/load-scenario.js';
+import { InputFileError, readInputText } from '../../util/input-file.js';
 import { AccountsError, loadAccounts } from './accounts.js';
 import type { CallScript } from '../engine/call-script.js';
 import { compileScenario, ScenarioCompileError } from './compile-scenario.js';
@@ -122,7 +122,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
       accounts = await loadAccounts(input.accounts, input.password, input.domain);
       if (accounts.length === 0) problems.push(`--accounts ${input.accounts} has no accounts`);
     } catch (error) {
-      if (error instanceof AccountsError || (error as NodeJS.ErrnoException).code === 'ENOENT') problems.push(`--accounts: ${(error as Error).message}`);
+      if (error instanceof AccountsError || error instanceof InputFileError) problems.push(`--accounts: ${(error as Error).message}`);
       else throw error;
     }
   }
@@ -222,9 +222,10 @@ async function tlsOptions(input: LoadInput, embedded: EmbeddedTarget | undefined
   let ca: string | undefined;
   if (input.ca !== undefined) {
     try {
-      ca = await readFile(input.ca, 'utf8');
+      ca = await readInputText(input.ca, 'config');
     } catch (error) {
-      problems.push(`--ca ${input.ca}: cannot read the CA file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      if (!(error instanceof InputFileError)) throw error;
+      problems.push(`--ca ${input.ca}: cannot read the CA file (${error.reason})`);
     }
   }
   return { rejectUnauthorized: input.insecure !== true, ...(ca !== undefined && { ca }), ...(servername !== undefined && { servername }) };
