@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { sipMessageEvent } from '../../../src/events/sip-event.js';
+import { sipMessageEvent } from '../../../src/sip/message/message-event.js';
 import type { Flow } from '../../../src/sip/transport/types.js';
 
 const ALICE = { address: '127.0.0.1', port: 5062 };
