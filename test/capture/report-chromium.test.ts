@@ -159,6 +159,23 @@ describe('report.html of a real lab run in headless Chromium', () => {
     expect(dom.zh).not.toMatch(/>(answered|rejected|cancelled|timeout)</);
   });
 
+  it('draws busy-in-call with the callers left of the proxy and the callee right, and tells its two calls apart', () => {
+    const html = dom.en;
+    const section = html.slice(html.indexOf('<section id="case-busy-in-call"'), html.indexOf('</section>', html.indexOf('<section id="case-busy-in-call"')));
+    const svg = section.slice(section.indexOf('<svg'), section.indexOf('</svg>'));
+    const lanes = [...svg.matchAll(/<text [^>]*font-weight="bold">([^<]+)<\/text>/g)].map((m) => m[1]);
+    // carol's call is the compared one; alice's (answered, many more arrows) never crosses a lifeline.
+    expect(lanes).toEqual(['carol', 'alice', 'proxy', 'bob']);
+    const legend = [...section.matchAll(/<ul class="calls">([\s\S]*?)<\/ul>/g)].map((m) => m[1]).join('');
+    expect(legend).toMatch(/\[1\] call 1: alice → bob, Call-ID/);
+    expect(legend).toMatch(/\[2\] call 2: carol → bob \(the call this case compares\), Call-ID/);
+    const captions = [...svg.matchAll(/<text [^>]*text-anchor="middle" fill="[^"]+">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(captions.length).toBeGreaterThan(10);
+    for (const caption of captions) expect(caption).toMatch(/^\[[12]\] /);
+    expect(captions).toContain('[2] 486 Busy Here');
+    expect(captions).toContain('[1] BYE');
+  });
+
   it('names a CJK font in the style sheet, so Chinese does not render as boxes', () => {
     expect(dom.zh).toMatch(/font:[^;}]*"Noto Sans CJK SC"/);
   });
