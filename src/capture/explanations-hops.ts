@@ -81,8 +81,8 @@ function whose408(arrow: LadderArrow, sameCall: readonly LadderArrow[], context:
   }
   if (sameCall.some((a) => a.method === 'CANCEL' && a.from === arrow.to)) {
     return zh
-      ? `代理在 ${arrow.to} 发出 CANCEL 之后自己发出了这个 408。RFC 3261 §9.2 要求对被取消的 INVITE 回 487；iptel.org 在原实验抓包中也是回了 408，本用例重现了这一点。`
-      : `The proxy sent this 408 itself, after ${arrow.to}'s CANCEL. RFC 3261 §9.2 asks for 487 to a cancelled INVITE; iptel.org answered 408 in the original capture, and this case replays that.`;
+      ? `代理在 ${arrow.to} 发出 CANCEL 之后自己发出了这个 408：没有哪个服务器定时器到期，结束呼叫的是 ${arrow.to} 的 CANCEL。RFC 3261 §9.2 要求对被取消的 INVITE 回 487；iptel.org 在原实验抓包中回的是 408，本用例重现了这一点。`
+      : `The proxy sent this 408 itself, after ${arrow.to}'s CANCEL: no server timer fired, ${arrow.to}'s CANCEL ended the call. RFC 3261 §9.2 asks for 487 to a cancelled INVITE; iptel.org answered 408 in the original capture, and this case replays that.`;
   }
   return zh
     ? '代理自己发出了这个 408：它的 INVITE 定时器（RFC 3261 §16.8 的 Timer C，Kamailio 的 fr_inv_timer）在没有最终响应时到期。被叫没有发过 408。'

@@ -112,16 +112,16 @@ export const STEP_EXPLANATIONS: Record<StepKind, Localized> = {
     zh: 'CANCEL 请求停止一个尚未得到最终响应的 INVITE。它使用与 INVITE 相同的 branch 和 CSeq 序号，并逐跳处理。',
   },
   'ok-cancel': {
-    en: '200 OK to the CANCEL only confirms the CANCEL was received; the INVITE itself still needs its final response (487).',
-    zh: '对 CANCEL 的 200 OK 只确认收到了 CANCEL；INVITE 本身仍需要它的最终响应（487）。',
+    en: '200 OK to the CANCEL only confirms the CANCEL was received; the INVITE itself still needs its final response (normally 487).',
+    zh: '对 CANCEL 的 200 OK 只确认收到了 CANCEL；INVITE 本身仍需要它的最终响应（通常是 487）。',
   },
   'terminated-487': {
     en: '487 Request Terminated: the final response to the cancelled INVITE. It follows the CANCEL and is ACKed hop by hop.',
     zh: '487 Request Terminated：被取消的 INVITE 的最终响应。它跟在 CANCEL 之后，并逐跳 ACK。',
   },
   'timeout-408': {
-    en: '408 Request Timeout: a timer ran out before the INVITE got a final answer.',
-    zh: '408 Request Timeout：在 INVITE 得到最终响应之前，有一个定时器到期了。',
+    en: '408 Request Timeout: a final failure that says "no answer in time".',
+    zh: '408 Request Timeout：表示“没有及时应答”的最终失败响应。',
   },
   'busy-486': {
     en: '486 Busy Here: the callee cannot take the call at this device now.',
