@@ -22,7 +22,7 @@ export function proxyCommand(context: CommandContext): Command {
     .addOption(new Option('--transport <list>', `comma-separated transports to listen on (${TRANSPORT_PROTOCOLS.join(', ')})`).argParser(transportList).default(['udp', 'tcp'], 'udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer', seconds)
     .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
-    .option('--out <dir>', 'also write every message to <dir>/messages.jsonl (a new or empty folder); an unauthenticated flood is counted and sampled, not written whole')
+    .option('--out <dir>', 'also write every message to <dir>/messages.jsonl (a new or empty folder)')
     .option('--force', 'write into an --out folder that is not empty')
     .action(async (options: Record<string, unknown>) => {
       const { io } = context;
