@@ -19,6 +19,7 @@ PACKAGES=(
   tmux            # capture tests: sngrep's call list read from a detached terminal
   chromium        # capture tests: report.html rendered headless
   fonts-noto-cjk  # Noto Sans CJK: the report's Chinese (--lang zh) renders as text, not boxes
+  dnsmasq-base    # RFC 3263 tests: an authoritative NAPTR/SRV/AAAA/A server for lab.test on 127.0.0.x (binary only, no service)
   iptables        # NAT test bed (test/nat): MASQUERADE in a network namespace
   iproute2
   conntrack

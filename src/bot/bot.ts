@@ -18,6 +18,8 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
+import { RegistrationError, ServerUnreachableError } from './errors.js';
+import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { ConfigError } from '../config/config-error.js';
 import { answerIncomingCall, isSdpError } from './callee-policy.js';
 import { wireMediaControl } from './call-media-control.js';
@@ -31,8 +33,10 @@ export type MediaFactoryBuilder = (bot: BotConfig, callIdOf: (session: unknown) 
 
 export interface BotOptions {
   account: BotConfig;
-  /** Registrar and outbound proxy: every request goes there. */
+  /** Registrar and outbound proxy: every request goes there (the first target, with a `locator`). */
   server: Endpoint;
+  /** The server as RFC 3263 located it: its next target on failure, a fresh lookup after the TTL. */
+  locator?: ServerLocator;
   events: EventStream;
   clock?: Clock;
   logger?: Logger;
@@ -87,7 +91,17 @@ export class Bot {
   }
 
   get serverUri(): string {
-    return `sip:${formatEndpoint(this.options.server)};transport=${this.account.transport}`;
+    return `sip:${formatEndpoint(this.nextHop())};transport=${this.account.transport}`;
+  }
+
+  /** How the server was located and the target used now; the address when it was given as one. */
+  serverTarget(): string {
+    return this.options.locator?.describe() ?? formatEndpoint(this.options.server);
+  }
+
+  /** Where requests go now. */
+  nextHop(): Endpoint {
+    return this.options.locator?.endpoint ?? this.options.server;
   }
 
   /** Opens the socket and starts the user agent (no REGISTER yet). */
@@ -111,7 +125,7 @@ export class Bot {
       authorizationPassword: this.account.password,
       displayName: this.account.displayName,
       socket,
-      server: this.options.server,
+      nextHop: () => this.nextHop(),
       protocol,
       viaHost,
       contactUser: this.account.user,
@@ -128,13 +142,25 @@ export class Bot {
   async register(): Promise<void> {
     const ua = this.requireUserAgent();
     const timeoutMs = this.options.registerTimeoutMs ?? 8000;
-    const registration = ua.createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
-    this.registration = registration;
-    registration.onStateChange((state) =>
-      this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: registrationStateOf(state), expires: this.account.expires }),
-    );
-    this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
-    await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs });
+    let registration: Registration;
+    for (;;) {
+      registration = ua.createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
+      this.registration = registration;
+      registration.onStateChange((state) =>
+        this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: registrationStateOf(state), expires: this.account.expires }),
+      );
+      this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
+      try {
+        await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs });
+        break;
+      } catch (error) {
+        // RFC 3263 §4.3: no answer, a refused connection or a 503 moves on to the next target.
+        const reason = failoverReason(error);
+        if (reason === undefined || !this.options.locator?.failover(reason)) throw error;
+        // Not awaited: sip.js lets the dead target's REGISTER run to Timer F (32 s) first.
+        registration.dispose().catch((disposeError: unknown) => this.logger.warn({ err: disposeError }, 'dropping the failed registration failed'));
+      }
+    }
     // After the first success only: a registration that never worked is a configuration problem.
     this.keeper = new RegistrationKeeper(registration, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger);
     if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: ua, registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs });
@@ -280,6 +306,14 @@ function boundForServer(account: BotConfig, server: Endpoint): BotConfig {
     ]);
   }
   return account;
+}
+
+/** Why a failed REGISTER may try the next server target (RFC 3263 §4.3), or undefined when it may not. */
+function failoverReason(error: unknown): string | undefined {
+  if (error instanceof ServerUnreachableError) return error.message;
+  if (error instanceof RegistrationError && error.status === 503) return `503 ${error.reason}`;
+  if (error instanceof Error && /transport|connection|refused|ECONNREFUSED/i.test(`${error.name} ${error.message}`)) return error.message;
+  return undefined;
 }
 
 function registrationStateOf(state: RegistrationState): 'registered' | 'unregistered' | 'registering' | 'failed' {

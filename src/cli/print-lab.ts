@@ -19,6 +19,7 @@ const WORDS = {
     finding: 'finding',
     interrupted: 'interrupted: ',
     passed: (n: number, of: number, server: string, transport: string, s: string) => `${n}/${of} cases passed against ${server} (${transport}) in ${s} s`,
+    serverTarget: 'server target: ',
     runFolder: 'run folder: ',
     report: 'report: ',
   },
@@ -31,6 +32,7 @@ const WORDS = {
     finding: '发现',
     interrupted: '已中断：',
     passed: (n: number, of: number, server: string, transport: string, s: string) => `${n}/${of} 个用例通过，服务器 ${server}（${transport}），用时 ${s} 秒`,
+    serverTarget: '服务器目标：',
     runFolder: '运行目录：',
     report: '报告：',
   },
@@ -59,5 +61,6 @@ export function formatLabFooter(summary: RunSummary, runDir: string, lang: Lang 
   const passed = summary.cases.filter((c) => c.passed).length;
   const state = summary.interrupted ? w.interrupted : '';
   const line = w.passed(passed, summary.cases.length, summary.server, summary.transport, (summary.durationMs / 1000).toFixed(1));
-  return `\n${state}${line}\n${w.runFolder}${runDir}\n${w.report}${join(runDir, 'report.html')}\n`;
+  const target = summary.serverTarget ? `${w.serverTarget}${summary.serverTarget}\n` : '';
+  return `\n${state}${line}\n${target}${w.runFolder}${runDir}\n${w.report}${join(runDir, 'report.html')}\n`;
 }

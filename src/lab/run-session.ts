@@ -8,7 +8,7 @@ import { loadBotsFile } from '../config/load-bots.js';
 import { loadScenarioFiles } from '../config/load-scenario.js';
 import type { HepTarget } from '../capture/hep-writer.js';
 import { EventStream } from '../events/event-stream.js';
-import { resolveServerUri } from '../sip/server-uri.js';
+import { locateSessionServer, type SessionServer } from './session-server.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial, type TransportProtocol } from '../sip/transport/types.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { CaseResult, RunSummary } from '../scenario/result-types.js';
@@ -25,7 +25,10 @@ export interface SessionOptions {
   scenarioFiles: readonly string[];
   /** A SIP URI; undefined runs the embedded lab proxy. */
   server?: string;
-  transport: TransportProtocol;
+  /** Every bot's transport; undefined: the server's NAPTR/SRV records choose (RFC 3263 §4.1), else udp. */
+  transport?: TransportProtocol;
+  /** DNS server for locating `server` (`127.0.0.53:5353`); default the system's resolver. */
+  dns?: string;
   /** Address the embedded proxy listens on (127.0.0.1 by default; `::1` runs the lab over IPv6). */
   listen?: string;
   outDir?: string;
@@ -53,11 +56,16 @@ export interface SessionOptions {
    * server is on loopback, so the parties are told apart on the wire (the lab does this).
    */
   partyAddresses?: boolean;
+  /** Called once the server is located: how, and the target chosen (`NAPTR SIP+D2T → SRV … : tcp 127.0.0.1:5070`). */
+  onServer?: (description: string) => void;
   /** Called after each case, for progress output. */
   onCase?: (result: CaseResult) => void;
 }
 
 export type SessionMedia = BotMedia | 'none';
+
+/** The options once the transport is settled (given, or chosen by the server's DNS records). */
+type TransportSet = SessionOptions & { transport: TransportProtocol };
 
 export interface SessionRun {
   summary: RunSummary;
@@ -70,11 +78,14 @@ export interface SessionRun {
  * Registration failures throw (RegistrationError / ServerUnreachableError) after the folder
  * holds everything exchanged until then.
  */
-export async function runSession(options: SessionOptions): Promise<SessionRun> {
-  const logger = options.logger ?? silentLogger;
+export async function runSession(sessionOptions: SessionOptions): Promise<SessionRun> {
+  const logger = sessionOptions.logger ?? silentLogger;
   const clock = systemClock;
-  const bots = await loadBotsFile(options.botsFile, options.env);
-  const scenarios = await loadScenarioFiles(options.scenarioFiles, { env: options.env, bots });
+  const bots = await loadBotsFile(sessionOptions.botsFile, sessionOptions.env);
+  const scenarios = await loadScenarioFiles(sessionOptions.scenarioFiles, { env: sessionOptions.env, bots });
+  const located = sessionOptions.server ? await locateSessionServer(sessionOptions, bots, logger) : undefined;
+  const options: TransportSet = { ...sessionOptions, transport: located?.transport ?? sessionOptions.transport ?? 'udp' };
+  if (located) options.onServer?.(located.describe());
   const accounts = [...bots.bots.values()].map((config) => sessionAccount(config, options));
   checkWebRtcTransport(accounts, options);
   const runDir = await createRunFolder(options.outDir, { force: options.force });
@@ -88,13 +99,14 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
   let interrupted = false;
   let summary: RunSummary | undefined;
   try {
-    const target = await connectServer(options, bots, events, logger);
+    const target = await connectServer(options, located, bots, events, logger);
     embedded = target.embedded;
     serverText = target.uri;
     const media = options.media === 'none' ? undefined : rtpMedia({ events, clock, logger, recordDir: options.record ? runDir : undefined });
     const placed = options.partyAddresses ? await placeOnLoopback(accounts, target.endpoint.address) : accounts;
     for (const account of placed) {
-      running.push(new Bot({ account, server: target.endpoint, events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
+      const locator = located ? located.forBot() : undefined;
+      running.push(new Bot({ account, server: target.endpoint, ...(locator && { locator }), events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
     }
     await Promise.all(running.map((bot) => bot.start()));
     await Promise.all(running.map((bot) => bot.register()));
@@ -127,6 +139,7 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
       startedAt: started.toISOString(),
       durationMs: Date.now() - started.getTime(),
       server: serverText,
+      ...(located && { serverTarget: running[0]?.serverTarget() ?? located.describe() }),
       transport: options.transport,
       serverKind: options.server ? 'external' : 'embedded',
       cases: results,
@@ -137,13 +150,13 @@ export async function runSession(options: SessionOptions): Promise<SessionRun> {
 }
 
 /** A bot as this session runs it: the session's transport, and its media when one is forced. */
-function sessionAccount(config: BotConfig, options: SessionOptions): BotConfig {
+function sessionAccount(config: BotConfig, options: TransportSet): BotConfig {
   const media = options.media === 'rtp' || options.media === 'webrtc' ? { media: options.media } : {};
   return { ...config, transport: options.transport, ...media };
 }
 
 /** WebRTC bots are browser-style endpoints: they signal over WebSocket (RFC 7118), never UDP/TCP/TLS. */
-function checkWebRtcTransport(accounts: readonly BotConfig[], options: SessionOptions): void {
+function checkWebRtcTransport(accounts: readonly BotConfig[], options: TransportSet): void {
   if (options.media === 'none' || WEBRTC_TRANSPORTS.includes(options.transport)) return;
   const webrtc = accounts.filter((a) => a.media === 'webrtc');
   if (webrtc.length === 0) return;
@@ -168,10 +181,9 @@ interface ServerTarget {
   embedded?: EmbeddedServer;
 }
 
-async function connectServer(options: SessionOptions, bots: BotsFile, events: EventStream, logger: Logger): Promise<ServerTarget> {
-  if (options.server) {
-    const address = await resolveServerUri(options.server, options.transport);
-    return { endpoint: address.endpoint, uri: options.server, tls: { rejectUnauthorized: !options.insecure, ...(options.ca !== undefined && { ca: options.ca }) } };
+async function connectServer(options: TransportSet, located: SessionServer | undefined, bots: BotsFile, events: EventStream, logger: Logger): Promise<ServerTarget> {
+  if (options.server && located) {
+    return { endpoint: located.first, uri: options.server, tls: { rejectUnauthorized: !options.insecure, ...(options.ca !== undefined && { ca: options.ca }), ...(located.servername !== undefined && { servername: located.servername }) } };
   }
   const users = new Map([...bots.bots.values()].map((b) => [b.authUser, b.password] as const));
   const domain = bots.bots.values().next().value?.domain ?? 'lab.test';

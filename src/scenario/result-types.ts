@@ -103,6 +103,8 @@ export interface RunSummary {
   startedAt: string;
   durationMs: number;
   server: string;
+  /** How an external server was located (RFC 3263) and the target the bots ended on. */
+  serverTarget?: string;
   transport: TransportProtocol;
   /** `embedded` when sipbots ran its own lab proxy. */
   serverKind: 'embedded' | 'external';

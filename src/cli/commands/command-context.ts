@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/config-error.js';
 import { InputFileError, readInputText } from '../../util/input-file.js';
 import { isIP } from 'node:net';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import { parseDnsServer } from '../../sip/locate/dns-server.js';
 import type { Logger } from '../../util/logger.js';
 import type { CliIo } from '../cli-io.js';
 
@@ -17,6 +18,15 @@ export function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
   return Math.round(n * 1000);
+}
+
+/** `--dns HOST:PORT` as `Resolver.setServers` takes it. */
+export function dnsServer(value: string): string {
+  try {
+    return parseDnsServer(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export function port(value: string): number {

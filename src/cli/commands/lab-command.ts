@@ -6,12 +6,13 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter, formatLabHeader } from '../print-lab.js';
-import { nonEmptyList, readCaFile, registerTimeoutOption, seconds, type CommandContext } from './command-context.js';
+import { dnsServer, nonEmptyList, readCaFile, registerTimeoutOption, seconds, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
 export function labCommand(context: CommandContext): Command {
   return new Command('lab')
-    .option('--server <uri>', 'SIP server to use (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .option('--server <uri>', 'SIP server to use, located through DNS as RFC 3263 says when it is a name without port (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .addOption(new Option('--scenarios <dir>', 'folder of the lab case files').default(packageFile('scenarios/lab'), "the package's scenarios/lab"))
@@ -43,11 +44,12 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   }
   const json = options.json === true;
   const colour = !json && io.stdout.isTTY === true;
-  const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
+  const transport = (options.transport ?? (io.env.SIPBOTS_TRANSPORT || undefined)) as TransportProtocol | undefined;
   const server = (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined);
-  if (!TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
+  if (transport !== undefined && !TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
   const lang = options.lang as 'en' | 'zh';
-  if (!json) io.stdout.write(formatLabHeader(server, transport, lang));
+  const shownTransport = transport ?? /;transport=(\w+)/i.exec(server ?? '')?.[1] ?? (server ? 'the transport DNS chooses (else udp)' : 'udp');
+  if (!json) io.stdout.write(formatLabHeader(server, shownTransport, lang));
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
   // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
   const { runSession } = await import('../../lab/run-session.js');
@@ -55,7 +57,8 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     botsFile: options.bots as string,
     scenarioFiles: labCaseFiles(options.scenarios as string, options.only as string[] | undefined),
     server,
-    transport,
+    ...(transport && { transport }),
+    ...(typeof options.dns === 'string' ? { dns: options.dns } : {}),
     ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),
     outDir: options.out as string | undefined,
     force: options.force === true,
@@ -71,6 +74,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     env: io.env,
     logger: context.logger(),
     signal: io.signal,
+    onServer: json ? undefined : (description) => io.stdout.write(`server located: ${description}\n\n`),
     onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, colour, lang)),
   });
   if (json) io.stdout.write(JSON.stringify({ ...summary, runDir }) + '\n');

@@ -4,14 +4,15 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
-import { readCaFile, registerTimeoutOption, type CommandContext } from './command-context.js';
+import { dnsServer, readCaFile, registerTimeoutOption, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
 export function runCommand(context: CommandContext): Command {
   return new Command('run')
     .argument('<scenario...>', 'scenario YAML files, run in order')
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
-    .option('--server <uri>', 'SIP server (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .option('--server <uri>', 'SIP server, located through DNS as RFC 3263 says when it is a name without port (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
     .option('--out <dir>', 'run folder, new or empty (default: runs/<timestamp>)')
@@ -27,7 +28,7 @@ export function runCommand(context: CommandContext): Command {
       const { io } = context;
       const json = options.json === true;
       const lang = options.lang as 'en' | 'zh';
-      const transport = (options.transport ?? io.env.SIPBOTS_TRANSPORT ?? 'udp') as TransportProtocol;
+      const transport = (options.transport ?? (io.env.SIPBOTS_TRANSPORT || undefined)) as TransportProtocol | undefined;
       // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
       const { runSession } = await import('../../lab/run-session.js');
       if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
@@ -35,7 +36,8 @@ export function runCommand(context: CommandContext): Command {
         botsFile: options.bots as string,
         scenarioFiles: files,
         server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined),
-        transport,
+        ...(transport && { transport }),
+        ...(typeof options.dns === 'string' ? { dns: options.dns } : {}),
         ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),
         outDir: options.out as string | undefined,
         force: options.force === true,
@@ -48,6 +50,7 @@ export function runCommand(context: CommandContext): Command {
         env: io.env,
         logger: context.logger(),
         signal: io.signal,
+        onServer: json ? undefined : (description) => io.stdout.write(`server located: ${description}\n`),
         onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, io.stdout.isTTY === true, lang)),
       });
       io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatLabFooter(summary, runDir, lang));

@@ -7,8 +7,8 @@ import { formatEndpoint, type Endpoint, type Flow, type TransportProtocol } from
 
 export interface NodeTransportOptions {
   socket: ReliableSipSocket;
-  /** Next hop for every request: the outbound proxy / registrar. */
-  server: Endpoint;
+  /** Next hop for every request: the outbound proxy / registrar (it may change: RFC 3263 §4.3 failover, TTL). */
+  nextHop: () => Endpoint;
   protocol: TransportProtocol;
 }
 
@@ -31,7 +31,7 @@ export class NodeTransport implements Transport {
   private currentState = TransportState.Disconnected;
   private readonly options: NodeTransportOptions;
   private readonly requestFlows = new Map<string, Flow>();
-  private serverFlowId: string | undefined;
+  private serverFlow: Flow | undefined;
 
   constructor(
     private readonly logger: SipJsLogger,
@@ -41,7 +41,7 @@ export class NodeTransport implements Transport {
     this.protocol = this.options.protocol.toUpperCase();
     this.options.socket.onMessage((raw, flow) => this.receive(raw, flow));
     this.options.socket.onFlowClosed((flow) => {
-      if (flow.id === this.serverFlowId) this.serverFlowId = undefined;
+      if (flow.id === this.serverFlow?.id) this.serverFlow = undefined;
     });
   }
 
@@ -73,7 +73,7 @@ export class NodeTransport implements Transport {
   async send(message: string): Promise<void> {
     const target = this.targetFor(message);
     const flow = await this.options.socket.send(message, target);
-    if (!message.startsWith('SIP/2.0') && flow.remote.port === this.options.server.port) this.serverFlowId = flow.id;
+    if (!message.startsWith('SIP/2.0') && sameEndpoint(flow.remote, this.options.nextHop())) this.serverFlow = flow;
   }
 
   private targetFor(message: string): { flowId?: string; remote?: Endpoint } {
@@ -81,7 +81,10 @@ export class NodeTransport implements Transport {
       const flow = this.requestFlows.get(branchOf(message) ?? '');
       if (flow) return { flowId: flow.id, remote: flow.remote };
     }
-    return { flowId: this.serverFlowId, remote: this.options.server };
+    const server = this.options.nextHop();
+    // After a failover the remembered flow leads to the old target.
+    if (this.serverFlow && !sameEndpoint(this.serverFlow.remote, server)) this.serverFlow = undefined;
+    return { flowId: this.serverFlow?.id, remote: server };
   }
 
   private receive(raw: string, flow: Flow): void {
@@ -117,6 +120,10 @@ export class NodeTransport implements Transport {
     this.currentState = state;
     this.stateChange.emit(state);
   }
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && a.address.toLowerCase() === b.address.toLowerCase();
 }
 
 function branchOf(raw: string): string | undefined {

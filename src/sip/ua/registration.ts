@@ -47,6 +47,11 @@ export class Registration {
   unregister(handlers: RegisterHandlers = {}): Promise<void> {
     return this.registerer.unregister({ requestDelegate: delegateOf(handlers) }).then(() => undefined);
   }
+
+  /** Drops this registration without unregistering (its target failed; another one takes over). */
+  dispose(): Promise<void> {
+    return this.registerer.dispose();
+  }
 }
 
 function delegateOf(handlers: RegisterHandlers) {

@@ -18,8 +18,8 @@ export interface SipUserAgentOptions {
   displayName?: string;
   /** Our socket, already open: every message goes through it. */
   socket: ReliableSipSocket;
-  /** Registrar and outbound proxy: every request goes there. */
-  server: Endpoint;
+  /** Registrar and outbound proxy: every request goes there (asked per request: it may change). */
+  nextHop: () => Endpoint;
   protocol: TransportProtocol;
   /** Via sent-by: `host:port` for UDP/TCP, an `.invalid` host for streams we only dial out on. */
   viaHost: string;
@@ -53,7 +53,7 @@ export class SipUserAgent {
       authorizationPassword: options.authorizationPassword,
       displayName: options.displayName,
       transportConstructor: NodeTransport,
-      transportOptions: { socket: options.socket, server: options.server, protocol },
+      transportOptions: { socket: options.socket, nextHop: options.nextHop, protocol },
       viaHost: options.viaHost,
       contactName: options.contactUser,
       contactParams: { transport: protocol },
