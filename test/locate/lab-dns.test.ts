@@ -13,6 +13,8 @@ import { failures, readJsonl, runLabJson } from '../support/lab-run.js';
  * dnsmasq's NAPTR/SRV/A records for lab.test, as a softphone finds a provider (RFC 3263).
  */
 let proxy: EmbeddedServer;
+/** Every case a server the lab does not configure can play (no-answer-as-captured needs the embedded proxy's iptel.org 408). */
+const EXTERNAL_CASES = LAB_CASE_IDS.filter((id) => id !== 'no-answer-as-captured');
 let dns: Dnsmasq | undefined;
 
 beforeEach(async () => {
@@ -35,13 +37,13 @@ async function deadTcpPort(): Promise<number> {
 }
 
 describe('the lab against a domain located through DNS (RFC 3263)', () => {
-  it('SRV for _sip._udp leads to the embedded proxy: the whole lab passes, and the output names the target', async () => {
+  it('SRV for _sip._udp leads to the lab proxy: the whole lab passes, and the output names the target', async () => {
     const port = proxy.endpoints.get('udp')!.port;
     dns = await startDnsmasq({ hosts: ['pbx.lab.test,127.0.0.1'], srv: [`_sip._udp.lab.test,pbx.lab.test,${port},0,10`] });
-    const { code, summary } = await runLabJson(['--server', 'sip:lab.test', '--dns', dns.server]);
+    const { code, summary } = await runLabJson(['--server', 'sip:lab.test', '--dns', dns.server, '--only', EXTERNAL_CASES.join(',')]);
     expect(failures(summary)).toBe('');
     expect(code).toBe(0);
-    expect(summary.cases.map((c) => c.id)).toEqual(LAB_CASE_IDS);
+    expect(summary.cases.map((c) => c.id)).toEqual(EXTERNAL_CASES);
     expect(summary.transport).toBe('udp');
     expect(summary.serverTarget).toBe(`SRV _sip._udp.lab.test → udp 127.0.0.1:${port} (pbx.lab.test)`);
     expect(dns.queries().map((q) => `${q.type} ${q.name}`).slice(0, 2)).toEqual(['NAPTR lab.test', 'SRV _sip._udp.lab.test']);
