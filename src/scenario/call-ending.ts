@@ -1,5 +1,3 @@
-import type { LegResult } from './result-types.js';
-
 /**
  * How a call ended, read off the legs' observed flows: the one place that decides it, for the
  * summary, the terminal line and the report.
@@ -24,7 +22,12 @@ const USER_REFUSALS = new Set([486, 600, 603]);
 /** Challenges, a timeout and the answer to a CANCEL: not the callee refusing. */
 const NOT_A_REFUSAL = new Set([401, 407, 408, 487]);
 
-export function callEnding(flows: Readonly<Record<string, LegResult>>): CallEnding | undefined {
+/** What callEnding reads of a leg (a LegResult has it; result-types.ts imports this file's types). */
+export interface ObservedLeg {
+  readonly observed: readonly string[];
+}
+
+export function callEnding(flows: Readonly<Record<string, ObservedLeg>>): CallEnding | undefined {
   const caller = flows.caller?.observed ?? [];
   const callee = flows.callee?.observed ?? [];
   if (caller.includes('BYE>') || callee.includes('<BYE')) return 'caller-bye';
