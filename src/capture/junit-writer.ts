@@ -8,12 +8,14 @@ import { escapeXml } from './ladder-svg.js';
  * set, no difference) is an <error>.
  */
 export function renderJunit(summary: RunSummary): string {
-  const failures = summary.cases.filter((c) => !c.passed && !isError(c)).length;
+  const expectations = summary.cases.flatMap((c) => Object.values(c.calls ?? {}).map((call) => ({ id: c.id, call })));
+  const failures = summary.cases.filter((c) => !c.passed && !isError(c)).length + expectations.filter((e) => !e.call.passed).length;
   const errors = summary.cases.filter((c) => !c.passed && isError(c)).length;
+  const skipped = summary.skipped ?? [];
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   lines.push(
-    `<testsuite name="sipbots" tests="${summary.cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds(summary.durationMs)}" timestamp="${escapeXml(summary.startedAt)}">`,
+    `<testsuite name="sipbots" tests="${summary.cases.length + expectations.length + skipped.length}" failures="${failures}" errors="${errors}" skipped="${skipped.length}" time="${seconds(summary.durationMs)}" timestamp="${escapeXml(summary.startedAt)}">`,
   );
   lines.push('  <properties>');
   const properties: [string, string][] = [
@@ -26,6 +28,7 @@ export function renderJunit(summary: RunSummary): string {
   lines.push('  </properties>');
   for (const result of summary.cases) {
     const open = `  <testcase classname="sipbots.${escapeXml(summary.transport)}" name="${escapeXml(result.id)}" time="${seconds(result.durationMs)}"`;
+    lines.push(...expectedCallCases(summary.transport, result));
     if (result.passed) {
       lines.push(`${open}/>`);
       continue;
@@ -37,9 +40,23 @@ export function renderJunit(summary: RunSummary): string {
     lines.push(`    <${element} message="${escapeXml(message)}" type="${type}">${escapeXml(details(result))}</${element}>`);
     lines.push('  </testcase>');
   }
+  for (const id of skipped) {
+    lines.push(`  <testcase classname="sipbots.${escapeXml(summary.transport)}" name="${escapeXml(id)}" time="0"><skipped message="not run: --bail stopped the suite after a failure"/></testcase>`);
+  }
   if (summary.interrupted) lines.push('  <system-err>run interrupted before every case finished</system-err>');
   lines.push('</testsuite>');
   return lines.join('\n') + '\n';
+}
+
+/** One testcase per expected incoming call (`expect.calls.<name>`), under its case's class. */
+function expectedCallCases(transport: string, result: CaseResult): string[] {
+  return Object.values(result.calls ?? {}).map((call) => {
+    const open = `  <testcase classname="sipbots.${escapeXml(transport)}.${escapeXml(result.id)}" name="calls.${escapeXml(call.name)}" time="0"`;
+    if (call.passed) return `${open}/>`;
+    const observed = call.observed ? `\nobserved: ${call.observed.join(' ')}` : '';
+    const expected = call.expected ? `\nexpected: ${call.expected.join(' ')}` : '';
+    return `${open}>\n    <failure message="${escapeXml(call.difference ?? 'failed')}" type="ExpectedCall">${escapeXml(`${call.role} (${call.party})${expected}${observed}`)}</failure>\n  </testcase>`;
+  });
 }
 
 function isError(result: CaseResult): boolean {

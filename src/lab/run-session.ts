@@ -10,7 +10,8 @@ import type { HepTarget } from '../capture/hep-writer.js';
 import { EventStream } from '../events/event-stream.js';
 import { locateSessionServer, type SessionServer } from './session-server.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial, type TransportProtocol } from '../sip/transport/types.js';
-import { runScenario } from '../scenario/run-scenario.js';
+import { caseTimeoutMs } from '../scenario/case-timeout.js';
+import { runScenario, STEP_TIMEOUT_MS } from '../scenario/run-scenario.js';
 import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 import { systemClock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -18,6 +19,8 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
 import { placeOnLoopback } from './lab-addresses.js';
 import { RunOutputs } from './run-outputs.js';
 import { createRunFolder } from './run-folder.js';
+import { expandScenarioPaths } from './scenario-paths.js';
+import { runPool } from './suite-pool.js';
 
 export interface SessionOptions {
   botsFile: string;
@@ -58,6 +61,10 @@ export interface SessionOptions {
   partyAddresses?: boolean;
   /** Called once the server is located: how, and the target chosen (`NAPTR SIP+D2T → SRV … : tcp 127.0.0.1:5070`). */
   onServer?: (description: string) => void;
+  /** Stop starting cases after the first that fails (`--bail`). */
+  bail?: boolean;
+  /** Run up to this many cases at once, never two sharing a bot (`--parallel N`); default 1. */
+  parallel?: number;
   /** Called after each case, for progress output. */
   onCase?: (result: CaseResult) => void;
 }
@@ -82,7 +89,7 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
   const logger = sessionOptions.logger ?? silentLogger;
   const clock = systemClock;
   const bots = await loadBotsFile(sessionOptions.botsFile, sessionOptions.env);
-  const scenarios = await loadScenarioFiles(sessionOptions.scenarioFiles, { env: sessionOptions.env, bots });
+  const scenarios = await loadScenarioFiles(await expandScenarioPaths(sessionOptions.scenarioFiles), { env: sessionOptions.env, bots });
   const located = sessionOptions.server ? await locateSessionServer(sessionOptions, bots, logger) : undefined;
   const options: TransportSet = { ...sessionOptions, transport: located?.transport ?? sessionOptions.transport ?? 'udp' };
   if (located) options.onServer?.(located.describe());
@@ -111,30 +118,45 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
     await Promise.all(running.map((bot) => bot.start()));
     await Promise.all(running.map((bot) => bot.register()));
     const byName = new Map(running.map((bot) => [bot.name, bot]));
-    for (const scenario of scenarios) {
-      if (options.signal?.aborted) break;
-      const result = await runScenario(withRingTimeout(scenario, options.ringTimeoutMs), {
-        bots: byName,
-        events,
-        clock,
-        signal: options.signal,
-        media: options.media !== 'none',
-        configureProxy: embedded
-          ? (settings) => {
-              embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs);
-              embedded!.proxy.setCancelledInviteStatus(settings.cancelledInviteStatus);
-            }
-          : undefined,
-      });
-      results.push(result);
-      options.onCase?.(result);
-    }
+    const parallel = Math.max(1, options.parallel ?? 1);
+    const allBots = [...byName.keys()];
+    const ordered = await runPool(
+      scenarios,
+      {
+        parallel,
+        // Proxy settings are the whole proxy's: such a case runs alone.
+        botsOf: (scenario) => (Object.keys(scenario.proxy).length === 0 ? [...new Set(Object.values(scenario.roles))] : allBots),
+        stop: () => (options.signal?.aborted ?? false) || (options.bail === true && results.some((r) => !r.passed)),
+      },
+      async (scenario) => {
+        const result = await runScenario(withRingTimeout(scenario, options.ringTimeoutMs), {
+          bots: byName,
+          events,
+          clock,
+          signal: options.signal,
+          media: options.media !== 'none',
+          timeoutMs: caseTimeoutMs(scenario, STEP_TIMEOUT_MS),
+          tagEvents: parallel === 1,
+          configureProxy: embedded
+            ? (settings) => {
+                embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs);
+                embedded!.proxy.setCancelledInviteStatus(settings.cancelledInviteStatus);
+              }
+            : undefined,
+        });
+        results.push(result);
+        options.onCase?.(result);
+        return result;
+      },
+    );
+    results.splice(0, results.length, ...ordered);
     interrupted = options.signal?.aborted ?? false;
   } finally {
     await Promise.all(running.map((bot) => bot.stop().catch((error: unknown) => logger.warn({ err: error, bot: bot.name }, 'bot did not stop cleanly'))));
     await embedded?.stop();
     summary = {
       passed: results.length === scenarios.length && results.every((r) => r.passed) && !interrupted,
+      ...(results.length < scenarios.length && !interrupted ? { skipped: scenarios.filter((s) => !results.some((r) => r.id === s.id)).map((s) => s.id) } : {}),
       interrupted,
       startedAt: started.toISOString(),
       durationMs: Date.now() - started.getTime(),

@@ -109,4 +109,6 @@ export interface RunSummary {
   /** `embedded` when sipbots ran its own lab proxy. */
   serverKind: 'embedded' | 'external';
   cases: CaseResult[];
+  /** Ids of the cases never started because `--bail` stopped the suite after a failure. */
+  skipped?: string[];
 }

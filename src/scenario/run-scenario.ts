@@ -7,8 +7,11 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { playAwaitStep } from './await-step.js';
 import { ExpectedCalls } from './expected-calls.js';
 import { judgeCase, type PlayedCall } from './judge-case.js';
-import { sleep, timerOn, withTimeout } from './step-timing.js';
+import { abortError, sleep, timerOn, untilAborted, withTimeout } from './step-timing.js';
 import type { CaseResult } from './result-types.js';
+
+/** The default bound on any single wait of a step. */
+export const STEP_TIMEOUT_MS = 20_000;
 
 export interface ScenarioContext {
   /** Bots by name, started and registered. */
@@ -25,6 +28,10 @@ export interface ScenarioContext {
   media?: boolean;
   /** Aborts the case early (interruption). */
   signal?: AbortSignal;
+  /** The case fails if it has not finished by then (a suite's limit, see case-timeout.ts). */
+  timeoutMs?: number;
+  /** Tag every event with this case's id while it runs; false when cases run in parallel. */
+  tagEvents?: boolean;
 }
 
 /**
@@ -38,44 +45,70 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   const unsubscribe = context.events.subscribe((event) => {
     if (event.type === 'sip' || event.type === 'media-stats' || event.type === 'finding') recorded.push(event);
   });
-  context.events.caseId = scenario.id;
+  const tagEvents = context.tagEvents ?? true;
+  if (tagEvents) context.events.caseId = scenario.id;
   context.events.emit({ type: 'case-start', at: startedAt, party: 'sipbots', caseId: scenario.id });
   const botOf = (role: string) => requireBot(context.bots, scenario.roles[role]!, role);
   const played = new Map<string, PlayedCall>();
-  const stepTimeoutMs = context.stepTimeoutMs ?? 20_000;
+  const stepTimeoutMs = context.stepTimeoutMs ?? STEP_TIMEOUT_MS;
   let error: string | undefined;
   let expectedCalls: ExpectedCalls | undefined;
   let stopListening = () => {};
+  const limit = caseSignal(context, clock);
+  const signal = limit.signal;
   try {
     expectedCalls = new ExpectedCalls(scenario.expect.calls ?? [], scenario.roles, botOf, startedAt, () => clock.now());
     stopListening = expectedCalls.listen();
     for (const [role, override] of Object.entries(scenario.behaviour)) botOf(role).behaviourOverride = override;
     context.configureProxy?.(scenario.proxy);
-    for (const step of scenario.steps) {
-      if (context.signal?.aborted) throw new Error('interrupted');
-      if (step.kind === 'wait') await sleep(clock, step.ms, context.signal);
-      else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
-      else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
-      else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
-      else played.set(step.name, await playCall(step, scenario, botOf, context, clock));
-    }
-    await waitForExpectedArrivals(expectedCalls, startedAt, clock);
-    await waitForEnd([...played.values()], expectedCalls, stepTimeoutMs, clock);
-    await sleep(clock, context.settleMs ?? 600, context.signal);
+    const calls = expectedCalls;
+    const play = async () => {
+      for (const step of scenario.steps) {
+        if (signal.aborted) throw abortError(signal);
+        if (step.kind === 'wait') await sleep(clock, step.ms, signal);
+        else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
+        else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
+        else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls: calls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
+        else played.set(step.name, await playCall(step, scenario, botOf, context, clock));
+      }
+      await waitForExpectedArrivals(calls, startedAt, clock);
+      await waitForEnd([...played.values()], calls, stepTimeoutMs, clock);
+      await sleep(clock, context.settleMs ?? 600, signal);
+    };
+    await untilAborted(play(), signal);
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   } finally {
+    limit.dispose();
     for (const role of Object.keys(scenario.behaviour)) botOf(role).behaviourOverride = undefined;
     stopListening();
     unsubscribe();
   }
-  for (const bot of new Set(context.bots.values())) await hangupRole(bot).catch(() => undefined);
+  // Only this case's bots: in a parallel suite the others are busy with their own cases.
+  for (const bot of new Set(Object.values(scenario.roles).map((name) => context.bots.get(name)))) await bot?.hangupAll().catch(() => undefined);
   const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error, checkMedia: context.media ?? true, expectedCalls: expectedCalls?.claims ?? [],
     toneOfRole: (role) => context.bots.get(scenario.roles[role] ?? '')?.account.tone,
   });
   context.events.emit({ type: 'case-end', at: clock.now(), party: 'sipbots', caseId: scenario.id, passed: result.passed, difference: result.difference });
-  context.events.caseId = undefined;
+  if (tagEvents) context.events.caseId = undefined;
   return result;
+}
+
+/** The run's interruption and the case's own time limit, as one signal. */
+function caseSignal(context: ScenarioContext, clock: Clock): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(new Error('interrupted'));
+  if (context.signal?.aborted) onAbort();
+  context.signal?.addEventListener('abort', onAbort, { once: true });
+  const limitMs = context.timeoutMs;
+  const timer = limitMs === undefined ? undefined : clock.setTimeout(() => controller.abort(new Error(`the case did not finish within ${limitMs / 1000} s (its limit, derived from its steps' timings)`)), limitMs);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      context.signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 async function playCall(
@@ -90,7 +123,7 @@ async function playCall(
   const target = step.to.kind === 'uri' ? step.to.uri : `sip:${callee!.account.user}@${callee!.account.domain}`;
   const calleeCallsBefore = new Set(callee ? callee.calls.values() : []);
   const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs });
-  await withTimeout(call.reach(step.waitFor), context.stepTimeoutMs ?? 20_000, clock, `call ${step.name} did not reach ${step.waitFor}`);
+  await withTimeout(call.reach(step.waitFor), context.stepTimeoutMs ?? STEP_TIMEOUT_MS, clock, `call ${step.name} did not reach ${step.waitFor}`);
   const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
   return { step, caller, callee, call, incoming, scenario };
 }

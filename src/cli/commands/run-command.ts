@@ -1,15 +1,16 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatCaseLine, formatLabFooter } from '../print-lab.js';
+import { formatSuiteTable } from '../print-suite.js';
 import { dnsServer, readCaFile, registerTimeoutOption, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
 export function runCommand(context: CommandContext): Command {
   return new Command('run')
-    .argument('<scenario...>', 'scenario YAML files, run in order')
+    .argument('<scenario...>', 'scenario YAML files or directories of them (a suite), run in order')
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .option('--server <uri>', 'SIP server, located through DNS as RFC 3263 says when it is a name without port (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
@@ -24,6 +25,8 @@ export function runCommand(context: CommandContext): Command {
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
     .addOption(new Option('--lang <lang>', 'language of the report and of this output').choices(['en', 'zh']).default('en'))
     .option('--json', 'print only the summary as JSON on stdout')
+    .option('--bail', 'stop starting scenarios after the first one fails')
+    .option('--parallel <n>', 'run up to n scenarios at once (never two that share a bot)', positiveInteger, 1)
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { io } = context;
       const json = options.json === true;
@@ -51,9 +54,17 @@ export function runCommand(context: CommandContext): Command {
         logger: context.logger(),
         signal: io.signal,
         onServer: json ? undefined : (description) => io.stdout.write(`server located: ${description}\n`),
+        bail: options.bail === true,
+        parallel: options.parallel as number,
         onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, io.stdout.isTTY === true, lang)),
       });
-      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatLabFooter(summary, runDir, lang));
+      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatSuiteTable(summary) + formatLabFooter(summary, runDir, lang));
       context.setExitCode(summary.interrupted ? ExitCode.Interrupted : summary.passed ? ExitCode.Ok : ExitCode.Failed);
     });
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of scenarios, 1 or more');
+  return n;
 }
