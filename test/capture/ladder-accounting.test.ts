@@ -165,7 +165,8 @@ describe('a TCP segment cut by the snap length', () => {
       ['SIP/2.0 200 OK', 'tcp-snap', expect.stringMatching(/^cut by the capture's snap length \(246 of \d+ bytes captured\)$/)],
       ['BYE sip:bob@example.com SIP/2.0', 'tcp-snap', undefined],
     ]);
-  });
+    expect(tsharkSipCounts(save('tcp-snap.pcap', pcap))).toEqual({ messages: messages.length, callIds: new Set(messages.map((m) => m.callId)).size });
+  }, 60_000);
 });
 
 describe('files that are not whole captures', () => {
@@ -181,7 +182,8 @@ describe('files that are not whole captures', () => {
     const strict = await runCli(['ladder', file, '--strict']);
     expect(strict.code).toBe(2);
     expect(strict.stderr).toMatch(/runs past the end of the file/);
-  });
+    expect(tsharkSipCounts(file, [], { cutShort: true })).toEqual({ messages: 1, callIds: 1 });
+  }, 60_000);
 
   it('a gzip-compressed capture is read through gunzip', async () => {
     const file = save('call.pcap.gz', gzipSync(good));
@@ -189,7 +191,8 @@ describe('files that are not whole captures', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('200 OK');
     expect(result.stderr).toMatch(/call\.pcap\.gz is gzip-compressed; read it through gunzip/);
-  });
+    expect(tsharkSipCounts(file)).toEqual({ messages: 2, callIds: 1 });
+  }, 60_000);
 
   it.each([
     ['NetMon 2', 'GMBU', /Microsoft Network Monitor 2\.x capture, not pcap or pcapng; convert it with: editcap -F pcap .*x\.cap .*x\.pcap/],
