@@ -161,7 +161,7 @@ describe('sipbots relay', () => {
     await client.send('hello', { address: '127.0.0.1', port });
     await until(() => client.received.length === 1);
     cli.controller.abort();
-    expect(await exit).toBe(0);
+    expect(await exit).toBe(130); // interrupted, like every other command (issue 14)
     expect(client.received[0]!.text).toBe('echo hello');
     expect(cli.out()).toMatch(/to target\s+received 1, forwarded 1, dropped 0/);
     expect(cli.out()).toMatch(/to clients\s+received 1, forwarded 1/);
