@@ -49,10 +49,11 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   if (transport !== undefined && !TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
   const lang = options.lang as 'en' | 'zh';
   const shownTransport = transport ?? /;transport=(\w+)/i.exec(server ?? '')?.[1] ?? (server ? 'the transport DNS chooses (else udp)' : 'udp');
+  // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other
+  // command. Loaded before the header, so the header still means the run is starting now.
+  const { runSession } = await import('../../lab/run-session.js');
   if (!json) io.stdout.write(formatLabHeader(server, shownTransport, lang));
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
-  // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
-  const { runSession } = await import('../../lab/run-session.js');
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,
     scenarioFiles: labCaseFiles(options.scenarios as string, options.only as string[] | undefined),
