@@ -2,7 +2,7 @@ import { RegistrationError, ServerUnreachableError } from '../bot/errors.js';
 import { CaptureFormatError } from '../capture/capture-errors.js';
 import { HepTargetError } from '../capture/hep-writer.js';
 import { ConfigError } from '../config/config-error.js';
-import { UnknownCaseError } from '../lab/lab-cases.js';
+import { EmbeddedProxyCaseError, UnknownCaseError } from '../lab/lab-cases.js';
 import { RunFolderError } from '../lab/run-folder.js';
 import { ServerUriError } from '../sip/server-uri.js';
 import { TransportError } from '../sip/transport/types.js';
@@ -13,7 +13,7 @@ import { ExitCode } from './exit-codes.js';
 
 /** Which exit code a failure means, by its type: the contract scripts rely on. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof HepTargetError || error instanceof RunFolderError || error instanceof UnknownCaseError || error instanceof ServerUriError || error instanceof InputFileError || error instanceof UsersFileErrors) return ExitCode.Usage;
+  if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof HepTargetError || error instanceof RunFolderError || error instanceof UnknownCaseError || error instanceof EmbeddedProxyCaseError || error instanceof ServerUriError || error instanceof InputFileError || error instanceof UsersFileErrors) return ExitCode.Usage;
   if (error instanceof InterruptedError) return ExitCode.Interrupted;
   if (error instanceof RegistrationError || error instanceof ServerUnreachableError || error instanceof TransportError) return ExitCode.Unreachable;
   return ExitCode.Failed;

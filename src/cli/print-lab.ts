@@ -12,6 +12,7 @@ const RESET = '\x1b[0m';
 const WORDS = {
   en: {
     header: (server: string | undefined, transport: string) => `sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}`,
+    excluded: (id: string, reason: string) => `not run against this server: ${id} (${reason})`,
     pass: 'PASS',
     fail: 'FAIL',
     failed: 'failed',
@@ -25,6 +26,7 @@ const WORDS = {
   },
   zh: {
     header: (server: string | undefined, transport: string) => `sipbots 实验：${server ?? '内置实验代理'}，传输 ${transport}`,
+    excluded: (id: string) => `未对此服务器运行：${id}（只有内置实验代理会这样应答）`,
     pass: '通过',
     fail: '失败',
     failed: '失败',
@@ -38,8 +40,10 @@ const WORDS = {
   },
 } as const;
 
-export function formatLabHeader(server: string | undefined, transport: string, lang: Lang = 'en'): string {
-  return `${WORDS[lang].header(server, transport)}\n\n`;
+export function formatLabHeader(server: string | undefined, transport: string, lang: Lang = 'en', excluded: RunSummary['excluded'] = []): string {
+  const w = WORDS[lang];
+  const notes = (excluded ?? []).map((c) => `${w.excluded(c.id, c.reason)}\n`).join('');
+  return `${w.header(server, transport)}\n${notes}\n`;
 }
 
 /** One line per case as it finishes: verdict, id, duration, outcome or first difference. */

@@ -30,10 +30,49 @@ export class UnknownCaseError extends Error {
   }
 }
 
-/** The case files for `--only` (all cases when empty), in lab order. */
-export function labCaseFiles(scenarioDir: string, only: readonly string[] | undefined): string[] {
+/**
+ * Cases only the embedded proxy can play, and why: another server has its own behaviour, which
+ * the lab does not configure.
+ */
+export const EMBEDDED_PROXY_CASES: ReadonlyMap<LabCaseId, string> = new Map([
+  ['no-answer-as-captured', 'it replays iptel.org answering a cancelled INVITE with 408, which only the embedded proxy is set to do'],
+]);
+
+/** A case the lab leaves out, and why. */
+export interface ExcludedCase {
+  id: string;
+  reason: string;
+}
+
+export interface LabCaseSelection {
+  files: string[];
+  /** Cases of the default list not run against an external server. */
+  excluded: ExcludedCase[];
+}
+
+/**
+ * The case files for `--only` (all cases when empty), in lab order. Against an external server
+ * the default list leaves out the embedded-proxy-only cases; naming one in `--only` is an error.
+ */
+export function labCaseFiles(scenarioDir: string, only: readonly string[] | undefined, options: { externalServer?: boolean } = {}): LabCaseSelection {
   const unknown = (only ?? []).filter((id) => !isLabCaseId(id));
   if (unknown.length > 0) throw new UnknownCaseError(unknown);
-  const ids: readonly string[] = only && only.length > 0 ? LAB_CASE_IDS.filter((id) => only.includes(id)) : LAB_CASE_IDS;
-  return ids.map((id) => join(scenarioDir, `${id}.yaml`));
+  const named = only !== undefined && only.length > 0;
+  const ids: readonly LabCaseId[] = named ? LAB_CASE_IDS.filter((id) => only.includes(id)) : LAB_CASE_IDS;
+  const excluded: ExcludedCase[] = [];
+  const kept = ids.filter((id) => {
+    const reason = options.externalServer ? EMBEDDED_PROXY_CASES.get(id) : undefined;
+    if (reason === undefined) return true;
+    if (named) throw new EmbeddedProxyCaseError(id, reason);
+    excluded.push({ id, reason });
+    return false;
+  });
+  return { files: kept.map((id) => join(scenarioDir, `${id}.yaml`)), excluded };
+}
+
+export class EmbeddedProxyCaseError extends Error {
+  override readonly name = 'EmbeddedProxyCaseError';
+  constructor(id: string, reason: string) {
+    super(`lab case ${id} cannot run against --server: ${reason} (hint: run it without --server)`);
+  }
 }

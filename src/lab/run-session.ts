@@ -67,6 +67,8 @@ export interface SessionOptions {
   parallel?: number;
   /** Called after each case, for progress output. */
   onCase?: (result: CaseResult) => void;
+  /** Cases the caller left out (the lab against an external server), recorded in the summary. */
+  excluded?: RunSummary['excluded'];
 }
 
 export type SessionMedia = BotMedia | 'none';
@@ -90,6 +92,7 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
   const clock = systemClock;
   const bots = await loadBotsFile(sessionOptions.botsFile, sessionOptions.env);
   const scenarios = await loadScenarioFiles(await expandScenarioPaths(sessionOptions.scenarioFiles), { env: sessionOptions.env, bots });
+  if (sessionOptions.server) checkExternalServerScenarios(scenarios);
   const located = sessionOptions.server ? await locateSessionServer(sessionOptions, bots, logger) : undefined;
   const options: TransportSet = { ...sessionOptions, transport: located?.transport ?? sessionOptions.transport ?? 'udp' };
   if (located) options.onServer?.(located.describe());
@@ -165,10 +168,23 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
       transport: options.transport,
       serverKind: options.server ? 'external' : 'embedded',
       cases: results,
+      ...(options.excluded && options.excluded.length > 0 ? { excluded: options.excluded } : {}),
     };
     await outputs.finish(summary);
   }
   return { summary, runDir };
+}
+
+/**
+ * A scenario setting a behaviour only the embedded proxy has (a cancelled INVITE answered 408)
+ * cannot pass against another server: say so before anything starts. The INVITE timer stays a
+ * hint, since an external server's own timer plays that case.
+ */
+function checkExternalServerScenarios(scenarios: readonly Scenario[]): void {
+  const problems = scenarios
+    .filter((scenario) => scenario.proxy.cancelledInviteStatus !== undefined)
+    .map((scenario) => ({ file: scenario.file, path: 'proxy.cancelledInviteStatus', message: 'only the embedded proxy answers a cancelled INVITE as this case expects, and --server was given', hint: 'run it without --server' }));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** A bot as this session runs it: the session's transport, and its media when one is forced. */

@@ -111,4 +111,6 @@ export interface RunSummary {
   cases: CaseResult[];
   /** Ids of the cases never started because `--bail` stopped the suite after a failure. */
   skipped?: string[];
+  /** Lab cases left out because only the embedded proxy plays them (an external server was given). */
+  excluded?: { id: string; reason: string }[];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SipMessageEvent } from '../../src/events/types.js';
 import { failures, readJsonl, runLabJson } from '../support/lab-run.js';
+import { runCli } from '../support/run-cli.js';
 
 /** `<dir><start line> (<CSeq method>)` of one party's messages of one case, in order. */
 function ladder(sip: SipMessageEvent[], party: string): string[] {
@@ -42,4 +43,12 @@ describe('lab case no-answer-as-captured on the embedded proxy', () => {
     expect(proxy408.at).toBeGreaterThanOrEqual(bob487.at);
     expect(sip.some((e) => e.party === 'alice' && e.status === 487)).toBe(false);
   }, 60_000);
+
+  it('is refused, before any traffic, when named with --server: only the embedded proxy answers a cancelled INVITE 408', async () => {
+    // Port 9 on loopback: nothing listens there, and nothing should be sent to it either.
+    const result = await runCli(['lab', '--server', 'sip:127.0.0.1:9', '--only', 'no-answer-as-captured', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/no-answer-as-captured cannot run against --server: .*408.*hint: run it without --server/);
+  });
 });

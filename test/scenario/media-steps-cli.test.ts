@@ -40,8 +40,12 @@ describe('sipbots run with dtmf, hold and unhold steps', () => {
     const summary = JSON.parse(result.stdout) as RunSummary;
     expect(summary.cases[0]?.difference, result.stderr).toBeUndefined();
     expect(result.code).toBe(0);
-    expect(summary.cases[0]?.media?.callee).toMatchObject({ party: 'bob', dtmf: '*0#', detectedHz: 440 });
-    expect(summary.cases[0]?.media?.caller).toMatchObject({ party: 'alice', detectedHz: 1000 });
+    // The tone is read from the last 200 ms heard (5 Hz bins): after hold and unhold a gap in that
+    // window may move the peak by a hertz or two, which the judge's tolerance allows.
+    expect(summary.cases[0]?.media?.callee).toMatchObject({ party: 'bob', dtmf: '*0#' });
+    expect(Math.abs((summary.cases[0]?.media?.callee?.detectedHz ?? 0) - 440)).toBeLessThanOrEqual(5);
+    expect(summary.cases[0]?.media?.caller).toMatchObject({ party: 'alice' });
+    expect(Math.abs((summary.cases[0]?.media?.caller?.detectedHz ?? 0) - 1000)).toBeLessThanOrEqual(5);
     const onDisk = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
     expect(onDisk.cases[0]?.media?.callee?.dtmf).toBe('*0#');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| bob \|[^\n]*\| \*0# \|/);

@@ -52,11 +52,13 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other
   // command. Loaded before the header, so the header still means the run is starting now.
   const { runSession } = await import('../../lab/run-session.js');
-  if (!json) io.stdout.write(formatLabHeader(server, shownTransport, lang));
+  const cases = labCaseFiles(options.scenarios as string, options.only as string[] | undefined, { externalServer: server !== undefined });
+  if (!json) io.stdout.write(formatLabHeader(server, shownTransport, lang, cases.excluded));
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,
-    scenarioFiles: labCaseFiles(options.scenarios as string, options.only as string[] | undefined),
+    scenarioFiles: cases.files,
+    excluded: cases.excluded,
     server,
     ...(transport && { transport }),
     ...(typeof options.dns === 'string' ? { dns: options.dns } : {}),
