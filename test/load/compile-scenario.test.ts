@@ -92,6 +92,11 @@ describe('compileScenario: expectations and targets', () => {
     expect(script.spanMs).toBe(500);
   });
 
+  it('refuses expected incoming calls (expect.calls), naming them and pointing to sipbots run', async () => {
+    const incoming = await loadScenarioFile('scenarios/examples/incoming-calls.yaml', {});
+    expect(refusal(() => compileScenario(incoming))).toContainEqual(expect.stringMatching(/^it expects incoming calls \(expect\.calls: answered, declined\);.*sipbots run$/));
+  });
+
   it('lists every reason at once', () => {
     const many = scenario({
       proxy: { inviteTimeoutMs: 3000 },

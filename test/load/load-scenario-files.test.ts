@@ -148,6 +148,7 @@ describe('sipbots load --scenario FILE (CLI, in-process)', () => {
       ['scenarios/lab/busy-self.yaml', /busy-self\.yaml cannot be played under load: its callee role callee is the caller's own bot/],
       ['scenarios/lab/no-answer-proxy-408.yaml', /no-answer-proxy-408\.yaml cannot be played under load: it sets proxy\.inviteTimeout/],
       [fixedUri, /fixed-uri\.yaml cannot be played under load: its call goes to the fixed URI sip:echo@lab\.test/],
+      ['scenarios/examples/incoming-calls.yaml', /incoming-calls\.yaml cannot be played under load: .*it expects incoming calls \(expect\.calls: answered, declined\)/],
       ['scenarios/lab/missing.yaml', /--scenario scenarios\/lab\/missing\.yaml: not call, register, options, nor a scenario file/],
     ];
     for (const [file, reason] of cases) {

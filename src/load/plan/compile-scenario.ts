@@ -41,7 +41,8 @@ export function statusLine(status: number): string {
  * role's behaviour (the file's override over the defaults; no bots file under load), the
  * caller's cancelAfter / hangupAfter, and the final status the call must end with. Anything
  * the lean path would have to fake is refused: several calls (a callee busy in another call),
- * other steps, a fixed target URI while the callees are ours, calling oneself, proxy settings.
+ * other steps, expected incoming calls (expect.calls), a fixed target URI while the callees are
+ * ours, calling oneself, proxy settings.
  * Legs and media expectations are not compared under load (no per-call flow record, no RTP).
  */
 export function compileScenario(scenario: Scenario, options: CompileScenarioOptions = {}): CallScript {
@@ -54,6 +55,11 @@ export function compileScenario(scenario: Scenario, options: CompileScenarioOpti
   scenario.steps.forEach((step, index) => {
     if (step.kind !== 'call') reasons.push(`steps[${index}] is a ${step.kind} step; load plays only the call step (use its cancelAfter / hangupAfter)`);
   });
+  const expectedCalls = scenario.expect.calls ?? [];
+  if (expectedCalls.length > 0) {
+    const names = expectedCalls.map((c) => c.name).join(', ');
+    reasons.push(`it expects incoming calls (expect.calls: ${names}); load judges each arrival by its caller's final status only, nothing matches calls from outside to expectations — play it with sipbots run`);
+  }
   if (scenario.proxy.inviteTimeoutMs !== undefined) {
     reasons.push('it sets proxy.inviteTimeout; proxy settings are for the lab\'s embedded proxy, the proxy under load keeps its own timers');
   }
