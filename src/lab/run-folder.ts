@@ -30,7 +30,7 @@ export async function createRunFolder(out: string | undefined, options: RunFolde
     const existing = await folderEntries(out, option);
     if (existing === undefined) await makeFolder(out, option);
     else if (existing.length > 0 && options.force !== true) {
-      const what = existing.includes('summary.json') || existing.includes('messages.jsonl') ? 'already holds a run' : `is not empty (${existing.length} entries)`;
+      const what = existing.includes('summary.json') || existing.includes('messages.jsonl') ? 'already holds a run' : `is not empty (${existing.length} ${existing.length === 1 ? 'entry' : 'entries'})`;
       throw new RunFolderError(`${option} ${out} ${what}; choose another folder, or add --force to write into it`);
     }
     await assertWritable(out, option);

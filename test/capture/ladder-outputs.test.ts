@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -88,6 +88,19 @@ describe('several calls in one document', () => {
     expect(readdirSync(out).sort()).toEqual(['001-short-call.svg', '002-long-call.svg', '003-jumping-clock.svg']);
     for (const name of readdirSync(out)) expect(XMLValidator.validate(readFileSync(join(out, name), 'utf8'))).toBe(true);
     expect(result.stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('--split into a folder that holds files: refused (exit 2) unless --force, and nothing there is touched', async () => {
+    const out = join(dir, 'split-taken');
+    mkdirSync(out);
+    writeFileSync(join(out, '001-short-call.svg'), 'mine');
+    const refused = await runCli(['ladder', file, '--format', 'svg', '--split', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--split .*split-taken is not empty \(1 entry\); choose another folder, or add --force/);
+    expect(readFileSync(join(out, '001-short-call.svg'), 'utf8')).toBe('mine');
+    const forced = await runCli(['ladder', file, '--format', 'svg', '--split', out, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readdirSync(out)).toHaveLength(3);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { callLadders, renderHtmlDocument, renderMermaidDocument, renderSvgDocument, renderTextDocument, type CallLadder } from '../../capture/ladder-document.js';
@@ -7,6 +7,7 @@ import { captureWarnings, renderCaptureSummary } from '../../capture/ladder-summ
 import { readMessagesJsonlFile } from '../../capture/messages-jsonl.js';
 import { groupByCallId, readSipCaptureFile, UNPARSABLE_CALL, type CaptureSummary } from '../../capture/pcap-reader.js';
 import type { SipbotsEvent, SipMessageEvent } from '../../events/types.js';
+import { createRunFolder } from '../../lab/run-folder.js';
 import { ExitCode } from '../exit-codes.js';
 import { fileOfOption, unlessInterrupted, type CommandContext } from './command-context.js';
 
@@ -20,13 +21,16 @@ export function ladderCommand(context: CommandContext): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'svg', 'html']).default('text'))
     .option('--call <call-id>', 'only this call (default: every call, one ladder each)')
     .option('--case <id>', 'only the messages of this lab case (messages.jsonl or a sipbots pcapng)')
-    .option('--split <dir>', 'write one file per call into <dir> instead of one document on stdout')
+    .option('--split <dir>', 'write one file per call into <dir>, new or empty, instead of one document on stdout')
+    .option('--force', 'write --split files into a folder that is not empty')
     .option('--strict', 'fail on frames that cannot be decoded and on a capture cut short')
     .addOption(new Option('--truncated', 'read a capture cut off by a crash (the default unless --strict)').hideHelp())
     .action(async (file: string, options: Record<string, unknown>) => {
       const { io } = context;
       const format = options.format as LadderFormat;
       const strict = options.strict === true;
+      // Refused before the capture is read: a long read must not end in "that folder holds files".
+      if (options.split) await createRunFolder(options.split as string, { option: '--split', force: options.force === true });
       // A huge capture can take a while to read: Ctrl-C ends the wait (exit 130).
       const { messages, summary } = await unlessInterrupted(io.signal, fileOfOption('ladder', readMessages(file, strict)));
       const calls = groupByCallId(messages);
@@ -65,7 +69,6 @@ function render(format: LadderFormat, ladders: readonly CallLadder[], file: stri
 
 /** `--split DIR`: `001-<call-id>.svg` and so on, numbered in call order. */
 async function writeSplit(dir: string, format: LadderFormat, ladders: readonly CallLadder[], file: string, notes: readonly string[]): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [i, call] of ladders.entries()) {
     const name = `${String(i + 1).padStart(3, '0')}-${call.callId.replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 80)}.${EXTENSIONS[format]}`;
