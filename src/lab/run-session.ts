@@ -10,8 +10,8 @@ import type { HepTarget } from '../capture/hep-writer.js';
 import { EventStream } from '../events/event-stream.js';
 import { locateSessionServer, type SessionServer } from './session-server.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial, type TransportProtocol } from '../sip/transport/types.js';
-import { caseTimeoutMs } from '../scenario/case-timeout.js';
-import { runScenario, STEP_TIMEOUT_MS } from '../scenario/run-scenario.js';
+import { caseLimits } from '../scenario/case-timeout.js';
+import { runScenario } from '../scenario/run-scenario.js';
 import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 import { systemClock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -132,13 +132,16 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
         stop: () => (options.signal?.aborted ?? false) || (options.bail === true && results.some((r) => !r.passed)),
       },
       async (scenario) => {
-        const result = await runScenario(withRingTimeout(scenario, options.ringTimeoutMs), {
+        const played = withRingTimeout(scenario, options.ringTimeoutMs);
+        const limits = caseLimits(played, byName);
+        const result = await runScenario(played, {
           bots: byName,
           events,
           clock,
           signal: options.signal,
           media: options.media !== 'none',
-          timeoutMs: caseTimeoutMs(scenario, STEP_TIMEOUT_MS),
+          stepTimeoutMs: limits.stepMs,
+          timeoutMs: limits.caseMs,
           tagEvents: parallel === 1,
           configureProxy: embedded
             ? (settings) => {

@@ -7,6 +7,9 @@ import { silentLogger, type Logger } from '../util/logger.js';
 
 export type CancelledInviteStatus = 408 | 487;
 
+/** Kamailio's default fr_inv_timer (tm module), 120 s. */
+export const DEFAULT_INVITE_TIMEOUT_MS = 120_000;
+
 /** `both` challenges with SHA-256 and MD5 headers, SHA-256 first (RFC 8760 §2.4). */
 export type ProxyDigestAlgorithm = 'MD5' | 'SHA-256' | 'both';
 
@@ -27,7 +30,11 @@ export interface LabProxyOptions {
   events?: EventStream;
   /** The event party name (default `proxy`). */
   party?: string;
-  /** Kamailio fr_inv_timer: how long after a provisional to wait for a final (default 3000 ms in the lab). */
+  /**
+   * Kamailio fr_inv_timer: how long after a provisional to wait for a final. Default 120 s,
+   * Kamailio's own, so a human (or a softphone through `sipbots proxy`) has time to answer; the
+   * lab case that needs the timer (no-answer-proxy-408) sets 3 s itself.
+   */
   inviteTimeoutMs?: number;
   /**
    * What the caller gets for an INVITE it cancelled: 487, the callee's Request Terminated
@@ -90,7 +97,7 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
     logger: options.logger ?? silentLogger,
     events: options.events,
     party: options.party ?? 'proxy',
-    inviteTimeoutMs: options.inviteTimeoutMs ?? 3000,
+    inviteTimeoutMs: options.inviteTimeoutMs ?? DEFAULT_INVITE_TIMEOUT_MS,
     cancelledInviteStatus: options.cancelledInviteStatus ?? 487,
     noResponseTimeoutMs: options.noResponseTimeoutMs ?? 32_000,
     lingerMs: options.lingerMs ?? 32_000,

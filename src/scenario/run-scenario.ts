@@ -7,11 +7,9 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { playAwaitStep } from './await-step.js';
 import { ExpectedCalls } from './expected-calls.js';
 import { judgeCase, type PlayedCall } from './judge-case.js';
+import { stepLimitMs } from './case-timeout.js';
 import { abortError, sleep, timerOn, untilAborted, withTimeout } from './step-timing.js';
 import type { CaseResult } from './result-types.js';
-
-/** The default bound on any single wait of a step. */
-export const STEP_TIMEOUT_MS = 20_000;
 
 export interface ScenarioContext {
   /** Bots by name, started and registered. */
@@ -20,7 +18,10 @@ export interface ScenarioContext {
   clock?: Clock;
   /** Applies the scenario's embedded-proxy settings; absent against an external server. */
   configureProxy?: (settings: Scenario['proxy']) => void;
-  /** Upper bound for any single wait (a call that never ends must not hang the run). */
+  /**
+   * Upper bound for any single wait (a call that never ends must not hang the run); by default
+   * derived from the scenario's own timings (case-timeout.ts).
+   */
   stepTimeoutMs?: number;
   /** Time left after the last step for trailing ACKs and retransmissions to be recorded. */
   settleMs?: number;
@@ -50,7 +51,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   context.events.emit({ type: 'case-start', at: startedAt, party: 'sipbots', caseId: scenario.id });
   const botOf = (role: string) => requireBot(context.bots, scenario.roles[role]!, role);
   const played = new Map<string, PlayedCall>();
-  const stepTimeoutMs = context.stepTimeoutMs ?? STEP_TIMEOUT_MS;
+  const stepTimeoutMs = context.stepTimeoutMs ?? stepLimitMs(scenario, context.bots);
   let error: string | undefined;
   let expectedCalls: ExpectedCalls | undefined;
   let stopListening = () => {};
@@ -69,7 +70,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
         else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
         else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
         else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls: calls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
-        else played.set(step.name, await playCall(step, scenario, botOf, context, clock));
+        else played.set(step.name, await playCall(step, scenario, botOf, stepTimeoutMs, clock));
       }
       await waitForExpectedArrivals(calls, startedAt, clock);
       await waitForEnd([...played.values()], calls, stepTimeoutMs, clock);
@@ -115,7 +116,7 @@ async function playCall(
   step: CallStep,
   scenario: Scenario,
   botOf: (role: string) => Bot,
-  context: ScenarioContext,
+  stepTimeoutMs: number,
   clock: Clock,
 ): Promise<PlayedCall> {
   const caller = botOf(step.from);
@@ -123,7 +124,7 @@ async function playCall(
   const target = step.to.kind === 'uri' ? step.to.uri : `sip:${callee!.account.user}@${callee!.account.domain}`;
   const calleeCallsBefore = new Set(callee ? callee.calls.values() : []);
   const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs });
-  await withTimeout(call.reach(step.waitFor), context.stepTimeoutMs ?? STEP_TIMEOUT_MS, clock, `call ${step.name} did not reach ${step.waitFor}`);
+  await withTimeout(call.reach(step.waitFor), stepTimeoutMs, clock, `call ${step.name} did not reach ${step.waitFor}`);
   const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
   return { step, caller, callee, call, incoming, scenario };
 }

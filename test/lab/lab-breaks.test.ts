@@ -49,7 +49,7 @@ describe('a lab case broken on purpose fails and names the difference', () => {
 
   it('cancel: the proxy never receives the CANCEL, so the caller sees the proxy\'s 408 instead of 487', async () => {
     const bots = await loadBotsFile('bots/lab.yaml', {});
-    server = await startEmbeddedServer({ transports: ['udp'], users: usersFromBots(bots.bots.values()), domain: 'lab.test', events: new EventStream() });
+    server = await startEmbeddedServer({ transports: ['udp'], users: usersFromBots(bots.bots.values()), domain: 'lab.test', events: new EventStream(), inviteTimeoutMs: 3000 });
     forwarder = await startUdpForwarder(server.endpoints.get('udp')!, (datagram) => datagram.startsWith('CANCEL '));
     const { code, summary } = await runJson(['scenarios/lab/cancel.yaml', '--server', `sip:127.0.0.1:${forwarder.endpoint.port}`]);
     expect(forwarder.dropped.length).toBeGreaterThan(0);

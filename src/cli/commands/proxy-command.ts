@@ -20,7 +20,7 @@ export function proxyCommand(context: CommandContext): Command {
     .option('--users <file>', 'user=password lines (default: the accounts of --bots)')
     .addOption(new Option('--bots <file>', 'bots file whose accounts may register').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .addOption(new Option('--transport <list>', `comma-separated transports to listen on (${TRANSPORT_PROTOCOLS.join(', ')})`).argParser(transportList).default(['udp', 'tcp'], 'udp,tcp'))
-    .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer', seconds)
+    .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer (default 120, as Kamailio): the caller gets 408 when nobody answers in time', seconds)
     .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
     .option('--out <dir>', 'also write every message to <dir>/messages.jsonl (a new or empty folder)')
     .option('--force', 'write into an --out folder that is not empty')
