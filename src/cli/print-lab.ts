@@ -23,6 +23,8 @@ const WORDS = {
     serverTarget: 'server target: ',
     runFolder: 'run folder: ',
     report: 'report: ',
+    starting: 'starting the bots and registering them …',
+    running: (ids: readonly string[]) => `running ${ids.join(', ')} …`,
   },
   zh: {
     header: (server: string | undefined, transport: string) => `sipbots 实验：${server ?? '内置实验代理'}，传输 ${transport}`,
@@ -37,6 +39,8 @@ const WORDS = {
     serverTarget: '服务器目标：',
     runFolder: '运行目录：',
     report: '报告：',
+    starting: '正在启动机器人并注册 …',
+    running: (ids: readonly string[]) => `正在运行 ${ids.join('、')} …`,
   },
 } as const;
 
@@ -44,6 +48,20 @@ export function formatLabHeader(server: string | undefined, transport: string, l
   const w = WORDS[lang];
   const notes = (excluded ?? []).map((c) => `${w.excluded(c.id, c.reason)}\n`).join('');
   return `${w.header(server, transport)}\n${notes}\n`;
+}
+
+/** Erases the terminal's current line (a live status line) and returns the cursor to its start. */
+export const CLEAR_LINE = '\r\x1b[2K';
+
+/**
+ * The live line a terminal shows while something runs (`running no-answer …`), without a
+ * newline: the next live line or the case's result line replaces it. Only for a TTY; cut to
+ * 78 columns, since a line that wraps would not be erased whole.
+ */
+export function formatLiveLine(what: { cases: readonly string[] } | 'starting', lang: Lang = 'en'): string {
+  const w = WORDS[lang];
+  const text = what === 'starting' ? w.starting : w.running(what.cases);
+  return `${CLEAR_LINE}${text.length > 78 ? `${text.slice(0, 76)} …` : text}`;
 }
 
 /** One line per case as it finishes: verdict, id, duration, outcome or first difference. */

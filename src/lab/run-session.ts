@@ -65,6 +65,8 @@ export interface SessionOptions {
   bail?: boolean;
   /** Run up to this many cases at once, never two sharing a bot (`--parallel N`); default 1. */
   parallel?: number;
+  /** Called as each case starts, for a live progress line. */
+  onCaseStart?: (caseId: string) => void;
   /** Called after each case, for progress output. */
   onCase?: (result: CaseResult) => void;
   /** Cases the caller left out (the lab against an external server), recorded in the summary. */
@@ -132,6 +134,7 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
         stop: () => (options.signal?.aborted ?? false) || (options.bail === true && results.some((r) => !r.passed)),
       },
       async (scenario) => {
+        options.onCaseStart?.(scenario.id);
         const played = withRingTimeout(scenario, options.ringTimeoutMs);
         const limits = caseLimits(played, byName);
         const result = await runScenario(played, {

@@ -5,7 +5,8 @@ import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatCaseLine, formatLabFooter, formatLabHeader } from '../print-lab.js';
+import { caseProgress } from '../case-progress.js';
+import { formatLabFooter, formatLabHeader } from '../print-lab.js';
 import { dnsServer, nonEmptyList, readCaFile, registerTimeoutOption, seconds, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
 
@@ -43,7 +44,6 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     return ExitCode.Ok;
   }
   const json = options.json === true;
-  const colour = !json && io.stdout.isTTY === true;
   const transport = (options.transport ?? (io.env.SIPBOTS_TRANSPORT || undefined)) as TransportProtocol | undefined;
   const server = (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined);
   if (transport !== undefined && !TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
@@ -55,6 +55,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   const cases = labCaseFiles(options.scenarios as string, options.only as string[] | undefined, { externalServer: server !== undefined });
   if (!json) io.stdout.write(formatLabHeader(server, shownTransport, lang, cases.excluded));
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+  const progress = caseProgress(io.stdout, { json, lang, afterServer: '\n' });
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,
     scenarioFiles: cases.files,
@@ -77,9 +78,10 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     env: io.env,
     logger: context.logger(),
     signal: io.signal,
-    onServer: json ? undefined : (description) => io.stdout.write(`server located: ${description}\n\n`),
-    onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, colour, lang)),
-  });
+    onServer: progress.onServer,
+    onCaseStart: progress.onCaseStart,
+    onCase: progress.onCase,
+  }).finally(progress.end);
   if (json) io.stdout.write(JSON.stringify({ ...summary, runDir }) + '\n');
   else io.stdout.write(formatLabFooter(summary, runDir, lang));
   if (summary.interrupted) return ExitCode.Interrupted;

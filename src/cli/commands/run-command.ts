@@ -3,7 +3,8 @@ import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatCaseLine, formatLabFooter } from '../print-lab.js';
+import { caseProgress } from '../case-progress.js';
+import { formatLabFooter } from '../print-lab.js';
 import { formatSuiteTable } from '../print-suite.js';
 import { dnsServer, readCaFile, registerTimeoutOption, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
@@ -35,6 +36,7 @@ export function runCommand(context: CommandContext): Command {
       // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
       const { runSession } = await import('../../lab/run-session.js');
       if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+      const progress = caseProgress(io.stdout, { json, lang });
       const { summary, runDir } = await runSession({
         botsFile: options.bots as string,
         scenarioFiles: files,
@@ -53,11 +55,12 @@ export function runCommand(context: CommandContext): Command {
         env: io.env,
         logger: context.logger(),
         signal: io.signal,
-        onServer: json ? undefined : (description) => io.stdout.write(`server located: ${description}\n`),
         bail: options.bail === true,
         parallel: options.parallel as number,
-        onCase: json ? undefined : (result) => io.stdout.write(formatCaseLine(result, io.stdout.isTTY === true, lang)),
-      });
+        onServer: progress.onServer,
+        onCaseStart: progress.onCaseStart,
+        onCase: progress.onCase,
+      }).finally(progress.end);
       io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatSuiteTable(summary) + formatLabFooter(summary, runDir, lang));
       context.setExitCode(summary.interrupted ? ExitCode.Interrupted : summary.passed ? ExitCode.Ok : ExitCode.Failed);
     });
