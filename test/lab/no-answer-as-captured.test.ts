@@ -3,10 +3,15 @@ import type { SipMessageEvent } from '../../src/events/types.js';
 import { failures, readJsonl, runLabJson } from '../support/lab-run.js';
 import { runCli } from '../support/run-cli.js';
 
-/** `<dir><start line> (<CSeq method>)` of one party's messages of one case, in order. */
+/**
+ * One party's messages of one case, in order, as `sends INVITE` / `gets 200/CANCEL`, without
+ * 100 Trying and without repeats (a retransmission, or the ACK re-sent for it on a slow machine).
+ */
 function ladder(sip: SipMessageEvent[], party: string): string[] {
+  const seen = new Set<string>();
   return sip
-    .filter((e) => e.party === party && !e.retransmission && !/ 100 Trying/.test(e.startLine ?? ''))
+    .filter((e) => e.party === party && !/ 100 Trying/.test(e.startLine ?? ''))
+    .filter((e) => !seen.has(`${e.direction}|${e.raw}`) && Boolean(seen.add(`${e.direction}|${e.raw}`)))
     .map((e) => {
       const what = e.method ?? `${e.status}`;
       const of = e.cseq?.split(' ')[1];
