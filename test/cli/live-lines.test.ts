@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { caseProgress } from '../../src/cli/case-progress.js';
 import { main } from '../../src/cli/main.js';
+import type { CaseResult } from '../../src/scenario/result-types.js';
 
 describe('sipbots lab on a terminal', () => {
   it('shows a live line for what runs now, replaced by each result, and names the report at the end', async () => {
@@ -27,4 +29,19 @@ describe('sipbots lab on a terminal', () => {
     expect(index(/^\r\x1b\[2Krunning cancel …$/)).toBeGreaterThan(result);
     expect(texts.join('')).toContain(`report: ${join(out, 'report.html')}\n`);
   }, 60_000);
+});
+
+describe('the live line under --parallel', () => {
+  it('names every case still running, and goes once the last result is printed', () => {
+    const written: string[] = [];
+    const progress = caseProgress({ isTTY: true, write: (text: string) => written.push(text) }, { json: false, lang: 'en' });
+    progress.onCaseStart!('a');
+    progress.onCaseStart!('b');
+    expect(written.at(-1)).toBe('\r\x1b[2Krunning a, b …');
+    progress.onCase!({ id: 'a', passed: true, durationMs: 1000 } as CaseResult);
+    expect(written.at(-2)).toMatch(/^\r\x1b\[2K.*PASS.*a /);
+    expect(written.at(-1)).toBe('\r\x1b[2Krunning b …');
+    progress.onCase!({ id: 'b', passed: false, durationMs: 1000, difference: 'expected <486' } as CaseResult);
+    expect(written.at(-1)).toBe('\r\x1b[2K');
+  });
 });
