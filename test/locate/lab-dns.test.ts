@@ -19,7 +19,8 @@ let dns: Dnsmasq | undefined;
 
 beforeEach(async () => {
   const bots = await loadBotsFile('bots/lab.yaml', {});
-  proxy = await startEmbeddedServer({ transports: ['udp', 'tcp'], users: usersFromBots(bots.bots.values()), domain: 'lab.test', events: new EventStream() });
+  // An external server to the lab: it runs the 3 s fr_inv_timer no-answer-proxy-408 expects (the default is 120 s).
+  proxy = await startEmbeddedServer({ transports: ['udp', 'tcp'], users: usersFromBots(bots.bots.values()), domain: 'lab.test', events: new EventStream(), inviteTimeoutMs: 3000 });
 });
 afterEach(async () => {
   await proxy.stop();
