@@ -33,6 +33,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/ladder-command.js')).ladderCommand,
   },
   {
+    name: 'scenario',
+    description: 'make scenario files: `scenario from-capture FILE` turns the calls of a pcap/pcapng into a scenario and bots file that replay them',
+    load: async () => (await import('./commands/scenario-command.js')).scenarioCommand,
+  },
+  {
     name: 'relay',
     description: 'UDP relay that drops, duplicates, delays and reorders datagrams between clients and one SIP server',
     load: async () => (await import('./commands/relay-command.js')).relayCommand,

@@ -1,0 +1,115 @@
+import type { SipMessageEvent } from '../../events/types.js';
+import { cseqMethod, flowToken, legMessages } from '../observed-flow.js';
+import { endpointOf, viewOf, type CapturedCall } from './captured-call.js';
+
+/** A message an inference rests on, cited in the generated file's header. */
+export interface Evidence {
+  what: string;
+  at: number;
+}
+
+/**
+ * What one captured call did, read off its two end legs: the timings a scenario needs
+ * (all epoch ms from the capture) and the legs in the ladder notation of `expect.legs`.
+ */
+export interface CallFacts {
+  call: CapturedCall;
+  /** The caller's first INVITE. */
+  startAt: number;
+  /** The last final response to an INVITE the caller received, and when. */
+  callerFinal?: { status: number; at: number };
+  /** The caller's ACK to a 2xx: the call is confirmed at the caller. */
+  callerConfirmedAt?: number;
+  /** The INVITE reaching the callee, the callee's first provisional, 180 and final response. */
+  calleeInviteAt?: number;
+  calleeFirstProvisionalAt?: number;
+  calleeRangAt?: number;
+  calleeFinal?: { status: number; at: number };
+  calleeConfirmedAt?: number;
+  /** Provisional responses other than 100 and 180 the callee sent (183 Session Progress). */
+  calleeOtherProvisionals: Array<{ status: number; at: number }>;
+  cancelAt?: number;
+  /** The callee received a CANCEL: when (from the caller's CANCEL, or a proxy's timer). */
+  calleeCancelledAt?: number;
+  bye?: { by: 'caller' | 'callee' | 'other'; at: number; sender: string };
+  /** Time of the call's last message. */
+  endAt: number;
+  callerLeg: string[];
+  /** Undefined when caller and callee are the same endpoint (a self-call). */
+  calleeLeg?: string[];
+  evidence: Evidence[];
+}
+
+export function callFacts(call: CapturedCall): CallFacts {
+  const { caller, callee, messages } = call;
+  const callerMessages = legMessages(viewOf(messages, caller), caller, call.callId, 'caller');
+  const selfCall = caller === callee;
+  const calleeMessages = legMessages(viewOf(messages, callee), callee, call.callId, 'callee');
+  const evidence: Evidence[] = [];
+  const cite = (what: string, m: SipMessageEvent | undefined) => m && evidence.push({ what, at: m.at });
+
+  const firstInvite = callerMessages.find((m) => m.method === 'INVITE' && m.direction === 'out')!;
+  cite(`call ${call.callId}: INVITE ${call.fromUser} -> ${call.toUser} from ${caller}`, firstInvite);
+  const callerFinalMessage = callerMessages.filter((m) => m.direction === 'in' && isFinalToInvite(m)).at(-1);
+  cite(`the caller's final response ${callerFinalMessage?.status}`, callerFinalMessage);
+  const callerAck = callerFinalMessage && callerFinalMessage.status! < 300 ? callerMessages.find((m) => m.method === 'ACK' && m.direction === 'out' && m.at >= callerFinalMessage.at) : undefined;
+  const calleeInvite = calleeMessages.find((m) => m.method === 'INVITE' && m.direction === 'in');
+  const calleeSent = calleeMessages.filter((m) => m.direction === 'out' && m.status !== undefined && cseqMethod(m) === 'INVITE');
+  const calleeFinalMessage = calleeSent.find((m) => m.status! >= 200);
+  const calleeRang = calleeSent.find((m) => m.status === 180);
+  cite(`the callee's 180 Ringing`, calleeRang);
+  cite(`the callee's final response ${calleeFinalMessage?.status}`, calleeFinalMessage);
+  const calleeAck = calleeFinalMessage && calleeFinalMessage.status! < 300 ? calleeMessages.find((m) => m.method === 'ACK' && m.direction === 'in' && m.at >= calleeFinalMessage.at) : undefined;
+  const cancel = callerMessages.find((m) => m.method === 'CANCEL' && m.direction === 'out');
+  cite(`the caller's CANCEL`, cancel);
+  const calleeCancel = calleeMessages.find((m) => m.method === 'CANCEL' && m.direction === 'in');
+  if (!cancel) cite(`a CANCEL the caller never sent, to the callee from ${calleeCancel ? endpointOf(calleeCancel.remote) : ''}`, calleeCancel);
+  const byeMessage = messages.find((m) => m.method === 'BYE' && !m.retransmission);
+  const bye = byeMessage ? { by: byeSide(byeMessage.party, call), at: byeMessage.at, sender: byeMessage.party } : undefined;
+  cite(`BYE from ${bye?.by} ${bye?.sender}`, byeMessage);
+  return {
+    call,
+    startAt: firstInvite.at,
+    ...(callerFinalMessage ? { callerFinal: { status: callerFinalMessage.status!, at: callerFinalMessage.at } } : {}),
+    ...(callerAck ? { callerConfirmedAt: callerAck.at } : {}),
+    ...(calleeInvite ? { calleeInviteAt: calleeInvite.at } : {}),
+    ...(calleeSent[0] ? { calleeFirstProvisionalAt: calleeSent[0].at } : {}),
+    ...(calleeRang ? { calleeRangAt: calleeRang.at } : {}),
+    ...(calleeFinalMessage ? { calleeFinal: { status: calleeFinalMessage.status!, at: calleeFinalMessage.at } } : {}),
+    ...(calleeAck ? { calleeConfirmedAt: calleeAck.at } : {}),
+    calleeOtherProvisionals: calleeSent.filter((m) => m.status! > 100 && m.status! < 200 && m.status !== 180).map((m) => ({ status: m.status!, at: m.at })),
+    ...(cancel ? { cancelAt: cancel.at } : {}),
+    ...(calleeCancel ? { calleeCancelledAt: calleeCancel.at } : {}),
+    ...(bye ? { bye } : {}),
+    endAt: messages.at(-1)!.at,
+    callerLeg: legTokens(callerMessages),
+    ...(selfCall ? {} : { calleeLeg: legTokens(calleeMessages) }),
+    evidence,
+  };
+}
+
+function isFinalToInvite(m: SipMessageEvent): boolean {
+  return m.status !== undefined && m.status >= 200 && cseqMethod(m) === 'INVITE';
+}
+
+function byeSide(sender: string, call: CapturedCall): 'caller' | 'callee' | 'other' {
+  if (sender === call.caller) return 'caller';
+  if (sender === call.callee) return 'callee';
+  return 'other';
+}
+
+/**
+ * A leg in the notation of `expect.legs`: 100 Trying is optional (a UAS sends it only when it
+ * will not answer within 200 ms, RFC 3261 §8.2.6.1, and a proxy's is hop-by-hop), other
+ * provisional responses besides 180 are left out (the judge ignores provisionals nobody asked
+ * for, and a bot sends none of them). Retransmissions were removed before.
+ */
+export function legTokens(messages: readonly SipMessageEvent[]): string[] {
+  const tokens: string[] = [];
+  for (const m of messages) {
+    if (m.status !== undefined && m.status < 200 && m.status !== 100 && m.status !== 180) continue;
+    const token = flowToken(m);
+    tokens.push(m.status === 100 ? `${token}?` : token);
+  }
+  return tokens;
+}

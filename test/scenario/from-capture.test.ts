@@ -1,0 +1,166 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSipCaptureFile } from '../../src/capture/pcap-reader.js';
+import { loadScenarioFile } from '../../src/config/load-scenario.js';
+import type { Scenario, ScenarioStep } from '../../src/config/scenario-types.js';
+import type { SipMessageEvent } from '../../src/events/types.js';
+import { CaptureScenarioError } from '../../src/scenario/from-capture/captured-call.js';
+import { scenariosFromCapture } from '../../src/scenario/from-capture/from-capture.js';
+import { renderBotsYaml, renderScenarioYaml } from '../../src/scenario/from-capture/scenario-yaml.js';
+import { loadBotsFile } from '../../src/config/load-bots.js';
+import { classicPcap, ethernetFrame } from '../capture/fixtures/classic-pcap.js';
+import { udpPacket } from '../../src/capture/packet-headers.js';
+import { runCli } from '../support/run-cli.js';
+
+/*
+ * The lab's own capture (fixtures/lab-udp-signaling.pcapng: `sipbots lab --media none`, every
+ * case, the embedded proxy over UDP) read back into scenarios: each must say what the lab case
+ * that made it says, the legs token for token, loaded through the real scenario schema.
+ */
+const FIXTURE = join(import.meta.dirname, 'fixtures/lab-udp-signaling.pcapng');
+const LAB = join(import.meta.dirname, '../../scenarios/lab');
+const CASES = ['no-answer', 'no-answer-callee-408', 'no-answer-proxy-408', 'no-answer-as-captured', 'reject', 'cancel', 'answer-bye-caller', 'answer-bye-callee', 'busy-self', 'busy-in-call'];
+
+let messages: SipMessageEvent[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'sipbots-from-capture-'));
+
+beforeAll(async () => {
+  messages = (await readSipCaptureFile(FIXTURE)).messages;
+});
+
+async function generated(caseId: string): Promise<{ scenario: Scenario; yaml: string; bots: string }> {
+  const [inferred] = scenariosFromCapture(messages, { caseId, time: 'real', source: 'lab-udp-signaling.pcapng' });
+  const file = join(dir, `${caseId}.yaml`);
+  const yaml = renderScenarioYaml(inferred!, 'lab-udp-signaling.pcapng', 'bots.yaml', file);
+  writeFileSync(file, yaml);
+  return { scenario: await loadScenarioFile(file, {}), yaml, bots: renderBotsYaml(inferred!, 'lab-udp-signaling.pcapng') };
+}
+
+/** Steps with roles replaced by the bots that play them, so `other` and `alice` compare equal. */
+function stepsByBot(scenario: Scenario): unknown[] {
+  const bot = (role: string) => scenario.roles[role] ?? role;
+  return scenario.steps.map((step: ScenarioStep) => {
+    if (step.kind === 'call') return { ...step, name: undefined, from: bot(step.from), to: step.to.kind === 'role' ? bot(step.to.role) : step.to.uri };
+    if (step.kind === 'hangup') return { ...step, role: bot(step.role) };
+    return step;
+  });
+}
+
+function legsText(scenario: Scenario): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(scenario.expect.legs).map(([role, leg]) => [role, leg.map((p) => p.text)]));
+}
+
+describe('scenario from-capture on the lab capture', () => {
+  for (const caseId of CASES) {
+    it(`${caseId}: the same legs, outcome, callee behaviour, proxy settings and steps as the lab case`, async () => {
+      const original = await loadScenarioFile(join(LAB, `${caseId}.yaml`), {});
+      const { scenario } = await generated(caseId);
+      expect(legsText(scenario)).toEqual(legsText(original));
+      expect([scenario.expect.outcome, scenario.expect.status]).toEqual([original.expect.outcome, original.expect.status]);
+      expect(scenario.roles.caller).toBe(original.roles.caller);
+      expect(scenario.roles.callee).toBe(original.roles.callee);
+      expect(scenario.behaviour.callee).toEqual(original.behaviour.callee);
+      expect(scenario.proxy).toEqual(original.proxy);
+      expect(stepsByBot(scenario)).toEqual(stepsByBot(original));
+    });
+  }
+
+  it('says in its header which messages each inference came from, and lists what it cannot reproduce', async () => {
+    const { yaml } = await generated('no-answer-proxy-408');
+    expect(yaml).toMatch(/^# {3}\+\d+\.\d{3} s {2}a CANCEL the caller never sent, to the callee from 127\.0\.0\.1:\d+$/m);
+    expect(yaml).toMatch(/^# {3}\+\d+\.\d{3} s {2}the caller's final response 408$/m);
+    const self = await generated('busy-self');
+    expect(self.yaml).toMatch(/^# Not reproduced:\n# {3}- call \S+ is a self-call .*only the caller's leg is compared$/m);
+  });
+
+  it('writes a bots file with ${VAR} password placeholders that loads once the variables are set', async () => {
+    const { bots } = await generated('busy-in-call');
+    const file = join(dir, 'bots.yaml');
+    writeFileSync(file, bots);
+    expect(bots).toContain('password: ${CAROL_PASSWORD}');
+    await expect(loadBotsFile(file, {})).rejects.toThrow(/CAROL_PASSWORD/);
+    const loaded = await loadBotsFile(file, { ALICE_PASSWORD: 'a', BOB_PASSWORD: 'b', CAROL_PASSWORD: 'c' });
+    expect([...loaded.bots.values()].map((b) => `${b.name}:${b.user}@${b.domain}:${b.password}`).sort()).toEqual(['alice:alice@lab.test:a', 'bob:bob@lab.test:b', 'carol:carol@lab.test:c']);
+  });
+
+  it('--time compact squeezes waits longer than 2 s, keeps shorter ones', () => {
+    const [real] = scenariosFromCapture(messages, { caseId: 'no-answer-proxy-408', time: 'real', source: 'x' });
+    const [compact] = scenariosFromCapture(messages, { caseId: 'no-answer-proxy-408', time: 'compact', source: 'x' });
+    expect(real!.proxy.inviteTimeoutMs).toBe(3000);
+    expect(compact!.proxy.inviteTimeoutMs).toBe(2100);
+    const [reject] = scenariosFromCapture(messages, { caseId: 'reject', time: 'compact', source: 'x' });
+    expect(reject!.behaviour.callee).toEqual({ onInvite: 'reject', ringForMs: 1000, rejectWith: 486 });
+  });
+
+  it('--all gives one scenario per call, --call one call', () => {
+    const all = scenariosFromCapture(messages, { caseId: 'busy-in-call', calls: 'all', time: 'real', source: 'x' });
+    expect(all.map((s) => [s.roles.caller, s.roles.callee, s.expect.status])).toEqual([
+      ['alice', 'bob', 200],
+      ['carol', 'bob', 486],
+    ]);
+    const callId = messages.find((m) => m.caseId === 'reject' && m.method === 'INVITE')!.callId!;
+    const one = scenariosFromCapture(messages, { calls: { callId }, time: 'real', source: 'x' });
+    expect(one).toHaveLength(1);
+    expect(one[0]!.expect.status).toBe(486);
+    expect(() => scenariosFromCapture(messages, { calls: { callId: 'nope' }, time: 'real', source: 'x' })).toThrow(/no INVITE call with Call-ID nope/);
+  });
+
+  it('refuses a capture of registrations only: no INVITE', () => {
+    const registrations = messages.filter((m) => m.caseId === undefined);
+    expect(() => scenariosFromCapture(registrations, { time: 'real', source: 'x.pcap' })).toThrow(CaptureScenarioError);
+    expect(() => scenariosFromCapture(registrations, { time: 'real', source: 'x.pcap' })).toThrow(/holds no INVITE.*REGISTER/);
+  });
+});
+
+/** tshark writes the part of the lab capture a display filter keeps: what a narrower capture would have seen. */
+function tsharkFiltered(name: string, filter: string): string {
+  const out = join(dir, `${name}.pcapng`);
+  execFileSync('tshark', ['-r', FIXTURE, '-Y', filter, '-w', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return out;
+}
+
+describe('sipbots scenario from-capture refuses what it cannot make a scenario of (exit 2)', () => {
+  const reject = 'frame.comment contains "case=reject"';
+
+  it('a capture with no INVITE', async () => {
+    const result = await runCli(['scenario', 'from-capture', tsharkFiltered('registers', '!(frame.comment contains "case=") || frame.comment contains "case=-"'), '--out', join(dir, 'o1')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/holds no INVITE, so no call to make a scenario of \(it has \d+ SIP messages: REGISTER\)/);
+  });
+
+  it('only what the caller sent', async () => {
+    const result = await runCli(['scenario', 'from-capture', tsharkFiltered('caller-sent', `${reject} && ip.src==127.0.1.1`), '--out', join(dir, 'o2')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/only one side of the call is in the capture: 127\.0\.1\.1:\d+ sent INVITE but no response came back/);
+  });
+
+  it("only the caller's hop of a proxied call", async () => {
+    const result = await runCli(['scenario', 'from-capture', tsharkFiltered('caller-hop', `${reject} && ip.addr==127.0.1.1`), '--out', join(dir, 'o3')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/only one side of the call is in the capture: 127\.0\.0\.1:\d+ Record-Routes the call \(a proxy\)/);
+  });
+
+  it("only the callee's hop", async () => {
+    const result = await runCli(['scenario', 'from-capture', tsharkFiltered('callee-hop', `${reject} && ip.addr==127.0.1.2`), '--out', join(dir, 'o4')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/only one side of the call is in the capture: the first INVITE came from 127\.0\.0\.1:\d+ with 2 Via headers/);
+  });
+
+  it('a capture without SIP', async () => {
+    const ends = { source: { address: '127.0.0.1', port: 4000 }, destination: { address: '127.0.0.1', port: 4001 } };
+    const file = join(dir, 'no-sip.pcap');
+    writeFileSync(file, classicPcap(1, [{ at: 1_700_000_000_000, frame: ethernetFrame(udpPacket(ends, Buffer.from('hello, not SIP'), 1)) }]));
+    const result = await runCli(['scenario', 'from-capture', file, '--out', join(dir, 'o5')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no-sip\.pcap holds no SIP messages/);
+  });
+
+  it('--call and --all together', async () => {
+    const result = await runCli(['scenario', 'from-capture', FIXTURE, '--all', '--call', 'x', '--out', join(dir, 'o6')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--call and --all exclude each other/);
+  });
+});
