@@ -28,7 +28,9 @@ function isProvisionalPattern(pattern: FlowPattern): boolean {
  * - optional patterns (`100>?`) may be absent;
  * - provisional responses nobody asked for are ignored (a proxy may add 100 Trying, a UA 183);
  * - an expected provisional may arrive out of order, e.g. a 180 after the 200 when a proxy
- *   with several workers forwards them in parallel: it only has to be present somewhere.
+ *   with several workers forwards them in parallel: it only has to be present somewhere;
+ * - two expected responses in a row to different transactions may arrive swapped: the 200 to a
+ *   CANCEL and the INVITE's 487 leave such a proxy from two workers, and nothing orders them.
  */
 export function compareFlow(leg: string, expected: readonly FlowPattern[], observed: readonly SipMessageEvent[]): string | undefined {
   const patterns = expected.map((p) =>
@@ -36,7 +38,8 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
   );
   let next = 0;
   let previous = 'the start';
-  for (const event of observed) {
+  for (let i = 0; i < observed.length; i++) {
+    const event = observed[i]!;
     let probe = next;
     while (probe < patterns.length && patterns[probe]!.optional && !matchesPattern(patterns[probe]!, event)) probe++;
     if (probe < patterns.length && matchesPattern(patterns[probe]!, event)) {
@@ -45,6 +48,12 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
       continue;
     }
     if (isProvisional(event)) continue;
+    if (swappedResponses(patterns, probe, event, observed[i + 1])) {
+      next = probe + 2;
+      previous = patterns[probe]!.text;
+      i++;
+      continue;
+    }
     const wanted = firstRequired(patterns, next);
     return wanted
       ? `expected ${wanted.text} on the ${leg} leg after ${previous}, saw ${describeMessage(event)}`
@@ -52,6 +61,17 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
   }
   const missing = firstRequired(patterns, next);
   return missing ? `expected ${missing.text} on the ${leg} leg after ${previous}, saw nothing` : undefined;
+}
+
+/**
+ * Whether `event` and the message after it are the expected responses `patterns[at]` and
+ * `patterns[at + 1]` in the other order, answering two different transactions (CSeq methods).
+ */
+function swappedResponses(patterns: readonly FlowPattern[], at: number, event: SipMessageEvent, after: SipMessageEvent | undefined): boolean {
+  const [first, second] = [patterns[at], patterns[at + 1]];
+  if (!first || !second || !after || event.status === undefined || after.status === undefined) return false;
+  if (first.direction !== 'in' || second.direction !== 'in') return false;
+  return matchesPattern(second, event) && matchesPattern(first, after) && cseqMethod(event) !== cseqMethod(after);
 }
 
 function firstRequired(patterns: readonly FlowPattern[], from: number): FlowPattern | undefined {

@@ -64,6 +64,14 @@ describe('compareFlow', () => {
     expect(compareFlow('caller', answered, flow('INVITE>', '<200/INVITE', 'ACK>'))).toMatch(/expected <180 on the caller leg/);
   });
 
+  it('accepts the INVITE\'s 487 before the CANCEL\'s 200: two transactions a multi-worker proxy answers in parallel', () => {
+    expect(compareFlow('caller', cancelled, flow('INVITE>', '<180', 'CANCEL>', '<487', '<200/CANCEL', 'ACK>'))).toBeUndefined();
+  });
+
+  it('does not take a response whose partner never came as swapped', () => {
+    expect(compareFlow('caller', cancelled, flow('INVITE>', '<180', 'CANCEL>', '<487', 'ACK>'))).toBe('expected <200/CANCEL on the caller leg after CANCEL>, saw 487 Request Terminated (INVITE) received');
+  });
+
   it('reports messages after the expected flow ended', () => {
     expect(compareFlow('caller', patterns('INVITE>', '<486', 'ACK>'), flow('INVITE>', '<486', 'ACK>', 'BYE>'))).toMatch(/^unexpected BYE sent on the caller leg after ACK>/);
   });
