@@ -63,6 +63,7 @@ export class LabProxy {
       location: this.location,
       verifier,
       transactions,
+      dialogSecret: o.random(16),
       newBranch: () => `z9hG4bK${o.random(10).toString('hex')}`,
       newTag: () => o.random(6).toString('hex'),
       reply: (request, hop, status, reason, replyOptions) => this.reply(request, hop, status, reason, replyOptions),

@@ -13,6 +13,8 @@ export interface ProxyContext {
   readonly location: LocationService;
   readonly verifier: DigestVerifier;
   readonly transactions: TransactionTable;
+  /** Keys the dialog token of our Record-Route (src/proxy/dialog-route.ts); drawn at start. */
+  readonly dialogSecret: Buffer;
   /** `z9hG4bK` + random (RFC 3261 §8.1.1.7). */
   newBranch(): string;
   newTag(): string;

@@ -4,6 +4,7 @@ import type { WireRecord } from '../sip/reliability/types.js';
 import { viaTransport, type Endpoint, type Flow, type SipSocket, type TransportProtocol } from '../sip/transport/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { DIALOG_TOKEN_PARAM } from './dialog-token.js';
 
 /** Where a message came in: the listener and the flow (RFC 3261 §18.2.2: answers go back on it). */
 export interface Hop {
@@ -90,9 +91,12 @@ export class ProxyWire {
     return `SIP/2.0/${viaTransport(socket.protocol)} ${hostPort(socket.local)};branch=${branch}`;
   }
 
-  /** RFC 3261 §16.6 step 4: a loose-routing Record-Route naming this listener. */
-  recordRoute(socket: SipSocket, doubled: boolean): string {
-    return `<sip:${hostPort(socket.local)};transport=${socket.protocol};lr${doubled ? ';r2=on' : ''}>`;
+  /**
+   * RFC 3261 §16.6 step 4: a loose-routing Record-Route naming this listener, with the dialog
+   * token that later lets the dialog's requests through (src/proxy/dialog-route.ts).
+   */
+  recordRoute(socket: SipSocket, doubled: boolean, token: string): string {
+    return `<sip:${hostPort(socket.local)};transport=${socket.protocol};lr${doubled ? ';r2=on' : ''};${DIALOG_TOKEN_PARAM}=${token}>`;
   }
 
   isOwnEndpoint(host: string, port: number | undefined): boolean {

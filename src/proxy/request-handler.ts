@@ -8,7 +8,7 @@ import { NonInviteRelay } from './non-invite-relay.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Hop, Target } from './proxy-wire.js';
 import { handleRegister } from './registrar.js';
-import { addressesUs, isOwnUri, planForward, preprocessRoutes, resolveTarget } from './routing.js';
+import { addressesUs, checkDialogRoute, isOwnUri, planForward, preprocessRoutes, resolveTarget } from './routing.js';
 import { parseSipUri } from './sip-uri.js';
 import { stampReceived } from './via.js';
 
@@ -53,6 +53,7 @@ export class RequestHandler {
       this.ctx.reply(request, hop, 483, 'Too Many Hops', { toTag: this.ctx.newTag() });
       return;
     }
+    if (inDialog && !this.routedHere(request, hop)) return;
     if (request.method === 'INVITE') {
       // §16.2 / §16.7: a stateful proxy answers INVITE with 100 at once; iptel does it even
       // before the 407 challenge (INVITE → 100 → 407 in the captures).
@@ -62,7 +63,11 @@ export class RequestHandler {
     else this.forwardInitial(request, hop);
   }
 
-  /** RFC 3261 §16.12 / §12.2: in-dialog requests follow the route set and are not challenged. */
+  /**
+   * RFC 3261 §16.12 / §12.2: in-dialog requests follow the route set and are not challenged;
+   * `handle` has checked it is a route set this proxy record-routed (Kamailio's has_totag() +
+   * loose_route(), else 404): a To tag alone must not buy an unauthenticated relay.
+   */
   private forwardInDialog(request: SipRequest, hop: Hop): void {
     const hint = preprocessRoutes(this.ctx, request);
     const target = this.nextHop(request, hint);
@@ -128,6 +133,7 @@ export class RequestHandler {
       this.ctx.options.logger.debug({ branch }, 'dropped ACK matching no transaction');
       return;
     }
+    if (!this.routedHere(request, hop)) return;
     stampReceived(request, hop.flow);
     const hint = preprocessRoutes(this.ctx, request);
     const target = this.nextHop(request, hint);
@@ -148,6 +154,21 @@ export class RequestHandler {
     }
     this.ctx.reply(request, hop, 200, 'OK', { toTag: this.ctx.newTag() });
     server?.cancel();
+  }
+
+  /**
+   * Whether an in-dialog request came along our own Record-Route; if not it is refused here:
+   * 403 when it names us with a forged or stale dialog token, 404 when it does not name us at
+   * all (Kamailio's "404 Not here"). An ACK is never answered (RFC 3261 §17), only dropped.
+   */
+  private routedHere(request: SipRequest, hop: Hop): boolean {
+    const verdict = checkDialogRoute(this.ctx, request);
+    if (verdict === 'routed') return true;
+    this.ctx.options.logger.info({ method: request.method, callId: getHeader(request, 'call-id'), verdict, remote: hop.flow.remote }, 'refused in-dialog request not record-routed here');
+    if (request.method === 'ACK') return false;
+    if (verdict === 'forged') this.ctx.reply(request, hop, 403, 'Forbidden (Route not record-routed by this proxy)', { toTag: this.ctx.newTag() });
+    else this.ctx.reply(request, hop, 404, 'Not Here', { toTag: this.ctx.newTag() });
+    return false;
   }
 
   private nextHop(request: SipRequest, hint: TransportProtocol | undefined): Target | undefined {

@@ -1,6 +1,7 @@
 import { getHeader, getHeaderValues, prependHeader, removeHeaders, setHeader, uriOf } from '../sip/message/headers.js';
 import type { SipRequest } from '../sip/message/sip-message.js';
 import type { TransportProtocol } from '../sip/transport/types.js';
+import { DIALOG_TOKEN_PARAM, dialogToken, isDialogToken } from './dialog-token.js';
 import { cloneMessage } from './hop-requests.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Hop, Target } from './proxy-wire.js';
@@ -42,6 +43,26 @@ export function preprocessRoutes(ctx: ProxyContext, request: SipRequest): Transp
 }
 
 /**
+ * How an in-dialog request (To tag, RFC 3261 §12.2) stands with respect to our route set:
+ * - `routed`: its first Route (or, after a strict router, its Request-URI, §16.4) names this
+ *   proxy and carries the token of its Call-ID: relay it without a challenge, as Kamailio's
+ *   has_totag() + loose_route() does;
+ * - `forged`: it names this proxy with a missing or wrong token;
+ * - `not-routed`: it does not name this proxy at all (no Route, or a Route elsewhere).
+ */
+export type DialogRouteVerdict = 'routed' | 'forged' | 'not-routed';
+
+export function checkDialogRoute(ctx: ProxyContext, request: SipRequest): DialogRouteVerdict {
+  const routes = getHeaderValues(request, 'route');
+  const requestUri = parseSipUri(request.uri);
+  const strictRouted = requestUri !== undefined && isOwnUri(ctx, requestUri) && routes.length > 0;
+  const ours = strictRouted ? requestUri : routes[0] === undefined ? undefined : parseSipUri(uriOf(routes[0]));
+  if (!ours || !isOwnUri(ctx, ours)) return 'not-routed';
+  const token = ours.params.get(DIALOG_TOKEN_PARAM);
+  return isDialogToken(ctx.dialogSecret, getHeader(request, 'call-id') ?? '', token) ? 'routed' : 'forged';
+}
+
+/**
  * Where a request for `uriText` goes: the registered phone whose Contact this is (over the flow
  * it registered on, RFC 5626 style), else the URI's own host and port over our listener of the
  * URI's transport (or `hint`, or UDP). Undefined for a host we cannot reach without DNS.
@@ -75,8 +96,9 @@ export function planForward(ctx: ProxyContext, inbound: SipRequest, upstream: Ho
   setHeader(forwarded, 'max-forwards', String(maxForwards === undefined ? 70 : Number(maxForwards) - 1));
   if (options.recordRoute && ctx.options.recordRoute) {
     const doubled = upstream.socket !== target.socket;
-    if (doubled) prependHeader(forwarded, 'record-route', ctx.wire.recordRoute(upstream.socket, true));
-    prependHeader(forwarded, 'record-route', ctx.wire.recordRoute(target.socket, doubled));
+    const token = dialogToken(ctx.dialogSecret, getHeader(inbound, 'call-id') ?? '');
+    if (doubled) prependHeader(forwarded, 'record-route', ctx.wire.recordRoute(upstream.socket, true, token));
+    prependHeader(forwarded, 'record-route', ctx.wire.recordRoute(target.socket, doubled, token));
   }
   const branch = ctx.newBranch();
   pushVia(forwarded, ctx.wire.via(target.socket, branch));

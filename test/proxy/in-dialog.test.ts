@@ -30,8 +30,8 @@ async function answeredCall(bobProtocol: 'udp' | 'tcp') {
   };
 }
 
-function inDialog(phone: TestPhone, method: string, target: string, routes: string[], toTag: string, to: string): SipRequest {
-  return phone.request(method, target, { to: `<${to}>;tag=${toTag}`, headers: routes.map((r): [string, string] => ['Route', r]) });
+function inDialog(phone: TestPhone, method: string, target: string, routes: string[], toTag: string, to: string, callId?: string): SipRequest {
+  return phone.request(method, target, { to: `<${to}>;tag=${toTag}`, callId, headers: routes.map((r): [string, string] => ['Route', r]) });
 }
 
 describe('in-dialog requests (loose routing, RFC 3261 §16.4 / §16.12)', () => {
@@ -57,13 +57,26 @@ describe('in-dialog requests (loose routing, RFC 3261 §16.4 / §16.12)', () => 
     expect(getHeaderValues(alice.last().message, 'via')).toHaveLength(1);
   });
 
+  it("the route set of alice's call does not carry a BYE of another Call-ID: 403, bob sees nothing", async () => {
+    const { alice, bob, ok, aliceRoutes } = await answeredCall('udp');
+    bob.clear();
+    alice.clear();
+    const bobContact = uriOf(getHeader(ok, 'contact')!);
+    const toTag = /tag=([^;]+)/.exec(getHeader(ok, 'to')!)![1]!;
+    await alice.send(inDialog(alice, 'BYE', bobContact, aliceRoutes, toTag, 'sip:bob@lab.test', 'another-call@test'));
+    await alice.send(inDialog(alice, 'BYE', bobContact, [], toTag, 'sip:bob@lab.test'));
+    await settle();
+    expect(alice.ladder()).toEqual(['SIP/2.0 403 Forbidden (Route not record-routed by this proxy)', 'SIP/2.0 404 Not Here']);
+    expect(bob.inbox).toEqual([]);
+  });
+
   it("with a double Record-Route, bob's BYE over TCP strips both our Routes and reaches alice over UDP", async () => {
     const { alice, bob, bobInvite, bobRoutes } = await answeredCall('tcp');
     expect(bobRoutes).toHaveLength(2);
     alice.clear();
     const aliceContact = uriOf(getHeader(bobInvite, 'contact')!);
     const fromTag = /tag=([^;]+)/.exec(getHeader(bobInvite, 'from')!)![1]!;
-    await bob.send(inDialog(bob, 'BYE', aliceContact, bobRoutes, fromTag, 'sip:alice@lab.test'));
+    await bob.send(inDialog(bob, 'BYE', aliceContact, bobRoutes, fromTag, 'sip:alice@lab.test', getHeader(bobInvite, 'call-id')));
     await settle();
 
     expect(alice.ladder()).toEqual([`BYE ${aliceContact} SIP/2.0`]);

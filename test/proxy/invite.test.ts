@@ -38,7 +38,8 @@ describe('initial INVITE through the lab proxy', () => {
     const invite = bob.lastRequest('INVITE').message as SipRequest;
     expect(bob.ladder()).toEqual([`INVITE ${bob.contact()} SIP/2.0`]);
     const [proxy] = lab.proxy.endpoints();
-    expect(getHeaderValues(invite, 'record-route')).toEqual([`<sip:127.0.0.1:${proxy!.local.port};transport=udp;lr>`]);
+    // The dialog token (an HMAC of the Call-ID) is what lets the dialog's requests through later.
+    expect(getHeaderValues(invite, 'record-route')).toEqual([expect.stringMatching(new RegExp(`^<sip:127.0.0.1:${proxy!.local.port};transport=udp;lr;dlg=[0-9a-f]{16}>$`))]);
     const vias = getHeaderValues(invite, 'via');
     expect(vias).toHaveLength(2);
     expect(vias[0]).toMatch(new RegExp(`^SIP/2.0/UDP 127.0.0.1:${proxy!.local.port};branch=z9hG4bK[0-9a-f]{20}$`));
@@ -119,9 +120,11 @@ describe('initial INVITE through the lab proxy', () => {
     await inviteWithAuth(alice, 'bob');
     const invite = bob.lastRequest('INVITE');
     const [udp, tcp] = lab.proxy.endpoints();
-    expect(getHeaderValues(invite.message, 'record-route')).toEqual([
-      `<sip:127.0.0.1:${tcp!.local.port};transport=tcp;lr;r2=on>`,
-      `<sip:127.0.0.1:${udp!.local.port};transport=udp;lr;r2=on>`,
+    const recordRoutes = getHeaderValues(invite.message, 'record-route');
+    const token = /;dlg=([0-9a-f]{16})>$/.exec(recordRoutes[0]!)?.[1];
+    expect(recordRoutes).toEqual([
+      `<sip:127.0.0.1:${tcp!.local.port};transport=tcp;lr;r2=on;dlg=${token}>`,
+      `<sip:127.0.0.1:${udp!.local.port};transport=udp;lr;r2=on;dlg=${token}>`,
     ]);
     expect(getHeaderValues(invite.message, 'via')[0]).toMatch(/^SIP\/2.0\/TCP /);
     expect(invite.flow.id).toBe(bob.inbox[0]!.flow.id);

@@ -67,7 +67,7 @@ export function labOverIpv6(transport: TransportProtocol): void {
       const reachable = transport === 'udp' || transport === 'tcp';
       expect(forwardedInvite.startLine).toMatch(reachable ? /^INVITE sip:bob@\[::1\]:\d+;transport=/ : /^INVITE sip:bob@[\w-]+\.invalid;transport=/);
       expect(forwardedInvite.raw).toMatch(new RegExp(`^Via: SIP/2\\.0/${name} \\[::1\\]:\\d+;branch=`, 'm'));
-      expect(forwardedInvite.raw).toMatch(/^Record-Route: <sip:\[::1\]:\d+;transport=\w+;lr>/m);
+      expect(forwardedInvite.raw).toMatch(/^Record-Route: <sip:\[::1\]:\d+;transport=\w+;lr;dlg=[0-9a-f]{16}>/m);
       expect(forwardedInvite.raw).toMatch(/^c=IN IP6 ::1$/m);
       expect(forwardedInvite.raw).toMatch(/^o=sipbots \d+ \d+ IN IP6 ::1$/m);
       const register = sent.find((e) => e.party === 'alice' && e.startLine.startsWith('REGISTER'))!;

@@ -49,7 +49,7 @@ export class TestPhone {
   }
 
   /** A request of this phone's call, with a fresh branch and the next CSeq unless told. */
-  request(method: string, uri: string, options: { to?: string; cseq?: number; branch?: string; headers?: [string, string][]; body?: string; from?: string } = {}): SipRequest {
+  request(method: string, uri: string, options: { to?: string; cseq?: number; branch?: string; headers?: [string, string][]; body?: string; from?: string; callId?: string } = {}): SipRequest {
     const branch = options.branch ?? `z9hG4bK${this.user}${++counter}`;
     const lines = [
       `${method} ${uri} SIP/2.0`,
@@ -57,7 +57,7 @@ export class TestPhone {
       'Max-Forwards: 70',
       `From: <sip:${options.from ?? this.user}@${this.domain}>;tag=${this.fromTag}`,
       `To: ${options.to ?? `<${uri}>`}`,
-      `Call-ID: ${this.callId}`,
+      `Call-ID: ${options.callId ?? this.callId}`,
       `CSeq: ${options.cseq ?? this.cseq++} ${method}`,
       `Contact: <${this.contact()}>`,
       ...(options.headers ?? []).map(([n, v]) => `${n}: ${v}`),
