@@ -47,6 +47,7 @@ for _ in $(seq 60); do grep -qi ":$hex " /proc/net/tcp && break; sleep 0.5; done
 grep -qi ":$hex " /proc/net/tcp || { podman logs docker_kamailio_1 >&2 || true; echo "compose: Kamailio did not start" >&2; exit 1; }
 echo "compose: Kamailio on 127.0.0.1:$SIP_PORT, running the lab in the sipbots container"
 
-out=$("${compose[@]}" run --rm sipbots 2>&1) || { echo "$out" >&2; echo "compose: the lab failed against Kamailio" >&2; exit 1; }
+# -T: no pseudo-terminal, so the lab prints plain case lines (on a terminal it draws a live line).
+out=$("${compose[@]}" run -T --rm sipbots 2>&1) || { echo "$out" >&2; echo "compose: the lab failed against Kamailio" >&2; exit 1; }
 echo "$out" | grep -E '^(PASS|FAIL|[0-9]+/[0-9]+ cases)'
-echo "$out" | grep -qE '^([0-9]+)/\1 cases passed' || { echo "compose: expected every lab case to pass" >&2; exit 1; }
+echo "$out" | grep -qE '^([0-9]+)/\1 cases passed' || { echo "$out" >&2; echo "compose: expected every lab case to pass" >&2; exit 1; }
