@@ -133,6 +133,15 @@ export class Bot {
       media,
       isUnacceptableOffer: isSdpError,
       onIncomingCall: (incoming) => this.receiveCall(incoming),
+      onLateAnswer: (late) =>
+        this.events.emit({
+          type: 'finding',
+          at: this.clock.now(),
+          party: this.name,
+          callId: late.callId,
+          message: `${late.answer} came after the call had ended with ${late.after} (the callee answered as the INVITE ended): ACKed and hung up with BYE (RFC 3261 §13.2.2.4)`,
+        }),
+      clock: this.clock,
       logger: this.logger,
     });
     await this.userAgent.start();

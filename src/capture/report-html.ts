@@ -81,6 +81,7 @@ function caseSection(report: CaseReport, index: number, s: ReportStrings, lang: 
   if (report.endedByText) out.push(`<p class="ended-by"><b>${esc(s.endedBy)}: ${esc(report.endedBy)}.</b> ${esc(report.endedByText)}</p>`);
   if (r.difference) out.push(`<p class="difference"><b>${esc(s.difference)}:</b> ${esc(r.difference)}</p>`);
   if (r.error) out.push(`<p class="difference"><b>${esc(s.error)}:</b> ${esc(r.error)}</p>`);
+  if (r.findings && r.findings.length > 0) out.push(`<p><b>${esc(s.findings)}:</b></p><ul class="findings">${r.findings.map((f) => `<li>${esc(f.party)}: ${esc(f.message)}</li>`).join('')}</ul>`);
   if (report.flows.length > 0) {
     out.push(`<h3>${esc(s.flows)}</h3>`, '<div class="flows">');
     for (const flow of report.flows) {

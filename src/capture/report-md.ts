@@ -47,6 +47,7 @@ function caseSection(report: CaseReport, lang: Lang): string[] {
   if (report.endedByText) out.push(`**${s.endedBy}: ${report.endedBy}.** ${report.endedByText}`, '');
   if (r.difference) out.push(`> **${s.difference}:** ${r.difference}`, '');
   if (r.error) out.push(`> **${s.error}:** ${r.error}`, '');
+  if (r.findings && r.findings.length > 0) out.push(`**${s.findings}:**`, '', ...r.findings.map((f) => `- ${f.party}: ${f.message}`), '');
   for (const flow of report.flows) {
     out.push(`**${cell(flow.caption)}**`, '', `| # | ${s.expected} | ${s.observed} |`, '|---|---|---|');
     flow.rows.forEach((row, i) => {

@@ -20,6 +20,8 @@ export interface ReportStrings {
   whatHappens: string;
   difference: string;
   error: string;
+  /** What a peer did that the run accepted or mended (a 180 without Contact, a 200 after a 408). */
+  findings: string;
   flows: string;
   expected: string;
   observed: string;
@@ -78,6 +80,7 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     whatHappens: 'What this case shows',
     difference: 'First difference',
     error: 'Error',
+    findings: 'Findings',
     flows: 'Expected and observed flows',
     expected: 'Expected',
     observed: 'Observed',
@@ -135,6 +138,7 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     whatHappens: '本用例说明',
     difference: '第一处差异',
     error: '错误',
+    findings: '发现',
     flows: '预期流程与实际流程',
     expected: '预期',
     observed: '实际',

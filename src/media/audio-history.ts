@@ -10,6 +10,8 @@ export class AudioHistory {
   private written = 0;
   private readonly chunks: Int16Array[] = [];
   private recordedSamples = 0;
+  /** Sample counts (of `written`) where the audio does not continue the samples before it. */
+  private breaks: number[] = [];
 
   constructor(
     capacitySamples: number,
@@ -56,11 +58,39 @@ export class AudioHistory {
 
   /** The most recent samples, oldest first (at most the ring's capacity). */
   recent(): Int16Array {
+    return this.slice(Math.max(0, this.written - this.ring.length), this.written);
+  }
+
+  /**
+   * The next samples do not continue the ones before: the sender skipped audio (a stalled
+   * loop, DTMF) or the source changed. Played back to back they would jump in phase.
+   */
+  markBreak(): void {
+    if (this.written === 0 || this.breaks.at(-1) === this.written) return;
+    this.breaks.push(this.written);
+    const oldest = this.written - this.ring.length;
+    while (this.breaks.length > 0 && this.breaks[0]! <= oldest) this.breaks.shift();
+  }
+
+  /**
+   * The newest stretch without a break that holds at least `minSamples`, cut to its last
+   * `maxSamples`: what a tone detector should read. Everything recent when no stretch is long enough.
+   */
+  newestContinuous(minSamples: number, maxSamples: number): Int16Array {
+    const oldest = Math.max(0, this.written - this.ring.length);
+    let end = this.written;
+    for (const start of [...this.breaks].reverse().concat(oldest)) {
+      const from = Math.max(start, oldest);
+      if (end - from >= minSamples) return this.slice(Math.max(from, end - maxSamples), end);
+      end = from;
+    }
+    return this.recent();
+  }
+
+  private slice(from: number, to: number): Int16Array {
     const cap = this.ring.length;
-    const n = Math.min(this.written, cap);
-    const out = new Int16Array(n);
-    const start = this.written - n;
-    for (let i = 0; i < n; i++) out[i] = this.ring[(start + i) % cap] as number;
+    const out = new Int16Array(to - from);
+    for (let i = 0; i < out.length; i++) out[i] = this.ring[(from + i) % cap] as number;
     return out;
   }
 

@@ -14,6 +14,10 @@ import type { RtpView } from './rtp-wire.js';
 import { RtpReceiverStats } from './rtp-stats.js';
 import { SAMPLE_RATE } from './tone.js';
 
+/** The tone detector reads the last 200 ms heard without a break, or at least 50 ms of it. */
+const TONE_WINDOW_SAMPLES = SAMPLE_RATE / 5;
+const TONE_MIN_SAMPLES = SAMPLE_RATE / 20;
+
 export interface RtpReceiverOptions {
   /** Samples of decoded audio kept for tone detection. */
   historySamples: number;
@@ -30,6 +34,8 @@ export class RtpReceiver {
   private current = new RtpReceiverStats(SAMPLE_RATE);
   private archived: MediaStreamStats | undefined;
   private reference: number | undefined;
+  /** The RTP timestamp the next audio packet has when it continues the last one. */
+  private nextTimestamp: number | undefined;
 
   constructor(options: RtpReceiverOptions) {
     this.history = new AudioHistory(options.historySamples, options.record);
@@ -73,13 +79,17 @@ export class RtpReceiver {
       this.logger.debug({ payloadType: header.payloadType }, 'RTP with a payload type we do not decode');
       return;
     }
+    // RFC 3550 §5.1: a timestamp that does not follow on means audio the sender skipped (its
+    // loop stalled, a DTMF event) or a new source; the tone detector must not read across it.
+    if (header.timestamp !== this.nextTimestamp) this.history.markBreak();
     this.history.pushEncoded(msg, header.payloadStart, header.payloadEnd, g711DecodeTable(codec));
+    this.nextTimestamp = (header.timestamp + header.payloadEnd - header.payloadStart) >>> 0;
   }
 
   /** Everything heard so far; `oneWayDelayMs` (half the RTCP round trip) feeds the MOS estimate. */
   snapshot(oneWayDelayMs: number): MediaStreamStats {
     const received = mergeStreamStats(this.archived, this.current.snapshot(oneWayDelayMs));
-    const heard = detectTone(this.history.recent());
+    const heard = detectTone(this.history.newestContinuous(TONE_MIN_SAMPLES, TONE_WINDOW_SAMPLES));
     if (heard !== undefined) received.detectedHz = heard;
     if (this.dtmf.digits) received.dtmf = this.dtmf.digits;
     return received;

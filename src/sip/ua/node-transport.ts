@@ -3,6 +3,8 @@ import type { Logger as SipJsLogger } from 'sip.js/lib/core/log/logger.js';
 import { topVia } from '../message/headers.js';
 import { parseSipMessage } from '../message/parse-message.js';
 import type { ReliableSipSocket } from '../reliability/types.js';
+import { systemClock, type Clock } from '../../util/clock.js';
+import { LateAnswers, type LateAnswer } from './late-answer.js';
 import { formatEndpoint, type Endpoint, type Flow, type TransportProtocol } from '../transport/types.js';
 
 export interface NodeTransportOptions {
@@ -10,6 +12,9 @@ export interface NodeTransportOptions {
   /** Next hop for every request: the outbound proxy / registrar (it may change: RFC 3263 §4.3 failover, TTL). */
   nextHop: () => Endpoint;
   protocol: TransportProtocol;
+  /** A 2xx that came after the INVITE had failed: ACKed and ended with BYE here (late-answer.ts). */
+  onLateAnswer?: (answer: LateAnswer) => void;
+  clock?: Clock;
 }
 
 /** Flows remembered for answering requests; old ones go first. */
@@ -32,6 +37,7 @@ export class NodeTransport implements Transport {
   private readonly options: NodeTransportOptions;
   private readonly requestFlows = new Map<string, Flow>();
   private serverFlow: Flow | undefined;
+  private readonly lateAnswers: LateAnswers;
 
   constructor(
     private readonly logger: SipJsLogger,
@@ -39,6 +45,12 @@ export class NodeTransport implements Transport {
   ) {
     this.options = options as NodeTransportOptions;
     this.protocol = this.options.protocol.toUpperCase();
+    this.lateAnswers = new LateAnswers({
+      send: (raw) => void this.send(raw).catch((error: unknown) => this.logger.error(`sending the ACK or BYE for a late answer failed: ${error instanceof Error ? error.message : String(error)}`)),
+      clock: this.options.clock ?? systemClock,
+      lingerMs: 32_000,
+      onLateAnswer: (answer) => this.options.onLateAnswer?.(answer),
+    });
     this.options.socket.onMessage((raw, flow) => this.receive(raw, flow));
     this.options.socket.onFlowClosed((flow) => {
       if (flow.id === this.serverFlow?.id) this.serverFlow = undefined;
@@ -71,6 +83,7 @@ export class NodeTransport implements Transport {
   }
 
   async send(message: string): Promise<void> {
+    this.lateAnswers.sent(message);
     const target = this.targetFor(message);
     const flow = await this.options.socket.send(message, target);
     if (!message.startsWith('SIP/2.0') && sameEndpoint(flow.remote, this.options.nextHop())) this.serverFlow = flow;
@@ -92,6 +105,7 @@ export class NodeTransport implements Transport {
       const branch = branchOf(raw);
       if (branch !== undefined) this.rememberRequestFlow(branch, flow);
     }
+    if (this.lateAnswers.received(raw)) return;
     if (!this.onMessage) {
       this.logger.warn(`message from ${formatEndpoint(flow.remote)} arrived before the user agent listened`);
       return;

@@ -3,6 +3,8 @@ import type { Logger } from '../../util/logger.js';
 import type { ReliableSipSocket } from '../reliability/types.js';
 import { unbracket, uriHost } from '../transport/socket-helpers.js';
 import type { Endpoint, TransportProtocol } from '../transport/types.js';
+import type { Clock } from '../../util/clock.js';
+import type { LateAnswer } from './late-answer.js';
 import { IncomingCall } from './incoming-call.js';
 import { NodeTransport } from './node-transport.js';
 import { OutgoingCall } from './outgoing-call.js';
@@ -33,6 +35,9 @@ export interface SipUserAgentOptions {
   isUnacceptableOffer: (error: unknown) => boolean;
   /** Each incoming INVITE, as a call not yet answered (no 1xx sent yet). */
   onIncomingCall: (call: IncomingCall) => void;
+  /** A 2xx that came after its INVITE had failed (a 408 racing the callee's 200): ACKed and ended with BYE. */
+  onLateAnswer?: (answer: LateAnswer) => void;
+  clock?: Clock;
   /** sip.js's own log lines go here. */
   logger: Logger;
 }
@@ -53,7 +58,7 @@ export class SipUserAgent {
       authorizationPassword: options.authorizationPassword,
       displayName: options.displayName,
       transportConstructor: NodeTransport,
-      transportOptions: { socket: options.socket, nextHop: options.nextHop, protocol },
+      transportOptions: { socket: options.socket, nextHop: options.nextHop, protocol, onLateAnswer: options.onLateAnswer, clock: options.clock },
       viaHost: options.viaHost,
       contactName: options.contactUser,
       contactParams: { transport: protocol },
