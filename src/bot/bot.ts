@@ -13,6 +13,10 @@ import type { Registration, RegistrationState } from '../sip/ua/registration.js'
 import { callIdOfSession, type SessionDescriptionHandlerFactory } from '../sip/ua/session-description-handler.js';
 import { SignalingOnlySdh } from '../sip/ua/signaling-only-sdh.js';
 import { SipUserAgent } from '../sip/ua/user-agent.js';
+import type { OutOfDialogMethod } from '../sip/ua/out-of-dialog-request.js';
+import type { RequestContent } from '../sip/ua/request-content.js';
+import type { ResponseLine } from '../sip/ua/response-line.js';
+import type { RegisterHandlers } from '../sip/ua/registration.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
@@ -176,9 +180,9 @@ export class Bot {
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
-  call(target: string, options: { cancelAfter?: number; hangupAfter?: number } = {}): Call {
+  call(target: string, options: { cancelAfter?: number; hangupAfter?: number; headers?: RequestContent['headers'] } = {}): Call {
     const ua = this.requireUserAgent();
-    const outgoing = ua.call(target);
+    const outgoing = ua.call(target, options.headers);
     if (!outgoing) throw new Error(`${this.name}: ${JSON.stringify(target)} is not a SIP URI (hint: sip:bob@lab.test)`);
     const call = new Call(this.name, 'caller', outgoing.callId, this.events, this.clock);
     call.remoteUri = target;
@@ -235,6 +239,41 @@ export class Bot {
         call.transition('terminated', call.finalReason);
       });
     return call;
+  }
+
+  /** MESSAGE or OPTIONS outside any dialog; resolves with the final response. */
+  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
+    return this.requireUserAgent().request(method, target, content);
+  }
+
+  /**
+   * A scenario's `register` step: REGISTER again and resolve with the final response. With a
+   * `password` other than the account's, a throwaway registration tries it, so the bot's own
+   * binding is left as it was (a refused one never unregisters anything).
+   */
+  registerAgain(options: { password?: string; timeoutMs: number }): Promise<ResponseLine> {
+    const ua = this.requireUserAgent();
+    if (options.password === undefined || options.password === this.account.password) {
+      this.keeper?.resume();
+      return finalResponse((handlers) => this.registration!.register(handlers), options.timeoutMs, this.clock);
+    }
+    const trial = ua.createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
+    return ua
+      .withPassword(options.password, () => finalResponse((handlers) => trial.register(handlers), options.timeoutMs, this.clock))
+      .finally(() => trial.dispose().catch((error: unknown) => this.logger.warn({ err: error }, 'dropping the trial registration failed')));
+  }
+
+  /** A scenario's `unregister` step: Expires 0, no retries until `registerAgain`. */
+  unregisterNow(timeoutMs: number): Promise<ResponseLine> {
+    this.keeper?.pause();
+    return finalResponse((handlers) => this.registration!.unregister(handlers), timeoutMs, this.clock);
+  }
+
+  /** After a case that unregistered the bot: registered again for the next one. */
+  async ensureRegistered(timeoutMs: number): Promise<void> {
+    if (this.registration === undefined || this.registration.state === 'registered') return;
+    const response = await this.registerAgain({ timeoutMs });
+    if (response.status >= 300) this.logger.warn({ status: response.status }, 'registering again after the case was refused');
   }
 
   /** True while any call of this bot (either direction) is in progress. */
@@ -330,6 +369,21 @@ function registrationStateOf(state: RegistrationState): 'registered' | 'unregist
   if (state === 'terminated') return 'unregistered';
   if (state === 'unregistered') return 'unregistered';
   return 'registering';
+}
+
+/** The final response to a REGISTER, or a made-up 408 when none came within `timeoutMs`. */
+function finalResponse(send: (handlers: RegisterHandlers) => Promise<void>, timeoutMs: number, clock: Clock): Promise<ResponseLine> {
+  return new Promise((resolve, reject) => {
+    const timer = clock.setTimeout(() => resolve({ status: 408, reason: `no final response within ${timeoutMs / 1000} s` }), timeoutMs);
+    const done = (response: ResponseLine) => {
+      clock.clearTimeout(timer);
+      resolve(response);
+    };
+    send({ onAccept: done, onReject: done }).catch((error: unknown) => {
+      clock.clearTimeout(timer);
+      reject(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
 }
 
 function randomToken(): string {

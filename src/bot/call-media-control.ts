@@ -15,7 +15,7 @@ export class CallMediaError extends Error {
 }
 
 /**
- * Wires `call.setHold` and `call.sendDtmf` to the SIP session, for either side of the call.
+ * Wires `call.setHold`, `call.sendDtmf` and `call.sendInfo` to the SIP session, for either side of the call.
  *
  * Hold is a re-INVITE whose offer says a=sendonly (the session description handler reads
  * `{ hold: true }`); the peer answers a=recvonly and stops sending (RFC 3264 §8.4). Unhold is a
@@ -24,6 +24,10 @@ export class CallMediaError extends Error {
  */
 export function wireMediaControl(call: Call, session: CallSession): void {
   call.setHold = (hold) => reinvite(call, session, hold);
+  call.sendInfo = async (content) => {
+    if (session.state !== 'established') throw new Error(`cannot send INFO: call ${call.callId} is ${call.state}, not connected`);
+    return session.info(content);
+  };
   call.sendDtmf = async (digits) => {
     const sdh = session.mediaHandler;
     if (session.state !== 'established' || !sdh) {

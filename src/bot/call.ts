@@ -1,4 +1,6 @@
 import type { EventStream } from '../events/event-stream.js';
+import type { RequestContent } from '../sip/ua/request-content.js';
+import type { ResponseLine } from '../sip/ua/response-line.js';
 import type { CallState } from '../events/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { checkTransition, isActive } from './call-state.js';
@@ -29,6 +31,8 @@ export class Call {
   hangup: () => Promise<void> = async () => {};
   /** Re-INVITE: a=sendonly puts the peer on hold, a=sendrecv resumes (RFC 3264 §8.4). Wired by the bot (call-media-control). */
   setHold: (hold: boolean) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot be put on hold yet`));
+  /** INFO in the dialog (RFC 6086), e.g. application/dtmf-relay; resolves with the final response. Wired by the bot. */
+  sendInfo: (content: RequestContent) => Promise<ResponseLine> = () => Promise.reject(new Error(`call ${this.callId} cannot send INFO yet`));
   /** RFC 4733 telephone-events on this call's RTP; resolves once every digit is out. Wired by the bot. */
   sendDtmf: (digits: string) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot send DTMF yet`));
 

@@ -14,6 +14,7 @@ export type KeptRegistration = Pick<Registration, 'state' | 'onStateChange' | 'r
 export class RegistrationKeeper {
   private timer: TimerHandle | undefined;
   private active = true;
+  private paused = false;
 
   constructor(
     private readonly registration: KeptRegistration,
@@ -26,6 +27,17 @@ export class RegistrationKeeper {
     });
   }
 
+  /** A scenario unregistered the bot on purpose: no retries until `resume`. */
+  pause(): void {
+    this.paused = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
   stop(): void {
     this.active = false;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
@@ -33,7 +45,7 @@ export class RegistrationKeeper {
   }
 
   private schedule(): void {
-    if (!this.active || this.timer !== undefined) return;
+    if (!this.active || this.paused || this.timer !== undefined) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.attempt();
@@ -42,7 +54,7 @@ export class RegistrationKeeper {
 
   private attempt(): void {
     // Registered again meanwhile (a NAT contact rewrite re-registers on its own): nothing to do.
-    if (!this.active || this.registration.state === 'registered') return;
+    if (!this.active || this.paused || this.registration.state === 'registered') return;
     // The bot stopped while its first REGISTER was still out (another bot's failure ended the
     // run): the keeper started after stop(), and register() on a terminated registration throws
     // synchronously, past the .catch below, as an uncaught exception.

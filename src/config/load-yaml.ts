@@ -125,6 +125,9 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): PathProblem[] {
           hint: `use one of: ${issue.values.map(String).join(', ')}`,
         },
       ];
+    case 'invalid_key':
+      // A record key that failed its own check (a header name, a received message): say why.
+      return issue.issues.map((inner) => ({ path, message: inner.message }));
     case 'custom': {
       const hint: unknown = issue.params?.['hint'];
       return [{ path, message: issue.message, ...(typeof hint === 'string' ? { hint } : {}) }];

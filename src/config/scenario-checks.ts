@@ -2,7 +2,7 @@ import type { PathProblem } from './env-substitution.js';
 import { checkIncomingCalls } from './incoming-call-checks.js';
 import { isRecord } from './is-record.js';
 import { NAME_HINT, NAME_PATTERN } from './scalar-fields.js';
-import { defaultCallName, isSipUri, STEP_KINDS } from './scenario-schema.js';
+import { defaultCallName, HEADER_STEP_KINDS, isSipUri, STEP_KINDS } from './scenario-schema.js';
 
 export interface ScenarioCheckOptions {
   /** Bot names from the bots file, to check `roles` against; skipped when absent. */
@@ -13,7 +13,7 @@ export interface ScenarioCheckOptions {
 
 /**
  * The rules between fields: every role named in steps, behaviour and expect exists; each step
- * is exactly one of call/wait/hangup/dtmf/hold/unhold; call names are unique and `expect.call` names one.
+ * is exactly one kind (STEP_KINDS), with headers only beside one that sends a request; call names are unique and `expect.call` names one.
  * Runs on the raw data, defensively, so these problems are reported even when the schema
  * found others in the same file.
  */
@@ -59,6 +59,9 @@ export function checkScenario(data: unknown, options: ScenarioCheckOptions = {})
         if (isRecord(media) && typeof media['hears'] === 'string') checkRole(media['hears'], ['expect', 'media', role, 'hears']);
       }
     }
+    if (isRecord(expect['headers'])) {
+      for (const role of Object.keys(expect['headers'])) checkRole(role, ['expect', 'headers', role]);
+    }
     const call = expect['call'];
     if (typeof call === 'string' && callNames !== undefined && !callNames.includes(call)) {
       problems.push({
@@ -88,12 +91,26 @@ function checkSteps(
     if (kinds.length !== 1) {
       problems.push({
         path: ['steps', index],
-        message: kinds.length === 0 ? `step has none of ${STEP_KINDS.join(', ')}` : `step has more than one of ${STEP_KINDS.join(', ')} (${kinds.join(', ')})`,
-        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - await: { call: incoming, state: confirmed }, - dtmf: { from: caller, digits: "12#" }, - hold: caller, - hangup: caller',
+        message: kinds.length === 0 ? `step has no action (one of ${STEP_KINDS.join(', ')})` : `step has more than one action (${kinds.join(', ')})`,
+        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - await: { call: incoming, state: confirmed }, - message: { from: caller, to: callee, body: hi }, - hold: caller, - hangup: caller',
       });
     }
     if (step['waitFor'] !== undefined && step['call'] === undefined) {
       problems.push({ path: ['steps', index, 'waitFor'], message: 'waitFor applies only to a call step', hint: 'use - wait: 1s to pause' });
+    }
+    if (step['headers'] !== undefined && kinds.length === 1 && !(HEADER_STEP_KINDS as readonly string[]).includes(kinds[0]!)) {
+      problems.push({ path: ['steps', index, 'headers'], message: `headers do not apply to a ${kinds[0]} step`, hint: `headers go beside a step that sends a request: ${HEADER_STEP_KINDS.join(', ')}` });
+    }
+    for (const kind of ['message', 'options'] as const) {
+      const request = step[kind];
+      if (!isRecord(request)) continue;
+      checkRole(request['from'], ['steps', index, kind, 'from']);
+      if (typeof request['to'] === 'string' && !isSipUri(request['to'])) checkRole(request['to'], ['steps', index, kind, 'to']);
+    }
+    for (const kind of ['info', 'register', 'unregister'] as const) {
+      const request = step[kind];
+      const field = kind === 'info' ? 'from' : 'role';
+      if (isRecord(request)) checkRole(request[field], ['steps', index, kind, field]);
     }
     for (const kind of ['hangup', 'hold', 'unhold'] as const) {
       if (step[kind] !== undefined) checkRole(step[kind], ['steps', index, kind]);

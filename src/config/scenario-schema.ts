@@ -2,6 +2,19 @@ import { z } from 'zod';
 import { behaviourOverrideSchema } from './behaviour.js';
 import { durationMs } from './duration.js';
 import { flowPattern } from './flow-pattern-field.js';
+import { headerExpectationsSchema, resolveHeaderExpectations } from './header-expectation-schema.js';
+import {
+  headersSchema,
+  infoStepSchema,
+  messageStepSchema,
+  optionsStepSchema,
+  registerStepSchema,
+  resolveInfoStep,
+  resolveMessageStep,
+  resolveOptionsStep,
+  resolveRegisterStep,
+  unregisterStepSchema,
+} from './request-step-schema.js';
 import { awaitStepSchema, expectedCallSchema, resolveAwaitStep, resolveExpectedCall } from './incoming-call-schema.js';
 import { dtmfDigits, mediaExpectationSchema } from './media-expectation-schema.js';
 import { statusCode } from './scalar-fields.js';
@@ -9,7 +22,9 @@ import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep, ScenarioTrans
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
-export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await'] as const;
+export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await', 'message', 'options', 'info', 'register', 'unregister'] as const;
+/** Step kinds that send a request of their own, so `headers:` beside them means something. */
+export const HEADER_STEP_KINDS = ['call', 'message', 'options', 'info'] as const;
 
 /**
  * A title or description: plain text (any language), or one text per language with English
@@ -49,7 +64,14 @@ const stepSchema = z.strictObject({
   unhold: name.optional(),
   // Pause until a call (an expected incoming one, or a call step's) reaches a state.
   await: awaitStepSchema.optional(),
+  // Requests of their own (request-step-schema): MESSAGE, OPTIONS, INFO, REGISTER.
+  message: messageStepSchema.optional(),
+  options: optionsStepSchema.optional(),
+  info: infoStepSchema.optional(),
+  register: registerStepSchema.optional(),
+  unregister: unregisterStepSchema.optional(),
   waitFor: z.enum(CALL_WAIT_FOR).optional(),
+  headers: headersSchema.optional(),
 });
 
 /** The YAML shape; `resolveScenario` turns its output into a Scenario. */
@@ -75,6 +97,8 @@ export const scenarioSchema = z.strictObject({
       media: z.record(z.string(), mediaExpectationSchema).optional(),
       // Calls roles must receive, from anyone or from a pattern, each judged (incoming-call-schema).
       calls: z.record(z.string(), expectedCallSchema).optional(),
+      // Headers of messages a role received (header-expectation-schema).
+      headers: headerExpectationsSchema.optional(),
     })
     .optional(),
 });
@@ -86,7 +110,7 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
   const steps = raw.steps.map((step): ScenarioStep => {
     if (step.call !== undefined) {
       calls += 1;
-      return resolveCall(step.call, step.waitFor, calls);
+      return resolveCall(step.call, step.waitFor, calls, step.headers);
     }
     if (step.wait !== undefined) return { kind: 'wait', ms: step.wait };
     if (step.hangup !== undefined) return { kind: 'hangup', role: step.hangup };
@@ -94,8 +118,13 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
     if (step.hold !== undefined) return { kind: 'hold', role: step.hold, hold: true };
     if (step.unhold !== undefined) return { kind: 'hold', role: step.unhold, hold: false };
     if (step.await !== undefined) return resolveAwaitStep(step.await);
+    if (step.message !== undefined) return resolveMessageStep(step.message, step.headers);
+    if (step.options !== undefined) return resolveOptionsStep(step.options, step.headers);
+    if (step.info !== undefined) return resolveInfoStep(step.info, step.headers);
+    if (step.register !== undefined) return resolveRegisterStep(step.register, true);
+    if (step.unregister !== undefined) return resolveRegisterStep(step.unregister, false);
     // The reference pass rejects such a step before this runs.
-    throw new Error('step without call, wait, hangup, dtmf, hold, unhold or await reached resolveScenario');
+    throw new Error(`step without any of ${STEP_KINDS.join(', ')} reached resolveScenario`);
   });
   const lastCall = steps.filter((step): step is CallStep => step.kind === 'call').at(-1);
   const expect = raw.expect ?? {};
@@ -119,11 +148,12 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
       legs: expect.legs ?? {},
       media: expect.media ?? {},
       ...(expect.calls === undefined ? {} : { calls: Object.entries(expect.calls).map(([callName, call]) => resolveExpectedCall(callName, call)) }),
+      ...(expect.headers === undefined ? {} : { headers: resolveHeaderExpectations(expect.headers) }),
     },
   };
 }
 
-function resolveCall(call: z.output<typeof callSchema>, waitFor: CallStep['waitFor'] | undefined, ordinal: number): CallStep {
+function resolveCall(call: z.output<typeof callSchema>, waitFor: CallStep['waitFor'] | undefined, ordinal: number, headers: CallStep['headers']): CallStep {
   return {
     kind: 'call',
     name: call.name ?? defaultCallName(ordinal),
@@ -132,6 +162,7 @@ function resolveCall(call: z.output<typeof callSchema>, waitFor: CallStep['waitF
     ...(call.cancelAfter === undefined ? {} : { cancelAfterMs: call.cancelAfter }),
     ...(call.hangupAfter === undefined ? {} : { hangupAfterMs: call.hangupAfter }),
     waitFor: waitFor ?? 'terminated',
+    ...(headers === undefined ? {} : { headers }),
   };
 }
 

@@ -35,7 +35,10 @@ export interface ProxySettings {
   cancelledInviteStatus?: 408 | 487;
 }
 
-export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep;
+export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep;
+
+/** Extension headers a step adds to the request it sends, name to value, in order. */
+export type RequestHeaders = Readonly<Record<string, string>>;
 
 /** Call states a call step can wait for before the next step starts. */
 export type CallWaitFor = 'ringing' | 'confirmed' | 'terminated';
@@ -52,6 +55,7 @@ export interface CallStep {
   /** BYE this long after the call is answered. */
   hangupAfterMs?: number;
   waitFor: CallWaitFor;
+  headers?: RequestHeaders;
 }
 
 export type CallTarget = { kind: 'role'; role: string } | { kind: 'uri'; uri: string };
@@ -85,6 +89,46 @@ export interface HoldStep {
   role: string;
   /** true: hold (`hold: caller`); false: resume (`unhold: caller`). */
   hold: boolean;
+}
+
+/** MESSAGE (RFC 3428) from a role to a role or URI; the final status must be `status` (any 2xx when absent). */
+export interface MessageStep {
+  kind: 'message';
+  from: string;
+  /** A role name or a SIP URI. */
+  to: string;
+  body: string;
+  contentType: string;
+  status?: number;
+  headers?: RequestHeaders;
+}
+
+/** OPTIONS (RFC 3261 §11) from a role to a role or URI; the final status must be `status` (any 2xx when absent). */
+export interface OptionsStep {
+  kind: 'options';
+  from: string;
+  to: string;
+  status?: number;
+  headers?: RequestHeaders;
+}
+
+/** One INFO per digit (application/dtmf-relay) on every connected call of a role; each answered `status` (any 2xx when absent). */
+export interface InfoStep {
+  kind: 'info';
+  role: string;
+  digits: string;
+  status?: number;
+  headers?: RequestHeaders;
+}
+
+/** REGISTER again (`register: true`) or with Expires 0; the final status must be `status` (any 2xx when absent). */
+export interface RegisterStep {
+  kind: 'register';
+  role: string;
+  register: boolean;
+  /** Try this password instead of the account's (a throwaway registration; the bot's binding is untouched). */
+  password?: string;
+  status?: number;
 }
 
 /** Pause until the call named `call` (an expected incoming call or a call step) reaches `state` at `role`. */
@@ -137,7 +181,25 @@ export interface ScenarioExpect {
   media: Record<string, MediaExpectation>;
   /** Calls roles must receive (`expect.calls`), each judged on its own. */
   calls?: ExpectedCall[];
+  /** Checks on headers of messages roles received (`expect.headers`). */
+  headers?: HeaderExpectation[];
 }
+
+/**
+ * `expect.headers.<role>."<INVITE"."P-Asserted-Identity": ~ "^<sip:\+49"`: a header of the
+ * first message of that kind the role's bot received in the case.
+ */
+export interface HeaderExpectation {
+  role: string;
+  /** As written: `<INVITE`, `<200/INVITE`, `<180`. */
+  message: string;
+  method?: string;
+  status?: number;
+  header: string;
+  check: HeaderCheck;
+}
+
+export type HeaderCheck = { kind: 'present' } | { kind: 'absent' } | { kind: 'equals'; text: string } | { kind: 'matches'; pattern: string };
 
 export interface MediaExpectation {
   /** A frequency in Hz, or a role whose bot's tone must be heard. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Bot } from '../bot/bot.js';
 import { rtpMedia } from '../bot/rtp-media.js';
 import { WEBRTC_TRANSPORTS, type BotConfig, type BotMedia, type BotsFile } from '../config/bots-schema.js';
@@ -93,7 +94,9 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
   const logger = sessionOptions.logger ?? silentLogger;
   const clock = systemClock;
   const bots = await loadBotsFile(sessionOptions.botsFile, sessionOptions.env);
-  const scenarios = await loadScenarioFiles(await expandScenarioPaths(sessionOptions.scenarioFiles), { env: sessionOptions.env, bots });
+  // `${SIPBOTS_RUN_ID}` in a scenario (a header value, a message body): unique per run unless the environment sets it.
+  const scenarioEnv = { SIPBOTS_RUN_ID: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`, ...(sessionOptions.env ?? process.env) };
+  const scenarios = await loadScenarioFiles(await expandScenarioPaths(sessionOptions.scenarioFiles), { env: scenarioEnv, bots });
   if (sessionOptions.server) checkExternalServerScenarios(scenarios);
   const located = sessionOptions.server ? await locateSessionServer(sessionOptions, bots, logger) : undefined;
   const options: TransportSet = { ...sessionOptions, transport: located?.transport ?? sessionOptions.transport ?? 'udp' };

@@ -6,6 +6,7 @@ import { callEnding, endingParty, type CallEnding } from './call-ending.js';
 import { compareFlow } from './compare-flow.js';
 import type { ClaimedCall } from './expected-calls.js';
 import { judgeExpectedCall } from './judge-expected-calls.js';
+import { judgeHeaders } from './judge-headers.js';
 import { judgeMedia } from './judge-media.js';
 import { outcomeOf } from './outcome.js';
 import { flowToken, legMessages, type LegRole } from './observed-flow.js';
@@ -68,10 +69,13 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     if (scenario.expect.status !== undefined && status !== scenario.expect.status) {
       differences.push(`expected the caller to end with ${scenario.expect.status}, saw ${main.call.finalReason ?? 'no final response'}`);
     }
-  } else if (!timing.error && (scenario.expect.call !== '' || (scenario.expect.calls ?? []).length === 0)) {
+  } else if (!timing.error && scenario.expect.call !== '') {
     differences.push(`the call ${scenario.expect.call} was never placed`);
+  } else if (!timing.error && !judgesWithoutCall(scenario)) {
+    differences.push('nothing to judge: no call step, no expected call (expect.calls), no request step and no expect.headers');
   }
   const calls = judgeIncoming(timing, messages, recorded, differences);
+  differences.push(...judgeHeaders(scenario.expect.headers ?? [], scenario.roles, messages));
   const legs = Object.fromEntries(Object.entries(flows).map(([role, leg]) => [role, leg.observed]));
   const findings = recorded
     .filter((e): e is FindingEvent => e.type === 'finding')
@@ -89,7 +93,7 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     flows,
     difference: differences[0],
     finalStatus: main?.call.finalStatus,
-    outcome: main ? outcomeOf(main.call) : 'failed',
+    ...(main ? { outcome: outcomeOf(main.call) } : differences.length > 0 ? { outcome: 'failed' as const } : {}),
     ...endingOf(main ? callEnding(flows) : undefined),
     ...(Object.keys(media).length > 0 ? { media } : {}),
     ...(calls === undefined ? {} : { calls }),
@@ -119,6 +123,12 @@ function judgeIncoming(
     differences.push(...verdict.differences);
   }
   return results;
+}
+
+/** A case without a call step is judged by its expected calls, its request steps or its header checks. */
+function judgesWithoutCall(scenario: Scenario): boolean {
+  const requests = scenario.steps.some((step) => step.kind === 'message' || step.kind === 'options' || step.kind === 'register');
+  return requests || (scenario.expect.calls ?? []).length > 0 || (scenario.expect.headers ?? []).length > 0;
 }
 
 function mediaLegResult(stats: MediaStatsEvent): MediaLegResult {

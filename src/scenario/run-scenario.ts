@@ -5,6 +5,7 @@ import type { EventStream } from '../events/event-stream.js';
 import type { SipbotsEvent } from '../events/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { playAwaitStep } from './await-step.js';
+import { playRequestStep } from './request-steps.js';
 import { ExpectedCalls } from './expected-calls.js';
 import { judgeCase, type PlayedCall } from './judge-case.js';
 import { stepLimitMs } from './case-timeout.js';
@@ -70,6 +71,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
         else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
         else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
         else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls: calls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
+        else if (step.kind !== 'call') await playRequestStep(step, { botOf, recorded, clock, timeoutMs: stepTimeoutMs });
         else played.set(step.name, await playCall(step, scenario, botOf, stepTimeoutMs, clock));
       }
       await waitForExpectedArrivals(calls, startedAt, clock);
@@ -87,6 +89,8 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   }
   // Only this case's bots: in a parallel suite the others are busy with their own cases.
   for (const bot of new Set(Object.values(scenario.roles).map((name) => context.bots.get(name)))) await bot?.hangupAll().catch(() => undefined);
+  // A case that unregistered a bot leaves it registered again for the next one.
+  for (const step of scenario.steps) if (step.kind === 'register') await context.bots.get(scenario.roles[step.role] ?? '')?.ensureRegistered(stepTimeoutMs);
   const result = judgeCase(scenario, played, recorded, { startedAt, endedAt: clock.now(), error, checkMedia: context.media ?? true, expectedCalls: expectedCalls?.claims ?? [],
     toneOfRole: (role) => context.bots.get(scenario.roles[role] ?? '')?.account.tone,
   });
@@ -123,7 +127,7 @@ async function playCall(
   const callee = step.to.kind === 'role' ? botOf(step.to.role) : undefined;
   const target = step.to.kind === 'uri' ? step.to.uri : `sip:${callee!.account.user}@${callee!.account.domain}`;
   const calleeCallsBefore = new Set(callee ? callee.calls.values() : []);
-  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs });
+  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs, headers: step.headers });
   await withTimeout(call.reach(step.waitFor), stepTimeoutMs, clock, `call ${step.name} did not reach ${step.waitFor}`);
   const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
   return { step, caller, callee, call, incoming, scenario };

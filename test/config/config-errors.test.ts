@@ -21,7 +21,7 @@ describe('a scenario with several mistakes', () => {
       '6 steps[0].call.cancelAfter: invalid duration "2 sec"',
       '7 steps[1].call.from: required field is missing',
       '10 steps[2].hangup: unknown role "nobody"',
-      '11 steps[3]: step has more than one of call, wait, hangup, dtmf, hold, unhold, await (wait, hangup)',
+      '11 steps[3]: step has more than one action (wait, hangup)',
       '14 expect.call: no call step named "third"',
       '17 expect.legs.caller[2]: invalid flow pattern "407": no direction; put > after (sent) or < before (received)',
       '20 expect.legs.callee[1]: invalid flow pattern "180>>": "180>" is neither a method, a status (180) nor a class (2xx)',

@@ -29,7 +29,7 @@ describe('scenario media steps: dtmf, hold, unhold', () => {
       '7 steps[1].dtmf.from: unknown role "nobody"',
       '8 steps[2].dtmf.digits: expected DTMF digits as a quoted string, e.g. "1234#"',
       '9 steps[3].hold: unknown role "ghost"',
-      '10 steps[4]: step has more than one of call, wait, hangup, dtmf, hold, unhold, await (hold, unhold)',
+      '10 steps[4]: step has more than one action (hold, unhold)',
       '14 expect.media.callee.digits: expected DTMF digits 0-9, *, #, A-D, e.g. "1234#"',
     ]);
     expect(error.message).toContain(`${file}:7`);

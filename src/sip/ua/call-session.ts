@@ -1,4 +1,5 @@
 import { SessionState, type Session } from 'sip.js';
+import { extraHeaderLines, sipJsBody, type RequestContent } from './request-content.js';
 import { responseLineOf, type ResponseLine } from './response-line.js';
 import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from './session-description-handler.js';
 
@@ -55,6 +56,19 @@ export abstract class CallSession<S extends Session = Session> {
   /** Ends an established call (RFC 3261 §15.1.1); resolves once the BYE is sent. */
   bye(): Promise<void> {
     return this.session.bye().then(() => undefined);
+  }
+
+  /** Sends INFO in the dialog (RFC 6086) and resolves with its final response. */
+  info(content: RequestContent): Promise<ResponseLine> {
+    const body = sipJsBody(content);
+    return new Promise((resolve, reject) => {
+      this.session
+        .info({
+          requestOptions: { extraHeaders: extraHeaderLines(content.headers), ...(body ? { body } : {}) },
+          requestDelegate: { onAccept: (response) => resolve(responseLineOf(response)), onReject: (response) => resolve(responseLineOf(response)) },
+        })
+        .catch(reject);
+    });
   }
 
   /**

@@ -15,7 +15,7 @@ export type RegistrationState = 'initial' | 'registered' | 'unregistered' | 'ter
 
 /** What the caller of `register()` / `unregister()` hears about the final response. */
 export interface RegisterHandlers {
-  onAccept?: () => void;
+  onAccept?: (response: ResponseLine) => void;
   onReject?: (response: ResponseLine) => void;
 }
 
@@ -57,7 +57,7 @@ export class Registration {
 function delegateOf(handlers: RegisterHandlers) {
   const { onAccept, onReject } = handlers;
   return {
-    ...(onAccept ? { onAccept: () => onAccept() } : {}),
+    ...(onAccept ? { onAccept: (response: SipJsResponse) => onAccept(responseLineOf(response)) } : {}),
     ...(onReject ? { onReject: (response: SipJsResponse) => onReject(responseLineOf(response)) } : {}),
   };
 }

@@ -7,7 +7,10 @@ import type { Clock } from '../../util/clock.js';
 import type { LateAnswer } from './late-answer.js';
 import { IncomingCall } from './incoming-call.js';
 import { NodeTransport } from './node-transport.js';
+import { sendOutOfDialog, type OutOfDialogMethod } from './out-of-dialog-request.js';
 import { OutgoingCall } from './outgoing-call.js';
+import { extraHeaderLines, type RequestContent } from './request-content.js';
+import type { ResponseLine } from './response-line.js';
 import { Registration } from './registration.js';
 import type { SessionDescriptionHandlerFactory } from './session-description-handler.js';
 import { sipJsLogConnector } from './sipjs-log.js';
@@ -90,9 +93,29 @@ export class SipUserAgent {
   }
 
   /** A call to `target`, not yet sent (see `OutgoingCall.invite`); undefined if `target` is not a SIP URI. */
-  call(target: string): OutgoingCall | undefined {
+  call(target: string, headers?: RequestContent['headers']): OutgoingCall | undefined {
     const uri = UserAgent.makeURI(target);
-    return uri ? new OutgoingCall(new Inviter(this.userAgent, uri)) : undefined;
+    return uri ? new OutgoingCall(new Inviter(this.userAgent, uri, { extraHeaders: extraHeaderLines(headers) })) : undefined;
+  }
+
+  /** MESSAGE or OPTIONS to `target` outside any dialog; resolves with the final response. */
+  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
+    return sendOutOfDialog(this.userAgent, method, target, content);
+  }
+
+  /**
+   * Runs `work` with another digest password (a scenario's wrong-password REGISTER): sip.js
+   * reads the password from its options each time it answers a challenge.
+   */
+  async withPassword<T>(password: string, work: () => Promise<T>): Promise<T> {
+    const options = (this.userAgent as unknown as { options: { authorizationPassword?: string } }).options;
+    const saved = options.authorizationPassword;
+    options.authorizationPassword = password;
+    try {
+      return await work();
+    } finally {
+      options.authorizationPassword = saved;
+    }
   }
 
   /** Our binding at the registrar, refreshed at `refreshFrequency` % of `expires` once registered. */

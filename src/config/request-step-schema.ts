@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { dtmfDigits } from './media-expectation-schema.js';
+import { statusCode, textField } from './scalar-fields.js';
+import type { InfoStep, MessageStep, OptionsStep, RegisterStep, RequestHeaders } from './scenario-types.js';
+
+/** Headers sip.js builds itself (RFC 3261 §8.1.1); a scenario setting them would send them twice. */
+const BUILT_HEADERS = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type', 'route', 'record-route', 'v', 'f', 't', 'i', 'm', 'l', 'c'];
+
+// RFC 3261 §25.1: a header name is a token.
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9.!%*_+`'~-]+$/, { error: 'expected a header name such as X-Run-Id or P-Asserted-Identity' })
+  .refine((name) => !BUILT_HEADERS.includes(name.toLowerCase()), {
+    error: (issue) => `${String(issue.input)} is built by the user agent and cannot be set; set extension headers (X-…, P-Asserted-Identity, Subject, …), or put a different user in the call's to: URI`,
+  });
+
+/** `headers: { X-Run-Id: "${RUN_ID}" }` beside a call, message, options or info step. */
+export const headersSchema = z.record(headerName, textField('a header value'));
+
+/** `- message: { from: caller, to: callee, body: hello }`: MESSAGE (RFC 3428), answered 2xx unless `status` says otherwise. */
+export const messageStepSchema = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  body: textField('the message text'),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+/, { error: 'expected a media type such as text/plain' }).optional(),
+  status: statusCode.optional(),
+});
+
+/** `- options: { from: caller, to: callee }`: OPTIONS (RFC 3261 §11), a role or a URI. */
+export const optionsStepSchema = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  status: statusCode.optional(),
+});
+
+/** `- info: { from: caller, digits: "1#" }`: one INFO per digit as application/dtmf-relay on each connected call. */
+export const infoStepSchema = z.strictObject({
+  from: z.string(),
+  digits: dtmfDigits,
+  status: statusCode.optional(),
+});
+
+/** `- register: { role: callee }`, with `password` to try a wrong one and `status` it must get. */
+export const registerStepSchema = z.strictObject({
+  role: z.string(),
+  password: textField('a password').optional(),
+  status: statusCode.optional(),
+});
+
+/** `- unregister: { role: callee }`: REGISTER with Expires 0 (RFC 3261 §10.2.2). */
+export const unregisterStepSchema = z.strictObject({
+  role: z.string(),
+  status: statusCode.optional(),
+});
+
+type Headers = z.output<typeof headersSchema> | undefined;
+
+function withHeaders(headers: Headers): { headers?: RequestHeaders } {
+  return headers === undefined ? {} : { headers };
+}
+
+function withStatus(status: number | undefined): { status?: number } {
+  return status === undefined ? {} : { status };
+}
+
+export function resolveMessageStep(raw: z.output<typeof messageStepSchema>, headers: Headers): MessageStep {
+  return { kind: 'message', from: raw.from, to: raw.to, body: raw.body, contentType: raw.contentType ?? 'text/plain', ...withStatus(raw.status), ...withHeaders(headers) };
+}
+
+export function resolveOptionsStep(raw: z.output<typeof optionsStepSchema>, headers: Headers): OptionsStep {
+  return { kind: 'options', from: raw.from, to: raw.to, ...withStatus(raw.status), ...withHeaders(headers) };
+}
+
+export function resolveInfoStep(raw: z.output<typeof infoStepSchema>, headers: Headers): InfoStep {
+  return { kind: 'info', role: raw.from, digits: raw.digits.toUpperCase(), ...withStatus(raw.status), ...withHeaders(headers) };
+}
+
+export function resolveRegisterStep(raw: z.output<typeof registerStepSchema> | z.output<typeof unregisterStepSchema>, register: boolean): RegisterStep {
+  const password = 'password' in raw ? raw.password : undefined;
+  return { kind: 'register', role: raw.role, register, ...(password === undefined ? {} : { password }), ...withStatus(raw.status) };
+}
