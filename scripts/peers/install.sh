@@ -12,6 +12,7 @@ PACKAGES=(
   kamailio-utils-modules
   sip-tester      # SIPp 3.6.1 (no TLS/WS in Debian's build)
   baresip         # headless callee; --no-install-recommends keeps GTK/X11/gstreamer out
+  linphone-cli    # linphonec: a real softphone (no Contact in its 180) calling and called by bots, headless
   tshark
   openssl
   tcpdump         # capture tests: sipbots ladder on a real tcpdump capture of a SIPp call
