@@ -70,8 +70,9 @@ describe('scenario from-capture on the lab capture', () => {
 
   it('says in its header which messages each inference came from, and lists what it cannot reproduce', async () => {
     const { yaml } = await generated('no-answer-proxy-408');
-    expect(yaml).toMatch(/^# {3}\+\d+\.\d{3} s {2}a CANCEL the caller never sent, to the callee from 127\.0\.0\.1:\d+$/m);
-    expect(yaml).toMatch(/^# {3}\+\d+\.\d{3} s {2}the caller's final response 408$/m);
+    expect(yaml).toMatch(/^# {3}main: a CANCEL the caller never sent reached callee at \+\d+\.\d{3} s, 3\.0\d\d s after its first provisional -> proxy\.inviteTimeout$/m);
+    expect(yaml).toMatch(/^# {3}main: caller got 408 at \+\d+\.\d{3} s -> expect\.status and outcome$/m);
+    expect(yaml).toMatch(/^# {3}main: INVITE at \+\d+\.\d{3} s \(Call-ID \S+\) from 127\.0\.1\.1:\d+ via 127\.0\.0\.1:\d+ to 127\.0\.1\.2:\d+: From user alice plays role caller, To user bob role callee$/m);
     const self = await generated('busy-self');
     expect(self.yaml).toMatch(/^# Not reproduced:\n# {3}- call \S+ is a self-call .*only the caller's leg is compared$/m);
   });
@@ -106,6 +107,28 @@ describe('scenario from-capture on the lab capture', () => {
     expect(one).toHaveLength(1);
     expect(one[0]!.expect.status).toBe(486);
     expect(() => scenariosFromCapture(messages, { calls: { callId: 'nope' }, time: 'real', source: 'x' })).toThrow(/no INVITE call with Call-ID nope/);
+  });
+
+  it('lists what it cannot reproduce: SRTP, a codec bots do not speak, INFO DTMF, a re-INVITE to hold', () => {
+    const call = messages.filter((m) => m.caseId === 'answer-bye-caller');
+    const invite = call.findIndex((m) => m.method === 'INVITE');
+    const ack = call.findIndex((m, i) => m.method === 'ACK' && i > 8);
+    const edited = call.map((m, i) =>
+      i === invite ? { ...m, raw: m.raw.replace('m=audio 9 RTP/AVP 0 8 101', 'm=audio 9 RTP/SAVP 18 0 101').replace('a=rtpmap:0 PCMU/8000', 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:x\r\na=rtpmap:18 G729/8000\r\na=rtpmap:0 PCMU/8000') } : m,
+    );
+    const caller = call[invite]!;
+    const inDialog = { ...call[ack]!, at: call[ack]!.at + 100, branch: 'z9hG4bK-info' };
+    edited.push({ ...inDialog, method: 'INFO', raw: call[ack]!.raw.replace(/^ACK/, 'INFO').replace(/CSeq: \d+ ACK/, 'CSeq: 9 INFO') + 'Signal=5\r\n', cseq: '9 INFO', startLine: 'INFO x SIP/2.0' });
+    const holdSdp = 'v=0\r\nm=audio 9 RTP/AVP 0\r\na=sendonly\r\n';
+    const holdHead = caller.raw.split('\r\n\r\n')[0]!.replace(/^(To: .*)$/m, '$1;tag=held').replace(/^Content-Length: \d+$/m, `Content-Length: ${holdSdp.length}`);
+    edited.push({ ...inDialog, at: inDialog.at + 1, method: 'INVITE', raw: `${holdHead}\r\n\r\n${holdSdp}`, cseq: '10 INVITE', branch: 'z9hG4bK-hold' });
+    const [scenario] = scenariosFromCapture(edited.sort((a, b) => a.at - b.at), { time: 'real', source: 'x' });
+    expect(scenario!.inferences).toContainEqual('main: codecs offered: G729, PCMU, telephone-event');
+    const notes = scenario!.notReproduced.join('\n');
+    expect(notes).toMatch(/^SRTP offered in the INVITE at \+\d+\.\d{3} s/m);
+    expect(notes).toMatch(/^codecs offered at .* that sipbots does not speak: G729 /m);
+    expect(notes).toMatch(/^INFO at .*: not played; a dtmf step sends RFC 4733 events instead$/m);
+    expect(notes).toMatch(/^re-INVITE \(a=sendonly\) from 127\.0\.1\.1:\d+ at .*: not played; add hold\/unhold steps by hand$/m);
   });
 
   it('refuses a capture of registrations only: no INVITE', () => {
@@ -156,6 +179,15 @@ describe('sipbots scenario from-capture refuses what it cannot make a scenario o
     const result = await runCli(['scenario', 'from-capture', file, '--out', join(dir, 'o5')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no-sip\.pcap holds no SIP messages/);
+  });
+
+  it('a capture of more calls than one scenario plays, without --call or --all', async () => {
+    const result = await runCli(['scenario', 'from-capture', FIXTURE, '--out', join(dir, 'o7')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/holds 11 calls; one scenario plays at most 10: pick one with --call \(\S+, \S+, \S+, \.\.\.\) or write one scenario per call with --all/);
+    const all = await runCli(['scenario', 'from-capture', FIXTURE, '--all', '--out', join(dir, 'o8')]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout.trim().split('\n')).toHaveLength(12);
   });
 
   it('--call and --all together', async () => {

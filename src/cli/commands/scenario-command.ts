@@ -36,6 +36,9 @@ function fromCaptureCommand(context: CommandContext): Command {
         time: options.time as TimeMode,
         source: file,
       });
+      const tls = capture.summary.skipped.get('tls-sip') ?? 0;
+      if (tls > 0) for (const scenario of scenarios) scenario.notReproduced.push(`${tls} frames of SIP over TLS (ports ${capture.summary.tlsSipPorts.join(', ')}) could not be read: their calls are missing`);
+      if (capture.summary.truncated) for (const scenario of scenarios) scenario.notReproduced.push('the capture is cut short: calls may end early');
       const out = options.out as string;
       // Scenarios in a folder of their own: `sipbots run DIR/scenarios` reads every YAML below it, a bots file included.
       const files = new Map<string, string>(scenarios.map((s) => {

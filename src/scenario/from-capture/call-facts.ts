@@ -1,12 +1,6 @@
 import type { SipMessageEvent } from '../../events/types.js';
 import { cseqMethod, flowToken, legMessages } from '../observed-flow.js';
-import { endpointOf, viewOf, type CapturedCall } from './captured-call.js';
-
-/** A message an inference rests on, cited in the generated file's header. */
-export interface Evidence {
-  what: string;
-  at: number;
-}
+import { viewOf, type CapturedCall } from './captured-call.js';
 
 /**
  * What one captured call did, read off its two end legs: the timings a scenario needs
@@ -37,7 +31,6 @@ export interface CallFacts {
   callerLeg: string[];
   /** Undefined when caller and callee are the same endpoint (a self-call). */
   calleeLeg?: string[];
-  evidence: Evidence[];
 }
 
 export function callFacts(call: CapturedCall): CallFacts {
@@ -45,28 +38,19 @@ export function callFacts(call: CapturedCall): CallFacts {
   const callerMessages = legMessages(viewOf(messages, caller), caller, call.callId, 'caller');
   const selfCall = caller === callee;
   const calleeMessages = legMessages(viewOf(messages, callee), callee, call.callId, 'callee');
-  const evidence: Evidence[] = [];
-  const cite = (what: string, m: SipMessageEvent | undefined) => m && evidence.push({ what, at: m.at });
 
   const firstInvite = callerMessages.find((m) => m.method === 'INVITE' && m.direction === 'out')!;
-  cite(`call ${call.callId}: INVITE ${call.fromUser} -> ${call.toUser} from ${caller}`, firstInvite);
   const callerFinalMessage = callerMessages.filter((m) => m.direction === 'in' && isFinalToInvite(m)).at(-1);
-  cite(`the caller's final response ${callerFinalMessage?.status}`, callerFinalMessage);
   const callerAck = callerFinalMessage && callerFinalMessage.status! < 300 ? callerMessages.find((m) => m.method === 'ACK' && m.direction === 'out' && m.at >= callerFinalMessage.at) : undefined;
   const calleeInvite = calleeMessages.find((m) => m.method === 'INVITE' && m.direction === 'in');
   const calleeSent = calleeMessages.filter((m) => m.direction === 'out' && m.status !== undefined && cseqMethod(m) === 'INVITE');
   const calleeFinalMessage = calleeSent.find((m) => m.status! >= 200);
   const calleeRang = calleeSent.find((m) => m.status === 180);
-  cite(`the callee's 180 Ringing`, calleeRang);
-  cite(`the callee's final response ${calleeFinalMessage?.status}`, calleeFinalMessage);
   const calleeAck = calleeFinalMessage && calleeFinalMessage.status! < 300 ? calleeMessages.find((m) => m.method === 'ACK' && m.direction === 'in' && m.at >= calleeFinalMessage.at) : undefined;
   const cancel = callerMessages.find((m) => m.method === 'CANCEL' && m.direction === 'out');
-  cite(`the caller's CANCEL`, cancel);
   const calleeCancel = calleeMessages.find((m) => m.method === 'CANCEL' && m.direction === 'in');
-  if (!cancel) cite(`a CANCEL the caller never sent, to the callee from ${calleeCancel ? endpointOf(calleeCancel.remote) : ''}`, calleeCancel);
   const byeMessage = messages.find((m) => m.method === 'BYE' && !m.retransmission);
   const bye = byeMessage ? { by: byeSide(byeMessage.party, call), at: byeMessage.at, sender: byeMessage.party } : undefined;
-  cite(`BYE from ${bye?.by} ${bye?.sender}`, byeMessage);
   return {
     call,
     startAt: firstInvite.at,
@@ -84,7 +68,6 @@ export function callFacts(call: CapturedCall): CallFacts {
     endAt: messages.at(-1)!.at,
     callerLeg: legTokens(callerMessages),
     ...(selfCall ? {} : { calleeLeg: legTokens(calleeMessages) }),
-    evidence,
   };
 }
 

@@ -2,6 +2,9 @@ import type { SipMessageEvent } from '../../events/types.js';
 import { CaptureScenarioError, findCalls, type CapturedCall } from './captured-call.js';
 import { inferScenario, type InferredScenario, type TimeMode } from './infer-scenario.js';
 
+/** Calls that overlap or follow each other make one scenario; a trunk's thousand calls do not. */
+const MAX_CALLS_IN_ONE_SCENARIO = 10;
+
 export interface FromCaptureOptions {
   /** Only this Call-ID; `all`: one scenario per call; undefined: every call in one scenario. */
   calls?: { callId: string } | 'all';
@@ -24,6 +27,11 @@ export function scenariosFromCapture(messages: readonly SipMessageEvent[], optio
   if (calls.length === 0) {
     const methods = [...new Set(selected.map((m) => m.method).filter((m) => m !== undefined))].join(', ');
     throw new CaptureScenarioError(`${options.source} holds no INVITE, so no call to make a scenario of (it has ${selected.length} SIP messages${methods ? `: ${methods}` : ''})`);
+  }
+  if (options.calls === undefined && calls.length > MAX_CALLS_IN_ONE_SCENARIO) {
+    throw new CaptureScenarioError(
+      `${options.source} holds ${calls.length} calls; one scenario plays at most ${MAX_CALLS_IN_ONE_SCENARIO}: pick one with --call (${calls.slice(0, 3).map((c) => c.callId).join(', ')}, ...) or write one scenario per call with --all`,
+    );
   }
   const base = scenarioId(options.caseId ?? options.source);
   if (options.calls === 'all') return calls.map((call, i) => inferScenario([call], messages, { time: options.time, id: `${base}-${i + 1}`, source: options.source }));

@@ -1,6 +1,8 @@
 import type { SipMessageEvent } from '../../events/types.js';
-import { callFacts, type CallFacts, type Evidence } from './call-facts.js';
+import { callFacts, type CallFacts } from './call-facts.js';
 import type { CapturedCall } from './captured-call.js';
+import { explainInferences } from './inference-notes.js';
+import { unreproducible } from './unreproducible.js';
 
 /** `real` keeps the captured timings; `compact` squeezes long waits (above 2 s, a tenth of the rest). */
 export type TimeMode = 'real' | 'compact';
@@ -47,11 +49,9 @@ export interface InferredScenario {
   expect: { call: string; outcome: 'answered' | 'rejected' | 'cancelled' | 'timeout'; status: number; legs: Record<string, string[]> };
   bots: InferredBot[];
   /** What was inferred from which messages, for the header comment. */
-  evidence: Evidence[];
+  inferences: string[];
   /** What the capture shows that the scenario cannot reproduce. */
   notReproduced: string[];
-  /** Time of the capture's first SIP message: evidence is cited relative to it. */
-  origin: number;
 }
 
 /** The embedded proxy's INVITE timer (fr_inv_timer) when a scenario sets none. */
@@ -111,7 +111,10 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   const legs: Record<string, string[]> = { caller: main.callerLeg };
   if (main.calleeLeg) legs.callee = main.calleeLeg;
   else notReproduced.push(`call ${main.call.callId} is a self-call (${main.call.caller} called itself): only the caller's leg is compared`);
-  const evidence = facts.flatMap((f) => f.evidence).sort((a, b) => a.at - b.at);
+  const origin = all[0]?.at ?? main.startAt;
+  const callNames = steps.flatMap((s) => (s.kind === 'call' ? [s.name] : []));
+  const inferences = explainInferences(facts, parts.map((p, i) => ({ ...p, name: callNames[i]! })), origin);
+  notReproduced.push(...unreproducible(calls, origin));
   const status = main.callerFinal?.status ?? 0;
   return {
     id: options.id,
@@ -122,9 +125,8 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
     steps,
     expect: { call: mainName, outcome: outcomeOf(status), status, legs },
     bots: [...bots.values()],
-    evidence,
+    inferences,
     notReproduced,
-    origin: all[0]?.at ?? main.startAt,
   };
 }
 
