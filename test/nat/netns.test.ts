@@ -135,12 +135,19 @@ describe('reaching a bot in "home" after the NAT binding would have expired twic
   let withKeepAlive: { callee: ProcessResult; caller: ProcessResult };
   let withoutKeepAlive: { callee: ProcessResult; caller: ProcessResult };
 
+  /**
+   * How long a party process may take on top of its own timeline: `node --import tsx` compiles
+   * the sources first, and four at once on two busy cores took more than 20 s (the parties timed
+   * out before calling). A healthy run ends by itself long before.
+   */
+  const START_UP_MS = 60_000;
+
   async function scenario(b: NatBed, callee: string, caller: string, keepAliveSeconds: number) {
     const stayMs = CALL_AFTER_MS + 14_000;
     const calleeRun = party(
       b.NAT_HOME_NS,
       { user: callee, password: `${callee}-secret`, bindAddress: b.NAT_HOME_ADDR, server: server(b), tone: 440, role: 'callee', stayMs, nat: { keepAliveSeconds } },
-      stayMs + 20_000,
+      stayMs + START_UP_MS,
     );
     // The provider's caller latches (as an SBC or a PBX with nat=yes does): the home callee's c= is private.
     const callerRun = party(
@@ -157,7 +164,7 @@ describe('reaching a bot in "home" after the NAT binding would have expired twic
         holdMs: 2_500,
         nat: { latching: 'always' },
       },
-      stayMs + 20_000,
+      stayMs + START_UP_MS,
     );
     const [calleeResult, callerResult] = await Promise.all([calleeRun, callerRun]);
     return { callee: calleeResult, caller: callerResult };
@@ -167,7 +174,7 @@ describe('reaching a bot in "home" after the NAT binding would have expired twic
     const b = requireBed();
     // Both at once, each its own callee and caller: conntrack keeps one mapping per flow.
     [withKeepAlive, withoutKeepAlive] = await Promise.all([scenario(b, 'alice', 'bob', 4), scenario(b, 'carol', 'u0001', 0)]);
-  }, 80_000);
+  }, 140_000);
 
   it('with CRLF keep-alives every 4 s, the INVITE from the provider reaches alice and both hear each other', () => {
     const call = partyLines(withKeepAlive.caller).find((l) => l.event === 'call');
