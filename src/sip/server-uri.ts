@@ -2,7 +2,7 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from './transport/types.j
 
 /** A `--server` value that is not a usable SIP URI, or names a host that resolves to nothing. */
 export class ServerUriError extends Error {
-  constructor(readonly uri: string, reason: string) {
+  constructor(readonly uri: string, readonly reason: string) {
     super(`bad server ${JSON.stringify(uri)}: ${reason} (hint: sip:127.0.0.1:5060;transport=tcp, or sip:example.com to locate it through DNS)`);
     this.name = 'ServerUriError';
   }

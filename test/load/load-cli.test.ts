@@ -48,7 +48,7 @@ describe('sipbots load (CLI, in-process)', () => {
 
   it('unbounded or malformed options: exit 2 listing every problem', async () => {
     const io = fakeIo();
-    const code = await main(['load', '--proxy', 'localhost', '--accounts', 'u{1..2}@lab.test', '--rate', '10', '--threshold', 'bogus<1'], io);
+    const code = await main(['load', '--proxy', 'localhost:99999', '--accounts', 'u{1..2}@lab.test', '--rate', '10', '--threshold', 'bogus<1'], io);
     expect(code).toBe(2);
     expect(io.err()).toContain('must be bounded');
     expect(io.err()).toContain('--proxy localhost');

@@ -13,7 +13,7 @@ import { formatEndpoint } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { exitCodeFor } from '../exit-for-error.js';
 import { checkOutputFiles } from '../../lab/run-folder.js';
-import { ipAddress, port, type CommandContext } from './command-context.js';
+import { dnsServer, ipAddress, port, type CommandContext } from './command-context.js';
 
 const positive = (value: string): number => {
   const n = Number(value);
@@ -28,7 +28,8 @@ const integer = (value: string): number => {
 
 export function loadCommand(context: CommandContext): Command {
   return new Command('load')
-    .option('--proxy <ip:port>', 'the SIP proxy/registrar under test')
+    .option('--proxy <uri>', 'the SIP proxy/registrar under test: IP:PORT, HOST:PORT, or a SIP domain located through DNS as RFC 3263 says (sip:example.com, NAPTR/SRV/AAAA/A)')
+    .option('--dns <host:port>', 'DNS server that locates --proxy, e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
     .option('--embedded-proxy', 'start the embedded lab proxy in this process (accounts as its users) and load it')
     .option('--scenario <name|file>', 'what each arrival does: call, register, options, or a scenario file with one call step (e.g. scenarios/lab/reject.yaml)', 'call')
     .option('--accounts <pattern|csv>', "account pool, e.g. 'u{0001..0200}@lab.test', or a SIPp-style CSV (user;password[;domain])")
@@ -44,7 +45,7 @@ export function loadCommand(context: CommandContext): Command {
     .option('--hold <seconds>', 'call: time between ACK and BYE', positive, 1)
     .option('--timeout <seconds>', 'a transaction without final response fails after this long (64·T1)', positive, 32)
     .option('--register-expires <seconds>', 'Expires of REGISTERs (callees and the register scenario)', integer, 3600)
-    .addOption(new Option('--transport <transport>', 'transport of every socket').choices(['udp', 'tcp', 'tls', 'ws', 'wss']).default('udp'))
+    .addOption(new Option('--transport <transport>', "transport of every socket (default: the one --proxy's NAPTR/SRV records choose, else udp)").choices(['udp', 'tcp', 'tls', 'ws', 'wss']))
     .option('--ca <file>', 'TLS/WSS: PEM file of the CA (or self-signed certificate) that signed the proxy\'s certificate')
     .option('--insecure', 'TLS/WSS: do not verify the proxy\'s certificate')
     .option('--sockets <n>', 'caller sockets per thread (bots are spread over them)', integer, 1)
@@ -68,6 +69,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
   const { io } = context;
   const input: LoadInput = {
     proxy: options.proxy as string | undefined,
+    ...(typeof options.dns === 'string' ? { dns: options.dns } : {}),
     scenario: options.scenario as string,
     env: io.env,
     accounts: options.accounts as string | undefined,
@@ -84,7 +86,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     holdS: options.hold as number,
     timeoutS: options.timeout as number,
     registerExpires: options.registerExpires as number,
-    transport: options.transport as string,
+    transport: options.transport as string | undefined,
     ca: options.ca as string | undefined,
     insecure: options.insecure === true,
     sockets: options.sockets as number,
@@ -120,6 +122,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
       io.stderr.write(`sipbots load: ${error.message}\n`);
       return ExitCode.Usage;
     }
+    if (plan.proxyLocated) io.stdout.write(`proxy located: ${plan.proxyLocated}\n`);
     if (input.insecure && (plan.engine.transport === 'tls' || plan.engine.transport === 'wss')) io.stderr.write('warning: --insecure: the proxy certificate is not verified\n');
     outputs = await LoadOutputs.open({ capture: options.capture as string | boolean | undefined, force: options.force === true, metricsPort: options.metricsPort as number | undefined, metricsBind: options.metricsBind as string });
     if (outputs.metricsUrl) io.stderr.write(`metrics: ${outputs.metricsUrl}\n`);
@@ -136,7 +139,7 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
       },
     });
     if (tty) io.stdout.write('\n');
-    const result = buildLoadResult(plan.engine, run, { startedAt, workers: plan.workers, thresholds: plan.thresholds, interrupted: io.signal.aborted });
+    const result = buildLoadResult(plan.engine, run, { startedAt, workers: plan.workers, thresholds: plan.thresholds, interrupted: io.signal.aborted, proxyLocated: plan.proxyLocated });
     io.stdout.write('\n' + formatTable(result));
     const code = io.signal.aborted ? ExitCode.Interrupted : result.serverStopped ? ExitCode.Unreachable : result.passed ? ExitCode.Ok : ExitCode.Failed;
     const shardPlan = plan.shard && plan.whole ? { shard: plan.shard, whole: plan.whole, engine: plan.engine } : undefined;

@@ -21,6 +21,7 @@ export function formatTable(r: LoadResult): string {
   const lines: string[] = [];
   const what = r.scenarioFile ? `${r.scenarioFile.id} (${r.scenarioFile.file})` : r.scenario;
   lines.push(`sipbots load: ${what} over ${r.transport} to ${r.proxy}, ${r.accounts} accounts, ${r.workers} thread(s)`);
+  if (r.proxyLocated) lines.push(`  located    ${r.proxyLocated}`);
   lines.push(`  arrivals   ${r.arrivalS} s at ${r.cps}/s (${r.settings.arrival}, target ${r.settings.rate}/s); last call ended at ${r.runS} s`);
   const pct = c.attempted > 0 ? ((100 * c.failed) / c.attempted).toFixed(3) : '0';
   lines.push(`  outcome    attempted ${c.attempted}  succeeded ${c.succeeded}  failed ${c.failed} (${pct} %)  delayed ${c.delayed}`);
@@ -68,6 +69,7 @@ export function renderLoadJunit(r: LoadResult): string {
     ...(r.scenarioFile ? [['scenario-file', r.scenarioFile.file]] : []),
     ['transport', r.transport],
     ['proxy', r.proxy],
+    ...(r.proxyLocated ? [['proxy-located', r.proxyLocated]] : []),
     ['cps', String(r.cps)],
     ['attempted', String(r.counters.attempted)],
     ['failed', String(r.counters.failed)],

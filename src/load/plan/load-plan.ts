@@ -1,5 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { dnsLookups } from '../../sip/locate/dns-server.js';
+import { describeTarget, familyOf, locateServer, type ServerTarget } from '../../sip/locate/locate-server.js';
+import { parseServerUri, ServerUriError } from '../../sip/server-uri.js';
 import { loopbackFor } from '../../sip/transport/socket-helpers.js';
 import { ConfigError } from '../../config/config-error.js';
 import type { Env } from '../../config/env-substitution.js';
@@ -16,7 +18,10 @@ import { parseThresholds, type Threshold } from '../results/thresholds.js';
 
 /** `sipbots load` options as typed on the command line (strings and numbers, unchecked). */
 export interface LoadInput {
+  /** A SIP URI or HOST[:PORT]; a name without port is located through DNS (RFC 3263). */
   proxy?: string;
+  /** DNS server that locates `proxy` (`127.0.0.53:5353`); default the system's resolver. */
+  dns?: string;
   /** `call`, `register`, `options`, or the path of a scenario file with one call step. */
   scenario: string;
   /** Where a scenario file's `${VAR}` references are resolved (default: the process environment). */
@@ -34,7 +39,8 @@ export interface LoadInput {
   holdS: number;
   timeoutS: number;
   registerExpires: number;
-  transport: string;
+  /** Given: every socket's transport. Absent: the one the proxy's NAPTR/SRV records choose, else udp. */
+  transport?: string;
   /** TLS/WSS: PEM file of the CA (or self-signed certificate) to trust instead of the system's. */
   ca?: string;
   /** TLS/WSS: do not verify the proxy's certificate. */
@@ -57,6 +63,8 @@ export interface LoadPlan {
   shard?: ShardSpec;
   /** With --shard: the options of the whole load, before splitting. */
   whole?: EngineOptions;
+  /** How a named `--proxy` was located: `SRV _sip._udp.lab.test → udp 127.0.0.1:5070 (pbx.lab.test)`. */
+  proxyLocated?: string;
 }
 
 /** Thrown with every problem of the command line at once (k6's validate()). */
@@ -82,7 +90,10 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   };
   const builtin = LOAD_SCENARIOS.includes(input.scenario as LoadScenario);
   const script = builtin ? undefined : await scenarioScript(input, problems);
-  need(LOAD_TRANSPORTS.includes(input.transport as LoadTransport), `--transport ${input.transport}: the load path speaks ${LOAD_TRANSPORTS.join(', ')}`);
+  need(input.transport === undefined || LOAD_TRANSPORTS.includes(input.transport as LoadTransport), `--transport ${input.transport}: the load path speaks ${LOAD_TRANSPORTS.join(', ')}`);
+  need(input.bind === undefined || isIP(input.bind) !== 0, `--bind ${input.bind} is not an IP address`);
+  const located = embeddedProxy ? undefined : await locateProxy(input, problems);
+  const transport = (input.transport ?? located?.target.transport ?? 'udp') as LoadTransport;
   need(input.arrival === 'constant' || input.arrival === 'poisson', `--arrival ${input.arrival}: use constant or poisson`);
   need(input.calls !== undefined || input.durationS !== undefined, 'a load must be bounded: give --calls N and/or --duration S');
   need(input.calls === undefined || (Number.isInteger(input.calls) && input.calls > 0), '--calls must be a positive integer');
@@ -94,7 +105,6 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   need(input.timeoutS > 0, '--timeout must be positive');
   need(Number.isInteger(input.sockets) && input.sockets >= 1 && input.sockets <= 256, '--sockets must be 1..256');
   need(Number.isInteger(input.workers) && input.workers >= 1 && input.workers <= 64, '--workers must be 1..64');
-  need(input.bind === undefined || isIP(input.bind) !== 0, `--bind ${input.bind} is not an IP address`);
   need(input.calleeUri === undefined || /^sips?:/.test(input.calleeUri), `--callee-uri ${input.calleeUri}: expected sip:user@host`);
   let ramp;
   if (input.ramp !== undefined) {
@@ -105,10 +115,9 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
     }
   }
   need(!(input.insecure === true && input.ca !== undefined), '--ca and --insecure together: trust a CA, or skip verification, not both');
-  const resolved = embeddedProxy ? undefined : await resolveHostPort(input.proxy, problems);
-  const target = embeddedProxy ?? resolved;
+  const target = embeddedProxy ?? located?.target;
   const proxy = target && { address: target.address, port: target.port };
-  const tls = await tlsOptions(input, embeddedProxy, resolved?.servername, problems);
+  const tls = await tlsOptions(input, transport, embeddedProxy, located?.servername, problems);
   let shard: ShardSpec | undefined;
   if (input.shard !== undefined) {
     const parsed = parseShard(input.shard);
@@ -131,12 +140,13 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   problems.push(...thresholdProblems);
   if (problems.length > 0 || !proxy) throw new LoadPlanError(problems);
   return withShard(shard, {
+    ...(located && located.route !== 'numeric' ? { proxyLocated: `${located.route} → ${describeTarget(located.target)}` } : {}),
     workers: input.workers,
     thresholds,
     engine: {
       scenario: builtin ? (input.scenario as LoadScenario) : 'call',
       ...(script && { script }),
-      transport: input.transport as LoadTransport,
+      transport,
       ...(tls && { tls }),
       proxy,
       bindAddress: input.bind ?? loopbackFor(proxy.address),
@@ -188,25 +198,38 @@ function withShard(shard: ShardSpec | undefined, plan: LoadPlan): LoadPlan {
   return { ...plan, engine: shardOptions(plan.engine, shard), shard, whole: plan.engine };
 }
 
-/** IP:PORT, or HOST:PORT resolved once here (a Service name in Kubernetes or compose). */
-async function resolveHostPort(text: string | undefined, problems: string[]): Promise<{ address: string; port: number; servername?: string } | undefined> {
+/**
+ * `--proxy` located once, as RFC 3263 says and as lab and run do (src/sip/locate): IP:PORT is
+ * taken as it is; HOST:PORT (a Service in Kubernetes or compose) is looked up AAAA/A; a name
+ * without port (`lab.test`, `sip:lab.test;transport=tcp`) through NAPTR and SRV first. The load
+ * sends to the first target: it is a measurement, so it does not move on to another.
+ */
+async function locateProxy(input: LoadInput, problems: string[]): Promise<{ target: ServerTarget; route: string; servername?: string } | undefined> {
+  const text = input.proxy;
   if (text === undefined) {
     problems.push('--proxy HOST:PORT is required (or --embedded-proxy)');
     return undefined;
   }
-  const match = /^(?:sip:)?([0-9.]+|\[[0-9a-f:]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?):(\d+)$/i.exec(text.trim());
-  const port = match ? Number(match[2]) : NaN;
-  const host = match?.[1]!.replace(/^\[|\]$/g, '');
-  if (!match || !host || (/^[0-9.]+$|:/.test(host) && isIP(host) === 0) || !(port > 0 && port < 65536)) {
-    problems.push(`--proxy ${text}: expected IP:PORT or HOST:PORT, e.g. 127.0.0.1:5060 or kamailio:5060`);
-    return undefined;
-  }
-  if (isIP(host) !== 0) return { address: host, port };
   try {
+    const host = parseServerUri(text).host;
+    const chosen = LOAD_TRANSPORTS.includes(input.transport as LoadTransport) ? (input.transport as LoadTransport) : undefined;
+    const located = await locateServer(text, {
+      ...(chosen && { transport: chosen }),
+      preferFamily: familyOf(input.bind),
+      dns: dnsLookups(input.dns),
+      systemFallback: input.dns === undefined,
+      now: () => Date.now(),
+    });
+    const target = located.targets[0]!;
+    if (!LOAD_TRANSPORTS.includes(target.transport as LoadTransport)) {
+      problems.push(`--proxy ${text}: DNS chose ${target.transport}, which the load path does not speak (give --transport ${LOAD_TRANSPORTS.join('|')})`);
+      return undefined;
+    }
     // The name, not the address it resolved to, is what a TLS certificate names.
-    return { address: (await lookup(host)).address, port, servername: host };
+    return { target, route: located.route, ...(isIP(host) === 0 && { servername: host }) };
   } catch (error) {
-    problems.push(`--proxy ${text}: cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    if (error instanceof ServerUriError) problems.push(`--proxy ${text}: ${error.reason}`);
+    else problems.push(`--proxy ${text}: ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -216,8 +239,8 @@ async function resolveHostPort(text: string | undefined, problems: string[]): Pr
  * when given, else the system's CAs; `--insecure` turns verification off. The embedded proxy's
  * own throw-away certificate is trusted exactly, and nothing else.
  */
-async function tlsOptions(input: LoadInput, embedded: EmbeddedTarget | undefined, servername: string | undefined, problems: string[]): Promise<LoadTlsOptions | undefined> {
-  if (input.transport !== 'tls' && input.transport !== 'wss') return undefined;
+async function tlsOptions(input: LoadInput, transport: LoadTransport, embedded: EmbeddedTarget | undefined, servername: string | undefined, problems: string[]): Promise<LoadTlsOptions | undefined> {
+  if (transport !== 'tls' && transport !== 'wss') return undefined;
   if (embedded?.certificate !== undefined) return { ca: embedded.certificate, servername: 'lab.test' };
   let ca: string | undefined;
   if (input.ca !== undefined) {

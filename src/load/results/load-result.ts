@@ -17,6 +17,8 @@ export interface LoadResult {
   scenarioFile?: { file: string; id: string };
   transport: EngineOptions['transport'];
   proxy: string;
+  /** How a named `--proxy` was located through DNS (RFC 3263), and the target used. */
+  proxyLocated?: string;
   workers: number;
   accounts: number;
   settings: { rate: number; arrival: string; calls?: number; durationS?: number; holdS: number; concurrency?: number; sockets: number };
@@ -41,7 +43,7 @@ export interface LoadResult {
   serverStopped?: ServerSilence;
 }
 
-export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { startedAt: Date; workers: number; thresholds: readonly Threshold[]; interrupted?: boolean }): LoadResult {
+export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { startedAt: Date; workers: number; thresholds: readonly Threshold[]; interrupted?: boolean; proxyLocated?: string }): LoadResult {
   const merged = mergeSnapshots(run.snapshots);
   const arrivalS = Math.max(...run.snapshots.map((s) => s.arrivalMs)) / 1000;
   const runS = Math.max(...run.snapshots.map((s) => s.runMs)) / 1000;
@@ -60,6 +62,7 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
     ...(options.script ? { scenarioFile: { file: options.script.file, id: options.script.id } } : {}),
     transport: options.transport,
     proxy: `${options.proxy.address}:${options.proxy.port}`,
+    ...(meta.proxyLocated !== undefined && { proxyLocated: meta.proxyLocated }),
     workers: meta.workers,
     accounts: options.accounts.length,
     settings: {
