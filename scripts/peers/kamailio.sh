@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the sipbots lab Kamailio natively on 127.0.0.1, in a temp run directory.
+# Run the sipbots lab Kamailio natively on 127.0.0.1 (and [::1] where the host has IPv6
+# loopback, on the same ports), in a temp run directory.
 #
 #   scripts/peers/kamailio.sh start    pick free ports, start, wait for OPTIONS, print ports
 #   scripts/peers/kamailio.sh stop     SIGTERM by pid file, wait, SIGKILL after 10 s
@@ -34,19 +35,38 @@ die() {
 # running_pid and stop_by_pid_file
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/pid-file.sh"
 
-# A port free for both UDP and TCP on 127.0.0.1 (the SIP port serves both).
+# A port free for both UDP and TCP on 127.0.0.1 (the SIP port serves both), and on ::1
+# too when the host has IPv6 loopback (Kamailio then listens there as well).
 free_port() {
   node -e '
     const net = require("node:net"), dgram = require("node:dgram");
-    function attempt(left) {
-      const srv = net.createServer().listen(0, "127.0.0.1", () => {
-        const port = srv.address().port;
-        const udp = dgram.createSocket("udp4");
-        udp.once("error", () => { udp.close(); srv.close(() => left > 0 ? attempt(left - 1) : process.exit(1)); });
-        udp.bind(port, "127.0.0.1", () => { udp.close(); srv.close(() => console.log(port)); });
+    const hosts = process.argv[1] === "1" ? ["127.0.0.1", "::1"] : ["127.0.0.1"];
+    function bindAll(port, i, done) {
+      if (i === hosts.length) return done(true);
+      const host = hosts[i];
+      const srv = net.createServer();
+      srv.once("error", () => done(false));
+      srv.listen(port, host, () => {
+        const udp = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
+        udp.once("error", () => { udp.close(); srv.close(() => done(false)); });
+        udp.bind(port, host, () => { udp.close(); srv.close(() => bindAll(port, i + 1, done)); });
       });
     }
-    attempt(20);'
+    function attempt(left) {
+      const probe = net.createServer().listen(0, "127.0.0.1", () => {
+        const port = probe.address().port;
+        probe.close(() => bindAll(port, 0, (ok) => ok ? console.log(port) : left > 0 ? attempt(left - 1) : process.exit(1)));
+      });
+    }
+    attempt(20);' "$ipv6"
+}
+
+# 1 when this host can bind ::1 (IPv6 loopback configured), else 0.
+has_ipv6_loopback() {
+  node -e '
+    const s = require("node:dgram").createSocket("udp6");
+    s.once("error", () => { console.log(0); s.close(); });
+    s.bind(0, "::1", () => { console.log(1); s.close(); });'
 }
 
 pick_port() {
@@ -68,7 +88,7 @@ make_cert() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
     -keyout "$run_dir/lab.test.key" -out "$run_dir/lab.test.crt" \
     -subj "/CN=lab.test" \
-    -addext "subjectAltName=IP:127.0.0.1,DNS:lab.test" >/dev/null 2>&1 ||
+    -addext "subjectAltName=IP:127.0.0.1,IP:::1,DNS:lab.test" >/dev/null 2>&1 ||
     die "openssl could not create the self-signed certificate in $run_dir"
 }
 
@@ -89,6 +109,7 @@ start() {
   rm -f "$pid_file"
 
   picked=()
+  ipv6=$(has_ipv6_loopback)
   local sip_port tls_port ws_port wss_port
   sip_port=$(pick_port "${KAMAILIO_PORT:-}"); picked+=("$sip_port")
   tls_port=$(pick_port "${KAMAILIO_TLS_PORT:-}"); picked+=("$tls_port")
@@ -110,6 +131,7 @@ start() {
     -A "FR_INV_TIMER=$fr_inv_timer" -A "FR_TIMER=$fr_timer"
     -A "TLS_CFG=\"$run_dir/tls.cfg\""
   )
+  [[ $ipv6 == 1 ]] && defines+=(-A "LISTEN_IP6=::1")
   [[ ${KAMAILIO_DEBUG:-} == 1 ]] && defines+=(-A WITH_DEBUG)
 
   (
@@ -131,6 +153,7 @@ start() {
   cat >"$state_file" <<EOF
 KAMAILIO_PID=$(<"$pid_file")
 KAMAILIO_HOST=127.0.0.1
+KAMAILIO_HOST6=$([[ $ipv6 == 1 ]] && echo ::1)
 KAMAILIO_DOMAIN=lab.test
 KAMAILIO_PORT=$sip_port
 KAMAILIO_TCP_PORT=$sip_port

@@ -96,3 +96,45 @@ describe.each<Transport>(['udp', 'tcp', 'ws', 'tls', 'wss'])('sipbots lab agains
     expect(noAnswer.legs.caller).toEqual(expect.arrayContaining(['CANCEL>', '<200/CANCEL', '<487']));
   }, 90_000);
 });
+
+/**
+ * The same lab against Kamailio's [::1] listeners (docker/kamailio/kamailio.cfg LISTEN_IP6):
+ * every message of the bots goes over IPv6, and Kamailio's Record-Route and the bots' Via name
+ * bracketed addresses (RFC 3261 §25.1).
+ */
+describe.each<'udp' | 'tcp'>(['udp', 'tcp'])('sipbots lab against Kamailio on [::1] over %s', (transport) => {
+  it('passes every lab case an external server can play, all of it over IPv6', async () => {
+    expect(kamailio.host6, 'this host has no IPv6 loopback (::1), so Kamailio did not listen there').toBe('::1');
+    const run = await runSipbots(['lab', '--server', `sip:[::1]:${kamailio.udpPort}`, '--transport', transport, '--only', KAMAILIO_CASES.join(','), '--json'], { timeoutMs: 60_000 });
+    if (run.exitCode !== 0) {
+      const log = await readFile(kamailio.logPath, 'utf8').catch(() => '');
+      expect.fail(`${describeRun(run)}\n---- kamailio log tail ----\n${log.split('\n').slice(-40).join('\n')}`);
+    }
+    const summary = run.summary!;
+    expect(summary.transport).toBe(transport);
+    expect(summary.cases.map((c) => c.id)).toEqual(KAMAILIO_CASES);
+    for (const result of summary.cases) expect(result.passed, `${result.id}: ${result.difference}`).toBe(true);
+
+    const sip = (await readRunEvents(run.runDir)).filter((e): e is SipMessageEvent => e.type === 'sip');
+    expect(sip.length).toBeGreaterThan(100);
+    expect(new Set(sip.map((e) => `${e.transport} ${e.local.address} ${e.remote.address}`))).toEqual(new Set([`${transport} ::1 ::1`]));
+    const invite = sip.find((e) => e.direction === 'in' && e.method === 'INVITE')!;
+    expect(invite.raw).toMatch(new RegExp(`^Record-Route: <sip:\\[::1\\]:${kamailio.udpPort};`, 'mi'));
+    expect(invite.raw).toMatch(new RegExp(`^Via: SIP/2.0/${transport.toUpperCase()} \\[::1\\]:\\d+`, 'mi'));
+    expect(invite.raw).toMatch(/^c=IN IP6 ::1\r?$/m);
+  }, 90_000);
+});
+
+describe('sipbots lab through Kamailio as an outbound proxy (RFC 3261 §8.1.2)', () => {
+  it('every request outside a dialog carries Route: <kamailio;lr>, the Request-URIs keep lab.test, and the cases pass', async () => {
+    const proxy = `sip:127.0.0.1:${kamailio.udpPort}`;
+    const run = await runSipbots(['lab', '--outbound-proxy', proxy, '--only', 'reject,cancel,answer-bye-caller', '--json'], { timeoutMs: 60_000 });
+    if (run.exitCode !== 0) expect.fail(describeRun(run));
+    expect(run.summary!.outboundProxy).toBe(proxy);
+    const sent = (await readRunEvents(run.runDir)).filter((e): e is SipMessageEvent => e.type === 'sip' && e.direction === 'out' && e.method !== undefined);
+    const outOfDialog = sent.filter((e) => !/^To: [^\r\n]*;tag=/im.test(e.raw));
+    for (const method of ['REGISTER', 'INVITE', 'CANCEL']) expect(outOfDialog.some((e) => e.method === method), method).toBe(true);
+    for (const e of outOfDialog) expect([...e.raw.matchAll(/^Route: (.*?)\r?$/gim)].map((m) => m[1]), e.startLine).toEqual([`<${proxy};lr>`]);
+    expect(outOfDialog.find((e) => e.method === 'REGISTER')!.startLine).toBe('REGISTER sip:lab.test SIP/2.0');
+  }, 90_000);
+});

@@ -20,9 +20,11 @@ export interface KamailioOptions {
   debug?: boolean;
 }
 
-/** A running lab Kamailio on 127.0.0.1 (domain lab.test, users from docker/kamailio/users.txt). */
+/** A running lab Kamailio on 127.0.0.1 and [::1] (domain lab.test, users from docker/kamailio/users.txt). */
 export interface KamailioPeer {
   host: '127.0.0.1';
+  /** `::1` when the host has IPv6 loopback: Kamailio then listens there too, on the same ports. */
+  host6: '::1' | undefined;
   domain: 'lab.test';
   /** UDP and TCP share this port. */
   udpPort: number;
@@ -77,6 +79,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   };
   return {
     host: '127.0.0.1',
+    host6: state.get('KAMAILIO_HOST6') === '::1' ? '::1' : undefined,
     domain: 'lab.test',
     udpPort: port('KAMAILIO_PORT'),
     tcpPort: port('KAMAILIO_TCP_PORT'),
