@@ -41,6 +41,8 @@ export interface BotOptions {
   server: Endpoint;
   /** The server as RFC 3263 located it: its next target on failure, a fresh lookup after the TTL. */
   locator?: ServerLocator;
+  /** `server` is this outbound proxy (a SIP URI): requests outside a dialog carry a Route to it (RFC 3261 §8.1.2). */
+  outboundProxy?: string;
   events: EventStream;
   clock?: Clock;
   logger?: Logger;
@@ -130,6 +132,7 @@ export class Bot {
       displayName: this.account.displayName,
       socket,
       nextHop: () => this.nextHop(),
+      ...(this.options.outboundProxy !== undefined && { outboundProxy: this.options.outboundProxy }),
       protocol,
       viaHost,
       contactUser: this.account.user,

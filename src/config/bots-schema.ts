@@ -15,8 +15,13 @@ export interface BotConfig {
   password: string;
   displayName?: string;
   domain: string;
-  /** Registrar and outbound proxy; absent: the lab's embedded proxy. */
+  /** The domain's SIP server (registrar and proxy), reached directly; absent: the lab's embedded proxy. */
   server?: string;
+  /**
+   * A proxy distinct from the domain that every request goes through (a softphone's "outbound
+   * proxy"): requests carry `Route: <outboundProxy;lr>` (RFC 3261 §8.1.2); the AOR stays user@domain.
+   */
+  outboundProxy?: string;
   transport: TransportProtocol;
   /** REGISTER expiry, seconds. */
   expires: number;
@@ -68,6 +73,7 @@ const sipUri = z.string().regex(/^sips?:\S+$/, {
 const connectionFields = {
   domain: textField('a SIP domain').optional(),
   server: sipUri.optional(),
+  outboundProxy: sipUri.optional(),
   transport: z.enum(TRANSPORT_PROTOCOLS as [TransportProtocol, ...TransportProtocol[]]).optional(),
   // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
   expires: integerField(1, 4_294_967_295, 'the REGISTER expiry in seconds').optional(),
@@ -104,6 +110,7 @@ export const botsFileSchema = z
     const resolved = new Map<string, BotConfig>();
     for (const [name, bot] of Object.entries(bots)) {
       const server = bot.server ?? defaults.server;
+      const outboundProxy = bot.outboundProxy ?? defaults.outboundProxy;
       const displayName = bot.displayName;
       const bindAddress = bot.bindAddress ?? defaults.bindAddress;
       resolved.set(name, {
@@ -115,6 +122,7 @@ export const botsFileSchema = z
         // The check pass guarantees a domain in one of the two places.
         domain: bot.domain ?? defaults.domain ?? '',
         ...(server === undefined ? {} : { server }),
+        ...(outboundProxy === undefined ? {} : { outboundProxy }),
         transport: bot.transport ?? defaults.transport ?? DEFAULT_TRANSPORT,
         expires: bot.expires ?? defaults.expires ?? DEFAULT_EXPIRES,
         tone: bot.tone ?? DEFAULT_TONE_HZ,

@@ -10,6 +10,7 @@ import { loadScenarioFiles } from '../config/load-scenario.js';
 import type { HepTarget } from '../capture/hep-writer.js';
 import { EventStream } from '../events/event-stream.js';
 import { locateSessionServer, type SessionServer } from './session-server.js';
+import { sessionRoute } from './session-route.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial, type TransportProtocol } from '../sip/transport/types.js';
 import { caseLimits } from '../scenario/case-timeout.js';
 import { runScenario } from '../scenario/run-scenario.js';
@@ -27,8 +28,10 @@ export interface SessionOptions {
   botsFile: string;
   /** Scenario files, run in this order. */
   scenarioFiles: readonly string[];
-  /** A SIP URI; undefined runs the embedded lab proxy. */
+  /** A SIP URI; undefined: the bots file's `server`, else the embedded lab proxy. */
   server?: string;
+  /** An outbound proxy (`--outbound-proxy`), replacing the bots file's `outboundProxy` (session-route.ts). */
+  outboundProxy?: string;
   /** Every bot's transport; undefined: the server's NAPTR/SRV records choose (RFC 3263 §4.1), else udp. */
   transport?: TransportProtocol;
   /** DNS server for locating `server` (`127.0.0.53:5353`); default the system's resolver. */
@@ -94,12 +97,13 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
   const logger = sessionOptions.logger ?? silentLogger;
   const clock = systemClock;
   const bots = await loadBotsFile(sessionOptions.botsFile, sessionOptions.env);
+  const route = sessionRoute(bots, sessionOptions);
   // `${SIPBOTS_RUN_ID}` in a scenario (a header value, a message body): unique per run unless the environment sets it.
   const scenarioEnv = { SIPBOTS_RUN_ID: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`, ...(sessionOptions.env ?? process.env) };
   const scenarios = await loadScenarioFiles(await expandScenarioPaths(sessionOptions.scenarioFiles), { env: scenarioEnv, bots });
-  if (sessionOptions.server) checkExternalServerScenarios(scenarios);
-  const located = sessionOptions.server ? await locateSessionServer(sessionOptions, bots, logger) : undefined;
-  const options: TransportSet = { ...sessionOptions, transport: located?.transport ?? sessionOptions.transport ?? 'udp' };
+  if (route.server) checkExternalServerScenarios(scenarios);
+  const located = route.server ? await locateSessionServer({ ...sessionOptions, server: route.server }, bots, logger) : undefined;
+  const options: TransportSet = { ...sessionOptions, server: route.server, transport: located?.transport ?? sessionOptions.transport ?? 'udp' };
   if (located) options.onServer?.(located.describe());
   const accounts = [...bots.bots.values()].map((config) => sessionAccount(config, options));
   checkWebRtcTransport(accounts, options);
@@ -121,7 +125,7 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
     const placed = options.partyAddresses ? await placeOnLoopback(accounts, target.endpoint.address) : accounts;
     for (const account of placed) {
       const locator = located ? located.forBot() : undefined;
-      running.push(new Bot({ account, server: target.endpoint, ...(locator && { locator }), events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
+      running.push(new Bot({ account, server: target.endpoint, ...(locator && { locator }), ...(route.outboundProxy && { outboundProxy: route.outboundProxy }), events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
     }
     await Promise.all(running.map((bot) => bot.start()));
     await Promise.all(running.map((bot) => bot.register()));
@@ -174,6 +178,7 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
       durationMs: Date.now() - started.getTime(),
       server: serverText,
       ...(located && { serverTarget: running[0]?.serverTarget() ?? located.describe() }),
+      ...(route.outboundProxy && { outboundProxy: route.outboundProxy }),
       transport: options.transport,
       serverKind: options.server ? 'external' : 'embedded',
       cases: results,

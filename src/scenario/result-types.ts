@@ -105,6 +105,8 @@ export interface RunSummary {
   server: string;
   /** How an external server was located (RFC 3263) and the target the bots ended on. */
   serverTarget?: string;
+  /** `server` is an outbound proxy: every request outside a dialog carried `Route: <server;lr>` (RFC 3261 §8.1.2). */
+  outboundProxy?: string;
   transport: TransportProtocol;
   /** `embedded` when sipbots ran its own lab proxy. */
   serverKind: 'embedded' | 'external';

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { loadBotsFile, maskSecrets } from '../../config/load-bots.js';
 import { LAB_CASE_IDS, labCaseFiles } from '../../lab/lab-cases.js';
+import { sessionRoute } from '../../lab/session-route.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
@@ -13,6 +14,7 @@ import { packageFile } from '../../util/package-files.js';
 export function labCommand(context: CommandContext): Command {
   return new Command('lab')
     .option('--server <uri>', 'SIP server to use, located through DNS as RFC 3263 says when it is a name without port (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .option('--outbound-proxy <uri>', "send every request through this proxy, with Route: <uri;lr> (RFC 3261 §8.1.2); the bots' domain stays their AOR's (default: the bots file's outboundProxy)")
     .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
@@ -45,7 +47,10 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   }
   const json = options.json === true;
   const transport = (options.transport ?? (io.env.SIPBOTS_TRANSPORT || undefined)) as TransportProtocol | undefined;
-  const server = (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined);
+  const given = { server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined), outboundProxy: options.outboundProxy as string | undefined };
+  // The bots file may name the server or an outbound proxy itself (session-route.ts).
+  const route = sessionRoute(await loadBotsFile(options.bots as string, io.env), given);
+  const server = route.server;
   if (transport !== undefined && !TRANSPORT_PROTOCOLS.includes(transport)) throw new Error(`SIPBOTS_TRANSPORT=${transport} is not one of ${TRANSPORT_PROTOCOLS.join(', ')}`);
   const lang = options.lang as 'en' | 'zh';
   const shownTransport = transport ?? /;transport=(\w+)/i.exec(server ?? '')?.[1] ?? (server ? 'the transport DNS chooses (else udp)' : 'udp');
@@ -53,14 +58,14 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   // command. Loaded before the header, so the header still means the run is starting now.
   const { runSession } = await import('../../lab/run-session.js');
   const cases = labCaseFiles(options.scenarios as string, options.only as string[] | undefined, { externalServer: server !== undefined });
-  if (!json) io.stdout.write(formatLabHeader(server, shownTransport, lang, cases.excluded));
+  if (!json) io.stdout.write(formatLabHeader(route.outboundProxy ? `${server} (outbound proxy)` : server, shownTransport, lang, cases.excluded));
   if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
   const progress = caseProgress(io.stdout, { json, lang, afterServer: '\n' });
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,
     scenarioFiles: cases.files,
     excluded: cases.excluded,
-    server,
+    ...given,
     ...(transport && { transport }),
     ...(typeof options.dns === 'string' ? { dns: options.dns } : {}),
     ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),

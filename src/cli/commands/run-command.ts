@@ -14,6 +14,7 @@ export function runCommand(context: CommandContext): Command {
     .argument('<scenario...>', 'scenario YAML files or directories of them (a suite), run in order')
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .option('--server <uri>', 'SIP server, located through DNS as RFC 3263 says when it is a name without port (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
+    .option('--outbound-proxy <uri>', "send every request through this proxy, with Route: <uri;lr> (RFC 3261 §8.1.2); the bots' domain stays their AOR's (default: the bots file's outboundProxy)")
     .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
@@ -41,6 +42,7 @@ export function runCommand(context: CommandContext): Command {
         botsFile: options.bots as string,
         scenarioFiles: files,
         server: (options.server as string | undefined) ?? (io.env.SIPBOTS_SERVER || undefined),
+        ...(typeof options.outboundProxy === 'string' ? { outboundProxy: options.outboundProxy } : {}),
         ...(transport && { transport }),
         ...(typeof options.dns === 'string' ? { dns: options.dns } : {}),
         ...(typeof options.listen === 'string' ? { listen: options.listen } : {}),

@@ -25,6 +25,11 @@ export interface SipUserAgentOptions {
   socket: ReliableSipSocket;
   /** Registrar and outbound proxy: every request goes there (asked per request: it may change). */
   nextHop: () => Endpoint;
+  /**
+   * An outbound proxy distinct from the domain (`sip:proxy.example.net:5060`): RFC 3261 §8.1.2,
+   * every request outside a dialog carries `Route: <uri;lr>` (the pre-existing route set).
+   */
+  outboundProxy?: string;
   protocol: TransportProtocol;
   /** Via sent-by: `host:port` for UDP/TCP, an `.invalid` host for streams we only dial out on. */
   viaHost: string;
@@ -66,6 +71,7 @@ export class SipUserAgent {
       contactName: options.contactUser,
       contactParams: { transport: protocol },
       forceRport: true,
+      ...(options.outboundProxy !== undefined && { preloadedRouteSet: [outboundProxyRoute(options.outboundProxy)] }),
       noAnswerTimeout: 3600,
       // The callee policy decides whether to ring (180) or refuse at once (486 when busy).
       sendInitialProvisionalResponse: false,
@@ -134,4 +140,11 @@ export class SipUserAgent {
     const params: Record<string, string | null> = outbound ? { transport: this.options.protocol, ob: null } : { transport: this.options.protocol };
     this.userAgent.contact.uri = new URI('sip', this.options.contactUser, uriHost(endpoint.address), endpoint.port, params);
   }
+}
+
+/** `<sip:proxy.example.net:5060;lr>`: the outbound proxy as a loose router (RFC 3261 §8.1.2, §16.12). */
+export function outboundProxyRoute(uri: string): string {
+  const bare = uri.trim().replace(/^<|>$/g, '');
+  const withScheme = /^sips?:/i.test(bare) ? bare : `sip:${bare}`;
+  return /;lr(?:[;=]|$)/i.test(withScheme) ? `<${withScheme}>` : `<${withScheme};lr>`;
 }
