@@ -293,13 +293,15 @@ export class Bot {
   async stop(): Promise<void> {
     this.nat?.stop();
     this.keeper?.stop();
-    await this.hangupAll().catch((error: unknown) => this.logger.warn({ err: error }, 'hang-up on stop failed'));
+    // CANCEL and BYE leave at once; their answers may never come from a server that is gone,
+    // and the unregistration must not wait for Timer F behind them.
+    await this.settleWithin(this.hangupAll(), STOP_GRACE_MS, 'hang-up on stop failed');
     if (this.registration?.state === 'registered') {
       await this.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'unregister failed'));
     }
     // The user agent waits for an unanswered REGISTER to time out (Timer F, 32 s) before it stops;
     // a bot whose server is gone must not hold the run that long.
-    if (this.userAgent) await this.settleWithin(this.userAgent.stop(), STOP_GRACE_MS);
+    if (this.userAgent) await this.settleWithin(this.userAgent.stop(), STOP_GRACE_MS, 'user agent stop failed');
     await this.socket?.close();
   }
 
@@ -325,10 +327,10 @@ export class Bot {
     answerIncomingCall({ incoming, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
   }
 
-  private async settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  private async settleWithin(work: Promise<unknown>, ms: number, failure: string): Promise<void> {
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, ms)));
-    await Promise.race([work.catch((error: unknown) => this.logger.warn({ err: error }, 'user agent stop failed')), grace]);
+    await Promise.race([work.catch((error: unknown) => this.logger.warn({ err: error }, failure)), grace]);
     if (timer !== undefined) this.clock.clearTimeout(timer);
   }
 

@@ -23,6 +23,14 @@ import { RunOutputs } from './run-outputs.js';
 import { createRunFolder } from './run-folder.js';
 import { expandScenarioPaths } from './scenario-paths.js';
 import { runPool } from './suite-pool.js';
+import { settleWithinGrace } from '../util/abort-grace.js';
+
+/**
+ * After Ctrl-C or SIGTERM: the cases get this long to hang up their calls, then the bots this long
+ * to unregister and stop, whatever the server does (the contract: exit 130 within 5 s).
+ */
+const INTERRUPT_CASES_GRACE_MS = 1000;
+const INTERRUPT_STOP_GRACE_MS = 2000;
 
 export interface SessionOptions {
   botsFile: string;
@@ -115,8 +123,8 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
   let embedded: EmbeddedServer | undefined;
   const running: Bot[] = [];
   let serverText = options.server ?? 'embedded';
-  let interrupted = false;
   let summary: RunSummary | undefined;
+  const lateError = (error: unknown) => logger.warn({ err: error }, 'abandoned after the interrupt');
   try {
     const target = await connectServer(options, located, bots, events, logger);
     embedded = target.embedded;
@@ -128,51 +136,26 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
       running.push(new Bot({ account, server: target.endpoint, ...(locator && { locator }), ...(route.outboundProxy && { outboundProxy: route.outboundProxy }), events, clock, logger, tls: target.tls, media, registerTimeoutMs: options.registerTimeoutMs }));
     }
     await Promise.all(running.map((bot) => bot.start()));
-    await Promise.all(running.map((bot) => bot.register()));
-    const byName = new Map(running.map((bot) => [bot.name, bot]));
-    const parallel = Math.max(1, options.parallel ?? 1);
-    const allBots = [...byName.keys()];
-    const ordered = await runPool(
-      scenarios,
-      {
-        parallel,
-        // Proxy settings are the whole proxy's: such a case runs alone.
-        botsOf: (scenario) => (Object.keys(scenario.proxy).length === 0 ? [...new Set(Object.values(scenario.roles))] : allBots),
-        stop: () => (options.signal?.aborted ?? false) || (options.bail === true && results.some((r) => !r.passed)),
-      },
-      async (scenario) => {
-        options.onCaseStart?.(scenario.id);
-        const played = withRingTimeout(scenario, options.ringTimeoutMs);
-        const limits = caseLimits(played, byName);
-        const result = await runScenario(played, {
-          bots: byName,
-          events,
-          clock,
-          signal: options.signal,
-          media: options.media !== 'none',
-          stepTimeoutMs: limits.stepMs,
-          timeoutMs: limits.caseMs,
-          tagEvents: parallel === 1,
-          configureProxy: embedded
-            ? (settings) => {
-                embedded!.proxy.setInviteTimeout(settings.inviteTimeoutMs);
-                embedded!.proxy.setCancelledInviteStatus(settings.cancelledInviteStatus);
-              }
-            : undefined,
-        });
-        results.push(result);
-        options.onCase?.(result);
-        return result;
-      },
-    );
-    results.splice(0, results.length, ...ordered);
-    interrupted = options.signal?.aborted ?? false;
+    // A signal during registration ends it at once: a server that never answers would hold each
+    // REGISTER until --register-timeout, and a failure after Ctrl-C is no longer the news.
+    const registered = await settleWithinGrace(Promise.all(running.map((bot) => bot.register())), options.signal, 0, lateError).catch((error: unknown) => {
+      if (options.signal?.aborted) return { settled: false } as const;
+      throw error;
+    });
+    if (registered.settled) {
+      // Once interrupted, the cases get a moment to hang up (CANCEL, BYE), then are left behind.
+      const played = await settleWithinGrace(playCases(scenarios, running, embedded, results, events, options), options.signal, INTERRUPT_CASES_GRACE_MS, lateError);
+      if (played.settled) results.splice(0, results.length, ...played.value);
+    }
   } finally {
-    await Promise.all(running.map((bot) => bot.stop().catch((error: unknown) => logger.warn({ err: error, bot: bot.name }, 'bot did not stop cleanly'))));
-    await embedded?.stop();
+    const stopping = Promise.all(running.map((bot) => bot.stop().catch((error: unknown) => logger.warn({ err: error, bot: bot.name }, 'bot did not stop cleanly'))));
+    await settleWithinGrace(stopping.then(() => embedded?.stop()), options.signal, INTERRUPT_STOP_GRACE_MS, lateError);
+    // Interrupted at any point (registering, ringing, even while stopping) is recorded as such.
+    const interrupted = options.signal?.aborted ?? false;
+    const cases = [...results];
     summary = {
-      passed: results.length === scenarios.length && results.every((r) => r.passed) && !interrupted,
-      ...(results.length < scenarios.length && !interrupted ? { skipped: scenarios.filter((s) => !results.some((r) => r.id === s.id)).map((s) => s.id) } : {}),
+      passed: cases.length === scenarios.length && cases.every((r) => r.passed) && !interrupted,
+      ...(cases.length < scenarios.length && !interrupted ? { skipped: scenarios.filter((s) => !cases.some((r) => r.id === s.id)).map((s) => s.id) } : {}),
       interrupted,
       startedAt: started.toISOString(),
       durationMs: Date.now() - started.getTime(),
@@ -181,12 +164,53 @@ export async function runSession(sessionOptions: SessionOptions): Promise<Sessio
       ...(route.outboundProxy && { outboundProxy: route.outboundProxy }),
       transport: options.transport,
       serverKind: options.server ? 'external' : 'embedded',
-      cases: results,
+      cases,
       ...(options.excluded && options.excluded.length > 0 ? { excluded: options.excluded } : {}),
     };
     await outputs.finish(summary);
   }
   return { summary, runDir };
+}
+
+/** Runs the cases with the registered bots, up to `parallel` at once; `results` fills as each ends. */
+async function playCases(scenarios: readonly Scenario[], running: readonly Bot[], embedded: EmbeddedServer | undefined, results: CaseResult[], events: EventStream, options: TransportSet): Promise<CaseResult[]> {
+  const clock = systemClock;
+  const byName = new Map(running.map((bot) => [bot.name, bot]));
+  const parallel = Math.max(1, options.parallel ?? 1);
+  const allBots = [...byName.keys()];
+  return runPool(
+    scenarios,
+    {
+      parallel,
+      // Proxy settings are the whole proxy's: such a case runs alone.
+      botsOf: (scenario) => (Object.keys(scenario.proxy).length === 0 ? [...new Set(Object.values(scenario.roles))] : allBots),
+      stop: () => (options.signal?.aborted ?? false) || (options.bail === true && results.some((r) => !r.passed)),
+    },
+    async (scenario) => {
+      options.onCaseStart?.(scenario.id);
+      const played = withRingTimeout(scenario, options.ringTimeoutMs);
+      const limits = caseLimits(played, byName);
+      const result = await runScenario(played, {
+        bots: byName,
+        events,
+        clock,
+        signal: options.signal,
+        media: options.media !== 'none',
+        stepTimeoutMs: limits.stepMs,
+        timeoutMs: limits.caseMs,
+        tagEvents: parallel === 1,
+        configureProxy: embedded
+          ? (settings) => {
+              embedded.proxy.setInviteTimeout(settings.inviteTimeoutMs);
+              embedded.proxy.setCancelledInviteStatus(settings.cancelledInviteStatus);
+            }
+          : undefined,
+      });
+      results.push(result);
+      options.onCase?.(result);
+      return result;
+    },
+  );
 }
 
 /**
