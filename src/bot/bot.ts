@@ -3,7 +3,7 @@ import type { EventStream } from '../events/event-stream.js';
 import { sipMessageEvent } from '../sip/message/message-event.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import type { ReliableSipSocket } from '../sip/reliability/types.js';
-import { DEFAULT_TIMERS, type SipTimerValues } from '../sip/transaction/timer-policy.js';
+import { DEFAULT_TIMERS, timerPolicy, type SipTimerValues } from '../sip/transaction/timer-policy.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import { loopbackFor } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
@@ -196,7 +196,7 @@ export class Bot {
         call.endedBy ??= 'local';
         call.transition('terminating', 'CANCEL');
         // RFC 3261 §9.1: with no final response 64·T1 after the CANCEL, the INVITE has timed out.
-        call.after(64 * (this.options.timers?.t1 ?? DEFAULT_TIMERS.t1), () => {
+        call.after(timerPolicy('unreliable', { ...DEFAULT_TIMERS, ...this.options.timers }).transactionTimeout, () => {
           call.finalReason ??= 'no final response to the INVITE after CANCEL';
           call.transition('terminated', call.finalReason);
           void outgoing.dispose();

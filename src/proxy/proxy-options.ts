@@ -4,6 +4,10 @@ import type { DigestAlgorithm } from '../sip/auth/digest.js';
 import type { SipSocket } from '../sip/transport/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { timerPolicy } from '../sip/transaction/timer-policy.js';
+
+/** Timers B and F, and the linger of a finished relay (as Timers D and M): 64·T1 (RFC 3261 §17). */
+const RFC_TIMERS = timerPolicy('unreliable');
 
 export type CancelledInviteStatus = 408 | 487;
 
@@ -99,8 +103,8 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
     party: options.party ?? 'proxy',
     inviteTimeoutMs: options.inviteTimeoutMs ?? DEFAULT_INVITE_TIMEOUT_MS,
     cancelledInviteStatus: options.cancelledInviteStatus ?? 487,
-    noResponseTimeoutMs: options.noResponseTimeoutMs ?? 32_000,
-    lingerMs: options.lingerMs ?? 32_000,
+    noResponseTimeoutMs: options.noResponseTimeoutMs ?? RFC_TIMERS.transactionTimeout,
+    lingerMs: options.lingerMs ?? RFC_TIMERS.transactionTimeout,
     nonceTtlMs: options.nonceTtlMs ?? 30_000,
     algorithms: algorithmsFor(options.algorithm ?? 'MD5'),
     qop: options.qop ?? true,

@@ -1,7 +1,10 @@
 import type { CalleeScript } from './call-script.js';
 import { recordMs } from '../results/histograms.js';
-import { T1, T2 } from '../../sip/transaction/timer-policy.js';
-import { Timer, type BoundLink, type EngineContext } from './load-context.js';
+import { InviteServerState, InviteServerTransaction } from '../../sip/transaction/invite-server.js';
+import { NonInviteClientState, NonInviteClientTransaction } from '../../sip/transaction/non-invite-client.js';
+import type { TimerPolicy } from '../../sip/transaction/timer-policy.js';
+import type { ClientTransactionUser, ServerTransactionUser } from '../../sip/transaction/transaction-user.js';
+import { HELD_BY_USER, policyOf, Timer, type BoundLink, type EngineContext } from './load-context.js';
 import { bump } from '../results/load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
 import { PLAIN_RESPONSE, plainResponseTo, type MessageTemplate, type RequestKey, type ResponseKey } from './templates.js';
@@ -20,34 +23,59 @@ import type { Timed } from './timer-wheel.js';
  *      │                └──▶ rejecting (486, 408…) ── ACK ──▶ gone
  *      └── CANCEL ──▶ 200 to the CANCEL, rejecting (487) ── ACK ──▶ gone (§9.2)
  *
- * `ring` stays in ringing until CANCEL. Final responses are re-sent at T1 doubling to T2 until
- * their ACK (§17.2.1 for non-2xx, §13.3.1.4 for 2xx), given up after 64·T1 (Timer H).
+ * `ring` stays in ringing until CANCEL. Each INVITE is an InviteServerTransaction (Timer G
+ * re-sends a non-2xx over UDP until the ACK, Timer H gives up at --timeout); the 2xx is re-sent
+ * by the dialog itself, the UAS core's job on every transport (§13.3.1.4), at the same T1
+ * doubling to T2, given up after --timeout. The callee's own BYE is a NonInviteClientTransaction.
+ * A dialog that ends abandons its transactions (no Timer I or L linger): it keeps nothing.
  * No 100 Trying: a UAS that answers within 200 ms need not send one (§8.2.6.1), and the proxy
  * already sent its own hop-by-hop 100 upstream.
  */
 export type CalleeDialogState = 'ringing' | 'answering' | 'confirmed' | 'rejecting' | 'hanging-up';
 
-/** Timer kinds of a scripted dialog, besides Retransmit and Timeout. */
+/** Timer kinds of a dialog, besides Timeout (no ACK for the 2xx): the 2xx re-send and the script's. */
+const Resend2xx = 0;
 const RingOver = 10;
 const HangUpDue = 11;
 
-class CalleeDialog implements Timed {
+class CalleeDialog implements Timed, ServerTransactionUser, ClientTransactionUser {
   generation = 0;
-  interval = T1;
+  /** The 2xx retransmission interval (§13.3.1.4). */
+  interval = 0;
   /** Scripted only: the INVITE's copied headers (for the answer, rejection or 487 later) and what a BYE needs. */
   values?: Record<ResponseKey, string>;
-  bye?: { request: string; sentAt: number };
+  bye?: { request: string; sentAt: number; transaction: NonInviteClientTransaction };
+  readonly server: InviteServerTransaction;
 
   constructor(
     private readonly side: CalleeSide,
     readonly callId: string,
     public state: CalleeDialogState,
-    /** Latest response to the INVITE: re-sent for a retransmitted INVITE and by the retransmission timer. */
+    /** Latest response to the INVITE: re-sent for a retransmitted INVITE and by Timer G. */
     public response: string,
-  ) {}
+    ctx: EngineContext,
+    policy: TimerPolicy,
+  ) {
+    this.server = new InviteServerTransaction(callId, ctx.clock, policy, HELD_BY_USER, this);
+  }
 
   onTimer(kind: number, now: number): void {
     this.side.onDialogTimer(this, kind, now);
+  }
+
+  /** Timer G, or a retransmitted INVITE in Proceeding or Completed. */
+  retransmitResponse(): void {
+    this.side.resend(this.response);
+  }
+
+  /** Timer E of the callee's BYE. */
+  retransmitRequest(): void {
+    if (this.bye) this.side.resend(this.bye.request);
+  }
+
+  /** Timer H (no ACK for our non-2xx) or F (no answer to our BYE). The caller side will report the call. */
+  timedOut(): void {
+    this.side.onTimeout(this);
   }
 }
 
@@ -61,7 +89,7 @@ interface DialogPeer {
 export class CalleeSide {
   private readonly dialogs = new Map<string, CalleeDialog>();
   private readonly peers = new Map<string, DialogPeer>();
-  private readonly unreliable: boolean;
+  private readonly policy: TimerPolicy;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -69,7 +97,7 @@ export class CalleeSide {
     private readonly templates: { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey> },
     private readonly script?: CalleeScript,
   ) {
-    this.unreliable = bound.link.protocol === 'udp';
+    this.policy = policyOf(ctx, bound.link);
   }
 
   get dialogCount(): number {
@@ -101,26 +129,26 @@ export class CalleeSide {
   onResponse(m: ScannedMessage, now: number): boolean {
     if (m.cseqMethod !== 'BYE') return false;
     const dialog = this.dialogs.get(m.callId);
-    if (dialog?.state !== 'hanging-up' || !dialog.bye) return false;
-    if (m.status < 200) return true;
+    const bye = dialog?.bye;
+    if (dialog?.state !== 'hanging-up' || !bye) return false;
+    // A provisional moves Timer E to T2; copies of the final are absorbed.
+    if (bye.transaction.state === NonInviteClientState.Terminated || bye.transaction.receive(m) === 'absorb' || m.status < 200) return true;
     const { stats } = this.ctx;
     bump(stats.counters.statuses, `BYE ${m.status}`);
-    recordMs(stats.histograms.response, now - dialog.bye.sentAt);
-    recordMs(stats.histograms.bye, now - dialog.bye.sentAt);
+    recordMs(stats.histograms.response, now - bye.sentAt);
+    recordMs(stats.histograms.bye, now - bye.sentAt);
     this.drop(m.callId);
     return true;
   }
 
   onDialogTimer(dialog: CalleeDialog, kind: number, now: number): void {
-    if (kind === Timer.Retransmit) {
-      this.bound.link.send(dialog.bye ? dialog.bye.request : dialog.response);
-      this.ctx.stats.counters.retransmissions++;
-      dialog.interval = Math.min(dialog.interval * 2, T2);
-      this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + dialog.interval);
+    if (kind === Resend2xx) {
+      this.resend(dialog.response);
+      dialog.interval = this.policy.nextEorG(dialog.interval);
+      this.ctx.wheel.schedule(dialog, Resend2xx, now + dialog.interval);
     } else if (kind === Timer.Timeout) {
-      // Timer H (no ACK for our final response) or F (no answer to our BYE). The caller side will report the call.
-      this.ctx.stats.counters.timeouts++;
-      this.drop(dialog.callId);
+      // No ACK for our 2xx within --timeout (§13.3.1.4).
+      this.onTimeout(dialog);
     } else if (kind === RingOver) {
       this.finish(dialog, now);
     } else if (kind === HangUpDue) {
@@ -128,11 +156,27 @@ export class CalleeSide {
     }
   }
 
+  /** A response or request sent again (a transaction timer, or the 2xx re-send). */
+  resend(raw: string): void {
+    this.bound.link.send(raw);
+    this.ctx.stats.counters.retransmissions++;
+  }
+
+  onTimeout(dialog: CalleeDialog): void {
+    this.ctx.stats.counters.timeouts++;
+    this.drop(dialog.callId);
+  }
+
   private onInvite(m: ScannedMessage, now: number): void {
     const known = this.dialogs.get(m.callId);
     if (known) {
-      // A retransmitted INVITE: answer it again with the latest response (§13.3.1.4, §17.2.1).
-      this.bound.link.send(known.response);
+      // A retransmitted INVITE: Proceeding and Completed answer it with the latest response
+      // (§17.2.1); Accepted absorbs it (RFC 6026), and the 2xx is sent at once rather than at
+      // the next 2xx re-send, sparing the caller a round of Timer A.
+      const { server } = known;
+      if (server.state === InviteServerState.Terminated) return;
+      server.receive('INVITE');
+      if (server.state === InviteServerState.Accepted) this.bound.link.send(known.response);
       return;
     }
     if (m.toTag) {
@@ -152,21 +196,20 @@ export class CalleeSide {
     };
     const ringing = this.templates.ringing.render(values);
     this.bound.link.send(ringing);
-    if (this.script) return this.onScriptedInvite(m, values, ringing, now);
-    values.status = '200 OK';
-    const dialog = new CalleeDialog(this, m.callId, 'answering', this.templates.answer.render(values));
+    const dialog = new CalleeDialog(this, m.callId, 'ringing', ringing, this.ctx, this.policy);
+    dialog.server.responded(180);
     this.dialogs.set(m.callId, dialog);
-    this.bound.link.send(dialog.response);
+    if (this.script) return this.onScriptedInvite(m, dialog, values, now);
+    values.status = '200 OK';
+    dialog.state = 'answering';
+    dialog.response = this.templates.answer.render(values);
     this.ctx.stats.counters.answered++;
-    this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
-    this.ctx.wheel.schedule(dialog, Timer.Timeout, now + 64 * T1);
+    this.sendFinal(dialog, 200, now);
   }
 
-  private onScriptedInvite(m: ScannedMessage, values: Record<ResponseKey, string>, ringing: string, now: number): void {
+  private onScriptedInvite(m: ScannedMessage, dialog: CalleeDialog, values: Record<ResponseKey, string>, now: number): void {
     const script = this.script!;
-    const dialog = new CalleeDialog(this, m.callId, 'ringing', ringing);
     dialog.values = values;
-    this.dialogs.set(m.callId, dialog);
     if (script.hangupAfterMs !== undefined) {
       // The UAS route set is the Record-Route list in order (§12.1.1); the target is the caller's Contact.
       const route = m.recordRoutes.length > 0 ? `Route: ${m.recordRoutes.join(', ')}\r\n` : '';
@@ -191,16 +234,19 @@ export class CalleeSide {
       dialog.state = 'rejecting';
       dialog.response = PLAIN_RESPONSE.render(values);
     }
-    this.sendFinal(dialog, now);
+    this.sendFinal(dialog, parseInt(values.status, 10), now);
   }
 
-  private sendFinal(dialog: CalleeDialog, now: number): void {
+  private sendFinal(dialog: CalleeDialog, status: number, now: number): void {
     this.ctx.wheel.cancel(dialog);
-    dialog.interval = T1;
     this.bound.link.send(dialog.response);
-    // A 2xx is re-sent by the UAS core on every transport (§13.3.1.4); a non-2xx only over UDP (Timer G, §17.2.1).
-    if (dialog.state === 'answering' || this.unreliable) this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
-    this.ctx.wheel.schedule(dialog, Timer.Timeout, now + 64 * T1);
+    // A non-2xx: the transaction re-sends it (Timer G, UDP only) until the ACK, gives up at Timer H.
+    dialog.server.responded(status);
+    if (status >= 300) return;
+    // A 2xx is re-sent by the UAS core on every transport (§13.3.1.4), T1 doubling to T2.
+    dialog.interval = this.policy.first;
+    this.ctx.wheel.schedule(dialog, Resend2xx, now + dialog.interval);
+    this.ctx.wheel.schedule(dialog, Timer.Timeout, now + this.policy.transactionTimeout);
   }
 
   private onAck(callId: string, now: number): void {
@@ -208,9 +254,12 @@ export class CalleeSide {
     if (dialog?.state === 'answering') {
       dialog.state = 'confirmed';
       this.ctx.wheel.cancel(dialog);
+      // The dialog is confirmed; Timer L has nothing left to absorb for a load callee.
+      dialog.server.abandon();
       if (this.script?.hangupAfterMs !== undefined) this.ctx.wheel.schedule(dialog, HangUpDue, now + this.script.hangupAfterMs);
     } else if (dialog?.state === 'rejecting') {
-      // The ACK of a non-2xx final ends the transaction; there is no dialog (§17.2.1).
+      // The ACK of a non-2xx final ends the transaction (Confirmed); there is no dialog (§17.2.1).
+      if (dialog.server.state === InviteServerState.Completed) dialog.server.receive('ACK');
       this.drop(callId);
     }
   }
@@ -223,7 +272,7 @@ export class CalleeSide {
     dialog.values.status = '487 Request Terminated';
     dialog.state = 'rejecting';
     dialog.response = PLAIN_RESPONSE.render(dialog.values);
-    this.sendFinal(dialog, now);
+    this.sendFinal(dialog, 487, now);
   }
 
   /** hangupAfter: BYE along the dialog's route set, our own CSeq space starting at 1 (§12.2.1.1, §15.1.1). */
@@ -244,19 +293,19 @@ export class CalleeSide {
       expires: '',
     };
     dialog.state = 'hanging-up';
-    dialog.bye = { request: this.bound.templates.bodiless.render(values), sentAt: now };
     this.ctx.wheel.cancel(dialog);
-    dialog.interval = T1;
-    this.bound.link.send(dialog.bye.request);
-    // Timer E runs over UDP only (§17.1.2.2); a connection delivers or fails.
-    if (this.unreliable) this.ctx.wheel.schedule(dialog, Timer.Retransmit, now + T1);
-    this.ctx.wheel.schedule(dialog, Timer.Timeout, now + this.ctx.timeoutMs);
+    const request = this.bound.templates.bodiless.render(values);
+    this.bound.link.send(request);
+    // Timer E runs over UDP only (§17.1.2.2); Timer F is --timeout.
+    dialog.bye = { request, sentAt: now, transaction: new NonInviteClientTransaction(values.branch, this.ctx.clock, this.policy, HELD_BY_USER, dialog) };
   }
 
   private drop(callId: string): void {
     const dialog = this.dialogs.get(callId);
     if (!dialog) return;
     this.ctx.wheel.cancel(dialog);
+    dialog.server.abandon();
+    dialog.bye?.transaction.abandon();
     this.dialogs.delete(callId);
     if (dialog.values) this.peers.delete(callId);
   }

@@ -2,8 +2,10 @@ import { splitHeaderList } from '../../sip/message/headers.js';
 import type { LoadAccount } from '../plan/accounts.js';
 import type { CallerScript } from './call-script.js';
 import { recordMs } from '../results/histograms.js';
-import { T1, T2 } from '../../sip/transaction/timer-policy.js';
-import { Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { InviteClientState, InviteClientTransaction } from '../../sip/transaction/invite-client.js';
+import { NonInviteClientState, NonInviteClientTransaction } from '../../sip/transaction/non-invite-client.js';
+import type { ClientTransactionUser } from '../../sip/transaction/transaction-user.js';
+import { HELD_BY_USER, policyOf, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { bump } from '../results/load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, type RequestKey } from './templates.js';
@@ -16,8 +18,11 @@ import type { Timed } from './timer-wheel.js';
  *
  * States: `inviting` (first INVITE out) → `authenticating` (INVITE with credentials out) →
  * `holding` (ACKed, waiting out --hold) → `hanging-up` (BYE out) → `ended`.
- * Retransmissions: INVITE at T1, 2·T1, 4·T1… until any response (Timer A); BYE at T1 doubling
- * to T2 (Timer E). A transaction without a final response within --timeout fails the call.
+ * Each INVITE, CANCEL and BYE is a transaction of src/sip/transaction, which re-sends it
+ * (Timers A, E over UDP), ACKs a non-2xx final and its copies, and fails the call when no
+ * answer comes within --timeout (Timers B, F). Above them the call keeps its own timers: --hold,
+ * and --timeout for a final response after a provisional (Timer B no longer runs once
+ * Proceeding). An ended call abandons its transactions: nothing of it stays reachable.
  * Latency is measured from the arrival's scheduled time, not from when it was sent.
  *
  * With a scenario file's script (see call-script.ts) the same call also
@@ -30,18 +35,40 @@ import type { Timed } from './timer-wheel.js';
  */
 export type CallState = 'inviting' | 'authenticating' | 'holding' | 'hanging-up' | 'ended';
 
+/** One client transaction's side of the call: what it re-sends, and what its timeout means. */
+class CallTransactionUser implements ClientTransactionUser {
+  /** The ACK for this INVITE's non-2xx final, built from the response before the transaction sees it. */
+  ack = '';
+  constructor(
+    private readonly call: ClientCall,
+    private readonly request: string,
+    private readonly onTimeout: () => void,
+  ) {}
+  retransmitRequest(): void {
+    this.call.retransmit(this.request);
+  }
+  sendAck(): void {
+    if (this.ack) this.call.sendRaw(this.ack);
+  }
+  timedOut(): void {
+    this.onTimeout();
+  }
+}
+
 export class ClientCall implements ResponseHandler {
   generation = 0;
   private state: CallState = 'inviting';
   private readonly callId: string;
   private readonly values: Record<RequestKey, string>;
-  private request = '';
-  private interval = T1;
   private txStart: number;
   private rang = false;
-  /** Last ACK sent, re-sent when its response is retransmitted (the ACK was lost). */
+  /** The current INVITE's transaction; `challenged` is the first one, answered 401/407. */
+  private invite?: { transaction: InviteClientTransaction; user: CallTransactionUser; cseq: number };
+  private challenged?: { transaction: InviteClientTransaction; user: CallTransactionUser; cseq: number };
+  private cancel?: NonInviteClientTransaction;
+  private bye?: NonInviteClientTransaction;
+  /** The ACK for the 2xx, re-sent for each retransmission of it (the ACK was lost, §13.2.2.4). */
   private ack = '';
-  private ackCseq = 0;
   /** The run was interrupted (see hangUp); a CANCEL went out for the pending INVITE. */
   private interrupted = false;
   private cancelSent = false;
@@ -80,7 +107,7 @@ export class ClientCall implements ResponseHandler {
     this.ctx.clients.set(this.callId, this);
     this.sendInvite();
     const cancelAfter = this.script?.cancelAfterMs;
-    // Its own timer owner: the call's generation moves with every response and would cancel it.
+    // Its own timer owner: wheel.cancel(this) at a provisional would cancel it too.
     if (cancelAfter !== undefined) this.ctx.wheel.schedule({ generation: 0, onTimer: (_kind, now) => this.onCancelDue(now) } satisfies Timed, Timer.Hold, this.scheduledAt + cancelAfter);
   }
 
@@ -88,7 +115,7 @@ export class ClientCall implements ResponseHandler {
     if (m.cseqMethod === 'INVITE') this.onInviteResponse(m, now);
     else if (m.cseqMethod === 'BYE' && this.state === 'hanging-up' && m.cseq === 3) this.onByeResponse(m, now);
     // The 200 to our CANCEL: the INVITE's 487 is what ends the call (§9.1).
-    else if (m.cseqMethod === 'CANCEL') this.onCancelResponse(m, now);
+    else if (m.cseqMethod === 'CANCEL') this.onCancelResponse(m);
     else this.ctx.stats.counters.stray++;
   }
 
@@ -115,49 +142,66 @@ export class ClientCall implements ResponseHandler {
     if (this.interrupted || this.state === 'ended' || this.state === 'hanging-up') return;
     this.interrupted = true;
     if (this.state === 'holding') this.sendBye(now);
-    else if (this.interval === -1) this.sendCancel(now);
+    else if (this.ringing() && !this.cancelSent) this.sendCancel();
   }
 
+  /** The call's own timers: --hold, and --timeout for a final answer or the callee's BYE. */
   onTimer(kind: number, now: number): void {
-    const { stats } = this.ctx;
-    if (kind === Timer.Retransmit) {
-      this.bound.link.send(this.request);
-      stats.counters.retransmissions++;
-      this.interval = this.state === 'hanging-up' || this.cancelSent ? Math.min(this.interval * 2, T2) : this.interval * 2;
-      this.retransmitAt(now + this.interval);
-    } else if (kind === Timer.Timeout) {
-      stats.counters.timeouts++;
-      this.end(this.state === 'hanging-up' ? 'timeout BYE' : this.state === 'holding' ? 'no BYE from the callee' : 'timeout INVITE');
+    if (kind === Timer.Timeout) {
+      this.ctx.stats.counters.timeouts++;
+      this.end(this.state === 'holding' ? 'no BYE from the callee' : 'timeout INVITE');
     } else if (kind === Timer.Hold) {
       this.sendBye(now);
     }
   }
 
+  abandon(): void {
+    this.state = 'ended';
+    this.release();
+  }
+
+  /** Timer A or E of one of the call's transactions. */
+  retransmit(request: string): void {
+    this.bound.link.send(request);
+    this.ctx.stats.counters.retransmissions++;
+  }
+
+  sendRaw(raw: string): void {
+    this.bound.link.send(raw);
+  }
+
+  /** The INVITE has had a provisional and no final yet: a CANCEL may go (§9.1). */
+  private ringing(): boolean {
+    return this.invite?.transaction.state === InviteClientState.Proceeding;
+  }
+
   private onInviteResponse(m: ScannedMessage, now: number): void {
     const { stats } = this.ctx;
-    const current = String(m.cseq) === this.values.cseq && (this.state === 'inviting' || this.state === 'authenticating');
-    if (!current) {
-      // A retransmitted final response: our ACK was lost, send it again (§17.1.1.3, §13.2.2.4).
-      if (m.status >= 200 && m.cseq === this.ackCseq) this.bound.link.send(this.ack);
-      // With several proxy workers a 180 can arrive after the 200 (peers-notes): still count it.
-      else if ((m.status === 180 || m.status === 183) && !this.rang && this.state !== 'ended' && String(m.cseq) === this.values.cseq) {
-        this.rang = true;
-        recordMs(this.ctx.stats.histograms.setup_180, now - this.scheduledAt);
-      }
+    const current = this.invite?.cseq === m.cseq ? this.invite : this.challenged?.cseq === m.cseq ? this.challenged : undefined;
+    // A transaction past its linger (Timer D or M) matches nothing any more.
+    if (!current || this.state === 'ended' || current.transaction.state === InviteClientState.Terminated) {
+      stats.counters.stray++;
+      return;
+    }
+    // With several proxy workers a 180 can arrive after the 200 (peers-notes): still count it.
+    if ((m.status === 180 || m.status === 183) && !this.rang && current === this.invite) {
+      this.rang = true;
+      recordMs(stats.histograms.setup_180, now - this.scheduledAt);
+    }
+    const { transaction, user } = current;
+    const before = transaction.state;
+    // The transaction sends the ACK of a non-2xx final itself, now and for each copy (§17.1.1.3).
+    if (m.status >= 300 && !user.ack) user.ack = this.ackFor(m, this.values.ruri, this.values.branch, '');
+    if (transaction.receive(m) === 'absorb') return;
+    if (before === InviteClientState.Accepted) {
+      // A retransmitted 2xx: our ACK was lost, send it again (§13.2.2.4).
+      this.bound.link.send(this.ack);
       return;
     }
     if (m.status < 200) {
-      if (this.interval !== -1 && !this.cancelSent) {
-        // A provisional stops Timer A; the call waits for the final response until --timeout.
-        this.interval = -1;
-        this.ctx.wheel.cancel(this);
-        this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
-      }
-      if ((m.status === 180 || m.status === 183) && !this.rang) {
-        this.rang = true;
-        recordMs(stats.histograms.setup_180, now - this.scheduledAt);
-      }
-      if ((this.interrupted || this.cancelDue) && !this.cancelSent) this.sendCancel(now);
+      // Proceeding: Timer B stopped; the call waits for the final response until --timeout.
+      if (before === InviteClientState.Calling && !this.cancelSent) this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+      if ((this.interrupted || this.cancelDue) && !this.cancelSent) this.sendCancel();
       return;
     }
     stats.counters.inviteFinals++;
@@ -165,7 +209,6 @@ export class ClientCall implements ResponseHandler {
     recordMs(stats.histograms.response, now - this.txStart);
     this.ctx.wheel.cancel(this);
     if (m.status < 300) return this.onAnswered(m, now);
-    this.sendAck(m.to, this.values.ruri, this.values.branch, '', m.cseq);
     if ((m.status === 407 || m.status === 401) && this.state === 'inviting' && m.challenge && !this.interrupted && !this.cancelSent) {
       this.state = 'authenticating';
       const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
@@ -174,7 +217,7 @@ export class ClientCall implements ResponseHandler {
       this.values.cseq = '2';
       this.values.branch = this.ctx.ids.branch();
       this.txStart = now;
-      this.interval = T1;
+      this.challenged = this.invite;
       this.sendInvite();
       return;
     }
@@ -190,18 +233,17 @@ export class ClientCall implements ResponseHandler {
   }
 
   /** Scripted cancelAfter: CANCEL now if the INVITE has had a provisional, else with the first one (§9.1). */
-  private onCancelDue(now: number): void {
+  private onCancelDue(_now: number): void {
     if (this.state !== 'inviting' && this.state !== 'authenticating') return;
     this.cancelDue = true;
-    if (this.interval === -1 && !this.cancelSent) this.sendCancel(now);
+    if (this.ringing() && !this.cancelSent) this.sendCancel();
   }
 
-  /** The CANCEL's final response stops its retransmissions; the INVITE keeps its timeout (Timer B). */
-  private onCancelResponse(m: ScannedMessage, now: number): void {
-    if (!this.cancelSent || m.status < 200 || (this.state !== 'inviting' && this.state !== 'authenticating')) return;
-    bump(this.ctx.stats.counters.statuses, `CANCEL ${m.status}`);
-    this.ctx.wheel.cancel(this);
-    this.ctx.wheel.schedule(this, Timer.Timeout, Math.max(now, this.txStart + this.ctx.timeoutMs));
+  /** The CANCEL's final response ends its transaction; the INVITE keeps its own timeout. */
+  private onCancelResponse(m: ScannedMessage): void {
+    const cancel = this.cancel;
+    if (!cancel || this.state === 'ended' || cancel.state === NonInviteClientState.Terminated || cancel.receive(m) === 'absorb' || m.status < 200) return;
+    if (this.state === 'inviting' || this.state === 'authenticating') bump(this.ctx.stats.counters.statuses, `CANCEL ${m.status}`);
   }
 
   private onAnswered(m: ScannedMessage, now: number): void {
@@ -213,8 +255,11 @@ export class ClientCall implements ResponseHandler {
     this.values.to = m.to;
     this.values.ruri = m.contact ? uriOf(m.contact) : this.calleeUri;
     this.values.auth = '';
-    this.sendAck(m.to, this.values.ruri, this.ctx.ids.branch(), this.values.route, m.cseq);
+    this.ack = this.ackFor(m, this.values.ruri, this.ctx.ids.branch(), this.values.route);
+    this.bound.link.send(this.ack);
     this.state = 'holding';
+    // The CANCEL crossed the 200: its transaction has nothing left to do.
+    this.cancel?.abandon();
     const script = this.script;
     if (this.interrupted) this.sendBye(now);
     else if (script === undefined) this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
@@ -227,37 +272,36 @@ export class ClientCall implements ResponseHandler {
     else this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
   }
 
-  /** CANCEL the pending INVITE (§9.1): its Request-URI, Call-ID, From, To, CSeq number and branch; retransmitted like any non-INVITE request. */
-  private sendCancel(now: number): void {
+  /** CANCEL the pending INVITE (§9.1): its Request-URI, Call-ID, From, To, CSeq number and branch; a non-INVITE transaction of its own. */
+  private sendCancel(): void {
     this.cancelSent = true;
-    this.request = this.bound.templates.bodiless.render({ ...this.values, method: 'CANCEL', auth: '' });
-    this.bound.link.send(this.request);
-    this.interval = T1;
-    this.ctx.wheel.cancel(this);
-    this.retransmitAt(now + T1);
-    this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+    const request = this.bound.templates.bodiless.render({ ...this.values, method: 'CANCEL', auth: '' });
+    this.bound.link.send(request);
+    // Its Timer F needs no action: the INVITE's --timeout, still running, ends the call.
+    const user = new CallTransactionUser(this, request, () => undefined);
+    this.cancel = new NonInviteClientTransaction(`${this.values.branch}|CANCEL`, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, user);
   }
 
   private sendBye(scheduled: number): void {
     this.state = 'hanging-up';
+    this.ctx.wheel.cancel(this);
     this.values.method = 'BYE';
     this.values.cseq = '3';
     this.values.branch = this.ctx.ids.branch();
     // Timed from when the hold was due to end, not from when the wheel got to it.
     this.txStart = scheduled;
-    this.request = this.bound.templates.bodiless.render(this.values);
-    this.bound.link.send(this.request);
-    this.startTimers(this.ctx.now());
+    const request = this.bound.templates.bodiless.render(this.values);
+    this.bound.link.send(request);
+    const user = new CallTransactionUser(this, request, () => {
+      this.ctx.stats.counters.timeouts++;
+      this.end('timeout BYE');
+    });
+    this.bye = new NonInviteClientTransaction(this.values.branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, user);
   }
 
   private onByeResponse(m: ScannedMessage, now: number): void {
-    if (m.status < 200) {
-      this.ctx.wheel.cancel(this);
-      this.interval = T2;
-      this.retransmitAt(now + this.interval);
-      this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
-      return;
-    }
+    // A provisional moves Timer E to T2; copies of the final are absorbed.
+    if (!this.bye || this.bye.state === NonInviteClientState.Terminated || this.bye.receive(m) === 'absorb' || m.status < 200) return;
     const { stats } = this.ctx;
     bump(stats.counters.statuses, `BYE ${m.status}`);
     recordMs(stats.histograms.response, now - this.txStart);
@@ -267,30 +311,26 @@ export class ClientCall implements ResponseHandler {
 
   private sendInvite(): void {
     this.ctx.stats.counters.invites++;
-    this.request = this.bound.templates.invite.render(this.values);
-    this.bound.link.send(this.request);
-    this.startTimers(this.ctx.now());
+    const request = this.bound.templates.invite.render(this.values);
+    this.bound.link.send(request);
+    const user = new CallTransactionUser(this, request, () => {
+      this.ctx.stats.counters.timeouts++;
+      this.end('timeout INVITE');
+    });
+    const transaction = new InviteClientTransaction(this.values.branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, user);
+    this.invite = { transaction, user, cseq: Number(this.values.cseq) };
   }
 
-  private startTimers(now: number): void {
-    this.interval = T1;
-    this.ctx.wheel.cancel(this);
-    this.retransmitAt(now + T1);
-    this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
-  }
-
-  private sendAck(to: string, ruri: string, branch: string, route: string, cseq: number): void {
-    const values = { ...this.values, method: 'ACK', ruri, branch, to, route, auth: '', cseq: String(cseq) };
-    this.ack = this.bound.templates.bodiless.render(values);
-    this.ackCseq = cseq;
-    this.bound.link.send(this.ack);
+  /** ACK for a final response (§17.1.1.3 for a non-2xx: the INVITE's branch; §13.2.2.4 for a 2xx: a new one). */
+  private ackFor(m: ScannedMessage, ruri: string, branch: string, route: string): string {
+    return this.bound.templates.bodiless.render({ ...this.values, method: 'ACK', ruri, branch, to: m.to, route, auth: '', cseq: String(m.cseq) });
   }
 
   /** Ends the call once: success without a reason, failure with one. */
   private end(failure?: string): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
-    this.ctx.wheel.cancel(this);
+    this.release();
     this.ctx.clients.delete(this.callId);
     // A scripted call answered against expectations fails for that, however its BYE went.
     const reason = this.mismatch ?? failure;
@@ -298,13 +338,18 @@ export class ClientCall implements ResponseHandler {
     else this.ctx.stats.fail(reason);
   }
 
+  /** Cancels every timer of the call and of its transactions; drops them. */
+  private release(): void {
+    this.ctx.wheel.cancel(this);
+    this.invite?.transaction.abandon();
+    this.challenged?.transaction.abandon();
+    this.cancel?.abandon();
+    this.bye?.abandon();
+    this.invite = this.challenged = this.cancel = this.bye = undefined;
+  }
+
   /** A response to a request of the callee's, headers copied from it (§8.2.6.2). */
   private reply(m: ScannedMessage, status: string): void {
     this.bound.link.send(plainResponseTo(m, status));
-  }
-
-  /** Timers A and E run on UDP only (RFC 3261 §17.1.1.2, §17.1.2.2): TCP, TLS and WebSocket deliver or fail the connection. */
-  private retransmitAt(at: number): void {
-    if (this.bound.link.protocol === 'udp') this.ctx.wheel.schedule(this, Timer.Retransmit, at);
   }
 }

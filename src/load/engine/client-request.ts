@@ -1,7 +1,8 @@
 import type { LoadAccount } from '../plan/accounts.js';
 import { recordMs } from '../results/histograms.js';
-import { T1, T2 } from '../../sip/transaction/timer-policy.js';
-import { Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
+import { NonInviteClientTransaction } from '../../sip/transaction/non-invite-client.js';
+import type { ClientTransactionUser } from '../../sip/transaction/transaction-user.js';
+import { HELD_BY_USER, policyOf, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { bump } from '../results/load-stats.js';
 import type { ScannedMessage } from './sip-scan.js';
 import type { RequestKey } from './templates.js';
@@ -30,16 +31,16 @@ export interface ClientRequestResult {
 }
 
 /**
- * A non-INVITE request with digest retry (RFC 3261 §17.1.2, §22.2): sent, retransmitted at
- * T1 doubling to T2 (Timer E, T2 once a provisional came), answered once with credentials
- * after a 401/407, done at the first other final response or at --timeout (Timer F).
+ * A non-INVITE request with digest retry (RFC 3261 §17.1.2, §22.2): each send is a
+ * NonInviteClientTransaction (Timer E re-sends it over UDP, Timer F is --timeout), answered
+ * once with credentials after a 401/407, done at the first other final response or at Timer F.
+ * Done, it abandons its transaction: no Timer K linger, nothing of it stays reachable.
  */
-export class ClientRequest implements ResponseHandler {
-  generation = 0;
+export class ClientRequest implements ResponseHandler, ClientTransactionUser {
   private readonly callId: string;
   private readonly values: Record<RequestKey, string>;
   private request = '';
-  private interval = T1;
+  private transaction: NonInviteClientTransaction | undefined;
   private txStart: number;
   private authenticated = false;
   private done = false;
@@ -77,14 +78,8 @@ export class ClientRequest implements ResponseHandler {
       this.ctx.stats.counters.stray++;
       return;
     }
-    if (m.status < 200) {
-      this.ctx.wheel.cancel(this);
-      this.interval = T2;
-      this.retransmitAt(now + T2);
-      this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
-      return;
-    }
-    this.ctx.wheel.cancel(this);
+    // A provisional moves Timer E to T2 (§17.1.2.2); copies of the final are absorbed.
+    if (this.transaction!.receive(m) === 'absorb' || m.status < 200) return;
     if (this.spec.measure) {
       bump(this.ctx.stats.counters.statuses, `${this.spec.method} ${m.status}`);
       recordMs(this.ctx.stats.histograms.response, now - this.txStart);
@@ -105,38 +100,35 @@ export class ClientRequest implements ResponseHandler {
     this.finish({ ok, status: m.status, reason, elapsedMs: now - this.spec.scheduledAt });
   }
 
-  onTimer(kind: number, now: number): void {
-    if (kind === Timer.Retransmit) {
-      this.bound.link.send(this.request);
-      this.ctx.stats.counters.retransmissions++;
-      this.interval = Math.min(this.interval * 2, T2);
-      this.retransmitAt(now + this.interval);
-    } else if (kind === Timer.Timeout) {
-      if (this.spec.measure) this.ctx.stats.counters.timeouts++;
-      this.finish({ ok: false, status: 0, reason: `timeout ${this.spec.method}`, elapsedMs: now - this.spec.scheduledAt });
-    }
+  /** Timer E. */
+  retransmitRequest(): void {
+    this.bound.link.send(this.request);
+    this.ctx.stats.counters.retransmissions++;
+  }
+
+  /** Timer F: no final response within --timeout. */
+  timedOut(): void {
+    if (this.spec.measure) this.ctx.stats.counters.timeouts++;
+    this.finish({ ok: false, status: 0, reason: `timeout ${this.spec.method}`, elapsedMs: this.ctx.now() - this.spec.scheduledAt });
+  }
+
+  abandon(): void {
+    this.done = true;
+    this.transaction?.abandon();
+    this.transaction = undefined;
   }
 
   private send(): void {
     const template = this.spec.method === 'REGISTER' ? this.bound.templates.register : this.bound.templates.bodiless;
     this.request = template.render(this.values);
     this.bound.link.send(this.request);
-    this.interval = T1;
-    this.ctx.wheel.cancel(this);
-    const now = this.ctx.now();
-    this.retransmitAt(now + T1);
-    this.ctx.wheel.schedule(this, Timer.Timeout, this.txStart + this.ctx.timeoutMs);
+    this.transaction?.abandon();
+    this.transaction = new NonInviteClientTransaction(this.values.branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, this);
   }
 
   private finish(result: ClientRequestResult): void {
-    this.done = true;
-    this.ctx.wheel.cancel(this);
+    this.abandon();
     this.ctx.clients.delete(this.callId);
     this.onDone(result);
-  }
-
-  /** Timers A and E run on UDP only (RFC 3261 §17.1.1.2, §17.1.2.2): TCP, TLS and WebSocket deliver or fail the connection. */
-  private retransmitAt(at: number): void {
-    if (this.bound.link.protocol === 'udp') this.ctx.wheel.schedule(this, Timer.Retransmit, at);
   }
 }

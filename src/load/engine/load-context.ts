@@ -3,14 +3,22 @@ import type { LoadLink } from './load-link.js';
 import type { LoadStats } from '../results/load-stats.js';
 import type { ScannedMessage } from './sip-scan.js';
 import type { LocalParty, MessageTemplate, RequestKey } from './templates.js';
-import type { Timed, TimerWheel } from './timer-wheel.js';
+import type { TimerWheel } from './timer-wheel.js';
+import type { Clock } from '../../util/clock.js';
+import { reliabilityOf, timerPolicy, type TimerPolicy } from '../../sip/transaction/timer-policy.js';
+import type { TransactionOwner } from '../../sip/transaction/transaction-user.js';
 
-/** Timer kinds on the engine's wheel. */
-export const Timer = { Retransmit: 0, Timeout: 1, Hold: 2 } as const;
+/**
+ * Timer kinds of calls and dialogs on the engine's wheel (their own, above the transactions:
+ * retransmissions and Timers B/F/H belong to src/sip/transaction, run on `EngineContext.clock`).
+ */
+export const Timer = { Timeout: 1, Hold: 2 } as const;
 
 /** Something that owns a Call-ID on a link and receives the responses to it. */
-export interface ResponseHandler extends Timed {
+export interface ResponseHandler {
   onResponse(message: ScannedMessage, now: number): void;
+  /** Counted as failed while still under way: cancel every timer, keep nothing. */
+  abandon(): void;
   /** The run was interrupted: end now instead of when planned (a call CANCELs or BYEs). */
   hangUp?(now: number): void;
   /** A request within its Call-ID from the other side (a callee's BYE). */
@@ -43,6 +51,8 @@ export interface BoundLink {
 export interface EngineContext {
   now(): number;
   wheel: TimerWheel;
+  /** The wheel as a Clock, for the transactions' timers (see wheel-clock.ts). */
+  clock: Clock;
   stats: LoadStats;
   ids: IdSource;
   digest: DigestCache;
@@ -50,4 +60,23 @@ export interface EngineContext {
   clients: Map<string, ResponseHandler>;
   timeoutMs: number;
   holdMs: number;
+}
+
+/**
+ * The transactions of the engine belong to their call or request, which holds them in fields
+ * and drops them when it ends: there is no table to tell.
+ */
+export const HELD_BY_USER: TransactionOwner = { terminated: () => undefined };
+
+const policies = new Map<string, TimerPolicy>();
+
+/** RFC 3261 §17 timers for `link` (A, E, G on UDP only) with --timeout as Timers B, F and H. */
+export function policyOf(ctx: EngineContext, link: LoadLink): TimerPolicy {
+  const key = `${link.protocol}|${ctx.timeoutMs}`;
+  let policy = policies.get(key);
+  if (!policy) {
+    policy = timerPolicy(reliabilityOf(link.protocol), undefined, ctx.timeoutMs);
+    policies.set(key, policy);
+  }
+  return policy;
 }

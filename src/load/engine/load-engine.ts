@@ -17,6 +17,7 @@ import { ServerWatch, type ServerSilence } from './server-watch.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, requestTemplates, responseTemplates, type LocalParty } from './templates.js';
 import { TimerWheel } from './timer-wheel.js';
+import { wheelClock } from './wheel-clock.js';
 import type { LinkTap } from './wire-tap.js';
 
 export type LoadScenario = 'call' | 'register' | 'options';
@@ -117,9 +118,12 @@ export class LoadEngine {
   ) {
     this.random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;
     const prefix = `${options.idPrefix ?? ''}${randomBytes(4).toString('hex')}`;
+    const now = (): number => performance.now();
+    const wheel = new TimerWheel(TICK_MS, now());
     this.ctx = {
-      now: () => performance.now(),
-      wheel: new TimerWheel(TICK_MS, performance.now()),
+      now,
+      wheel,
+      clock: wheelClock(wheel, now),
       stats: this.stats,
       ids: new IdSource(prefix),
       digest: new DigestCache(prefix),
@@ -257,7 +261,7 @@ export class LoadEngine {
 
   /** Calls counted as failed while still under way: none of their timers may fire (and count them) again. */
   private abandonAll(): void {
-    for (const handler of this.clients.values()) this.ctx.wheel.cancel(handler);
+    for (const handler of this.clients.values()) handler.abandon();
     this.clients.clear();
   }
 

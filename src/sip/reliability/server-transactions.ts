@@ -1,28 +1,30 @@
 import type { Clock, TimerHandle } from '../../util/clock.js';
+import { InviteServerState, InviteServerTransaction } from '../transaction/invite-server.js';
+import { NonInviteServerTransaction } from '../transaction/non-invite-server.js';
+import { timerPolicy, type SipTimerValues, type TimerPolicy } from '../transaction/timer-policy.js';
+import { IllegalTransactionMoveError } from '../transaction/transaction-errors.js';
+import type { ServerTransactionUser, TransactionOwner } from '../transaction/transaction-user.js';
 import { RecentBranches } from './recent-branches.js';
-import type { SipTimerValues } from '../transaction/timer-policy.js';
 import type { ReceiveVerdict, SendTarget, Transmit } from './types.js';
 
 /**
- * Server transaction state kept by the UDP layer (RFC 3261 §17.2):
- *
- *   request in --> proceeding --final sent--> completed --(64·T1)--> gone
- *                    │ a retransmitted request is answered with the last response sent
- *                    └ INVITE, non-2xx final: Timer G re-sends it (T1 doubling up to T2)
- *                      until the ACK (same branch) arrives; Timer H gives up at 64·T1.
+ * What the UDP layer keeps beside each server transaction of src/sip/transaction: the last
+ * response the core sent (re-sent for a retransmitted request and by Timer G) and a guard for
+ * a request the core never answers. The transaction owns the states and Timers G, H, I, J, L.
  * The 2xx to INVITE is re-sent by the UA core (sip.js does, §13.3.1.4), not here.
  */
-interface ServerTransaction {
-  key: string;
+class Tracked implements ServerTransactionUser {
+  transaction!: InviteServerTransaction | NonInviteServerTransaction;
   lastResponse?: { raw: string; target: SendTarget };
-  finalStatus?: number;
-  /** A provisional response was sent: the request is legitimately still being worked on. */
-  proceeding?: boolean;
-  acked: boolean;
-  interval: number;
-  retransmit?: TimerHandle;
-  giveUp?: TimerHandle;
-  cleanup?: TimerHandle;
+  /** Forgets a request the core leaves unanswered (see MAX_TRANSACTIONS); cleared at its final response. */
+  guard?: TimerHandle;
+  proceeding = false;
+
+  constructor(private readonly transmit: Transmit) {}
+
+  retransmitResponse(): void {
+    if (this.lastResponse) this.transmit(this.lastResponse.raw, this.lastResponse.target, true);
+  }
 }
 
 /**
@@ -34,17 +36,19 @@ const MAX_TRANSACTIONS = 20_000;
 /** How long a transaction that got a provisional answer may wait for its final one. */
 const PROCEEDING_LIFETIME_MS = 600_000;
 
-export class ServerTransactions {
-  private readonly transactions = new Map<string, ServerTransaction>();
+export class ServerTransactions implements TransactionOwner {
+  private readonly transactions = new Map<string, Tracked>();
+  private readonly policy: TimerPolicy;
   /** Branches of ACKs for 2xx received in the last 64·T1. */
   private readonly acksFor2xx: RecentBranches;
 
   constructor(
     private readonly clock: Clock,
-    private readonly timers: SipTimerValues,
+    timers: SipTimerValues,
     private readonly transmit: Transmit,
   ) {
-    this.acksFor2xx = new RecentBranches(clock, 64 * timers.t1);
+    this.policy = timerPolicy('unreliable', timers);
+    this.acksFor2xx = new RecentBranches(clock, this.policy.transactionTimeout);
   }
 
   receiveRequest(branch: string, method: string): ReceiveVerdict {
@@ -52,87 +56,92 @@ export class ServerTransactions {
     const key = `${branch}|${method}`;
     const existing = this.transactions.get(key);
     if (existing) {
-      // §17.2.1 / §17.2.2: a retransmitted request gets the most recent response again.
-      if (existing.lastResponse) this.transmit(existing.lastResponse.raw, existing.lastResponse.target, true);
+      const { transaction } = existing;
+      if (transaction instanceof InviteServerTransaction) {
+        transaction.receive('INVITE');
+        // Accepted absorbs the copy (RFC 6026 §8.7); answering it with the 2xx at once spares the
+        // caller a round of Timer A before the core's own 2xx retransmission.
+        if (transaction.state === InviteServerState.Accepted) existing.retransmitResponse();
+      } else {
+        transaction.receive();
+      }
       return { deliver: false, retransmission: true };
     }
-    const transaction: ServerTransaction = { key, acked: false, interval: this.timers.t1 };
-    transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), 64 * this.timers.t1);
-    this.transactions.set(key, transaction);
+    const tracked = new Tracked(this.transmit);
+    tracked.transaction =
+      method === 'INVITE'
+        ? new InviteServerTransaction(key, this.clock, this.policy, this, tracked)
+        : new NonInviteServerTransaction(key, this.clock, this.policy, this, tracked);
+    this.transactions.set(key, tracked);
+    this.guard(tracked, this.policy.transactionTimeout);
     if (this.transactions.size > MAX_TRANSACTIONS) {
       const oldest = this.transactions.values().next().value;
-      if (oldest) this.forget(oldest);
+      oldest?.transaction.abandon();
     }
     return { deliver: true, retransmission: false };
   }
 
   /** A response the core sends. Returns true if it repeats the last one (the core's own 2xx re-send). */
   recordResponse(branch: string, method: string, status: number, raw: string, target: SendTarget): boolean {
-    const transaction = this.transactions.get(`${branch}|${method}`);
-    if (!transaction) return false;
-    const repeat = transaction.lastResponse?.raw === raw;
-    transaction.lastResponse = { raw, target };
-    if (status < 200 && transaction.finalStatus === undefined && !transaction.proceeding) {
+    const tracked = this.transactions.get(`${branch}|${method}`);
+    if (!tracked) return false;
+    const repeat = tracked.lastResponse?.raw === raw;
+    tracked.lastResponse = { raw, target };
+    if (status < 200 && !tracked.proceeding) {
       // Answered with a provisional: the core is working on it (a phone may ring for minutes).
-      transaction.proceeding = true;
-      this.clearTimer(transaction.cleanup);
-      transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), PROCEEDING_LIFETIME_MS);
+      tracked.proceeding = true;
+      this.guard(tracked, PROCEEDING_LIFETIME_MS);
     }
-    if (status < 200 || transaction.finalStatus !== undefined) return repeat;
-    transaction.finalStatus = status;
-    this.clearTimer(transaction.cleanup);
-    transaction.cleanup = this.clock.setTimeout(() => this.forget(transaction), 64 * this.timers.t1);
-    if (method === 'INVITE' && status >= 300) this.startTimerG(transaction);
+    try {
+      tracked.transaction.responded(status);
+    } catch (error) {
+      // A response the state machine has no move for (a provisional after the final, say): it
+      // goes out as the core sent it, tracked no further.
+      if (!(error instanceof IllegalTransactionMoveError)) throw error;
+      return repeat;
+    }
+    // From the final response on, the transaction's own timers decide when it ends.
+    if (status >= 200) this.unguard(tracked);
     return repeat;
   }
 
+  terminated(key: string): void {
+    const tracked = this.transactions.get(key);
+    if (tracked) this.unguard(tracked);
+    this.transactions.delete(key);
+  }
+
   clear(): void {
-    for (const transaction of this.transactions.values()) this.stopTimers(transaction);
+    for (const tracked of this.transactions.values()) tracked.transaction.abandon();
     this.transactions.clear();
     this.acksFor2xx.clear();
   }
 
-
   private receiveAck(branch: string): ReceiveVerdict {
-    const transaction = this.transactions.get(`${branch}|INVITE`);
+    const tracked = this.transactions.get(`${branch}|INVITE`);
     // An ACK for a 2xx has a branch of its own: it belongs to the dialog, pass it up — every copy,
     // since a proxy must forward a re-sent ACK whose first copy was lost further on; the copies
     // are marked as retransmissions.
-    if (!transaction) return { deliver: true, retransmission: this.acksFor2xx.repeat(branch) };
-    if (transaction.finalStatus === undefined || transaction.finalStatus < 300) {
+    if (!tracked) return { deliver: true, retransmission: this.acksFor2xx.repeat(branch) };
+    const transaction = tracked.transaction as InviteServerTransaction;
+    if (transaction.state !== InviteServerState.Completed && transaction.state !== InviteServerState.Confirmed) {
       return { deliver: true, retransmission: false };
     }
-    if (transaction.acked) return { deliver: false, retransmission: true };
-    transaction.acked = true;
-    this.clearTimer(transaction.retransmit);
-    this.clearTimer(transaction.giveUp);
-    return { deliver: true, retransmission: false };
+    // Completed: the first ACK stops Timer G and goes up once; Confirmed absorbs the copies.
+    const verdict = transaction.receive('ACK');
+    return { deliver: verdict === 'pass', retransmission: verdict !== 'pass' };
   }
 
-  private startTimerG(transaction: ServerTransaction): void {
-    const resend = () => {
-      const last = transaction.lastResponse;
-      if (!last || transaction.acked) return;
-      this.transmit(last.raw, last.target, true);
-      transaction.interval = Math.min(transaction.interval * 2, this.timers.t2);
-      transaction.retransmit = this.clock.setTimeout(resend, transaction.interval);
-    };
-    transaction.retransmit = this.clock.setTimeout(resend, transaction.interval);
-    transaction.giveUp = this.clock.setTimeout(() => this.clearTimer(transaction.retransmit), 64 * this.timers.t1);
+  private guard(tracked: Tracked, ms: number): void {
+    this.unguard(tracked);
+    tracked.guard = this.clock.setTimeout(() => {
+      tracked.guard = undefined;
+      tracked.transaction.abandon();
+    }, ms);
   }
 
-  private forget(transaction: ServerTransaction): void {
-    this.stopTimers(transaction);
-    this.transactions.delete(transaction.key);
-  }
-
-  private stopTimers(transaction: ServerTransaction): void {
-    this.clearTimer(transaction.retransmit);
-    this.clearTimer(transaction.giveUp);
-    this.clearTimer(transaction.cleanup);
-  }
-
-  private clearTimer(handle: TimerHandle | undefined): void {
-    if (handle !== undefined) this.clock.clearTimeout(handle);
+  private unguard(tracked: Tracked): void {
+    if (tracked.guard !== undefined) this.clock.clearTimeout(tracked.guard);
+    tracked.guard = undefined;
   }
 }

@@ -70,7 +70,11 @@ export interface TimerPolicy {
   j: number;
 }
 
-export function timerPolicy(reliability: Reliability, values: SipTimerValues = DEFAULT_TIMERS): TimerPolicy {
+/**
+ * The policy for one transport. `transactionTimeoutMs` replaces 64·T1 for Timers B, F and H (and
+ * L, M): the load engine's --timeout; the linger timers D, I, J, K keep their RFC values.
+ */
+export function timerPolicy(reliability: Reliability, values: SipTimerValues = DEFAULT_TIMERS, transactionTimeoutMs?: number): TimerPolicy {
   const unreliable = reliability === 'unreliable';
   return {
     retransmits: unreliable,
@@ -78,7 +82,7 @@ export function timerPolicy(reliability: Reliability, values: SipTimerValues = D
     nextA: (interval) => interval * 2,
     nextEorG: (interval) => Math.min(interval * 2, values.t2),
     proceedingE: values.t2,
-    transactionTimeout: 64 * values.t1,
+    transactionTimeout: transactionTimeoutMs ?? 64 * values.t1,
     d: unreliable ? Math.max(32_000, 64 * values.t1) : 0,
     iAndK: unreliable ? values.t4 : 0,
     j: unreliable ? 64 * values.t1 : 0,
