@@ -5,7 +5,7 @@ import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import type { ReliableSipSocket } from '../sip/reliability/types.js';
 import { DEFAULT_TIMERS, timerPolicy, type SipTimerValues } from '../sip/transaction/timer-policy.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
-import { loopbackFor } from '../sip/transport/socket-helpers.js';
+import { loopbackFor, tlsFailureOf } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
 import type { IncomingCall } from '../sip/ua/incoming-call.js';
 import { registerWithin } from '../sip/ua/register-within.js';
@@ -22,7 +22,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
-import { RegistrationError, ServerUnreachableError } from './errors.js';
+import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from './errors.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { ConfigError } from '../config/config-error.js';
 import { answerIncomingCall, isSdpError } from './callee-policy.js';
@@ -81,6 +81,8 @@ export class Bot {
   private userAgent: SipUserAgent | undefined;
   private registration: Registration | undefined;
   private keeper: RegistrationKeeper | undefined;
+  /** Why the transport last failed to send (sip.js only says 503), for the registration's error. */
+  private lastSendError: unknown;
   /** Contact rewriting and keep-alives behind NAT (src/bot/nat). */
   private nat: NatTraversal | undefined;
 
@@ -150,6 +152,7 @@ export class Bot {
         }),
       clock: this.clock,
       logger: this.logger,
+      onSendError: (error) => (this.lastSendError = error),
     });
     await this.userAgent.start();
   }
@@ -166,13 +169,14 @@ export class Bot {
         this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: registrationStateOf(state), expires: this.account.expires }),
       );
       this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
+      this.lastSendError = undefined;
       try {
         await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs });
         break;
       } catch (error) {
         // RFC 3263 §4.3: no answer, a refused connection or a 503 moves on to the next target.
         const reason = failoverReason(error);
-        if (reason === undefined || !this.options.locator?.failover(reason)) throw error;
+        if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
         // Not awaited: sip.js lets the dead target's REGISTER run to Timer F (32 s) first.
         registration.dispose().catch((disposeError: unknown) => this.logger.warn({ err: disposeError }, 'dropping the failed registration failed'));
       }
@@ -325,6 +329,16 @@ export class Bot {
     const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride, this.onIncomingCall?.(call));
     wireMediaControl(call, incoming);
     answerIncomingCall({ incoming, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
+  }
+
+  /**
+   * sip.js answers a REGISTER it could not send with an internal 503; when the cause was a
+   * failed TLS handshake, say that, and how to fix it, instead (exit 3 all the same).
+   */
+  private explainRegisterFailure(error: unknown): unknown {
+    const tls = tlsFailureOf(this.lastSendError);
+    if (!(error instanceof RegistrationError) || error.status !== 503 || tls === undefined) return error;
+    return new TlsHandshakeError(`${this.name} (${this.aor})`, this.serverUri, tls, { cause: this.lastSendError });
   }
 
   private async settleWithin(work: Promise<unknown>, ms: number, failure: string): Promise<void> {

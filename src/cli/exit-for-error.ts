@@ -1,4 +1,4 @@
-import { RegistrationError, ServerUnreachableError } from '../bot/errors.js';
+import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from '../bot/errors.js';
 import { CaptureFormatError } from '../capture/capture-errors.js';
 import { HepTargetError } from '../capture/hep-writer.js';
 import { ConfigError } from '../config/config-error.js';
@@ -16,6 +16,6 @@ import { ExitCode } from './exit-codes.js';
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof CaptureFormatError || error instanceof HepTargetError || error instanceof RunFolderError || error instanceof UnknownCaseError || error instanceof EmbeddedProxyCaseError || error instanceof ServerUriError || error instanceof InputFileError || error instanceof UsersFileErrors || error instanceof CaptureScenarioError) return ExitCode.Usage;
   if (error instanceof InterruptedError) return ExitCode.Interrupted;
-  if (error instanceof RegistrationError || error instanceof ServerUnreachableError || error instanceof TransportError) return ExitCode.Unreachable;
+  if (error instanceof RegistrationError || error instanceof ServerUnreachableError || error instanceof TlsHandshakeError || error instanceof TransportError) return ExitCode.Unreachable;
   return ExitCode.Failed;
 }

@@ -60,6 +60,26 @@ export function describeConnectFailure(where: string, error: Error): string {
   return `connection to ${where} failed: ${error.message}`;
 }
 
+/** Node's codes for a certificate the client refuses, and for a handshake that broke. */
+const TLS_FAILURE_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ECONNRESET']);
+
+/**
+ * What went wrong in a failed TLS handshake, in a few words, or undefined when `error` is not
+ * one: a TransportError of a tls/wss socket caused by a certificate check or an SSL error
+ * (a plain-TCP server answering a ClientHello gives `wrong version number`).
+ */
+export function tlsFailureOf(error: unknown): string | undefined {
+  if (!(error instanceof TransportError) || (error.protocol !== 'tls' && error.protocol !== 'wss')) return undefined;
+  const cause = error.cause as (Error & { code?: string; library?: string }) | undefined;
+  if (!cause) return undefined;
+  const code = cause.code ?? '';
+  if (!TLS_FAILURE_CODES.has(code) && !code.startsWith('ERR_SSL') && cause.library !== 'SSL routines') return undefined;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the certificate does not name the server (${cause.message})`;
+  if (code === 'ECONNRESET') return 'the server closed the connection during the handshake';
+  if (code.startsWith('ERR_SSL') || cause.library === 'SSL routines') return `handshake failed (${cause.message})`;
+  return `certificate not trusted (${cause.message})`;
+}
+
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

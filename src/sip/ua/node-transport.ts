@@ -15,6 +15,8 @@ export interface NodeTransportOptions {
   /** A 2xx that came after the INVITE had failed: ACKed and ended with BYE here (late-answer.ts). */
   onLateAnswer?: (answer: LateAnswer) => void;
   clock?: Clock;
+  /** Each failed send's error (a refused connection, a failed TLS handshake) before sip.js sees it. */
+  onSendError?: (error: unknown) => void;
 }
 
 /** Flows remembered for answering requests; old ones go first. */
@@ -85,7 +87,11 @@ export class NodeTransport implements Transport {
   async send(message: string): Promise<void> {
     this.lateAnswers.sent(message);
     const target = this.targetFor(message);
-    const flow = await this.options.socket.send(message, target);
+    const flow = await this.options.socket.send(message, target).catch((error: unknown) => {
+      // sip.js turns this into an internal 503 and keeps only that; let the bot know the cause.
+      this.options.onSendError?.(error);
+      throw error;
+    });
     if (!message.startsWith('SIP/2.0') && sameEndpoint(flow.remote, this.options.nextHop())) this.serverFlow = flow;
   }
 

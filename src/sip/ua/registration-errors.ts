@@ -23,3 +23,20 @@ export class ServerUnreachableError extends Error {
     this.name = 'ServerUnreachableError';
   }
 }
+
+/**
+ * The TLS (or WSS) connection to the server failed its handshake: an untrusted or wrong
+ * certificate, or no TLS at all on that port. sip.js turns that into an internal 503, which
+ * said nothing about the cause; this names it, the server and the fix.
+ */
+export class TlsHandshakeError extends Error {
+  constructor(
+    readonly bot: string,
+    readonly server: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${bot} could not register: TLS with ${server} failed: ${detail}; trust the server's CA (or its self-signed certificate) with --ca FILE, or skip verification with --insecure`, options);
+    this.name = 'TlsHandshakeError';
+  }
+}

@@ -48,6 +48,8 @@ export interface SipUserAgentOptions {
   clock?: Clock;
   /** sip.js's own log lines go here. */
   logger: Logger;
+  /** Each message our transport could not send, with why (sip.js reports only a 503). */
+  onSendError?: (error: unknown) => void;
 }
 
 /**
@@ -66,7 +68,7 @@ export class SipUserAgent {
       authorizationPassword: options.authorizationPassword,
       displayName: options.displayName,
       transportConstructor: NodeTransport,
-      transportOptions: { socket: options.socket, nextHop: options.nextHop, protocol, onLateAnswer: options.onLateAnswer, clock: options.clock },
+      transportOptions: { socket: options.socket, nextHop: options.nextHop, protocol, onLateAnswer: options.onLateAnswer, clock: options.clock, onSendError: options.onSendError },
       viaHost: options.viaHost,
       contactName: options.contactUser,
       contactParams: { transport: protocol },
