@@ -14,6 +14,17 @@ const headerName = z
     error: (issue) => `${String(issue.input)} is built by the user agent and cannot be set; set extension headers (X-…, P-Asserted-Identity, Subject, …), or put a different user in the call's to: URI`,
   });
 
+/** `status: 403` or `status: [401, 403]` (registrars differ on a wrong password): the final status a step must get. */
+const expectedStatus = z.unknown().transform((input, ctx): number[] => {
+  const values: unknown[] = Array.isArray(input) ? input : [input];
+  const codes = values.map((value) => statusCode.safeParse(value));
+  if (values.length === 0 || codes.some((code) => !code.success)) {
+    ctx.addIssue({ code: 'custom', message: `expected a SIP status code or a list of them, got ${JSON.stringify(input)}`, params: { hint: 'e.g. status: 404, or status: [401, 403]' } });
+    return z.NEVER;
+  }
+  return codes.map((code) => code.data!);
+});
+
 /** `headers: { X-Run-Id: "${RUN_ID}" }` beside a call, message, options or info step. */
 export const headersSchema = z.record(headerName, textField('a header value'));
 
@@ -23,34 +34,34 @@ export const messageStepSchema = z.strictObject({
   to: z.string(),
   body: textField('the message text'),
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+/, { error: 'expected a media type such as text/plain' }).optional(),
-  status: statusCode.optional(),
+  status: expectedStatus.optional(),
 });
 
 /** `- options: { from: caller, to: callee }`: OPTIONS (RFC 3261 §11), a role or a URI. */
 export const optionsStepSchema = z.strictObject({
   from: z.string(),
   to: z.string(),
-  status: statusCode.optional(),
+  status: expectedStatus.optional(),
 });
 
 /** `- info: { from: caller, digits: "1#" }`: one INFO per digit as application/dtmf-relay on each connected call. */
 export const infoStepSchema = z.strictObject({
   from: z.string(),
   digits: dtmfDigits,
-  status: statusCode.optional(),
+  status: expectedStatus.optional(),
 });
 
 /** `- register: { role: callee }`, with `password` to try a wrong one and `status` it must get. */
 export const registerStepSchema = z.strictObject({
   role: z.string(),
   password: textField('a password').optional(),
-  status: statusCode.optional(),
+  status: expectedStatus.optional(),
 });
 
 /** `- unregister: { role: callee }`: REGISTER with Expires 0 (RFC 3261 §10.2.2). */
 export const unregisterStepSchema = z.strictObject({
   role: z.string(),
-  status: statusCode.optional(),
+  status: expectedStatus.optional(),
 });
 
 type Headers = z.output<typeof headersSchema> | undefined;
@@ -59,7 +70,7 @@ function withHeaders(headers: Headers): { headers?: RequestHeaders } {
   return headers === undefined ? {} : { headers };
 }
 
-function withStatus(status: number | undefined): { status?: number } {
+function withStatus(status: number[] | undefined): { status?: number[] } {
   return status === undefined ? {} : { status };
 }
 

@@ -91,7 +91,7 @@ export interface HoldStep {
   hold: boolean;
 }
 
-/** MESSAGE (RFC 3428) from a role to a role or URI; the final status must be `status` (any 2xx when absent). */
+/** MESSAGE (RFC 3428) from a role to a role or URI; the final status must be one of `status` (any 2xx when absent). */
 export interface MessageStep {
   kind: 'message';
   from: string;
@@ -99,36 +99,40 @@ export interface MessageStep {
   to: string;
   body: string;
   contentType: string;
-  status?: number;
+  /** Any of these final statuses passes. */
+  status?: number[];
   headers?: RequestHeaders;
 }
 
-/** OPTIONS (RFC 3261 §11) from a role to a role or URI; the final status must be `status` (any 2xx when absent). */
+/** OPTIONS (RFC 3261 §11) from a role to a role or URI; the final status must be one of `status` (any 2xx when absent). */
 export interface OptionsStep {
   kind: 'options';
   from: string;
   to: string;
-  status?: number;
+  /** Any of these final statuses passes. */
+  status?: number[];
   headers?: RequestHeaders;
 }
 
-/** One INFO per digit (application/dtmf-relay) on every connected call of a role; each answered `status` (any 2xx when absent). */
+/** One INFO per digit (application/dtmf-relay) on every connected call of a role; each answered one of `status` (any 2xx when absent). */
 export interface InfoStep {
   kind: 'info';
   role: string;
   digits: string;
-  status?: number;
+  /** Any of these final statuses passes. */
+  status?: number[];
   headers?: RequestHeaders;
 }
 
-/** REGISTER again (`register: true`) or with Expires 0; the final status must be `status` (any 2xx when absent). */
+/** REGISTER again (`register: true`) or with Expires 0; the final status must be one of `status` (any 2xx when absent). */
 export interface RegisterStep {
   kind: 'register';
   role: string;
   register: boolean;
   /** Try this password instead of the account's (a throwaway registration; the bot's binding is untouched). */
   password?: string;
-  status?: number;
+  /** Any of these final statuses passes. */
+  status?: number[];
 }
 
 /** Pause until the call named `call` (an expected incoming call or a call step) reaches `state` at `role`. */

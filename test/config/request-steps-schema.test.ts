@@ -8,14 +8,14 @@ describe('scenario request steps and header checks: message, options, info, regi
   it('reads each step with its headers and defaults, and expect.headers into one check per header', async () => {
     const file = writeYaml(
       `${HEAD}  - message: { from: caller, to: callee, body: hi }\n    headers: { X-Run-Id: "42" }\n  - options: { from: caller, to: "sip:pbx@lab.test", status: 404 }\n` +
-        '  - register: { role: callee, password: wrong, status: 403 }\n  - unregister: { role: callee }\n  - info: { from: caller, digits: "1a" }\n' +
+        '  - register: { role: callee, password: wrong, status: [401, 403] }\n  - unregister: { role: callee }\n  - info: { from: caller, digits: "1a" }\n' +
         'expect:\n  headers:\n    callee:\n      "<MESSAGE": { X-Run-Id: "= 42", X-Other: absent }\n      "<200/INVITE": { P-Asserted-Identity: "~ ^<sip:\\\\+49" }\n',
     );
     const scenario = await loadScenarioFile(file, {});
     expect(scenario.steps).toEqual([
       { kind: 'message', from: 'caller', to: 'callee', body: 'hi', contentType: 'text/plain', headers: { 'X-Run-Id': '42' } },
-      { kind: 'options', from: 'caller', to: 'sip:pbx@lab.test', status: 404 },
-      { kind: 'register', role: 'callee', register: true, password: 'wrong', status: 403 },
+      { kind: 'options', from: 'caller', to: 'sip:pbx@lab.test', status: [404] },
+      { kind: 'register', role: 'callee', register: true, password: 'wrong', status: [401, 403] },
       { kind: 'register', role: 'callee', register: false },
       { kind: 'info', role: 'caller', digits: '1A' },
     ]);
@@ -34,7 +34,7 @@ describe('scenario request steps and header checks: message, options, info, regi
     );
     const error = await configErrorOf(loadScenarioFile(file, {}));
     expect(summary(error.problems)).toEqual([
-      '5 steps[0].message.status: expected a whole number from 100 to 699, got "abc"',
+      '5 steps[0].message.status: expected a SIP status code or a list of them, got "abc"',
       '5 steps[0].message.from: unknown role "nobody"',
       '5 steps[0].message.to: unknown role "ghost"',
       '7 steps[1].headers: headers do not apply to a wait step',
