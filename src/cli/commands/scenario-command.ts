@@ -1,7 +1,9 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { readSipCaptureFile } from '../../capture/pcap-reader.js';
+import { readSipCapture } from '../../capture/pcap-reader.js';
+import { readRtpStreams } from '../../scenario/from-capture/captured-media.js';
+import { readInputFile } from '../../util/input-file.js';
 import { CaptureScenarioError } from '../../scenario/from-capture/captured-call.js';
 import { scenariosFromCapture } from '../../scenario/from-capture/from-capture.js';
 import type { InferredScenario, TimeMode } from '../../scenario/from-capture/infer-scenario.js';
@@ -29,12 +31,14 @@ function fromCaptureCommand(context: CommandContext): Command {
     .action(async (file: string, options: Record<string, unknown>) => {
       const { io } = context;
       if (options.call !== undefined && options.all === true) throw new CaptureScenarioError('--call and --all exclude each other: name one call, or ask for all');
-      const capture = await unlessInterrupted(io.signal, fileOfOption('scenario from-capture', readSipCaptureFile(file, { allowTruncated: true })));
+      const bytes = await unlessInterrupted(io.signal, fileOfOption('scenario from-capture', readInputFile(file, 'capture')));
+      const capture = readSipCapture(bytes, { allowTruncated: true, file });
       const scenarios = scenariosFromCapture(capture.messages, {
         ...(options.all === true ? { calls: 'all' as const } : options.call !== undefined ? { calls: { callId: options.call as string } } : {}),
         ...(options.case !== undefined ? { caseId: options.case as string } : {}),
         time: options.time as TimeMode,
         source: file,
+        streams: readRtpStreams(bytes, { file }),
       });
       const tls = capture.summary.skipped.get('tls-sip') ?? 0;
       if (tls > 0) for (const scenario of scenarios) scenario.notReproduced.push(`${tls} frames of SIP over TLS (ports ${capture.summary.tlsSipPorts.join(', ')}) could not be read: their calls are missing`);

@@ -1,5 +1,6 @@
 import type { SipMessageEvent } from '../../events/types.js';
 import { CaptureScenarioError, findCalls, type CapturedCall } from './captured-call.js';
+import type { RtpStream } from './captured-media.js';
 import { inferScenario, type InferredScenario, type TimeMode } from './infer-scenario.js';
 
 /** Calls that overlap or follow each other make one scenario; a trunk's thousand calls do not. */
@@ -13,6 +14,8 @@ export interface FromCaptureOptions {
   time: TimeMode;
   /** The capture's file name, for titles, ids and messages. */
   source: string;
+  /** The capture's RTP streams (readRtpStreams), for media expectations. */
+  streams?: readonly RtpStream[];
 }
 
 /**
@@ -34,9 +37,9 @@ export function scenariosFromCapture(messages: readonly SipMessageEvent[], optio
     );
   }
   const base = scenarioId(options.caseId ?? options.source);
-  if (options.calls === 'all') return calls.map((call, i) => inferScenario([call], messages, { time: options.time, id: `${base}-${i + 1}`, source: options.source }));
+  if (options.calls === 'all') return calls.map((call, i) => inferScenario([call], messages, { time: options.time, id: `${base}-${i + 1}`, source: options.source, ...(options.streams ? { streams: options.streams } : {}) }));
   const chosen = options.calls === undefined ? calls : [callNamed(calls, options.calls.callId, options.source)];
-  return [inferScenario(chosen, messages, { time: options.time, id: base, source: options.source })];
+  return [inferScenario(chosen, messages, { time: options.time, id: base, source: options.source, ...(options.streams ? { streams: options.streams } : {}) })];
 }
 
 function callNamed(calls: readonly CapturedCall[], callId: string, source: string): CapturedCall {

@@ -3,6 +3,8 @@ import { callFacts, type CallFacts } from './call-facts.js';
 import type { CapturedCall } from './captured-call.js';
 import { explainInferences } from './inference-notes.js';
 import { unreproducible } from './unreproducible.js';
+import type { RtpStream } from './captured-media.js';
+import { inferMedia, type InferredMedia } from './media-expectation.js';
 
 /** `real` keeps the captured timings; `compact` squeezes long waits (above 2 s, a tenth of the rest). */
 export type TimeMode = 'real' | 'compact';
@@ -13,6 +15,8 @@ export interface InferOptions {
   id: string;
   /** Where the capture came from, for the title. */
   source: string;
+  /** The capture's RTP streams, for expect.media and the bots' tones. */
+  streams?: readonly RtpStream[];
 }
 
 export interface InferredBehaviour {
@@ -35,6 +39,8 @@ export interface InferredBot {
   transport: string;
   /** The environment variable the password placeholder names. */
   passwordVariable: string;
+  /** The tone it sent in the capture. */
+  tone?: number;
 }
 
 /** A scenario as read off a capture, before it is written as YAML. */
@@ -46,7 +52,7 @@ export interface InferredScenario {
   behaviour: Record<string, InferredBehaviour>;
   proxy: { inviteTimeoutMs?: number; cancelledInviteStatus?: 408 };
   steps: InferredStep[];
-  expect: { call: string; outcome: 'answered' | 'rejected' | 'cancelled' | 'timeout'; status: number; legs: Record<string, string[]> };
+  expect: { call: string; outcome: 'answered' | 'rejected' | 'cancelled' | 'timeout'; status: number; legs: Record<string, string[]>; media: Record<string, InferredMedia> };
   bots: InferredBot[];
   /** What was inferred from which messages, for the header comment. */
   inferences: string[];
@@ -115,6 +121,14 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   const callNames = steps.flatMap((s) => (s.kind === 'call' ? [s.name] : []));
   const inferences = explainInferences(facts, parts.map((p, i) => ({ ...p, name: callNames[i]! })), origin);
   notReproduced.push(...unreproducible(calls, origin));
+  const heard = inferMedia(main.call, options.streams ?? [], squeeze);
+  inferences.push(...heard.notes.map((note) => `main: ${note}`));
+  notReproduced.push(...heard.unplayed);
+  for (const role of ['caller', 'callee'] as const) {
+    const tone = heard.tones[role];
+    const bot = bots.get(roles[role]!);
+    if (tone !== undefined && bot) bot.tone = tone;
+  }
   const status = main.callerFinal?.status ?? 0;
   return {
     id: options.id,
@@ -123,7 +137,7 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
     behaviour,
     proxy,
     steps,
-    expect: { call: mainName, outcome: outcomeOf(status), status, legs },
+    expect: { call: mainName, outcome: outcomeOf(status), status, legs, media: heard.media },
     bots: [...bots.values()],
     inferences,
     notReproduced,

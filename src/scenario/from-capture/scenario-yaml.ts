@@ -33,6 +33,14 @@ export function renderScenarioYaml(scenario: InferredScenario, captureFile: stri
   lines.push(`  call: ${key(scenario.expect.call)}`);
   lines.push(`  outcome: ${scenario.expect.outcome}`);
   lines.push(`  status: ${scenario.expect.status}`);
+  const media = Object.entries(scenario.expect.media);
+  if (media.length > 0) lines.push('  media:');
+  for (const [role, m] of media) {
+    const fields: Array<[string, string]> = [];
+    if (m.hears !== undefined) fields.push(['hears', typeof m.hears === 'number' ? String(m.hears) : key(m.hears)]);
+    fields.push(['minPackets', String(m.minPackets)], ['maxLoss', `${Math.round(m.maxLoss * 100)}%`]);
+    lines.push(`    ${key(role)}: ${flowMap(fields)}`);
+  }
   lines.push('  legs:');
   for (const [role, leg] of Object.entries(scenario.expect.legs)) lines.push(`    ${key(role)}: [${leg.join(', ')}]`);
   return `${lines.join('\n')}\n`;
@@ -51,6 +59,7 @@ export function renderBotsYaml(scenario: InferredScenario, captureFile: string):
     lines.push(`    password: \${${bot.passwordVariable}}`);
     lines.push(`    domain: ${JSON.stringify(bot.domain)}`);
     lines.push(`    transport: ${bot.transport}`);
+    if (bot.tone !== undefined) lines.push(`    tone: ${bot.tone}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../src/scenario/result-types.js';
+import { failures, runLabJson } from '../support/lab-run.js';
+import { runCli } from '../support/run-cli.js';
+
+/*
+ * Media read off the RTP of a capture: the lab's answer-bye-caller with tones (alice 440 Hz,
+ * bob 1000 Hz) becomes a scenario whose bots send those tones and whose expect.media says each
+ * side hears the other, as the lab case does; played again with RTP, it passes. A call with
+ * RFC 4733 digits and hold/unhold re-INVITEs lists them as not reproduced.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'sipbots-from-capture-media-'));
+const PASSWORDS = { ALICE_PASSWORD: 'a', BOB_PASSWORD: 'b', CAROL_PASSWORD: 'c' };
+
+describe('scenario from-capture with RTP in the capture', () => {
+  it('answer-bye-caller: the bots get the tones they sent, each side must hear the other, and the replay passes', async () => {
+    const lab = await runLabJson(['--only', 'answer-bye-caller']);
+    expect(lab.code, failures(lab.summary)).toBe(0);
+    const out = join(dir, 'tones');
+    const made = await runCli(['scenario', 'from-capture', join(lab.dir, 'signaling.pcapng'), '--case', 'answer-bye-caller', '--out', out]);
+    expect(made.code, made.stderr).toBe(0);
+    const yaml = readFileSync(join(out, 'scenarios', 'answer-bye-caller.yaml'), 'utf8');
+    const packets = [...yaml.matchAll(/^ {4}(caller|callee): \{ hears: (callee|caller), minPackets: (\d+), maxLoss: 1% \}$/gm)];
+    expect(packets.map((m) => `${m[1]} hears ${m[2]}`)).toEqual(['caller hears callee', 'callee hears caller']);
+    // Two seconds of 20 ms packets is 100; half of what arrived is expected again.
+    for (const m of packets) expect(Number(m[3])).toBeGreaterThanOrEqual(25);
+    const bots = readFileSync(join(out, 'bots.yaml'), 'utf8');
+    expect(bots).toMatch(/^ {2}alice:\n(?: {4}.*\n)* {4}tone: 440$/m);
+    expect(bots).toMatch(/^ {2}bob:\n(?: {4}.*\n)* {4}tone: 1000$/m);
+
+    const run = await runCli(['run', join(out, 'scenarios'), '--bots', join(out, 'bots.yaml'), '--json', '--out', join(out, 'run')], { env: { PATH: process.env.PATH, ...PASSWORDS } });
+    const summary = JSON.parse(run.stdout) as RunSummary;
+    expect(run.code, `${failures(summary)}\n${run.stderr}`).toBe(0);
+    expect(summary.cases[0]!.media).toMatchObject({ caller: { detectedHz: 1000 }, callee: { detectedHz: 440 } });
+  }, 120_000);
+
+  it('digits and hold in the capture are listed as not reproduced', async () => {
+    const scenario = join(dir, 'keys-and-hold.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'id: keys-and-hold',
+        'title: Alice keys digits, holds and resumes',
+        'roles: { caller: alice, callee: bob }',
+        'behaviour:',
+        '  callee: { onInvite: answer, ringFor: 0.2s }',
+        'steps:',
+        '  - call: { from: caller, to: callee, name: main }',
+        '    waitFor: confirmed',
+        '  - dtmf: { from: caller, digits: "1234#" }',
+        '  - hold: caller',
+        '  - wait: 0.3s',
+        '  - unhold: caller',
+        '  - hangup: caller',
+        '',
+      ].join('\n'),
+    );
+    const original = await runCli(['run', scenario, '--bots', 'bots/lab.yaml', '--json', '--out', join(dir, 'keys-run')]);
+    expect(original.code, original.stderr).toBe(0);
+    const made = await runCli(['scenario', 'from-capture', join(dir, 'keys-run', 'signaling.pcapng'), '--out', join(dir, 'keys')]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stderr).toMatch(/^sipbots: not reproduced: RFC 4733 digits 1234# sent to the callee from 127\.0\.\d+\.\d+:\d+: not played/m);
+    expect(made.stderr).toMatch(/^sipbots: not reproduced: re-INVITE \(a=sendonly\) from 127\.0\.\d+\.\d+:\d+ at \+\d+\.\d{3} s .*add hold\/unhold steps by hand$/m);
+    expect(made.stderr).toMatch(/^sipbots: not reproduced: re-INVITE \(a=sendrecv\) from 127\.0\.\d+\.\d+:\d+/m);
+  }, 60_000);
+});
