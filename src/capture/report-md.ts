@@ -1,3 +1,4 @@
+import { differenceText } from '../scenario/difference-text.js';
 import type { RunSummary } from '../scenario/result-types.js';
 import type { Lang } from './explanations-cases.js';
 import { renderLadderMermaid } from './ladder-mermaid.js';
@@ -45,8 +46,8 @@ function caseSection(report: CaseReport, lang: Lang): string[] {
   if (report.description) out.push(report.description.trim(), '');
   if (report.caseText) out.push(`**${s.whatHappens}:** ${report.caseText}`, '');
   if (report.endedByText) out.push(`**${s.endedBy}: ${report.endedBy}.** ${report.endedByText}`, '');
-  if (r.difference) out.push(`> **${s.difference}:** ${r.difference}`, '');
-  if (r.error) out.push(`> **${s.error}:** ${r.error}`, '');
+  if (r.difference) out.push(`> **${s.difference}:** ${differenceText(r.difference, lang)}`, '');
+  if (r.error) out.push(`> **${s.error}:** ${differenceText(r.error, lang)}`, '');
   if (r.findings && r.findings.length > 0) out.push(`**${s.findings}:**`, '', ...r.findings.map((f) => `- ${f.party}: ${f.message}`), '');
   for (const flow of report.flows) {
     out.push(`**${cell(flow.caption)}**`, '', `| # | ${s.expected} | ${s.observed} |`, '|---|---|---|');

@@ -25,7 +25,7 @@ export function caseProgress(out: { write(text: string): unknown; isTTY?: boolea
   if (live) out.write(formatLiveLine('starting', options.lang));
   return {
     onServer: (description) => {
-      out.write(`${clear}server located: ${description}\n${options.afterServer ?? ''}`);
+      out.write(`${clear}${options.lang === 'zh' ? '服务器定位：' : 'server located: '}${description}\n${options.afterServer ?? ''}`);
       if (live) out.write(formatLiveLine('starting', options.lang));
     },
     onCaseStart: live

@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.js';
 import { COMMANDS, commandNamed } from './command-table.js';
 import type { CommandContext } from './commands/command-context.js';
 import { ExitCode } from './exit-codes.js';
+import { langOf, type CliLang } from './cli-lang.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -13,7 +14,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  * Runs one sipbots command and resolves with its exit code. Everything outside (streams,
  * environment, interruption) comes in through `io`, so tests call this in-process.
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo(langOf(argv))): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   let logger: Logger | undefined;
   let createLogger: typeof import('../util/logger.js').createLogger | undefined;
@@ -55,18 +56,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     if (io.signal.aborted) return ExitCode.Interrupted;
-    io.stderr.write(`sipbots: ${error instanceof Error ? error.message : String(error)}\n`);
+    const { errorText } = await import('./error-text.js');
+    io.stderr.write(`${errorText(error, langOf(argv))}\n`);
     return (await import('./exit-for-error.js')).exitCodeFor(error);
   }
   return exitCode;
 }
 
 /** The real process: stdout/stderr, env, and SIGINT/SIGTERM (a second one exits at once). */
-export function processIo(): CliIo {
+export function processIo(lang: CliLang = 'en'): CliIo {
   const controller = new AbortController();
   const interrupt = () => {
     if (controller.signal.aborted) process.exit(ExitCode.Interrupted);
-    process.stderr.write('\ninterrupted: hanging up calls and unregistering (press Ctrl-C again to quit at once)\n');
+    process.stderr.write(lang === 'zh' ? '\n已中断：正在挂断呼叫并注销（再按一次 Ctrl-C 立即退出）\n' : '\ninterrupted: hanging up calls and unregistering (press Ctrl-C again to quit at once)\n');
     controller.abort();
   };
   process.on('SIGINT', interrupt);

@@ -8,6 +8,7 @@ import type { ClaimedCall } from './expected-calls.js';
 import { judgeExpectedCall } from './judge-expected-calls.js';
 import { judgeHeaders } from './judge-headers.js';
 import { judgeMedia } from './judge-media.js';
+import { timeoutCause } from './timeout-cause.js';
 import { outcomeOf } from './outcome.js';
 import { flowToken, legMessages, type LegRole } from './observed-flow.js';
 import type { CaseResult, ExpectedCallResult, LegResult, MediaLegResult } from './result-types.js';
@@ -74,6 +75,10 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
   } else if (!timing.error && !judgesWithoutCall(scenario)) {
     differences.push('nothing to judge: no call step, no expected call (expect.calls), no request step and no expect.headers');
   }
+  if (main && differences.length > 0 && !expects408(scenario)) {
+    const cause = timeoutCause(main, messages);
+    if (cause) differences[0] = `${differences[0]}; ${cause}`;
+  }
   const calls = judgeIncoming(timing, messages, recorded, differences);
   differences.push(...judgeHeaders(scenario.expect.headers ?? [], scenario.roles, messages));
   const legs = Object.fromEntries(Object.entries(flows).map(([role, leg]) => [role, leg.observed]));
@@ -103,6 +108,11 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     endedAt: timing.endedAt,
     ...(timing.error ? { error: timing.error } : {}),
   };
+}
+
+/** A 408 the case itself expects is no cause of its failure. */
+function expects408(scenario: Scenario): boolean {
+  return scenario.expect.status === 408 || (scenario.expect.legs.caller ?? []).some((p) => p.status === 408 && !p.optional);
 }
 
 /** Each expected incoming call's verdict by name; its differences join the case's. */

@@ -7,6 +7,7 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { caseProgress } from '../case-progress.js';
+import { insecureWarning } from '../error-text.js';
 import { formatLabFooter, formatLabHeader } from '../print-lab.js';
 import { dnsServer, nonEmptyList, readCaFile, registerTimeoutOption, seconds, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
@@ -59,7 +60,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
   const { runSession } = await import('../../lab/run-session.js');
   const cases = labCaseFiles(options.scenarios as string, options.only as string[] | undefined, { externalServer: server !== undefined });
   if (!json) io.stdout.write(formatLabHeader(route.outboundProxy ? `${server} (outbound proxy)` : server, shownTransport, lang, cases.excluded));
-  if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+  if (options.insecure) io.stderr.write(insecureWarning(lang));
   const progress = caseProgress(io.stdout, { json, lang, afterServer: '\n' });
   const { summary, runDir } = await runSession({
     botsFile: options.bots as string,

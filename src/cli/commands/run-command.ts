@@ -4,6 +4,7 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import type { SessionMedia } from '../../lab/run-session.js';
 import { ExitCode } from '../exit-codes.js';
 import { caseProgress } from '../case-progress.js';
+import { insecureWarning } from '../error-text.js';
 import { formatLabFooter } from '../print-lab.js';
 import { formatSuiteTable } from '../print-suite.js';
 import { dnsServer, readCaFile, registerTimeoutOption, type CommandContext } from './command-context.js';
@@ -36,7 +37,7 @@ export function runCommand(context: CommandContext): Command {
       const transport = (options.transport ?? (io.env.SIPBOTS_TRANSPORT || undefined)) as TransportProtocol | undefined;
       // Loaded on use: the SIP user agent library and werift stay out of the start-up of every other command.
       const { runSession } = await import('../../lab/run-session.js');
-      if (options.insecure) io.stderr.write('warning: --insecure: the server certificate is not verified\n');
+      if (options.insecure) io.stderr.write(insecureWarning(lang));
       const progress = caseProgress(io.stdout, { json, lang });
       const { summary, runDir } = await runSession({
         botsFile: options.bots as string,
@@ -63,7 +64,7 @@ export function runCommand(context: CommandContext): Command {
         onCaseStart: progress.onCaseStart,
         onCase: progress.onCase,
       }).finally(progress.end);
-      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatSuiteTable(summary) + formatLabFooter(summary, runDir, lang));
+      io.stdout.write(json ? JSON.stringify({ ...summary, runDir }) + '\n' : formatSuiteTable(summary, lang) + formatLabFooter(summary, runDir, lang));
       context.setExitCode(summary.interrupted ? ExitCode.Interrupted : summary.passed ? ExitCode.Ok : ExitCode.Failed);
     });
 }

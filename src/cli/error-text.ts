@@ -1,0 +1,39 @@
+import { RegistrationError, ServerUnreachableError } from '../bot/errors.js';
+import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { EmbeddedProxyCaseError, UnknownCaseError } from '../lab/lab-cases.js';
+import { RunFolderError } from '../lab/run-folder.js';
+import { TransportError } from '../sip/transport/types.js';
+import type { CliLang } from './cli-lang.js';
+
+/** The stderr line(s) of a failed command, `sipbots: …`, in the reader's language. */
+export function errorText(error: unknown, lang: CliLang): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (lang === 'en') return `sipbots: ${message}`;
+  return `sipbots：${zhMessage(error) ?? message}`;
+}
+
+/** The warning `--insecure` prints before anything is sent. */
+export function insecureWarning(lang: CliLang): string {
+  return lang === 'zh' ? '警告：--insecure：不验证服务器证书\n' : 'warning: --insecure: the server certificate is not verified\n';
+}
+
+function zhMessage(error: unknown): string | undefined {
+  if (error instanceof RegistrationError) {
+    const hint = error.status === 401 || error.status === 403 ? '（请检查用户名、认证用户名和密码）' : '';
+    return `${error.bot}（${error.aor}）无法注册：${error.status} ${error.reason}${hint}`;
+  }
+  if (error instanceof ServerUnreachableError) return `${Math.round(error.afterMs / 100) / 10} 秒内 ${error.server}（${error.transport}）没有应答`;
+  if (error instanceof UnknownCaseError) return `没有这个实验用例：${error.ids.join(', ')}（提示：可选 ${error.message.replace(/^.*choose from /, '').replace(/\)$/, '')}）`;
+  if (error instanceof EmbeddedProxyCaseError) return `${error.message.replace(/^lab case (\S+) cannot run against --server: (.*) \(hint: run it without --server\)$/, '实验用例 $1 不能对 --server 运行：$2（提示：去掉 --server 运行）')}`;
+  if (error instanceof RunFolderError) return `运行目录不可用：${error.message}`;
+  if (error instanceof ConfigError) return `配置有误：\n${error.problems.map(zhProblem).join('\n')}`;
+  if (error instanceof TransportError) return `传输错误（${error.protocol}）：${error.message}`;
+  return undefined;
+}
+
+function zhProblem(problem: ConfigProblem): string {
+  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  const path = problem.path === '' ? '' : ` ${problem.path}：`;
+  const hint = problem.hint === undefined ? '' : `（提示：${problem.hint}）`;
+  return `${where}：${path} ${problem.message}${hint}`;
+}
