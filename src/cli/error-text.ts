@@ -1,4 +1,4 @@
-import { RegistrationError, ServerUnreachableError } from '../bot/errors.js';
+import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from '../bot/errors.js';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { EmbeddedProxyCaseError, UnknownCaseError } from '../lab/lab-cases.js';
 import { RunFolderError } from '../lab/run-folder.js';
@@ -22,6 +22,7 @@ function zhMessage(error: unknown): string | undefined {
     const hint = error.status === 401 || error.status === 403 ? '（请检查用户名、认证用户名和密码）' : '';
     return `${error.bot}（${error.aor}）无法注册：${error.status} ${error.reason}${hint}`;
   }
+  if (error instanceof TlsHandshakeError) return `${error.bot} 无法注册：与 ${error.server} 的 TLS 握手失败：${error.detail}；用 --ca FILE 信任服务器的 CA（或其自签名证书），或用 --insecure 跳过验证`;
   if (error instanceof ServerUnreachableError) return `${Math.round(error.afterMs / 100) / 10} 秒内 ${error.server}（${error.transport}）没有应答`;
   if (error instanceof UnknownCaseError) return `没有这个实验用例：${error.ids.join(', ')}（提示：可选 ${error.message.replace(/^.*choose from /, '').replace(/\)$/, '')}）`;
   if (error instanceof EmbeddedProxyCaseError) return `${error.message.replace(/^lab case (\S+) cannot run against --server: (.*) \(hint: run it without --server\)$/, '实验用例 $1 不能对 --server 运行：$2（提示：去掉 --server 运行）')}`;
