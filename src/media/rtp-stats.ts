@@ -50,12 +50,18 @@ export class RtpReceiverStats {
   private firstArrivalMs: number | undefined;
   private referenceMs: number | undefined;
   /** Extended sequence + 1 last seen at each index `ext % window`, for duplicate detection. */
-  private readonly seen = new Float64Array(DUPLICATE_WINDOW);
+  private readonly seen: Float64Array;
   private priorExpected = 0;
   private priorReceived = 0;
 
-  constructor(clockRate = 8000) {
+  /**
+   * `duplicateWindow`: how many sequence numbers back a duplicate is still recognised (8 bytes
+   * each). The default covers the whole 16-bit space; a load with a thousand streams uses a
+   * smaller one (1024 packets are 20 s of audio), or its receivers alone would take 512 MB.
+   */
+  constructor(clockRate = 8000, duplicateWindow = DUPLICATE_WINDOW) {
     this.clockRate = clockRate;
+    this.seen = new Float64Array(duplicateWindow);
   }
 
   /** Time first-packet delay is measured from (media start, answer sent, …). */
@@ -65,7 +71,7 @@ export class RtpReceiverStats {
 
   onPacket(arrival: RtpArrival): void {
     const ext = this.extend(arrival.sequenceNumber);
-    const slot = ext % DUPLICATE_WINDOW;
+    const slot = ext % this.seen.length;
     if (this.seen[slot] === ext + 1) {
       this.duplicates++;
       return;

@@ -59,6 +59,8 @@ export function loadCommand(context: CommandContext): Command {
     .option('--metrics-bind <ip>', 'address of the metrics endpoint', ipAddress, '127.0.0.1')
     .option('--seed <n>', 'seed of Poisson arrivals', integer)
     .option('--bind <ip>', 'local address of every socket (default: the loopback of the proxy\'s family, 127.0.0.1 or ::1)', ipAddress)
+    .addOption(new Option('--media <kind>', 'rtp: every answered call sends a G.711 tone both ways for --hold from its own port pair; each side must hear the other\'s (one-way audio, loss, jitter, MOS per call); echo: the --callee-uri echoes RTP (SIPp -rtp_echo), each caller must hear its own tone').choices(['none', 'rtp', 'echo']).default('none'))
+    .option('--rtp-ports <low-high>', '--media rtp: bind media port pairs in this range only (RTP even, RTCP odd), e.g. 40000-49999')
     .option('--shard <i/n>', 'run shard I of N (I from 0, like JOB_COMPLETION_INDEX): its block of accounts, 1/N of rate and calls; --json then writes a shard result for sipbots merge')
     .action(async (options: Record<string, unknown>) => {
       context.setExitCode(await load(options, context));
@@ -95,6 +97,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     seed: options.seed as number | undefined,
     ...(typeof options.bind === 'string' ? { bind: options.bind } : {}),
     shard: options.shard as string | undefined,
+    media: options.media as string,
+    rtpPorts: options.rtpPorts as string | undefined,
   };
   let server: EmbeddedServer | undefined;
   let plan: LoadPlan | undefined;

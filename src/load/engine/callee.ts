@@ -9,6 +9,9 @@ import { bump } from '../results/load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
 import { PLAIN_RESPONSE, plainResponseTo, type MessageTemplate, type RequestKey, type ResponseKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
+import type { Endpoint } from '../../sip/transport/types.js';
+import { audioTarget, type LoadMedia } from '../media/load-media.js';
+import type { MediaLeg } from '../media/media-leg.js';
 
 /**
  * The answering side: every callee account of an engine is registered with the Contact of one
@@ -30,6 +33,10 @@ import type { Timed } from './timer-wheel.js';
  * A dialog that ends abandons its transactions (no Timer I or L linger): it keeps nothing.
  * No 100 Trying: a UAS that answers within 200 ms need not send one (§8.2.6.1), and the proxy
  * already sent its own hop-by-hop 100 upstream.
+ *
+ * With `--media rtp` each INVITE first gets a port pair (180 goes out meanwhile); the 200's
+ * SDP answer names it and the tone starts towards the offer's address as the 200 goes out (the
+ * answerer may send once it has answered, RFC 3264 §6); it stops at BYE. No free pair: 503.
  */
 export type CalleeDialogState = 'ringing' | 'answering' | 'confirmed' | 'rejecting' | 'hanging-up';
 
@@ -46,6 +53,9 @@ class CalleeDialog implements Timed, ServerTransactionUser, ClientTransactionUse
   values?: Record<ResponseKey, string>;
   bye?: { request: string; sentAt: number; transaction: NonInviteClientTransaction };
   readonly server: InviteServerTransaction;
+  /** `--media rtp`: this call's RTP, and where the offer asked for it. */
+  leg?: MediaLeg;
+  offer?: Endpoint;
 
   constructor(
     private readonly side: CalleeSide,
@@ -94,7 +104,7 @@ export class CalleeSide {
   constructor(
     private readonly ctx: EngineContext,
     private readonly bound: BoundLink,
-    private readonly templates: { answer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey> },
+    private readonly templates: { answer: MessageTemplate<ResponseKey>; mediaAnswer: MessageTemplate<ResponseKey>; ringing: MessageTemplate<ResponseKey> },
     private readonly script?: CalleeScript,
   ) {
     this.policy = policyOf(ctx, bound.link);
@@ -193,18 +203,47 @@ export class CalleeSide {
       cseq: m.cseqLine,
       record_route: m.recordRouteLines,
       contact_user: userOf(m.to),
+      body: '',
     };
     const ringing = this.templates.ringing.render(values);
     this.bound.link.send(ringing);
     const dialog = new CalleeDialog(this, m.callId, 'ringing', ringing, this.ctx, this.policy);
     dialog.server.responded(180);
     this.dialogs.set(m.callId, dialog);
+    if (this.ctx.media) return this.answerWithMedia(this.ctx.media, m, dialog, values);
+    this.proceed(m, dialog, values, now);
+  }
+
+  /** A port pair first (the INVITE's retransmissions get the 180 meanwhile), then as without media. */
+  private answerWithMedia(media: LoadMedia, m: ScannedMessage, dialog: CalleeDialog, values: Record<ResponseKey, string>): void {
+    const offer = audioTarget(m.raw, m.bodyStart);
+    media.open(m.callId, 'callee').then(
+      (leg) => {
+        if (this.dialogs.get(m.callId) !== dialog) return media.finish(leg);
+        dialog.leg = leg;
+        dialog.offer = offer;
+        values.body = media.sdp(leg, 'sipbots-load-callee');
+        this.proceed(m, dialog, values, this.ctx.now());
+      },
+      () => {
+        if (this.dialogs.get(m.callId) !== dialog) return;
+        // No media resources now: 503, the server is temporarily unable to take the call (§21.5.4).
+        values.status = '503 Service Unavailable';
+        dialog.state = 'rejecting';
+        dialog.response = PLAIN_RESPONSE.render(values);
+        this.sendFinal(dialog, 503, this.ctx.now());
+      },
+    );
+  }
+
+  private proceed(m: ScannedMessage, dialog: CalleeDialog, values: Record<ResponseKey, string>, now: number): void {
     if (this.script) return this.onScriptedInvite(m, dialog, values, now);
     values.status = '200 OK';
     dialog.state = 'answering';
-    dialog.response = this.templates.answer.render(values);
+    dialog.response = (dialog.leg ? this.templates.mediaAnswer : this.templates.answer).render(values);
     this.ctx.stats.counters.answered++;
     this.sendFinal(dialog, 200, now);
+    dialog.leg?.start(dialog.offer);
   }
 
   private onScriptedInvite(m: ScannedMessage, dialog: CalleeDialog, values: Record<ResponseKey, string>, now: number): void {
@@ -227,7 +266,8 @@ export class CalleeSide {
     if (script.action === 'answer') {
       values.status = '200 OK';
       dialog.state = 'answering';
-      dialog.response = this.templates.answer.render(values);
+      dialog.response = (dialog.leg ? this.templates.mediaAnswer : this.templates.answer).render(values);
+      dialog.leg?.start(dialog.offer);
       this.ctx.stats.counters.answered++;
     } else {
       values.status = script.finalStatus;
@@ -291,7 +331,9 @@ export class CalleeSide {
       auth: '',
       contact_user: '',
       expires: '',
+      body: '',
     };
+    this.stopMedia(dialog);
     dialog.state = 'hanging-up';
     this.ctx.wheel.cancel(dialog);
     const request = this.bound.templates.bodiless.render(values);
@@ -307,7 +349,15 @@ export class CalleeSide {
     dialog.server.abandon();
     dialog.bye?.transaction.abandon();
     this.dialogs.delete(callId);
+    this.stopMedia(dialog);
     if (dialog.values) this.peers.delete(callId);
+  }
+
+  /** The call is over on our side: the tone stops, its media is judged, the pair goes back. */
+  private stopMedia(dialog: CalleeDialog): void {
+    if (!dialog.leg) return;
+    this.ctx.media?.finish(dialog.leg);
+    dialog.leg = undefined;
   }
 
   private reply(m: ScannedMessage, status: string, to: string): void {

@@ -10,6 +10,8 @@ import { bump } from '../results/load-stats.js';
 import { uriOf, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, type RequestKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
+import { audioTarget } from '../media/load-media.js';
+import type { MediaLeg } from '../media/media-leg.js';
 
 /**
  * One caller's call, the `call` scenario (RFC 3261 §13, §17.1.1 over UDP):
@@ -32,6 +34,10 @@ import type { Timed } from './timer-wheel.js';
  * - succeeds only with the expected final status; any other fails it as `expected 486, got 200`
  *   (an unexpected 2xx is ACKed and hung up at once, §15).
  * Without a script none of this runs: the plain path costs what it did.
+ *
+ * With `--media rtp` the INVITE waits for a port pair of its own (its SDP offer names it);
+ * the 200's SDP answer says where to send the tone, which runs until our BYE (or the
+ * callee's); no free pair fails the call before anything is sent.
  */
 export type CallState = 'inviting' | 'authenticating' | 'holding' | 'hanging-up' | 'ended';
 
@@ -76,6 +82,8 @@ export class ClientCall implements ResponseHandler {
   private cancelDue = false;
   /** Scripted: why the call fails however it ends (e.g. answered although 486 was expected). */
   private mismatch?: string;
+  /** `--media rtp`: this call's RTP. */
+  private leg?: MediaLeg;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -100,12 +108,37 @@ export class ClientCall implements ResponseHandler {
       auth: '',
       contact_user: caller.user,
       expires: '',
+      body: '',
     };
   }
 
   start(): void {
     this.ctx.clients.set(this.callId, this);
+    if (this.ctx.media) return this.startWithMedia(this.ctx.media);
     this.sendInvite();
+    this.scheduleCancel();
+  }
+
+  /** The offer names our port pair, so the INVITE goes once one is ours (at once when the pool has one free). */
+  private startWithMedia(media: NonNullable<EngineContext['media']>): void {
+    media.open(this.callId, 'caller').then(
+      (leg) => {
+        // Interrupted (or abandoned) while the pair was being bound.
+        if (this.state === 'ended' || this.interrupted) {
+          media.finish(leg);
+          if (this.state !== 'ended') this.end('interrupted (before INVITE)');
+          return;
+        }
+        this.leg = leg;
+        this.values.body = media.sdp(leg, 'sipbots-load');
+        this.sendInvite();
+        this.scheduleCancel();
+      },
+      (error: unknown) => this.end(`media: ${(error as Error).message}`),
+    );
+  }
+
+  private scheduleCancel(): void {
     const cancelAfter = this.script?.cancelAfterMs;
     // Its own timer owner: wheel.cancel(this) at a provisional would cancel it too.
     if (cancelAfter !== undefined) this.ctx.wheel.schedule({ generation: 0, onTimer: (_kind, now) => this.onCancelDue(now) } satisfies Timed, Timer.Hold, this.scheduledAt + cancelAfter);
@@ -260,6 +293,8 @@ export class ClientCall implements ResponseHandler {
     this.state = 'holding';
     // The CANCEL crossed the 200: its transaction has nothing left to do.
     this.cancel?.abandon();
+    // No usable answer (no SDP, port 0): the leg only listens, and the verdict will say so.
+    this.leg?.start(audioTarget(m.raw, m.bodyStart));
     const script = this.script;
     if (this.interrupted) this.sendBye(now);
     else if (script === undefined) this.ctx.wheel.schedule(this, Timer.Hold, now + this.ctx.holdMs);
@@ -283,6 +318,7 @@ export class ClientCall implements ResponseHandler {
   }
 
   private sendBye(scheduled: number): void {
+    this.stopMedia();
     this.state = 'hanging-up';
     this.ctx.wheel.cancel(this);
     this.values.method = 'BYE';
@@ -311,7 +347,7 @@ export class ClientCall implements ResponseHandler {
 
   private sendInvite(): void {
     this.ctx.stats.counters.invites++;
-    const request = this.bound.templates.invite.render(this.values);
+    const request = (this.leg ? this.bound.templates.mediaInvite : this.bound.templates.invite).render(this.values);
     this.bound.link.send(request);
     const user = new CallTransactionUser(this, request, () => {
       this.ctx.stats.counters.timeouts++;
@@ -330,6 +366,7 @@ export class ClientCall implements ResponseHandler {
   private end(failure?: string): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.stopMedia();
     this.release();
     this.ctx.clients.delete(this.callId);
     // A scripted call answered against expectations fails for that, however its BYE went.
@@ -346,6 +383,13 @@ export class ClientCall implements ResponseHandler {
     this.cancel?.abandon();
     this.bye?.abandon();
     this.invite = this.challenged = this.cancel = this.bye = undefined;
+  }
+
+  /** Hanging up (or over): the tone stops, the call's media is judged, its pair goes back to the pool. */
+  private stopMedia(): void {
+    if (!this.leg) return;
+    this.ctx.media?.finish(this.leg);
+    this.leg = undefined;
   }
 
   /** A response to a request of the callee's, headers copied from it (§8.2.6.2). */

@@ -65,6 +65,7 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
       auth: '',
       contact_user: spec.account.user,
       expires: String(spec.expires ?? 0),
+      body: '',
     };
   }
 

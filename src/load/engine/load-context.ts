@@ -1,4 +1,5 @@
 import type { DigestCache } from './digest-cache.js';
+import type { LoadMedia } from '../media/load-media.js';
 import type { LoadLink } from './load-link.js';
 import type { LoadStats } from '../results/load-stats.js';
 import type { ScannedMessage } from './sip-scan.js';
@@ -44,7 +45,7 @@ export class IdSource {
 export interface BoundLink {
   link: LoadLink;
   party: LocalParty;
-  templates: { invite: MessageTemplate<RequestKey>; bodiless: MessageTemplate<RequestKey>; register: MessageTemplate<RequestKey> };
+  templates: { invite: MessageTemplate<RequestKey>; mediaInvite: MessageTemplate<RequestKey>; bodiless: MessageTemplate<RequestKey>; register: MessageTemplate<RequestKey> };
 }
 
 /** What calls and transactions of one engine share. */
@@ -60,6 +61,8 @@ export interface EngineContext {
   clients: Map<string, ResponseHandler>;
   timeoutMs: number;
   holdMs: number;
+  /** `--media rtp`: every answered call sends and judges a tone both ways. */
+  media?: LoadMedia;
 }
 
 /**

@@ -19,6 +19,8 @@ import { plainResponseTo, requestTemplates, responseTemplates, type LocalParty }
 import { TimerWheel } from './timer-wheel.js';
 import { wheelClock } from './wheel-clock.js';
 import type { LinkTap } from './wire-tap.js';
+import { LoadMedia, type LoadMediaOptions } from '../media/load-media.js';
+import { MediaStats, type MediaCounters } from '../results/media-stats.js';
 
 export type LoadScenario = 'call' | 'register' | 'options';
 export const LOAD_SCENARIOS: readonly LoadScenario[] = ['call', 'register', 'options'];
@@ -52,6 +54,8 @@ export interface EngineOptions {
   seed?: number;
   /** Put before every Call-ID, tag and branch (a shard's `sI-`), so that processes never share ids. */
   idPrefix?: string;
+  /** `--media rtp`: a tone both ways in every answered call, judged per call. */
+  media?: LoadMediaOptions;
 }
 
 export class LoadSetupError extends Error {
@@ -70,6 +74,8 @@ export interface EngineProgress {
   setup: LatencySummary;
   /** The live histograms (for --metrics-port); read, never modify. */
   histograms: HistogramSet;
+  /** `--media rtp`: verdicts and packet counts so far. */
+  media?: MediaCounters;
 }
 
 export interface EngineHooks {
@@ -131,6 +137,10 @@ export class LoadEngine {
       timeoutMs: options.timeoutMs,
       holdMs: options.holdMs,
     };
+    if (options.media && options.scenario === 'call') {
+      this.stats.media = new MediaStats();
+      this.ctx.media = new LoadMedia(options.media, options.bindAddress, this.stats.media, options.calleeUri === undefined, Math.random, this.ctx.now);
+    }
     this.watch = new ServerWatch(`${options.proxy.address}:${options.proxy.port}`, options.timeoutMs, this.ctx.now());
   }
 
@@ -143,6 +153,8 @@ export class LoadEngine {
       // A server found dead gets no unregistrations: each would only wait out its timer.
       if (this.registrations && !this.stopped) await this.withTicker(() => this.registrations!.unregister());
     } finally {
+      // Media first: legs still running are judged before the snapshot is taken.
+      await this.ctx.media?.close();
       await Promise.all(this.links.map((link) => link.close()));
     }
     return this.stats.snapshot();
@@ -350,7 +362,7 @@ export class LoadEngine {
   private sample(start: number, now: number): void {
     const c = this.stats.counters;
     this.stats.timeline.push({ t: Math.round((now - start) / 1000), active: c.active, attempted: c.attempted, succeeded: c.succeeded, failed: c.failed });
-    if (this.hooks.onProgress) this.hooks.onProgress({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200), histograms: this.stats.histograms });
+    if (this.hooks.onProgress) this.hooks.onProgress({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200), histograms: this.stats.histograms, ...(this.stats.media ? { media: this.stats.media.counters } : {}) });
   }
 
   private startArrival(scheduledAt: number): void {

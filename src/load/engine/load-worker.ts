@@ -24,7 +24,13 @@ const engine = new LoadEngine(input.options, {
   signal: controller.signal,
   tap,
   onProgress: (progress) =>
-    post({ type: 'progress', counters: progress.counters, elapsedMs: progress.elapsedMs, setup: input.samples ? encodeHistogram(progress.histograms.setup_200) : undefined }),
+    post({
+      type: 'progress',
+      counters: progress.counters,
+      elapsedMs: progress.elapsedMs,
+      setup: input.samples ? encodeHistogram(progress.histograms.setup_200) : undefined,
+      ...(progress.media ? { media: progress.media } : {}),
+    }),
 });
 engine.run().then(
   (snapshot) => {

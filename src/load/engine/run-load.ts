@@ -3,10 +3,12 @@ import { decodeHistogram, type LatencyHistogram } from '../results/histograms.js
 import { LoadEngine, LoadSetupError, type EngineOptions } from './load-engine.js';
 import { addCounters, newCounters, type LoadCounters, type StatsSnapshot } from '../results/load-stats.js';
 import { WireTap, type WireBatch } from './wire-tap.js';
+import { mediaShare } from '../media/load-media.js';
+import { addMediaCounters, newMediaCounters, type MediaCounters } from '../results/media-stats.js';
 
 export type WorkerMessage =
   /** `setup`: the encoded INVITE→200 histogram, when the parent asked for samples. */
-  | { type: 'progress'; counters: LoadCounters; elapsedMs: number; setup?: string }
+  | { type: 'progress'; counters: LoadCounters; elapsedMs: number; setup?: string; media?: MediaCounters }
   | { type: 'wire'; batch: WireBatch }
   | { type: 'done'; snapshot: StatsSnapshot }
   | { type: 'error'; message: string; setup: boolean };
@@ -25,6 +27,7 @@ export interface WorkerInput {
 export interface EngineSample {
   counters: LoadCounters;
   setup: LatencyHistogram;
+  media?: MediaCounters;
 }
 
 export interface LoadProgress {
@@ -33,6 +36,8 @@ export interface LoadProgress {
   /** INVITE→200 percentiles so far (single-threaded runs only; workers report counts). */
   setupP50Ms?: number;
   setupP99Ms?: number;
+  /** `--media rtp`: call verdicts and packets so far. */
+  media?: MediaCounters;
 }
 
 export interface RunLoadHooks {
@@ -80,8 +85,8 @@ async function runInThread(options: EngineOptions, hooks: RunLoadHooks): Promise
     signal: hooks.signal,
     tap,
     onProgress: (p) => {
-      onEngineSample?.(0, { counters: p.counters, setup: p.histograms.setup_200 });
-      hooks.onProgress?.({ elapsedMs: p.elapsedMs, counters: p.counters, setupP50Ms: p.setup.p50_ms, setupP99Ms: p.setup.p99_ms });
+      onEngineSample?.(0, { counters: p.counters, setup: p.histograms.setup_200, ...(p.media ? { media: p.media } : {}) });
+      hooks.onProgress?.({ elapsedMs: p.elapsedMs, counters: p.counters, setupP50Ms: p.setup.p50_ms, setupP99Ms: p.setup.p99_ms, ...(p.media ? { media: p.media } : {}) });
     },
   });
   try {
@@ -102,6 +107,7 @@ export function shareFor(options: EngineOptions, index: number, count: number): 
     calls: part(options.calls),
     concurrency: options.concurrency === undefined ? undefined : Math.max(1, part(options.concurrency)!),
     seed: options.seed === undefined ? undefined : options.seed + index,
+    ...(options.media ? { media: mediaShare(options.media, index, count) } : {}),
   };
 }
 
@@ -110,6 +116,7 @@ async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoa
   // get tsx's loader, so tests that use --workers run the built CLI (dist/).
   const entry = new URL(import.meta.url.endsWith('.ts') ? './load-worker.ts' : './load-worker.js', import.meta.url);
   const latest: (LoadCounters | undefined)[] = new Array(count).fill(undefined);
+  const latestMedia: (MediaCounters | undefined)[] = new Array(count).fill(undefined);
   let elapsedMs = 0;
   const input = (index: number): WorkerInput => ({ options: shareFor(options, index, count), index, capture: hooks.onWire !== undefined, samples: hooks.onEngineSample !== undefined });
   const workers = Array.from({ length: count }, (_, i) => new Worker(entry, { workerData: input(i) }));
@@ -124,13 +131,16 @@ async function runInWorkers(options: EngineOptions, count: number, hooks: RunLoa
           if (message.type === 'wire') hooks.onWire?.(message.batch, i);
           else if (message.type === 'progress') {
             latest[i] = message.counters;
-            if (message.setup !== undefined) hooks.onEngineSample?.(i, { counters: message.counters, setup: decodeHistogram(message.setup) });
+            latestMedia[i] = message.media;
+            if (message.setup !== undefined) hooks.onEngineSample?.(i, { counters: message.counters, setup: decodeHistogram(message.setup), ...(message.media ? { media: message.media } : {}) });
             elapsedMs = Math.max(elapsedMs, message.elapsedMs);
             // One merged line per round of worker reports.
             if (++reported % count === 0) {
               const counters = newCounters();
               for (const c of latest) if (c) addCounters(counters, c);
-              hooks.onProgress?.({ elapsedMs, counters });
+              let media: MediaCounters | undefined;
+              for (const m of latestMedia) if (m) addMediaCounters((media ??= newMediaCounters()), m);
+              hooks.onProgress?.({ elapsedMs, counters, ...(media ? { media } : {}) });
             }
           } else if (message.type === 'done') {
             settled = true;

@@ -30,6 +30,9 @@ export interface ScannedMessage {
   callIdLine: string;
   cseqLine: string;
   recordRouteLines: string;
+  /** The text scanned, and where its body starts (its length when there is none). */
+  raw: string;
+  bodyStart: number;
 }
 
 export class ScanError extends Error {
@@ -58,6 +61,8 @@ export function scanSipMessage(raw: string): ScannedMessage {
     callIdLine: '',
     cseqLine: '',
     recordRouteLines: '',
+    raw,
+    bodyStart: 0,
   };
   if (raw.startsWith('SIP/2.0 ')) {
     message.status = Number(raw.slice(8, 11));
@@ -115,6 +120,7 @@ export function scanSipMessage(raw: string): ScannedMessage {
     }
     start = end + 2;
   }
+  message.bodyStart = start + 2;
   if (!message.callId || !message.cseqMethod || !Number.isInteger(message.cseq)) throw new ScanError('no Call-ID or CSeq');
   return message;
 }

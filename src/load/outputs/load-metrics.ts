@@ -3,6 +3,7 @@ import { newHistogram, type LatencyHistogram } from '../results/histograms.js';
 import { addCounters, newCounters, type LoadCounters } from '../results/load-stats.js';
 import { LoadMetric, SETUP_QUANTILES } from './metric-names.js';
 import type { EngineSample } from '../engine/run-load.js';
+import { addMediaCounters, newMediaCounters, type MediaCounters } from '../results/media-stats.js';
 
 /**
  * Prometheus view of a running load. The engines keep counting as they always do; this only
@@ -64,6 +65,34 @@ export class LoadMetrics {
         this.set(totals().active);
       },
     });
+    const media = (): MediaCounters => this.mediaTotals();
+    new Counter({
+      name: LoadMetric.mediaCalls,
+      help: 'Calls whose media was judged (--media rtp), by verdict',
+      labelNames: ['verdict'],
+      registers,
+      collect() {
+        this.reset();
+        const m = media();
+        this.inc({ verdict: 'two-way' }, m.twoWay);
+        this.inc({ verdict: 'one-way' }, m.oneWay);
+        this.inc({ verdict: 'no-audio' }, m.noAudio);
+      },
+    });
+    const rtp = (name: string, help: string, read: (m: MediaCounters) => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read(media()));
+        },
+      });
+    };
+    rtp(LoadMetric.rtpSent, 'RTP packets sent (directions ended so far)', (m) => m.packetsSent);
+    rtp(LoadMetric.rtpReceived, 'RTP packets received (directions ended so far)', (m) => m.packetsReceived);
+    rtp(LoadMetric.rtpLost, 'RTP packets lost by sequence gaps, RFC 3550 (directions ended so far)', (m) => m.packetsLost);
     this.registry.registerMetric(new SetupSummary(() => this.setupHistogram()) as unknown as Metric);
     // CPU, memory and event-loop lag of this process: what the generator itself costs.
     collectDefaultMetrics({ register: this.registry });
@@ -77,6 +106,12 @@ export class LoadMetrics {
   totals(): LoadCounters {
     const sum = newCounters();
     for (const { counters } of this.samples.values()) addCounters(sum, counters);
+    return sum;
+  }
+
+  mediaTotals(): MediaCounters {
+    const sum = newMediaCounters();
+    for (const { media } of this.samples.values()) if (media) addMediaCounters(sum, media);
     return sum;
   }
 

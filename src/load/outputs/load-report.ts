@@ -2,6 +2,7 @@ import { escapeXml } from '../../capture/ladder-svg.js';
 import type { LatencySummary } from '../results/histograms.js';
 import type { LoadResult } from '../results/load-result.js';
 import type { LoadProgress } from '../engine/run-load.js';
+import type { MediaCounters, MediaResult, MediaSummary } from '../results/media-stats.js';
 
 /**
  * Renders what the engine measured; never measures. The progress line is written once a
@@ -12,8 +13,28 @@ export function formatProgress(p: LoadProgress, previousAttempted: number): stri
   const setup = p.setupP50Ms === undefined ? '' : `  setup p50 ${ms(p.setupP50Ms)} p99 ${ms(p.setupP99Ms ?? 0)}`;
   return (
     `${(p.elapsedMs / 1000).toFixed(0).padStart(4)}s  rate ${String(c.attempted - previousAttempted).padStart(5)}/s  active ${String(c.active).padStart(5)}` +
-    `  attempted ${c.attempted}  ok ${c.succeeded}  failed ${c.failed}  timeouts ${c.timeouts}  retrans ${c.retransmissions}${setup}`
+    `  attempted ${c.attempted}  ok ${c.succeeded}  failed ${c.failed}  timeouts ${c.timeouts}  retrans ${c.retransmissions}${setup}${p.media ? liveMedia(p.media) : ''}`
   );
+}
+
+/** The live line's media part: verdicts so far and the loss over every stream ended so far. */
+function liveMedia(m: MediaCounters): string {
+  const loss = m.packetsExpected > 0 ? ((100 * m.packetsLost) / m.packetsExpected).toFixed(2) : '0.00';
+  return `  media 2-way ${m.twoWay} 1-way ${m.oneWay} none ${m.noAudio} loss ${loss} %`;
+}
+
+/** The table's media block: verdicts, packets, and per-direction loss, jitter and MOS. */
+function mediaLines(m: MediaResult): string[] {
+  const c = m.counters;
+  const lines = [
+    `  media      calls judged ${c.calls}  two-way ${c.twoWay}  one-way ${c.oneWay}  no audio ${c.noAudio}  (directions ${c.streams}, silent ${c.silentStreams}, wrong tone ${c.wrongTone})`,
+    `  rtp        sent ${c.packetsSent}  received ${c.packetsReceived}  lost ${c.packetsLost} of ${c.packetsExpected} (${m.lossPercent} %)  stray ${c.strayPackets}  ports exhausted ${c.portsExhausted}`,
+    '',
+    `  ${'per direction'.padEnd(16)}${['count', 'min', 'p5', 'p50', 'p95', 'p99', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`,
+  ];
+  const row = (label: string, s: MediaSummary): string => `  ${label.padEnd(16)}${[String(s.count), ...[s.min, s.p5, s.p50, s.p95, s.p99, s.max, s.mean].map((v) => v.toFixed(2))].map((v) => v.padStart(10)).join('')}`;
+  lines.push(row('loss (%)', m.summaries.rtp_loss), row('jitter (ms)', m.summaries.rtp_jitter), row('MOS', m.summaries.mos));
+  return lines;
 }
 
 export function formatTable(r: LoadResult): string {
@@ -38,6 +59,7 @@ export function formatTable(r: LoadResult): string {
     if (!s || s.count === 0) continue;
     lines.push(`  ${label.padEnd(16)}${row(s)}`);
   }
+  if (r.media) lines.push('', ...mediaLines(r.media));
   if (r.interrupted) lines.push('  ended      interrupted (SIGINT/SIGTERM): arrivals stopped, calls hung up, callees unregistered');
   if (r.serverStopped) lines.push(`  ended      early: ${r.serverStopped.message}`);
   lines.push('');
@@ -73,6 +95,15 @@ export function renderLoadJunit(r: LoadResult): string {
     ['cps', String(r.cps)],
     ['attempted', String(r.counters.attempted)],
     ['failed', String(r.counters.failed)],
+    ...(r.media
+      ? [
+          ['media-calls', String(r.media.counters.calls)],
+          ['one-way-audio', String(r.media.counters.oneWay)],
+          ['no-audio', String(r.media.counters.noAudio)],
+          ['rtp-loss-percent', String(r.media.lossPercent)],
+          ['mos-p5', String(r.media.summaries.mos.p5)],
+        ]
+      : []),
   ]) {
     lines.push(`    <property name="${name}" value="${escapeXml(value!)}"/>`);
   }

@@ -23,6 +23,12 @@ export const LoadMetric = {
   active: 'sipbots_load_active_calls',
   /** Summary (quantiles 0.5, 0.9, 0.99, 0.999; _sum, _count): INVITE to 200, seconds, from the scheduled time. */
   setupSeconds: 'sipbots_load_setup_seconds',
+  /** Counter, label `verdict` (`two-way`, `one-way`, `no-audio`): `--media rtp` calls judged. */
+  mediaCalls: 'sipbots_load_media_calls_total',
+  /** Counters: RTP packets sent, received, and lost by sequence gaps (RFC 3550 §A.3) of the directions ended so far. */
+  rtpSent: 'sipbots_load_rtp_packets_sent_total',
+  rtpReceived: 'sipbots_load_rtp_packets_received_total',
+  rtpLost: 'sipbots_load_rtp_packets_lost_total',
 } as const;
 
 export const SETUP_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;

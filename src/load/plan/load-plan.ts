@@ -15,6 +15,7 @@ import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from '../engine
 import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from '../engine/load-link.js';
 import { parseShard, shardOptions, shardProblems, type ShardSpec } from './shard.js';
 import { parseThresholds, type Threshold } from '../results/thresholds.js';
+import { pairsIn, type LoadMediaOptions } from '../media/load-media.js';
 
 /** `sipbots load` options as typed on the command line (strings and numbers, unchecked). */
 export interface LoadInput {
@@ -53,6 +54,10 @@ export interface LoadInput {
   bind?: string;
   /** `I/N`: run shard I (from 0) of N processes. */
   shard?: string;
+  /** `none` or `rtp`: a G.711 tone both ways in every answered call. */
+  media?: string;
+  /** `LOW-HIGH`: the UDP ports media legs bind (RTP even, RTCP odd). */
+  rtpPorts?: string;
 }
 
 export interface LoadPlan {
@@ -138,6 +143,9 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   need(accounts.length === 0 || accounts.length >= input.workers, `--workers ${input.workers} needs at least as many accounts (got ${accounts.length})`);
   const { thresholds, problems: thresholdProblems } = parseThresholds(input.thresholds);
   problems.push(...thresholdProblems);
+  const concurrency = input.concurrency ?? defaultConcurrency(input.rate ?? 0, ramp, input.holdS);
+  const media = mediaOptions(input, { builtin, script: script !== undefined, concurrency }, problems);
+  if (!media) for (const t of thresholds) if (t.media) problems.push(`--threshold ${t.expression}: a media metric needs --media rtp`);
   if (problems.length > 0 || !proxy) throw new LoadPlanError(problems);
   return withShard(shard, {
     ...(located && located.route !== 'numeric' ? { proxyLocated: `${located.route} → ${describeTarget(located.target)}` } : {}),
@@ -156,7 +164,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
       rate: input.rate ?? 0,
       arrival: input.arrival as ArrivalKind,
       ramp,
-      concurrency: input.concurrency ?? defaultConcurrency(input.rate ?? 0, ramp, input.holdS),
+      concurrency,
       calls: input.calls,
       durationMs: input.durationS === undefined ? undefined : input.durationS * 1000,
       holdMs: input.holdS * 1000,
@@ -164,8 +172,43 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
       registerExpires: input.registerExpires,
       sockets: input.sockets,
       seed: input.seed,
+      ...(media && { media }),
     },
   });
+}
+
+/** Spare pairs over two per call: a released pair is reused at once, but a burst may outrun the releases. */
+const SPARE_PAIRS = 16;
+
+/**
+ * `--media rtp` (or `echo`): calls only; a hold long enough to judge (tone detection reads the last 200 ms);
+ * the pool holds two pairs per concurrent call (caller and callee side), from --rtp-ports
+ * when given, each worker thread a block of it of its own.
+ */
+function mediaOptions(input: LoadInput, what: { builtin: boolean; script: boolean; concurrency: number }, problems: string[]): LoadMediaOptions | undefined {
+  const kind = input.media ?? 'none';
+  if (kind === 'none') {
+    if (input.rtpPorts !== undefined) problems.push('--rtp-ports without --media rtp: there is no media to give ports to');
+    return undefined;
+  }
+  if (kind !== 'rtp' && kind !== 'echo') {
+    problems.push(`--media ${kind}: use none, rtp or echo`);
+    return undefined;
+  }
+  if (kind === 'echo' && input.calleeUri === undefined) problems.push('--media echo is for a callee that echoes RTP (SIPp -rtp_echo) given with --callee-uri; our own callees send a tone of their own (--media rtp)');
+  if (what.builtin && input.scenario !== 'call') problems.push(`--media rtp with --scenario ${input.scenario}: only calls carry media`);
+  if (!what.script && input.holdS < 0.5) problems.push(`--media rtp with --hold ${input.holdS}: each side judges the last 200 ms it heard; give --hold 0.5 or more`);
+  const maxPairs = 2 * what.concurrency + SPARE_PAIRS;
+  if (input.rtpPorts === undefined) return { kind, maxPairs };
+  const match = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(input.rtpPorts);
+  const range: [number, number] | undefined = match ? [Number(match[1]), Number(match[2])] : undefined;
+  if (!range || range[0] < 1024 || range[1] > 65535 || range[0] >= range[1]) {
+    problems.push(`--rtp-ports ${input.rtpPorts}: expected LOW-HIGH with 1024 <= LOW < HIGH <= 65535, e.g. 40000-49999`);
+    return undefined;
+  }
+  const pairs = pairsIn(range);
+  if (pairs < 2 * input.workers) problems.push(`--rtp-ports ${input.rtpPorts} holds ${pairs} RTP/RTCP pairs; every call needs two (caller and callee), and each of --workers ${input.workers} threads its own`);
+  return { kind, portRange: range, maxPairs: Math.min(pairs, maxPairs) };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { TimelinePoint } from './timeline.js';
 import type { LoadRun } from '../engine/run-load.js';
 import type { ServerSilence } from '../engine/server-watch.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
+import { mediaResult, type MediaResult } from './media-stats.js';
 
 export const LOAD_RESULT_VERSION = 1;
 
@@ -29,6 +30,8 @@ export interface LoadResult {
   cps: number;
   counters: LoadCounters;
   latency: Record<string, LatencySummary>;
+  /** `--media rtp`: call verdicts, packet counts, loss/jitter/MOS per direction (see media-stats.ts). */
+  media?: MediaResult;
   /** HDR histograms (µs), compressed base64 (hdr-histogram-js / HdrHistogram V2 encoding). */
   histograms: EncodedHistograms;
   timeline: TimelinePoint[];
@@ -51,7 +54,8 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
   for (const name of HISTOGRAM_NAMES) latency[name] = summarize(merged.histograms[name]);
   const c = merged.counters;
   const cps = arrivalS > 0 ? round(c.attempted / arrivalS) : 0;
-  const verdicts = judge(meta.thresholds, latency, c, cps);
+  const media = merged.media ? mediaResult(merged.media) : undefined;
+  const verdicts = judge(meta.thresholds, latency, c, cps, media);
   const cpuS = run.cpuUserS + run.cpuSystemS;
   const serverStopped = run.snapshots.find((s) => s.serverStopped)?.serverStopped;
   const interrupted = meta.interrupted === true;
@@ -79,6 +83,7 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
     cps,
     counters: c,
     latency,
+    ...(media ? { media } : {}),
     histograms: encodeHistograms(merged.histograms),
     timeline: merged.timeline,
     cpu: { userS: round(run.cpuUserS), systemS: round(run.cpuSystemS), perThousandCallsS: c.attempted > 0 ? round((cpuS * 1000) / c.attempted, 4) : 0 },
@@ -91,11 +96,12 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
 }
 
 /** Thresholds against a whole run (one process, or merged shards). */
-export function judge(thresholds: readonly Threshold[], latency: Record<string, LatencySummary>, c: LoadCounters, cps: number): ThresholdVerdict[] {
+export function judge(thresholds: readonly Threshold[], latency: Record<string, LatencySummary>, c: LoadCounters, cps: number, media?: MediaResult): ThresholdVerdict[] {
   return evaluateThresholds(thresholds, {
     latency,
     counts: { failed: c.failed, succeeded: c.succeeded, attempted: c.attempted, timeouts: c.timeouts, retransmissions: c.retransmissions, delayed: c.delayed },
     cps,
+    ...(media ? { media } : {}),
   });
 }
 

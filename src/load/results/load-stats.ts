@@ -1,5 +1,6 @@
 import { encodeHistograms, mergeEncoded, newHistogramSet, type EncodedHistograms, type HistogramSet } from './histograms.js';
 import type { ServerSilence } from '../engine/server-watch.js';
+import { mergeMediaSnapshots, type MediaCounters, type MediaHistograms, type MediaSnapshot, type MediaStats } from './media-stats.js';
 import { alignTimelines, type TimelinePoint } from './timeline.js';
 
 /**
@@ -73,6 +74,8 @@ export class LoadStats {
   readonly counters = newCounters();
   readonly histograms: HistogramSet = newHistogramSet();
   readonly timeline: TimelinePoint[] = [];
+  /** `--media rtp` only. */
+  media: MediaStats | undefined;
 
   succeed(): void {
     this.counters.succeeded++;
@@ -100,6 +103,7 @@ export class LoadStats {
       counters: structuredClone(this.counters),
       histograms: encodeHistograms(this.histograms),
       timeline: this.timeline.slice(),
+      ...(this.media ? { media: this.media.snapshot() } : {}),
       ...(this.serverStopped ? { serverStopped: this.serverStopped } : {}),
     };
   }
@@ -115,12 +119,19 @@ export interface StatsSnapshot {
   counters: LoadCounters;
   histograms: EncodedHistograms;
   timeline: TimelinePoint[];
+  /** `--media rtp`: verdicts, packet counts and per-direction histograms. */
+  media?: MediaSnapshot;
   /** The engine gave up on a server that stopped answering (see ServerWatch). */
   serverStopped?: ServerSilence;
 }
 
 /** Merges per-worker snapshots: counters summed, histograms added exactly, timelines summed per second. */
-export function mergeSnapshots(snapshots: readonly StatsSnapshot[]): { counters: LoadCounters; histograms: HistogramSet; timeline: TimelinePoint[] } {
+export function mergeSnapshots(snapshots: readonly StatsSnapshot[]): {
+  counters: LoadCounters;
+  histograms: HistogramSet;
+  timeline: TimelinePoint[];
+  media?: { counters: MediaCounters; histograms: MediaHistograms };
+} {
   const counters = newCounters();
   const histograms = newHistogramSet();
   for (const snapshot of snapshots) {
@@ -130,5 +141,6 @@ export function mergeSnapshots(snapshots: readonly StatsSnapshot[]): { counters:
   // Relative seconds (workers of one process start together); a worker that ended a second
   // early still counts with its final totals, and its final sample never counts twice.
   const timeline = alignTimelines(snapshots.map((s) => ({ startMs: 0, timeline: s.timeline })), 0);
-  return { counters, histograms, timeline };
+  const media = mergeMediaSnapshots(snapshots.map((s) => s.media));
+  return { counters, histograms, timeline, ...(media ? { media } : {}) };
 }

@@ -5,6 +5,7 @@ import { addCounters, newCounters } from './load-stats.js';
 import type { CompletedShard, ShardFile, ShardPlan } from './shard-result.js';
 import type { Threshold } from './thresholds.js';
 import { alignTimelines } from './timeline.js';
+import { mediaResult, mergeMediaSnapshots } from './media-stats.js';
 
 /** A shard file that was read and passed its schema check. */
 export interface ReadShard {
@@ -68,7 +69,9 @@ export function mergeShards(read: readonly { file: string; shard: CompletedShard
   const arrivalS = Math.max(...shards.map(({ shard }, k) => starts[k]! + shard.arrivalS * 1000)) / 1000 - t0 / 1000;
   const runS = Math.max(...shards.map(({ shard }, k) => starts[k]! + shard.runS * 1000)) / 1000 - t0 / 1000;
   const cps = arrivalS > 0 ? round(counters.attempted / arrivalS) : 0;
-  const verdicts = judge(thresholds, latency, counters, cps);
+  const mergedMedia = mergeMediaSnapshots(shards.map(({ shard }) => shard.media));
+  const media = mergedMedia ? mediaResult(mergedMedia) : undefined;
+  const verdicts = judge(thresholds, latency, counters, cps, media);
   const userS = shards.reduce((sum, { shard }) => sum + shard.cpu.userS, 0);
   const systemS = shards.reduce((sum, { shard }) => sum + shard.cpu.systemS, 0);
   const plan = first.plan;
@@ -89,6 +92,7 @@ export function mergeShards(read: readonly { file: string; shard: CompletedShard
     cps,
     counters,
     latency,
+    ...(media ? { media } : {}),
     histograms: encodeHistograms(histograms),
     timeline: alignTimelines(shards.map(({ shard }, k) => ({ startMs: starts[k]!, timeline: shard.timeline })), t0),
     cpu: { userS: round(userS), systemS: round(systemS), perThousandCallsS: counters.attempted > 0 ? round(((userS + systemS) * 1000) / counters.attempted, 4) : 0 },

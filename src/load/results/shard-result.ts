@@ -3,6 +3,7 @@ import { decodeHistogram, HISTOGRAM_NAMES } from './histograms.js';
 import type { EngineOptions } from '../engine/load-engine.js';
 import { LOAD_RESULT_VERSION, type LoadResult } from './load-result.js';
 import { newCounters, type StatsSnapshot } from './load-stats.js';
+import { MEDIA_HISTOGRAM_NAMES, newMediaCounters } from './media-stats.js';
 import { blockOf, type ShardSpec } from '../plan/shard.js';
 
 /**
@@ -126,6 +127,12 @@ const header = {
   exitCode: z.number().int(),
 };
 
+/** `--media rtp` shards: what merging adds up (the summaries are recomputed from the histograms). */
+const media = z.object({
+  counters: z.object(Object.fromEntries(Object.keys(newMediaCounters()).map((key) => [key, count]))),
+  histograms: z.object(Object.fromEntries(MEDIA_HISTOGRAM_NAMES.map((name) => [name, histogram]))),
+});
+
 const completed = z.object({
   ...header,
   status: z.enum(['completed', 'interrupted']),
@@ -139,6 +146,7 @@ const completed = z.object({
   timeline: z.array(z.object({ t: z.number().int().nonnegative(), active: z.number().int(), attempted: count, succeeded: count, failed: count })),
   cpu: z.object({ userS: z.number().nonnegative(), systemS: z.number().nonnegative() }),
   maxRssMb: z.number().nonnegative(),
+  media: media.optional(),
 });
 
 const failed = z.object({ ...header, status: z.literal('failed'), error: z.string() });

@@ -1,4 +1,6 @@
 import type { LatencySummary } from './histograms.js';
+import type { MediaResult } from './media-stats.js';
+import { measureMedia, mediaMetric, mediaValue, type MediaMetric } from './media-thresholds.js';
 
 /**
  * Pass/fail criteria on a finished run, k6-style: `setup_p99<200ms`, `failed<0.1%`, `cps>=300`.
@@ -8,6 +10,7 @@ import type { LatencySummary } from './histograms.js';
  *   counts:   failed, succeeded, attempted, timeouts, retransmissions, delayed — a number, or a
  *             percentage of attempted with `%`
  *   rate:     cps (arrivals started per second of the arrival phase)
+ *   media:    mos_p5, rtp_jitter_p99, rtp_loss_p99, rtp_loss, one_way_audio, … (`--media rtp`, see media-thresholds.ts)
  */
 export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -18,6 +21,8 @@ export interface Threshold {
   /** Milliseconds for latencies, a count, a fraction (0.001 for 0.1%) or calls/s. */
   value: number;
   percent: boolean;
+  /** A `--media rtp` metric. */
+  media?: MediaMetric;
 }
 
 export class ThresholdError extends Error {
@@ -53,7 +58,13 @@ export function parseThreshold(expression: string): Threshold {
     if (unit !== undefined) throw new ThresholdError(expression, 'cps is calls per second: give a plain number');
     return { expression, metric, comparator, value, percent: false };
   }
-  throw new ThresholdError(expression, `unknown metric ${metric} (use ${LATENCIES.map((l) => `${l}_p99`).join(', ')}, …, ${COUNTS.join(', ')}, cps)`);
+  const media = mediaMetric(metric);
+  if (media) {
+    const checked = mediaValue(media, value, unit);
+    if ('problem' in checked) throw new ThresholdError(expression, checked.problem);
+    return { expression, metric, comparator, value: checked.value, percent: checked.percent, media };
+  }
+  throw new ThresholdError(expression, `unknown metric ${metric} (use ${LATENCIES.map((l) => `${l}_p99`).join(', ')}, …, ${COUNTS.join(', ')}, cps; with --media rtp mos_p5, rtp_jitter_p99, rtp_loss, one_way_audio, …)`);
 }
 
 /** Parses every expression, collecting every problem before giving up. */
@@ -80,6 +91,8 @@ export interface ThresholdInputs {
   latency: Record<string, LatencySummary>;
   counts: Record<(typeof COUNTS)[number], number>;
   cps: number;
+  /** `--media rtp` runs. */
+  media?: MediaResult;
 }
 
 export interface ThresholdVerdict {
@@ -95,7 +108,9 @@ export function evaluateThresholds(thresholds: readonly Threshold[], inputs: Thr
     let actual: number;
     let compared: number;
     let unit: string;
-    if (t.metric === 'cps') {
+    if (t.media) {
+      ({ compared, actual, unit } = measureMedia(t.media, t.percent, inputs.media));
+    } else if (t.metric === 'cps') {
       actual = compared = inputs.cps;
       unit = 'calls/s';
     } else if (isLatency(t.metric)) {

@@ -1,0 +1,173 @@
+import { encodeG711, g711DecodeTable } from '../../media/g711.js';
+import { goertzelPower } from '../../media/goertzel.js';
+import type { PacedStream, PacedTick, Pacer } from '../../media/pacer.js';
+import { RtpReceiverStats } from '../../media/rtp-stats.js';
+import { readRtpPacket, writeRtpPacket } from '../../media/rtp-wire.js';
+import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator } from '../../media/tone.js';
+import type { Endpoint } from '../../sip/transport/types.js';
+import type { StreamResult } from '../results/media-stats.js';
+import type { PooledPair } from './port-pool.js';
+import { LOAD_TONES } from './call-tones.js';
+
+/** PCMU, RFC 3551 static payload type 0: the only codec load calls offer. */
+const PCMU = 0;
+/** The last 10 frames (200 ms) heard are what the verdict reads. */
+const HEARD_FRAMES = 10;
+/** Share of the heard energy the tone must hold (goertzel.ts detectTone's default), and the RMS below which it is silence. */
+const MIN_DOMINANCE = 0.7;
+const MIN_RMS = 100;
+const ULAW = g711DecodeTable('PCMU');
+/** Duplicates are recognised within 1024 packets (20 s of audio): 8 KB per stream instead of 512 KB. */
+const DUPLICATE_WINDOW = 1024;
+
+const encodedSeconds = new Map<number, Uint8Array>();
+
+/** One second of a whole-Hz tone in PCMU, encoded once per process and shared by every leg that sends it. */
+function encodedSecond(hz: number): Uint8Array {
+  let second = encodedSeconds.get(hz);
+  if (!second) {
+    second = encodeG711('PCMU', new ToneGenerator({ frequencyHz: hz }).periodicSecond()!);
+    encodedSeconds.set(hz, second);
+  }
+  return second;
+}
+
+/**
+ * One side of one load call's media: a pooled port pair, a tone sent every 20 ms on the shared
+ * pacer, and what came back: RFC 3550 statistics of the one SSRC it locked onto, the last
+ * ten frames of decoded audio for the Goertzel check. No RTCP is sent (the verdict is the RTP's),
+ * no werift, no per-packet object beyond the datagram itself: `bench:media-load` runs a
+ * thousand of these per core.
+ *
+ * Symmetric RTP (RFC 4961): it sends from the port it receives on, to where the SDP said.
+ */
+export class MediaLeg implements PacedStream {
+  private readonly stats = new RtpReceiverStats(SAMPLE_RATE, DUPLICATE_WINDOW);
+  /** The last HEARD_FRAMES frames, each in its own 160-sample slot. */
+  private readonly heard = new Int16Array(HEARD_FRAMES * FRAME_SAMPLES);
+  private framesHeard = 0;
+  private readonly toneSecond: Uint8Array;
+  private remote: Endpoint | undefined;
+  private unregister: (() => void) | undefined;
+  private ssrcHeard: number | undefined;
+  private stray = 0;
+  private sent = 0;
+  private sequence: number;
+  private readonly ssrc: number;
+  private readonly timestampBase: number;
+  private samples = 0;
+  private position = 0;
+  private ticked = false;
+  private started = false;
+
+  constructor(
+    readonly pair: PooledPair,
+    /** The tone this side sends, and the one it must hear from the other side. */
+    readonly sendHz: number,
+    readonly expectHz: number,
+    private readonly pacer: Pacer,
+    random: () => number,
+    private readonly now: () => number,
+  ) {
+    this.toneSecond = encodedSecond(sendHz);
+    this.ssrc = Math.floor(random() * 2 ** 32) >>> 0;
+    this.sequence = Math.floor(random() * 0x10000);
+    this.timestampBase = Math.floor(random() * 2 ** 32) >>> 0;
+    pair.onRtp = (msg) => this.onRtp(msg);
+  }
+
+  get port(): number {
+    return this.pair.port;
+  }
+
+  /** Media flows once the remote is known (the answer for the caller, the offer for the callee); undefined: nothing usable was offered, receive only. */
+  start(remote: Endpoint | undefined): void {
+    if (this.started) return;
+    this.started = true;
+    this.remote = remote;
+    if (remote) this.unregister = this.pacer.register(this);
+  }
+
+  get running(): boolean {
+    return this.started;
+  }
+
+  tick(tick: PacedTick): void {
+    // After a stall the timestamp moves by the time that passed; the sequence by one (see pacer.ts).
+    if (this.ticked) {
+      this.samples += tick.elapsedFrames * FRAME_SAMPLES;
+      this.position = (this.position + tick.elapsedFrames * FRAME_SAMPLES) % SAMPLE_RATE;
+    }
+    this.ticked = true;
+    const remote = this.remote!;
+    const payload = this.toneSecond.subarray(this.position, this.position + FRAME_SAMPLES);
+    const packet = writeRtpPacket({ payloadType: PCMU, marker: this.sent === 0, sequenceNumber: this.sequence, timestamp: (this.timestampBase + this.samples) >>> 0, ssrc: this.ssrc }, payload);
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.sent++;
+    this.pair.rtp.send(packet, remote.port, remote.address);
+  }
+
+  private onRtp(msg: Buffer): void {
+    const header = readRtpPacket(msg);
+    if (!header || header.payloadType !== PCMU) return;
+    if (this.ssrcHeard === undefined) {
+      // A late packet of the pair's previous call must not become this call's stream.
+      if (header.ssrc === this.pair.lastSsrc) {
+        this.stray++;
+        return;
+      }
+      this.ssrcHeard = header.ssrc;
+    } else if (header.ssrc !== this.ssrcHeard) {
+      this.stray++;
+      return;
+    }
+    this.stats.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs: this.now(), bytes: msg.length });
+    const slot = (this.framesHeard++ % HEARD_FRAMES) * FRAME_SAMPLES;
+    const end = Math.min(header.payloadEnd, header.payloadStart + FRAME_SAMPLES);
+    this.heard.fill(0, slot, slot + FRAME_SAMPLES);
+    for (let i = header.payloadStart, k = slot; i < end; i++, k++) this.heard[k] = ULAW[msg[i]!]!;
+  }
+
+  /**
+   * Share of the heard energy at `hz`, frame by frame. Every load tone is a multiple of 50 Hz,
+   * so a 20 ms frame holds whole cycles of it: each frame is its own exact Goertzel bin, and
+   * neighbouring tones (50 Hz apart) fall on orthogonal bins. Summing per-frame powers instead
+   * of reading 200 ms as one block keeps the verdict right when frames were lost or the
+   * sender stalled (the phase jumps between frames, which would smear one long block).
+   */
+  private dominance(hz: number): number {
+    const frames = Math.min(this.framesHeard, HEARD_FRAMES);
+    let power = 0;
+    let energy = 0;
+    for (let f = 0; f < frames; f++) {
+      const from = f * FRAME_SAMPLES;
+      power += goertzelPower(this.heard, hz, SAMPLE_RATE, from, from + FRAME_SAMPLES);
+      for (let i = from; i < from + FRAME_SAMPLES; i++) energy += this.heard[i]! * this.heard[i]!;
+    }
+    const samples = frames * FRAME_SAMPLES;
+    if (samples === 0 || Math.sqrt(energy / samples) < MIN_RMS) return 0;
+    return (2 * power) / (FRAME_SAMPLES * energy);
+  }
+
+  /** Stops sending and receiving (idempotent); what this side sent and heard. The pair goes back to the pool afterwards. */
+  stop(): StreamResult {
+    this.unregister?.();
+    this.unregister = undefined;
+    if (this.pair.onRtp) this.pair.lastSsrc = this.ssrcHeard ?? this.pair.lastSsrc;
+    this.pair.onRtp = undefined;
+    const snapshot = this.stats.snapshot();
+    let heard: StreamResult['heard'] = 'nothing';
+    if (this.dominance(this.expectHz) >= MIN_DOMINANCE) heard = 'expected';
+    else if (snapshot.packets > 0 && LOAD_TONES.some((hz) => hz !== this.expectHz && this.dominance(hz) >= MIN_DOMINANCE)) heard = 'other';
+    return {
+      sent: this.sent,
+      received: snapshot.packets,
+      expected: snapshot.packets + snapshot.lost,
+      lost: snapshot.lost,
+      jitterMs: snapshot.jitterMs,
+      mos: snapshot.mos,
+      heard,
+      stray: this.stray,
+    };
+  }
+}
