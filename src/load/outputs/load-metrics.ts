@@ -18,17 +18,18 @@ export class LoadMetrics {
   constructor() {
     const totals = (): LoadCounters => this.totals();
     const registers = [this.registry];
-    const total = (name: string, help: string, read: (c: LoadCounters) => number): void => {
+    const counter = (name: string, help: string, read: () => number): void => {
       new Counter({
         name,
         help,
         registers,
         collect() {
           this.reset();
-          this.inc(read(totals()));
+          this.inc(read());
         },
       });
     };
+    const total = (name: string, help: string, read: (c: LoadCounters) => number): void => counter(name, help, () => read(totals()));
     total(LoadMetric.attempted, 'Calls (or registrations, OPTIONS pings) started', (c) => c.attempted);
     total(LoadMetric.succeeded, 'Calls that ended well', (c) => c.succeeded);
     total(LoadMetric.failed, 'Calls that failed (reasons in sipbots_load_failures_total)', (c) => c.failed);
@@ -79,17 +80,7 @@ export class LoadMetrics {
         this.inc({ verdict: 'no-audio' }, m.noAudio);
       },
     });
-    const rtp = (name: string, help: string, read: (m: MediaCounters) => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read(media()));
-        },
-      });
-    };
+    const rtp = (name: string, help: string, read: (m: MediaCounters) => number): void => counter(name, help, () => read(media()));
     rtp(LoadMetric.rtpSent, 'RTP packets sent (directions ended so far)', (m) => m.packetsSent);
     rtp(LoadMetric.rtpReceived, 'RTP packets received (directions ended so far)', (m) => m.packetsReceived);
     rtp(LoadMetric.rtpLost, 'RTP packets lost by sequence gaps, RFC 3550 (directions ended so far)', (m) => m.packetsLost);
