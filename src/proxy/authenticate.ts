@@ -12,7 +12,8 @@ const HEADERS = {
 
 /**
  * Checks the request's digest credentials; returns the authenticated username, or undefined
- * after having answered the request itself:
+ * after having answered the request itself, statelessly (Kamailio's sl: one reply per request,
+ * never re-sent, nothing kept for a sender that may be forged):
  * - no credentials for our realm, or a nonce we did not mint → 401/407 with a fresh challenge;
  * - a correct response with an expired nonce → 401/407 with `stale=true` (RFC 7616 §3.3);
  * - a wrong response or an unknown user, with a nonce that is ours and fresh → 403 Forbidden.
@@ -27,7 +28,7 @@ export function authenticate(ctx: ProxyContext, request: SipRequest, hop: Hop, r
   const verdict = ctx.verifier.verify(values, request.method, request.body);
   const challenge = (stale: boolean) =>
     ctx.reply(request, hop, names.status, names.reason, {
-      toTag: ctx.newTag(),
+      stateless: true,
       headers: ctx.verifier.challenges(stale).map((value): [string, string] => [names.challenge, value]),
     });
   switch (verdict.kind) {
@@ -43,10 +44,10 @@ export function authenticate(ctx: ProxyContext, request: SipRequest, hop: Hop, r
     case 'unknown-user':
     case 'wrong-response':
       ctx.options.logger.info({ user: verdict.username, method: request.method, verdict: verdict.kind }, 'digest check failed');
-      ctx.reply(request, hop, 403, 'Forbidden', { toTag: ctx.newTag() });
+      ctx.reply(request, hop, 403, 'Forbidden', { stateless: true });
       return undefined;
     case 'malformed':
-      ctx.reply(request, hop, 400, `Bad Request (${verdict.reason})`, { toTag: ctx.newTag() });
+      ctx.reply(request, hop, 400, `Bad Request (${verdict.reason})`, { stateless: true });
       return undefined;
   }
 }

@@ -66,9 +66,15 @@ export class LabProxy {
       dialogSecret: o.random(16),
       newBranch: () => `z9hG4bK${o.random(10).toString('hex')}`,
       newTag: () => o.random(6).toString('hex'),
+      statelessTag: `sl${o.random(6).toString('hex')}`,
       reply: (request, hop, status, reason, replyOptions) => this.reply(request, hop, status, reason, replyOptions),
     };
     this.requests = new RequestHandler(this.context);
+  }
+
+  /** The To tag of the proxy's stateless replies (challenges, refusals). */
+  get statelessTag(): string {
+    return this.context.statelessTag;
   }
 
   /** Opens every listener; resolves once all are bound. A proxy starts once: after `stop()`, make a new one. */
@@ -140,7 +146,7 @@ export class LabProxy {
       return;
     }
     this.options.logger.info({ reason: error.reason, flow: hop.flow.id, status: answer.status }, 'answered unparsable request');
-    this.reply(answer.request, hop, answer.status, answer.reason, { toTag: this.context.newTag() });
+    this.reply(answer.request, hop, answer.status, answer.reason, { stateless: true });
   }
 
   private onRequest(request: SipRequest, hop: Hop): void {
@@ -152,7 +158,7 @@ export class LabProxy {
     if (problem !== undefined) {
       // RFC 3261 §16.3 / §8.2: a request failing the validity checks gets a stateless error,
       // never silence: a UDP sender that hears nothing retransmits for 32 s. ACK is never answered.
-      if (request.method !== 'ACK') this.reply(request, hop, problem.status, problem.reason, { toTag: this.context.newTag() });
+      if (request.method !== 'ACK') this.reply(request, hop, problem.status, problem.reason, { stateless: true });
       return;
     }
     this.requests.handle(request, hop);
@@ -171,12 +177,13 @@ export class LabProxy {
   }
 
   private reply(request: SipRequest, hop: Hop, status: number, reason: string, options?: LocalResponseOptions): void {
-    const response = createResponse(request, status, reason, options);
-    if (request.method === 'INVITE' && status >= 300) {
+    const stateless = options?.stateless === true;
+    const response = createResponse(request, status, reason, stateless ? { ...options, toTag: this.context.statelessTag } : options);
+    if (request.method === 'INVITE' && status >= 300 && !stateless) {
       const branch = topBranch(request);
       if (branch !== undefined) this.context.transactions.answeredLocally(branch);
     }
-    this.context.wire.sendLogged(targetOf(hop), serializeSipMessage(response), `${status} ${reason}`);
+    this.context.wire.sendLogged({ ...targetOf(hop), ...(stateless && { stateless }) }, serializeSipMessage(response), `${status} ${reason}`);
   }
 }
 

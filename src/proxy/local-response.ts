@@ -6,6 +6,12 @@ export interface LocalResponseOptions {
   /** To tag to add when the request's To has none (RFC 3261 §8.2.6.2); not used for 100. */
   toTag?: string;
   headers?: [string, string][];
+  /**
+   * Send it statelessly, as Kamailio's sl_send_reply does for challenges and refusals: one reply
+   * per request datagram, no retransmission, nothing kept (a forged flood must not be amplified
+   * nor fill tables). The To tag is then the proxy's fixed stateless tag.
+   */
+  stateless?: boolean;
 }
 
 /**

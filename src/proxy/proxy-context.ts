@@ -18,6 +18,8 @@ export interface ProxyContext {
   /** `z9hG4bK` + random (RFC 3261 §8.1.1.7). */
   newBranch(): string;
   newTag(): string;
+  /** The To tag of every stateless reply; an ACK carrying it is absorbed (Kamailio's sl_filter_ACK). */
+  readonly statelessTag: string;
   /** Sends a locally generated response back on the flow the request came in on. */
   reply(request: SipRequest, hop: Hop, status: number, reason: string, options?: LocalResponseOptions): void;
 }

@@ -17,6 +17,8 @@ export interface Target {
   socket: SipSocket;
   flowId?: string;
   remote: Endpoint;
+  /** A stateless reply (Kamailio's sl): no transaction keeps or re-sends it. */
+  stateless?: boolean;
 }
 
 export function targetOf(hop: Hop): Target {
@@ -74,7 +76,7 @@ export class ProxyWire {
 
   /** Sends and reports; rejects with the transport's error for the caller to turn into a 503. */
   async send(target: Target, raw: string): Promise<Flow> {
-    const flow = await target.socket.send(raw, { flowId: target.flowId, remote: target.remote });
+    const flow = await target.socket.send(raw, { flowId: target.flowId, remote: target.remote, ...(target.stateless === true && { stateless: true }) });
     if (typeof (target.socket as WireSource).onWire !== 'function') this.emit('out', raw, flow);
     return flow;
   }

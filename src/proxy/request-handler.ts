@@ -50,7 +50,7 @@ export class RequestHandler {
     }
     // RFC 3261 §16.3 step 3.
     if (Number(getHeader(request, 'max-forwards') ?? '70') <= 0) {
-      this.ctx.reply(request, hop, 483, 'Too Many Hops', { toTag: this.ctx.newTag() });
+      this.ctx.reply(request, hop, 483, 'Too Many Hops', { stateless: true });
       return;
     }
     if (inDialog && !this.routedHere(request, hop)) return;
@@ -80,7 +80,7 @@ export class RequestHandler {
     const requestUri = parseSipUri(request.uri)!;
     const routed = getHeaderValues(request, 'route').length > 0;
     if (!routed && isOwnUri(this.ctx, requestUri)) {
-      this.ctx.reply(request, hop, 404, 'Not Found', { toTag: this.ctx.newTag() });
+      this.ctx.reply(request, hop, 404, 'Not Found', { stateless: true });
       return;
     }
     const username = authenticate(this.ctx, request, hop, 'proxy');
@@ -129,6 +129,8 @@ export class RequestHandler {
   private onAck(request: SipRequest, hop: Hop, branch: string): void {
     const server = this.ctx.transactions.server(branch);
     if (server?.absorbsAck() || this.ctx.transactions.wasAnsweredLocally(branch)) return;
+    // The ACK for a stateless challenge or refusal: it ends here, nothing to keep (§17.2.1).
+    if (tagOf(getHeader(request, 'to')) === this.ctx.statelessTag) return;
     if (tagOf(getHeader(request, 'to')) === undefined) {
       this.ctx.options.logger.debug({ branch }, 'dropped ACK matching no transaction');
       return;
@@ -166,8 +168,8 @@ export class RequestHandler {
     if (verdict === 'routed') return true;
     this.ctx.options.logger.info({ method: request.method, callId: getHeader(request, 'call-id'), verdict, remote: hop.flow.remote }, 'refused in-dialog request not record-routed here');
     if (request.method === 'ACK') return false;
-    if (verdict === 'forged') this.ctx.reply(request, hop, 403, 'Forbidden (Route not record-routed by this proxy)', { toTag: this.ctx.newTag() });
-    else this.ctx.reply(request, hop, 404, 'Not Here', { toTag: this.ctx.newTag() });
+    if (verdict === 'forged') this.ctx.reply(request, hop, 403, 'Forbidden (Route not record-routed by this proxy)', { stateless: true });
+    else this.ctx.reply(request, hop, 404, 'Not Here', { stateless: true });
     return false;
   }
 

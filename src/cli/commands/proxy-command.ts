@@ -6,6 +6,7 @@ import { JsonlWriter } from '../../events/jsonl-writer.js';
 import { startEmbeddedServer } from '../../lab/embedded-server.js';
 import { createRunFolder } from '../../lab/run-folder.js';
 import type { CancelledInviteStatus } from '../../proxy/proxy-options.js';
+import { floodSampler, FLOOD_LOG_PER_SECOND } from '../../proxy/flood-sampler.js';
 import { loadUsersFile, usersFromBots } from '../../proxy/users.js';
 import { formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
@@ -22,7 +23,7 @@ export function proxyCommand(context: CommandContext): Command {
     .addOption(new Option('--transport <list>', `comma-separated transports to listen on (${TRANSPORT_PROTOCOLS.join(', ')})`).argParser(transportList).default(['udp', 'tcp'], 'udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer (default 120, as Kamailio): the caller gets 408 when nobody answers in time', seconds)
     .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
-    .option('--out <dir>', 'also write every message to <dir>/messages.jsonl (a new or empty folder)')
+    .option('--out <dir>', `also write every message to <dir>/messages.jsonl (a new or empty folder); messages of unauthenticated requests at most ${FLOOD_LOG_PER_SECOND} a second, the rest counted`)
     .option('--force', 'write into an --out folder that is not empty')
     .action(async (options: Record<string, unknown>) => {
       const { io } = context;
@@ -31,7 +32,6 @@ export function proxyCommand(context: CommandContext): Command {
       if (users.size === 0) io.stderr.write(`warning: ${options.users as string} lists no users: every REGISTER and call will be refused\n`);
       const events = new EventStream();
       const runDir = options.out !== undefined ? await createRunFolder(options.out as string, { force: options.force === true }) : undefined;
-      const jsonl = runDir ? new JsonlWriter(join(runDir, 'messages.jsonl'), events) : undefined;
       const server = await startEmbeddedServer({
         transports,
         users,
@@ -43,10 +43,14 @@ export function proxyCommand(context: CommandContext): Command {
         cancelledInviteStatus: Number(options.cancelledInviteStatus) as CancelledInviteStatus,
         logger: context.logger(),
       });
+      // A flood of unauthenticated requests is sampled, not written whole (flood-sampler.ts).
+      const sampled = runDir ? floodSampler(events, server.proxy.statelessTag) : undefined;
+      const jsonl = runDir && sampled ? new JsonlWriter(join(runDir, 'messages.jsonl'), sampled.logged) : undefined;
       for (const [protocol, endpoint] of server.endpoints) io.stdout.write(`listening ${protocol} ${formatEndpoint(endpoint)}\n`);
       io.stdout.write(`domain ${options.domain as string}, ${users.size} users; Ctrl-C stops\n`);
       await interrupted(io.signal);
       await server.stop();
+      sampled?.flush();
       await jsonl?.close();
       // Stopped by SIGINT/SIGTERM, like every other command: 130.
       context.setExitCode(ExitCode.Interrupted);

@@ -81,9 +81,20 @@ class ReliableSocket implements ReliableSipSocket {
     let retransmission = false;
     if (this.udp) {
       const message = tryParse(raw);
-      if (message) retransmission = this.track(message, raw, target);
+      if (message && target.stateless) this.forget(message);
+      else if (message) retransmission = this.track(message, raw, target);
     }
     return this.transmit(raw, target, retransmission);
+  }
+
+  /**
+   * A stateless response ends what the layer kept for its request: nothing re-sends it (Timer G),
+   * and a copy of the request goes up again to be answered again, one reply per datagram.
+   */
+  private forget(message: SipMessage): void {
+    const branch = branchOf(message);
+    const method = message.kind === 'response' ? cseqMethodOf(message) : undefined;
+    if (branch !== undefined && method !== undefined) this.servers.forget(branch, method);
   }
 
   /** Records an outgoing message in its transaction; true if it repeats what was sent already. */

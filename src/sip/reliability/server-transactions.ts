@@ -105,6 +105,16 @@ export class ServerTransactions implements TransactionOwner {
     return repeat;
   }
 
+  /** Drops the transaction of a request answered statelessly (see ReliableSocket.send). */
+  forget(branch: string, method: string): void {
+    const key = `${branch}|${method}`;
+    const tracked = this.transactions.get(key);
+    if (!tracked) return;
+    this.unguard(tracked);
+    this.transactions.delete(key);
+    tracked.transaction.abandon();
+  }
+
   terminated(key: string): void {
     const tracked = this.transactions.get(key);
     if (tracked) this.unguard(tracked);

@@ -2,7 +2,8 @@ import type { Direction } from '../message/message-event.js';
 import type { Endpoint, Flow, SipSocket } from '../transport/types.js';
 
 /** Where a message goes: an existing flow (by id) or a remote endpoint. */
-export type SendTarget = { flowId?: string; remote?: Endpoint };
+export type { SendTarget } from '../transport/types.js';
+import type { SendTarget } from '../transport/types.js';
 export type Transmit = (raw: string, target: SendTarget, retransmission: boolean) => void;
 
 /** What the layer does with a received message: hand it up or not, and was it a copy. */

@@ -66,13 +66,24 @@ export interface SipSocket {
    * WebSocket the write callback (and so the resolution) can come after the peer's reply was
    * already read, so whoever records the wire order must record it there.
    */
-  send(raw: string, target: { flowId?: string; remote?: Endpoint }, onWrite?: (flow: Flow) => void): Promise<Flow>;
+  send(raw: string, target: SendTarget, onWrite?: (flow: Flow) => void): Promise<Flow>;
   onMessage(handler: MessageHandler): void;
   onFlowClosed(handler: FlowClosedHandler): void;
   close(): Promise<void>;
 }
 
 /** A socket-level failure: connection refused, TLS handshake failed, flow gone, cut off. */
+/**
+ * Where a message goes: an open flow, or an address. `stateless` marks a response sent the way
+ * Kamailio's sl module sends one (RFC 3261 §16.11 / §8.2): no server transaction keeps it or
+ * re-sends it; only the UDP reliability layer reads the flag.
+ */
+export interface SendTarget {
+  flowId?: string;
+  remote?: Endpoint;
+  stateless?: boolean;
+}
+
 export class TransportError extends Error {
   constructor(
     message: string,
