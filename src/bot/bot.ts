@@ -1,11 +1,10 @@
-import { isIPv6 } from 'node:net';
 import type { EventStream } from '../events/event-stream.js';
 import { sipMessageEvent } from '../sip/message/message-event.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import type { ReliableSipSocket } from '../sip/reliability/types.js';
 import { DEFAULT_TIMERS, timerPolicy, type SipTimerValues } from '../sip/transaction/timer-policy.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
-import { loopbackFor, tlsFailureOf } from '../sip/transport/socket-helpers.js';
+import { tlsFailureOf } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
 import type { IncomingCall } from '../sip/ua/incoming-call.js';
 import { registerWithin } from '../sip/ua/register-within.js';
@@ -23,8 +22,8 @@ import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
 import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from './errors.js';
+import { boundForServer, failoverReason, reboundForTarget } from './server-address.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
-import { ConfigError } from '../config/config-error.js';
 import { answerIncomingCall, isSdpError } from './callee-policy.js';
 import { wireMediaControl } from './call-media-control.js';
 import { RegistrationKeeper } from './registration-keeper.js';
@@ -65,7 +64,8 @@ const STOP_GRACE_MS = 2000;
  */
 export class Bot {
   readonly name: string;
-  readonly account: BotConfig;
+  /** The account as this bot runs it: its bind address follows the server's family (server-address.ts). */
+  account: BotConfig;
   readonly calls = new Map<string, Call>();
   /** A scenario's override of the bot's callee behaviour, field by field; cleared after the case. */
   behaviourOverride: Partial<CalleeBehaviour> | undefined;
@@ -159,11 +159,10 @@ export class Bot {
 
   /** REGISTERs (answering the 401 challenge) and keeps refreshing at 90 % of the expiry. */
   async register(): Promise<void> {
-    const ua = this.requireUserAgent();
     const timeoutMs = this.options.registerTimeoutMs ?? 8000;
     let registration: Registration;
     for (;;) {
-      registration = ua.createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
+      registration = this.requireUserAgent().createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
       this.registration = registration;
       registration.onStateChange((state) =>
         this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: registrationStateOf(state), expires: this.account.expires }),
@@ -179,11 +178,12 @@ export class Bot {
         if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
         // Not awaited: sip.js lets the dead target's REGISTER run to Timer F (32 s) first.
         registration.dispose().catch((disposeError: unknown) => this.logger.warn({ err: disposeError }, 'dropping the failed registration failed'));
+        await this.followTargetFamily();
       }
     }
     // After the first success only: a registration that never worked is a configuration problem.
     this.keeper = new RegistrationKeeper(registration, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger);
-    if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: ua, registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs });
+    if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: this.requireUserAgent(), registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs });
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
@@ -309,6 +309,18 @@ export class Bot {
     await this.socket?.close();
   }
 
+  /** After failover to a target of the other address family: socket and user agent again, bound in that family. */
+  private async followTargetFamily(): Promise<void> {
+    const rebound = reboundForTarget(this.account, this.nextHop());
+    if (rebound === undefined) return;
+    this.logger.info({ from: this.account.bindAddress, to: rebound.bindAddress }, 'the next server target is of the other address family: binding again in it');
+    this.nat?.stop();
+    if (this.userAgent) await this.settleWithin(this.userAgent.stop(), STOP_GRACE_MS, 'stopping the user agent before binding again failed');
+    await this.socket?.close();
+    this.account = rebound;
+    await this.start();
+  }
+
   private async unregister(): Promise<void> {
     const registration = this.registration!;
     await new Promise<void>((resolve) => {
@@ -352,35 +364,6 @@ export class Bot {
     if (!this.userAgent) throw new Error(`bot ${this.name} is not started`);
     return this.userAgent;
   }
-}
-
-/**
- * The account with a bind address of the server's family: a bot told nothing binds the loopback
- * of that family (a socket on 127.0.0.1 cannot send to [::1]); a configured address of the other
- * family is a configuration error, said before anything is sent.
- */
-function boundForServer(account: BotConfig, server: Endpoint): BotConfig {
-  if (account.bindAddress === undefined) return isIPv6(server.address) ? { ...account, bindAddress: loopbackFor(server.address) } : account;
-  if (isIPv6(account.bindAddress) !== isIPv6(server.address)) {
-    const family = (address: string): string => (isIPv6(address) ? 'IPv6' : 'IPv4');
-    throw new ConfigError([
-      {
-        file: 'bots',
-        path: `bots.${account.name}.bindAddress`,
-        message: `bot ${account.name} binds ${account.bindAddress} (${family(account.bindAddress)}) but its server ${formatEndpoint(server)} is ${family(server.address)}`,
-        hint: `set bindAddress to an ${family(server.address)} address of this host, or leave it out`,
-      },
-    ]);
-  }
-  return account;
-}
-
-/** Why a failed REGISTER may try the next server target (RFC 3263 §4.3), or undefined when it may not. */
-function failoverReason(error: unknown): string | undefined {
-  if (error instanceof ServerUnreachableError) return error.message;
-  if (error instanceof RegistrationError && error.status === 503) return `503 ${error.reason}`;
-  if (error instanceof Error && /transport|connection|refused|ECONNREFUSED/i.test(`${error.name} ${error.message}`)) return error.message;
-  return undefined;
 }
 
 function registrationStateOf(state: RegistrationState): 'registered' | 'unregistered' | 'registering' | 'failed' {
