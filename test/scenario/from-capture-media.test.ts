@@ -10,7 +10,7 @@ import { runCli } from '../support/run-cli.js';
  * Media read off the RTP of a capture: the lab's answer-bye-caller with tones (alice 440 Hz,
  * bob 1000 Hz) becomes a scenario whose bots send those tones and whose expect.media says each
  * side hears the other, as the lab case does; played again with RTP, it passes. A call with
- * RFC 4733 digits and hold/unhold re-INVITEs lists them as not reproduced.
+ * RFC 4733 digits and hold/unhold re-INVITEs is played again with dtmf, hold and unhold steps.
  */
 const dir = mkdtempSync(join(tmpdir(), 'sipbots-from-capture-media-'));
 const PASSWORDS = { ALICE_PASSWORD: 'a', BOB_PASSWORD: 'b', CAROL_PASSWORD: 'c' };
@@ -37,7 +37,7 @@ describe('scenario from-capture with RTP in the capture', () => {
     expect(summary.cases[0]!.media).toMatchObject({ caller: { detectedHz: 1000 }, callee: { detectedHz: 440 } });
   }, 120_000);
 
-  it('digits and hold in the capture are listed as not reproduced', async () => {
+  it('digits and hold in the capture become dtmf, hold and unhold steps, and the replay passes with the same legs', async () => {
     const scenario = join(dir, 'keys-and-hold.yaml');
     writeFileSync(
       scenario,
@@ -60,10 +60,22 @@ describe('scenario from-capture with RTP in the capture', () => {
     );
     const original = await runCli(['run', scenario, '--bots', 'bots/lab.yaml', '--json', '--out', join(dir, 'keys-run')]);
     expect(original.code, original.stderr).toBe(0);
-    const made = await runCli(['scenario', 'from-capture', join(dir, 'keys-run', 'signaling.pcapng'), '--out', join(dir, 'keys')]);
+    const out = join(dir, 'keys');
+    const made = await runCli(['scenario', 'from-capture', join(dir, 'keys-run', 'signaling.pcapng'), '--out', out]);
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toMatch(/^sipbots: not reproduced: RFC 4733 digits 1234# sent to the callee from 127\.0\.\d+\.\d+:\d+: not played/m);
-    expect(made.stderr).toMatch(/^sipbots: not reproduced: re-INVITE \(a=sendonly\) from 127\.0\.\d+\.\d+:\d+ at \+\d+\.\d{3} s .*add hold\/unhold steps by hand$/m);
-    expect(made.stderr).toMatch(/^sipbots: not reproduced: re-INVITE \(a=sendrecv\) from 127\.0\.\d+\.\d+:\d+/m);
-  }, 60_000);
+    expect(made.stderr).not.toMatch(/not reproduced: (?:re-INVITE|RFC 4733)/);
+    const yaml = readFileSync(join(out, 'scenarios', 'signaling.yaml'), 'utf8');
+    const steps = yaml.slice(yaml.indexOf('steps:'), yaml.indexOf('expect:')).split('\n').filter((l) => l.startsWith('  - ') && !l.startsWith('  - wait:'));
+    expect(steps).toEqual(['  - call: { from: caller, to: callee, name: main }', '  - dtmf: { from: caller, digits: "1234#" }', '  - hold: caller', '  - unhold: caller', '  - hangup: caller']);
+    expect(yaml).toMatch(/^ {4}callee: \{ hears: caller, minPackets: \d+, maxLoss: 1%, digits: "1234#" \}$/m);
+
+    const run = await runCli(['run', join(out, 'scenarios'), '--bots', join(out, 'bots.yaml'), '--json', '--out', join(out, 'run')], { env: { PATH: process.env.PATH, ...PASSWORDS } });
+    const replay = JSON.parse(run.stdout) as RunSummary;
+    expect(run.code, `${failures(replay)}\n${run.stderr}`).toBe(0);
+    // The legs read off the capture, re-INVITEs included, were expected of the replay and seen in it.
+    const reinvite = ['INVITE>', '<100?', '<200/INVITE', 'ACK>'];
+    expect(replay.cases[0]!.flows.caller!.expected).toEqual(['INVITE>', '<100?', '<407', 'ACK>', 'INVITE>', '<100?', '<180', '<200/INVITE', 'ACK>', ...reinvite, ...reinvite, 'BYE>', '<200/BYE']);
+    expect(replay.cases[0]!.flows.callee!.expected).toEqual(['<INVITE', '100>?', '180>', '200/INVITE>', '<ACK', '<INVITE', '200/INVITE>', '<ACK', '<INVITE', '200/INVITE>', '<ACK', '<BYE', '200/BYE>']);
+    expect(replay.cases[0]!.media).toMatchObject({ callee: { dtmf: '1234#' } });
+  }, 90_000);
 });

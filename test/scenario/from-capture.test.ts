@@ -109,7 +109,7 @@ describe('scenario from-capture on the lab capture', () => {
     expect(() => scenariosFromCapture(messages, { calls: { callId: 'nope' }, time: 'real', source: 'x' })).toThrow(/no INVITE call with Call-ID nope/);
   });
 
-  it('lists what it cannot reproduce: SRTP, a codec bots do not speak, INFO DTMF, a re-INVITE to hold', () => {
+  it('lists what it cannot reproduce (SRTP, a codec bots do not speak, INFO DTMF) and plays a re-INVITE to hold as a hold step', () => {
     const call = messages.filter((m) => m.caseId === 'answer-bye-caller');
     const invite = call.findIndex((m) => m.method === 'INVITE');
     const ack = call.findIndex((m, i) => m.method === 'ACK' && i > 8);
@@ -128,7 +128,9 @@ describe('scenario from-capture on the lab capture', () => {
     expect(notes).toMatch(/^SRTP offered in the INVITE at \+\d+\.\d{3} s/m);
     expect(notes).toMatch(/^codecs offered at .* that sipbots does not speak: G729 /m);
     expect(notes).toMatch(/^INFO at .*: not played; a dtmf step sends RFC 4733 events instead$/m);
-    expect(notes).toMatch(/^re-INVITE \(a=sendonly\) from 127\.0\.1\.1:\d+ at .*: not played; add hold\/unhold steps by hand$/m);
+    expect(notes).not.toMatch(/re-INVITE/);
+    expect(scenario!.steps).toContainEqual({ kind: 'hold', role: 'caller', hold: true });
+    expect(scenario!.steps.at(0)).toMatchObject({ kind: 'call', waitFor: 'confirmed' });
   });
 
   it('refuses a capture of registrations only: no INVITE', () => {

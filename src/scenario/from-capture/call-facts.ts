@@ -28,6 +28,8 @@ export interface CallFacts {
   bye?: { by: 'caller' | 'callee' | 'other'; at: number; sender: string };
   /** Time of the call's last message. */
   endAt: number;
+  /** Re-INVITEs sent by caller or callee: a=sendonly/inactive holds, a=sendrecv resumes (RFC 3264 §8.4). */
+  holds: Array<{ at: number; by: 'caller' | 'callee'; hold: boolean }>;
   callerLeg: string[];
   /** Undefined when caller and callee are the same endpoint (a self-call). */
   calleeLeg?: string[];
@@ -40,7 +42,9 @@ export function callFacts(call: CapturedCall): CallFacts {
   const calleeMessages = legMessages(viewOf(messages, callee), callee, call.callId, 'callee');
 
   const firstInvite = callerMessages.find((m) => m.method === 'INVITE' && m.direction === 'out')!;
-  const callerFinalMessage = callerMessages.filter((m) => m.direction === 'in' && isFinalToInvite(m)).at(-1);
+  // Responses to the dialog-creating INVITEs only: a re-INVITE's 200 is not how the call ended.
+  const initialCSeqs = new Set(callerMessages.filter((m) => m.method === 'INVITE' && m.direction === 'out' && !hasToTag(m)).map((m) => m.cseq));
+  const callerFinalMessage = callerMessages.filter((m) => m.direction === 'in' && isFinalToInvite(m) && initialCSeqs.has(m.cseq)).at(-1);
   const callerAck = callerFinalMessage && callerFinalMessage.status! < 300 ? callerMessages.find((m) => m.method === 'ACK' && m.direction === 'out' && m.at >= callerFinalMessage.at) : undefined;
   const calleeInvite = calleeMessages.find((m) => m.method === 'INVITE' && m.direction === 'in');
   const calleeSent = calleeMessages.filter((m) => m.direction === 'out' && m.status !== undefined && cseqMethod(m) === 'INVITE');
@@ -66,9 +70,23 @@ export function callFacts(call: CapturedCall): CallFacts {
     ...(calleeCancel ? { calleeCancelledAt: calleeCancel.at } : {}),
     ...(bye ? { bye } : {}),
     endAt: messages.at(-1)!.at,
+    holds: holdsOf(call),
     callerLeg: legTokens(callerMessages),
     ...(selfCall ? {} : { calleeLeg: legTokens(calleeMessages) }),
   };
+}
+
+function holdsOf(call: CapturedCall): CallFacts['holds'] {
+  const reinvites = call.messages.filter((m) => m.method === 'INVITE' && !m.retransmission && (m.party === call.caller || m.party === call.callee) && hasToTag(m));
+  return reinvites.map((m) => ({
+    at: m.at,
+    by: m.party === call.caller ? 'caller' : 'callee',
+    hold: /^a=(?:sendonly|inactive)\r?$/m.test(m.raw),
+  }));
+}
+
+function hasToTag(m: SipMessageEvent): boolean {
+  return /^(?:To|t)\s*:[^\r\n]*;\s*tag=/im.test(m.raw);
 }
 
 function isFinalToInvite(m: SipMessageEvent): boolean {

@@ -17,6 +17,8 @@ export interface RtpStream {
   toneHz?: number;
   /** RFC 4733 events, each counted once (by timestamp), in order. */
   digits: string;
+  /** When each event's first packet was captured. */
+  digitTimes: number[];
   firstAt: number;
   lastAt: number;
 }
@@ -44,7 +46,7 @@ export function readRtpStreams(buffer: Buffer, options: CaptureFileOptions = {})
     const key = `${source}>${destination}#${rtp.ssrc}`;
     let stream = streams.get(key);
     if (!stream) {
-      stream = { source, destination, packets: 0, lost: 0, digits: '', firstAt: segment.at, lastAt: segment.at, seqs: new Set(), audio: [], events: new Set() };
+      stream = { source, destination, packets: 0, lost: 0, digits: '', digitTimes: [], firstAt: segment.at, lastAt: segment.at, seqs: new Set(), audio: [], events: new Set() };
       streams.set(key, stream);
     }
     stream.packets++;
@@ -56,16 +58,29 @@ export function readRtpStreams(buffer: Buffer, options: CaptureFileOptions = {})
     else if (!codec && rtp.payloadType >= 96 && payload.length === 4 && payload[0]! < EVENTS.length && !stream.events.has(rtp.timestamp)) {
       stream.events.add(rtp.timestamp);
       stream.digits += EVENTS[payload[0]!];
+      stream.digitTimes.push(segment.at);
     }
   }
   return [...streams.values()].map(({ seqs, audio, events: _events, ...stream }) => {
     const sorted = [...seqs].sort((a, b) => a - b);
     // A wrap past 65535 shows as one big gap: count from the gap's far side instead.
     const span = sorted.length > 1 ? spanOf(sorted) : sorted.length;
-    const middle = audio.slice(Math.max(0, Math.floor(audio.length / 2) - 800), Math.floor(audio.length / 2) + 800);
-    const toneHz = middle.length >= 1600 ? detectTone(middle) : undefined;
+    const toneHz = dominantTone(audio);
     return { ...stream, lost: Math.max(0, span - seqs.size), ...(toneHz !== undefined ? { toneHz } : {}) };
   });
+}
+
+/**
+ * The tone most 200 ms windows agree on (digits, silence and a hold's pause read as none), or
+ * undefined when no window holds one.
+ */
+function dominantTone(audio: readonly number[]): number | undefined {
+  const votes = new Map<number, number>();
+  for (let end = 1600; end <= audio.length; end += 800) {
+    const hz = detectTone(audio.slice(end - 1600, end));
+    if (hz !== undefined) votes.set(hz, (votes.get(hz) ?? 0) + 1);
+  }
+  return [...votes].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function spanOf(sorted: readonly number[]): number {

@@ -5,6 +5,7 @@ import { explainInferences } from './inference-notes.js';
 import { unreproducible } from './unreproducible.js';
 import type { RtpStream } from './captured-media.js';
 import { inferMedia, type InferredMedia } from './media-expectation.js';
+import { inCallSteps } from './in-call-steps.js';
 
 /** `real` keeps the captured timings; `compact` squeezes long waits (above 2 s, a tenth of the rest). */
 export type TimeMode = 'real' | 'compact';
@@ -30,7 +31,9 @@ export interface InferredBehaviour {
 export type InferredStep =
   | { kind: 'call'; name: string; from: string; to: string; cancelAfterMs?: number; hangupAfterMs?: number; waitFor?: 'ringing' | 'confirmed' }
   | { kind: 'wait'; ms: number }
-  | { kind: 'hangup'; role: string };
+  | { kind: 'hangup'; role: string }
+  | { kind: 'hold'; role: string; hold: boolean }
+  | { kind: 'dtmf'; role: string; digits: string };
 
 export interface InferredBot {
   name: string;
@@ -112,7 +115,15 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   }
   if (proxy.inviteTimeoutMs === undefined && longestRingMs + 1000 > EMBEDDED_PROXY_INVITE_TIMEOUT_MS) proxy.inviteTimeoutMs = roundMs(longestRingMs + 5000);
 
-  const steps = callSteps(facts, parts, squeeze);
+  let steps = callSteps(facts, parts, squeeze);
+  // Hold, resume and digits inside the call become steps when the capture holds one call.
+  const inCall = facts.length === 1 ? inCallSteps(main, options.streams ?? [], squeeze) : undefined;
+  if (inCall) {
+    const call = steps.find((step) => step.kind === 'call')!;
+    delete call.hangupAfterMs;
+    call.waitFor = 'confirmed';
+    steps = [call, ...inCall.steps];
+  }
   const mainName = (steps.filter((s) => s.kind === 'call') as Array<{ name: string }>).at(-1)!.name;
   const legs: Record<string, string[]> = { caller: main.callerLeg };
   if (main.calleeLeg) legs.callee = main.calleeLeg;
@@ -120,8 +131,9 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   const origin = all[0]?.at ?? main.startAt;
   const callNames = steps.flatMap((s) => (s.kind === 'call' ? [s.name] : []));
   const inferences = explainInferences(facts, parts.map((p, i) => ({ ...p, name: callNames[i]! })), origin);
-  notReproduced.push(...unreproducible(calls, origin));
-  const heard = inferMedia(main.call, options.streams ?? [], squeeze);
+  notReproduced.push(...unreproducible(calls, origin, { holdsPlayed: inCall !== undefined }));
+  const heard = inferMedia(main.call, options.streams ?? [], squeeze, inCall?.digitsTo);
+  if (inCall) inferences.push(...inCall.notes.map((note) => `main: ${note}`));
   inferences.push(...heard.notes.map((note) => `main: ${note}`));
   notReproduced.push(...heard.unplayed);
   for (const role of ['caller', 'callee'] as const) {

@@ -39,6 +39,7 @@ export function renderScenarioYaml(scenario: InferredScenario, captureFile: stri
     const fields: Array<[string, string]> = [];
     if (m.hears !== undefined) fields.push(['hears', typeof m.hears === 'number' ? String(m.hears) : key(m.hears)]);
     fields.push(['minPackets', String(m.minPackets)], ['maxLoss', `${Math.round(m.maxLoss * 100)}%`]);
+    if (m.digits !== undefined) fields.push(['digits', JSON.stringify(m.digits)]);
     lines.push(`    ${key(role)}: ${flowMap(fields)}`);
   }
   lines.push('  legs:');
@@ -67,6 +68,8 @@ export function renderBotsYaml(scenario: InferredScenario, captureFile: string):
 function stepLines(step: InferredStep): string[] {
   if (step.kind === 'wait') return [`  - wait: ${duration(step.ms)}`];
   if (step.kind === 'hangup') return [`  - hangup: ${key(step.role)}`];
+  if (step.kind === 'hold') return [`  - ${step.hold ? 'hold' : 'unhold'}: ${key(step.role)}`];
+  if (step.kind === 'dtmf') return [`  - dtmf: { from: ${key(step.role)}, digits: ${JSON.stringify(step.digits)} }`];
   const fields: Array<[string, string]> = [
     ['from', key(step.from)],
     ['to', key(step.to)],

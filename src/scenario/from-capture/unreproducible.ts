@@ -17,7 +17,7 @@ export function codecsOffered(call: CapturedCall): string[] {
  * SRTP (SDES or DTLS), codecs other than G.711 and telephone-event, video, DTMF or anything
  * else sent with INFO, re-INVITEs (hold/resume, session refresh), a B2BUA's second Call-ID.
  */
-export function unreproducible(calls: readonly CapturedCall[], origin: number): string[] {
+export function unreproducible(calls: readonly CapturedCall[], origin: number, played: { holdsPlayed: boolean }): string[] {
   const t = (m: SipMessageEvent) => `+${((m.at - origin) / 1000).toFixed(3)} s`;
   const notes: string[] = [];
   for (const call of calls) {
@@ -32,7 +32,7 @@ export function unreproducible(calls: readonly CapturedCall[], origin: number): 
     const info = call.messages.find((m) => m.method === 'INFO' && !m.retransmission);
     if (info) notes.push(`INFO at ${t(info)} (call ${call.callId}${/dtmf/i.test(info.raw) ? ', DTMF' : ''}): not played; a dtmf step sends RFC 4733 events instead`);
     const reinvites = call.messages.filter((m) => m.method === 'INVITE' && !m.retransmission && /^(?:To|t)\s*:[^\r\n]*;\s*tag=/im.test(m.raw));
-    for (const reinvite of reinvites.filter((m, i) => reinvites.findIndex((r) => r.cseq === m.cseq) === i)) {
+    for (const reinvite of played.holdsPlayed ? [] : reinvites.filter((m, i) => reinvites.findIndex((r) => r.cseq === m.cseq) === i)) {
       const direction = /^a=(sendonly|recvonly|inactive|sendrecv)/m.exec(sdpOf(reinvite) ?? '')?.[1] ?? 'no SDP';
       notes.push(`re-INVITE (a=${direction}) from ${reinvite.party} at ${t(reinvite)} (call ${call.callId}): not played; add hold/unhold steps by hand`);
     }
