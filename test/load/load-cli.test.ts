@@ -29,8 +29,9 @@ describe('sipbots load (CLI, in-process)', () => {
     expect(io.err()).toBe('');
     expect(code).toBe(0);
     expect(io.out()).toContain('INVITE→200');
+    expect(io.out()).toMatch(/failed 0 \(0\.000 %\)  refused 0  delayed \d+/);
     const result = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as LoadResult;
-    expect(result.counters).toMatchObject({ attempted: 40, succeeded: 40, failed: 0 });
+    expect(result.counters).toMatchObject({ attempted: 40, succeeded: 40, failed: 0, refused: 0 });
     expect(result.passed).toBe(true);
     expect(result.histograms.setup_200.length).toBeGreaterThan(10);
     expect(result.cps).toBeCloseTo(40, 0);

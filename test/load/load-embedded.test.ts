@@ -34,7 +34,7 @@ describe('sipbots load against the embedded proxy', () => {
   it('200 calls at 50 CPS with 0.2 s hold: every call succeeds and the counts add up', async () => {
     const { counters, histograms } = mergeSnapshots([await new LoadEngine(base).run()]);
     expect(counters.failures).toEqual({});
-    expect(counters).toMatchObject({ attempted: 200, succeeded: 200, failed: 0, active: 0, answered: 200, unparsable: 0 });
+    expect(counters).toMatchObject({ attempted: 200, succeeded: 200, failed: 0, active: 0, answered: 200, unparsable: 0, refused: 0 });
     expect(counters.attempted).toBe(counters.succeeded + counters.failed);
     // Every INVITE (first one challenged, second one with credentials) got a final response.
     expect(counters.invites).toBe(400);
@@ -77,6 +77,8 @@ describe('sipbots load against the embedded proxy', () => {
     const { counters } = mergeSnapshots([await new LoadEngine({ ...base, accounts: wrong, calleeUri: 'sip:u0001@lab.test', calls: 8, rate: 50 }).run()]);
     expect(counters).toMatchObject({ attempted: 8, succeeded: 0, failed: 8 });
     expect(Object.keys(counters.failures)).toEqual(['INVITE 403']);
+    // The proxy turned every call away before a dialog: refused, besides failed.
+    expect(counters.refused).toBe(8);
     expect(counters.inviteFinals).toBe(counters.invites);
   });
 });

@@ -70,6 +70,8 @@ describe('scenario files as load (--scenario FILE)', () => {
     expect(counters).toMatchObject({ attempted: 50, succeeded: 50, failed: 0, active: 0, answered: 0, stray: 0 });
     expect(counters.attempted).toBe(counters.succeeded + counters.failed);
     expect(counters.statuses).toEqual({ 'INVITE 407': 50, 'CANCEL 200': 50, 'INVITE 487': 50 });
+    // The 487 answers our own CANCEL: nothing was refused.
+    expect(counters.refused).toBe(0);
     expect(counters.inviteFinals).toBe(counters.invites);
     expect(received.size).toBe(50);
     for (const ladder of ladders()) {
@@ -83,6 +85,8 @@ describe('scenario files as load (--scenario FILE)', () => {
     expect(counters.failures).toEqual({});
     expect(counters).toMatchObject({ attempted: 50, succeeded: 50, failed: 0, active: 0 });
     expect(counters.statuses).toEqual({ 'INVITE 407': 50, 'INVITE 486': 50 });
+    // Refused by the callee, as the file expects: counted as refused, and a success.
+    expect(counters.refused).toBe(50);
     expect(histograms.setup_180.totalCount).toBe(50);
     expect(histograms.setup_200.totalCount).toBe(0);
     for (const ladder of ladders()) expect(ladder.slice(-2)).toEqual(['486 2 INVITE', 'ACK 2 ACK']);

@@ -64,7 +64,7 @@ describe('media results of a load run', () => {
     const media = mediaResult({ counters: stats.counters, histograms: stats.histograms });
     const verdicts = evaluateThresholds(
       ['mos_p5>4.0', 'mos_p50>=4.4', 'rtp_loss<0.5%', 'rtp_loss<1%', 'rtp_loss_p95<=5%', 'rtp_jitter_p99<10ms', 'one_way_audio==1', 'one_way_audio<=2%'].map(parseThreshold),
-      { latency: {}, counts: { failed: 0, succeeded: 0, attempted: 0, timeouts: 0, retransmissions: 0, delayed: 0 }, cps: 0, media },
+      { latency: {}, counts: { failed: 0, succeeded: 0, attempted: 0, timeouts: 0, retransmissions: 0, delayed: 0, refused: 0 }, cps: 0, media },
     );
     expect(verdicts.map((v) => [v.expression, v.ok, v.actual])).toEqual([
       ['mos_p5>4.0', false, 3.5],

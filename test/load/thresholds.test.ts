@@ -8,7 +8,7 @@ function inputs(setupMs: number[], counts: { attempted: number; failed: number }
   const empty = summarize(newHistogram());
   return {
     latency: { setup_200: summarize(h), setup_180: empty, register: empty, bye: empty, options: empty, response: empty },
-    counts: { ...counts, succeeded: counts.attempted - counts.failed, timeouts: 0, retransmissions: 0, delayed: 0 },
+    counts: { ...counts, succeeded: counts.attempted - counts.failed, timeouts: 0, retransmissions: 0, delayed: 0, refused: 0 },
     cps,
   };
 }

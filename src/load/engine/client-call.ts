@@ -254,6 +254,8 @@ export class ClientCall implements ResponseHandler {
       this.sendInvite();
       return;
     }
+    // Turned away, unless this is the 487 our own CANCEL asked for (§9.1).
+    if (!(this.cancelSent && m.status === 487)) stats.counters.refused++;
     if (this.interrupted) this.end(`interrupted (INVITE ${m.status})`);
     else this.end(this.judge(m.status));
   }

@@ -97,6 +97,7 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
       return;
     }
     const ok = m.status < 300;
+    if (!ok && this.spec.measure) this.ctx.stats.counters.refused++;
     const reason = ok ? undefined : m.status === 401 || m.status === 407 ? `${this.spec.method} ${m.status} (credentials rejected)` : `${this.spec.method} ${m.status}`;
     this.finish({ ok, status: m.status, reason, elapsedMs: now - this.spec.scheduledAt });
   }

@@ -33,6 +33,7 @@ export class LoadMetrics {
     total(LoadMetric.attempted, 'Calls (or registrations, OPTIONS pings) started', (c) => c.attempted);
     total(LoadMetric.succeeded, 'Calls that ended well', (c) => c.succeeded);
     total(LoadMetric.failed, 'Calls that failed (reasons in sipbots_load_failures_total)', (c) => c.failed);
+    total(LoadMetric.refused, 'Calls the server turned away with a final 3xx-6xx before any dialog (503, 486, 403, ...)', (c) => c.refused);
     total(LoadMetric.retransmissions, 'Requests and responses sent again by a retransmission timer', (c) => c.retransmissions);
     total(LoadMetric.timeouts, 'Transactions without a final response within --timeout', (c) => c.timeouts);
     new Counter({

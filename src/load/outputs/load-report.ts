@@ -45,7 +45,7 @@ export function formatTable(r: LoadResult): string {
   if (r.proxyLocated) lines.push(`  located    ${r.proxyLocated}`);
   lines.push(`  arrivals   ${r.arrivalS} s at ${r.cps}/s (${r.settings.arrival}, target ${r.settings.rate}/s); last call ended at ${r.runS} s`);
   const pct = c.attempted > 0 ? ((100 * c.failed) / c.attempted).toFixed(3) : '0';
-  lines.push(`  outcome    attempted ${c.attempted}  succeeded ${c.succeeded}  failed ${c.failed} (${pct} %)  delayed ${c.delayed}`);
+  lines.push(`  outcome    attempted ${c.attempted}  succeeded ${c.succeeded}  failed ${c.failed} (${pct} %)  refused ${c.refused}  delayed ${c.delayed}`);
   lines.push(`  wire       INVITEs ${c.invites} (finals ${c.inviteFinals})  retransmissions ${c.retransmissions}  timeouts ${c.timeouts}  stray ${c.stray}  unreadable ${c.unparsable}`);
   const statuses = Object.entries(c.statuses).sort(([a], [b]) => a.localeCompare(b));
   if (statuses.length > 0) lines.push(`  statuses   ${statuses.map(([k, n]) => `${k}: ${n}`).join('  ')}`);

@@ -11,6 +11,8 @@ export const LoadMetric = {
   succeeded: 'sipbots_load_calls_succeeded_total',
   /** Counter: arrivals that ended badly; their reasons are in `failures`. */
   failed: 'sipbots_load_calls_failed_total',
+  /** Counter: arrivals the server turned away with a final 3xx-6xx before any dialog (503, 486, 403…). */
+  refused: 'sipbots_load_calls_refused_total',
   /** Counter, label `reason` (`INVITE 486`, `timeout INVITE`, …): failed, by why. */
   failures: 'sipbots_load_failures_total',
   /** Counter, labels `method` and `status`: final responses received. */

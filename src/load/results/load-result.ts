@@ -99,7 +99,7 @@ export function buildLoadResult(options: EngineOptions, run: LoadRun, meta: { st
 export function judge(thresholds: readonly Threshold[], latency: Record<string, LatencySummary>, c: LoadCounters, cps: number, media?: MediaResult): ThresholdVerdict[] {
   return evaluateThresholds(thresholds, {
     latency,
-    counts: { failed: c.failed, succeeded: c.succeeded, attempted: c.attempted, timeouts: c.timeouts, retransmissions: c.retransmissions, delayed: c.delayed },
+    counts: { failed: c.failed, succeeded: c.succeeded, attempted: c.attempted, timeouts: c.timeouts, retransmissions: c.retransmissions, delayed: c.delayed, refused: c.refused },
     cps,
     ...(media ? { media } : {}),
   });

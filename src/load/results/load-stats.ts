@@ -18,6 +18,13 @@ export interface LoadCounters {
   active: number;
   /** Arrivals that had to wait for a free slot under --concurrency (open model, still timed from their schedule). */
   delayed: number;
+  /**
+   * Calls and requests the server turned away: a final 3xx-6xx to the INVITE (or REGISTER,
+   * OPTIONS) before any dialog, e.g. 503 under overload, 486, 403, 404 — not a 401/407 answered
+   * with credentials, not the 487 that follows our own CANCEL. Each also ends as failed, unless a
+   * scenario file expected that status.
+   */
+  refused: number;
   /** Initial INVITEs sent (with and without credentials) and the final responses they got. */
   invites: number;
   inviteFinals: number;
@@ -43,6 +50,7 @@ export function newCounters(): LoadCounters {
     failed: 0,
     active: 0,
     delayed: 0,
+    refused: 0,
     invites: 0,
     inviteFinals: 0,
     statuses: {},

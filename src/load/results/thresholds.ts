@@ -7,7 +7,7 @@ import { measureMedia, mediaMetric, mediaValue, type MediaMetric } from './media
  *
  *   latency:  <setup|setup_180|setup_200|register|bye|options|response>_<p50|p90|p99|p999|mean|max|min>
  *             (`setup` is INVITE→200); value in ms unless suffixed us/ms/s
- *   counts:   failed, succeeded, attempted, timeouts, retransmissions, delayed — a number, or a
+ *   counts:   failed, succeeded, attempted, timeouts, retransmissions, delayed, refused — a number, or a
  *             percentage of attempted with `%`
  *   rate:     cps (arrivals started per second of the arrival phase)
  *   media:    mos_p5, rtp_jitter_p99, rtp_loss_p99, rtp_loss, one_way_audio, … (`--media rtp`, see media-thresholds.ts)
@@ -37,7 +37,7 @@ export class ThresholdError extends Error {
 
 const LATENCIES = ['setup', 'setup_180', 'setup_200', 'register', 'bye', 'options', 'response'] as const;
 const STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'max', 'min'] as const;
-const COUNTS = ['failed', 'succeeded', 'attempted', 'timeouts', 'retransmissions', 'delayed'] as const;
+const COUNTS = ['failed', 'succeeded', 'attempted', 'timeouts', 'retransmissions', 'delayed', 'refused'] as const;
 const SYNTAX = /^\s*([a-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(\d+(?:\.\d+)?)\s*(us|ms|s|%)?\s*$/;
 
 export function parseThreshold(expression: string): Threshold {
