@@ -37,5 +37,5 @@ describe('sipbots lab on the embedded proxy over UDP', () => {
 
     const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(LAB_CASE_IDS.length);
-  });
+  }, 120_000);
 });

@@ -22,7 +22,7 @@ export function labOverTransport(transport: TransportProtocol): void {
       expect(new Set(sip.map((e) => e.transport))).toEqual(new Set([transport]));
       const invite = sip.find((e) => e.direction === 'out' && String(e.startLine).startsWith('INVITE'));
       expect(invite!.raw).toMatch(new RegExp(`^Via: SIP/2\\.0/${name} `, 'm'));
-    });
+    }, 120_000);
   });
 }
 
