@@ -1,6 +1,6 @@
 import type { CallFacts } from './call-facts.js';
 import { mediaEndpoint, type RtpStream } from './captured-media.js';
-import type { InferredStep } from './infer-scenario.js';
+import type { InferredStep } from './inferred-step.js';
 
 /** Digits closer together than this are one `dtmf` step. */
 const DIGIT_GROUP_MS = 1000;

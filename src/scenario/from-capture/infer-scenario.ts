@@ -6,6 +6,7 @@ import { unreproducible } from './unreproducible.js';
 import type { RtpStream } from './captured-media.js';
 import { inferMedia, type InferredMedia } from './media-expectation.js';
 import { inCallSteps } from './in-call-steps.js';
+import type { InferredStep } from './inferred-step.js';
 
 /** `real` keeps the captured timings; `compact` squeezes long waits (above 2 s, a tenth of the rest). */
 export type TimeMode = 'real' | 'compact';
@@ -28,12 +29,7 @@ export interface InferredBehaviour {
   busyWhenInCall?: boolean;
 }
 
-export type InferredStep =
-  | { kind: 'call'; name: string; from: string; to: string; cancelAfterMs?: number; hangupAfterMs?: number; waitFor?: 'ringing' | 'confirmed' }
-  | { kind: 'wait'; ms: number }
-  | { kind: 'hangup'; role: string }
-  | { kind: 'hold'; role: string; hold: boolean }
-  | { kind: 'dtmf'; role: string; digits: string };
+export type { InferredStep } from './inferred-step.js';
 
 export interface InferredBot {
   name: string;
