@@ -11,6 +11,7 @@ PACKAGES=(
   kamailio-extra-modules
   kamailio-utils-modules
   sip-tester      # SIPp 3.6.1 (no TLS/WS in Debian's build)
+  rtpengine-daemon  # media relay beside Kamailio (userspace forwarding, no kernel module)
   baresip         # headless callee; --no-install-recommends keeps GTK/X11/gstreamer out
   linphone-cli    # linphonec: a real softphone (no Contact in its 180) calling and called by bots, headless
   tshark

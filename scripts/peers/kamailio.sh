@@ -17,6 +17,10 @@
 #   KAMAILIO_SHM_MB     shared memory in MB (default 256; use 1024+ for load)
 #   KAMAILIO_DEBUG=1    verbose log
 #   KAMAILIO_START_TIMEOUT  seconds to wait for the first OPTIONS reply (default 10)
+#   KAMAILIO_RTPENGINE=1    also start rtpengine (userspace forwarding, 127.0.0.1, its NG port
+#                       picked free, RTP ports from a 2000-port block below the ephemeral range)
+#                       and anchor every call's media in it (kamailio.cfg WITH_RTPENGINE)
+#   KAMAILIO_RTPENGINE_BLOCK=caller  rtpengine drops what callers send (one-way audio, for tests)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +29,7 @@ cfg_dir="$repo/docker/kamailio"
 state_file=${KAMAILIO_STATE:-/tmp/sipbots-kamailio/state.env}
 run_dir=$(dirname "$state_file")
 pid_file="$run_dir/kamailio.pid"
+rtpengine_pid_file="$run_dir/rtpengine.pid"
 log_file="$run_dir/kamailio.log"
 
 die() {
@@ -97,7 +102,37 @@ fail_start() {
   echo "---- last lines of $log_file ----" >&2
   tail -n 40 "$log_file" >&2 || true
   if pid=$(running_pid); then kill "$pid" 2>/dev/null || true; fi
+  stop_rtpengine >/dev/null
   exit 1
+}
+
+# Answers rtpengine's NG ping (bencode over UDP) within 500 ms?
+ng_ping() {
+  node -e '
+    const s = require("node:dgram").createSocket("udp4");
+    const t = setTimeout(() => process.exit(1), 500);
+    s.on("message", (m) => { clearTimeout(t); process.exit(m.toString().includes("pong") ? 0 : 1); });
+    s.send("sipbots-ping d7:command4:pinge", Number(process.argv[1]), "127.0.0.1");' "$1"
+}
+
+# rtpengine on 127.0.0.1 without the kernel module (--table=-1), logging to the run directory.
+start_rtpengine() {
+  command -v rtpengine >/dev/null || die "rtpengine not installed: run scripts/peers/install.sh (as root)"
+  local ng_port=$1 port_min=$2 port_max=$3
+  rtpengine --config-file=none --interface=127.0.0.1 --listen-ng="127.0.0.1:$ng_port" --table=-1 \
+    --port-min="$port_min" --port-max="$port_max" --foreground --log-stderr \
+    >"$run_dir/rtpengine.log" 2>&1 </dev/null &
+  echo $! >"$rtpengine_pid_file"
+  local deadline=$((SECONDS + ${KAMAILIO_START_TIMEOUT:-10}))
+  until ng_ping "$ng_port"; do
+    kill -0 "$(<"$rtpengine_pid_file")" 2>/dev/null || { tail -n 20 "$run_dir/rtpengine.log" >&2; die "rtpengine exited during start"; }
+    ((SECONDS < deadline)) || { stop_rtpengine >/dev/null; die "rtpengine: no NG pong on 127.0.0.1:$ng_port"; }
+    sleep 0.2
+  done
+}
+
+stop_rtpengine() {
+  pid_file=$rtpengine_pid_file stop_by_pid_file rtpengine 10
 }
 
 start() {
@@ -133,6 +168,16 @@ start() {
   )
   [[ $ipv6 == 1 ]] && defines+=(-A "LISTEN_IP6=::1")
   [[ ${KAMAILIO_DEBUG:-} == 1 ]] && defines+=(-A WITH_DEBUG)
+  local ng_port="" rtp_min="" rtp_max=""
+  if [[ ${KAMAILIO_RTPENGINE:-} == 1 ]]; then
+    ng_port=$(pick_port "${RTPENGINE_NG_PORT:-}"); picked+=("$ng_port")
+    # Below 32768, so the OS never hands these out as ephemeral ports; a random block per run.
+    rtp_min=$((20000 + 2 * (RANDOM % 5000)))
+    rtp_max=$((rtp_min + 1999))
+    start_rtpengine "$ng_port" "$rtp_min" "$rtp_max"
+    defines+=(-A WITH_RTPENGINE -A "RTPENGINE_SOCK=\"udp:127.0.0.1:$ng_port\"")
+    [[ ${KAMAILIO_RTPENGINE_BLOCK:-} == caller ]] && defines+=(-A RTPENGINE_BLOCK_CALLER)
+  fi
 
   (
     cd "$run_dir"
@@ -165,12 +210,17 @@ KAMAILIO_FR_TIMER=$fr_timer
 KAMAILIO_CERT=$run_dir/lab.test.crt
 KAMAILIO_LOG=$log_file
 KAMAILIO_RUN_DIR=$run_dir
+RTPENGINE_NG_PORT=$ng_port
+RTPENGINE_PORTS=${rtp_min:+$rtp_min-$rtp_max}
+RTPENGINE_LOG=${ng_port:+$run_dir/rtpengine.log}
 EOF
   cat "$state_file"
 }
 
 stop() {
   stop_by_pid_file kamailio.sh 10
+  [[ -e $rtpengine_pid_file ]] && stop_rtpengine
+  return 0
 }
 
 status() {

@@ -18,6 +18,8 @@ export interface KamailioOptions {
   sharedMemoryMb?: number;
   /** Verbose Kamailio log (debug=3). */
   debug?: boolean;
+  /** Anchor media in an rtpengine started beside it; `block-caller`: the relay drops what callers send. */
+  rtpengine?: 'relay' | 'block-caller';
 }
 
 /** A running lab Kamailio on 127.0.0.1 and [::1] (domain lab.test, users from docker/kamailio/users.txt). */
@@ -37,6 +39,8 @@ export interface KamailioPeer {
   certPath: string;
   logPath: string;
   runDir: string;
+  /** With `rtpengine`: the RTP port range it hands out, and its log. */
+  rtpengine?: { ports: [number, number]; logPath: string };
   /** Stops Kamailio (SIGTERM, then SIGKILL after 10 s) and removes its run directory. */
   stop(): Promise<void>;
 }
@@ -55,6 +59,8 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     ...(options.frInvTimerMs !== undefined && { FR_INV_TIMER: String(options.frInvTimerMs) }),
     ...(options.sharedMemoryMb !== undefined && { KAMAILIO_SHM_MB: String(options.sharedMemoryMb) }),
     ...(options.debug === true && { KAMAILIO_DEBUG: '1' }),
+    ...(options.rtpengine !== undefined && { KAMAILIO_RTPENGINE: '1' }),
+    ...(options.rtpengine === 'block-caller' && { KAMAILIO_RTPENGINE_BLOCK: 'caller' }),
   };
   const stop = async (): Promise<void> => {
     await run('bash', [script, 'stop'], { env, timeout: 20_000 });
@@ -90,8 +96,16 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     certPath: state.get('KAMAILIO_CERT') ?? join(runDir, 'lab.test.crt'),
     logPath: state.get('KAMAILIO_LOG') ?? join(runDir, 'kamailio.log'),
     runDir,
+    ...(options.rtpengine !== undefined && { rtpengine: { ports: rtpPorts(state.get('RTPENGINE_PORTS')), logPath: state.get('RTPENGINE_LOG') ?? join(runDir, 'rtpengine.log') } }),
     stop,
   };
+}
+
+/** `LOW-HIGH` of the state file. */
+function rtpPorts(text: string | undefined): [number, number] {
+  const match = /^(\d+)-(\d+)$/.exec(text ?? '');
+  if (!match) throw new PeerStartError('kamailio', `state file has no valid RTPENGINE_PORTS (${text})`, '');
+  return [Number(match[1]), Number(match[2])];
 }
 
 /** KEY=VALUE lines as written by kamailio.sh. */
