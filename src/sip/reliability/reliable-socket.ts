@@ -1,6 +1,5 @@
 import { systemClock, type Clock } from '../../util/clock.js';
-import { parseCSeq, topVia } from '../message/headers.js';
-import { parseSipMessage } from '../message/parse-message.js';
+import { tryBranchOf, tryCSeqOf, tryParseSipMessage } from '../message/tolerant-read.js';
 import type { SipMessage } from '../message/sip-message.js';
 import type { Endpoint, Flow, FlowClosedHandler, MessageHandler, SipSocket } from '../transport/types.js';
 import { ClientTransactions } from './client-transactions.js';
@@ -80,7 +79,7 @@ class ReliableSocket implements ReliableSipSocket {
   async send(raw: string, target: SendTarget): Promise<Flow> {
     let retransmission = false;
     if (this.udp) {
-      const message = tryParse(raw);
+      const message = tryParseSipMessage(raw);
       if (message && target.stateless) this.forget(message);
       else if (message) retransmission = this.track(message, raw, target);
     }
@@ -92,20 +91,20 @@ class ReliableSocket implements ReliableSipSocket {
    * and a copy of the request goes up again to be answered again, one reply per datagram.
    */
   private forget(message: SipMessage): void {
-    const branch = branchOf(message);
-    const method = message.kind === 'response' ? cseqMethodOf(message) : undefined;
+    const branch = tryBranchOf(message);
+    const method = message.kind === 'response' ? tryCSeqOf(message)?.method : undefined;
     if (branch !== undefined && method !== undefined) this.servers.forget(branch, method);
   }
 
   /** Records an outgoing message in its transaction; true if it repeats what was sent already. */
   private track(message: SipMessage, raw: string, target: SendTarget): boolean {
-    const branch = branchOf(message);
+    const branch = tryBranchOf(message);
     if (branch === undefined) return false;
     if (message.kind === 'request') {
       if (message.method === 'ACK') return this.clients.recordAck(branch, raw, target);
       return this.clients.start(branch, message.method, raw, target);
     }
-    const method = cseqMethodOf(message);
+    const method = tryCSeqOf(message)?.method;
     if (method === undefined) return false;
     return this.servers.recordResponse(branch, method, message.status, raw, target);
   }
@@ -127,12 +126,12 @@ class ReliableSocket implements ReliableSipSocket {
 
   private receive(raw: string, flow: Flow): void {
     let verdict: { deliver: boolean; retransmission: boolean } = { deliver: true, retransmission: false };
-    const message = this.udp ? tryParse(raw) : undefined;
-    const branch = message ? branchOf(message) : undefined;
+    const message = this.udp ? tryParseSipMessage(raw) : undefined;
+    const branch = message ? tryBranchOf(message) : undefined;
     if (message?.kind === 'request' && branch !== undefined) {
       verdict = this.servers.receiveRequest(branch, message.method);
     } else if (message?.kind === 'response' && branch !== undefined) {
-      const method = cseqMethodOf(message);
+      const method = tryCSeqOf(message)?.method;
       if (method !== undefined) verdict = this.clients.receiveResponse(branch, method, message.status, toTagOf(raw));
     }
     this.report({ direction: 'in', raw, flow, retransmission: verdict.retransmission, absorbed: !verdict.deliver });
@@ -147,33 +146,6 @@ class ReliableSocket implements ReliableSipSocket {
 
   private report(record: WireRecord): void {
     for (const handler of this.wireHandlers) handler(record);
-  }
-}
-
-function tryParse(raw: string): SipMessage | undefined {
-  try {
-    return parseSipMessage(raw);
-  } catch {
-    // Unparsable bytes are not ours to judge here: the transaction user above answers 400 or drops them.
-    return undefined;
-  }
-}
-
-function branchOf(message: SipMessage): string | undefined {
-  try {
-    return topVia(message).branch;
-  } catch {
-    // No usable Via: RFC 2543-style or broken; no transaction can be matched, pass it through.
-    return undefined;
-  }
-}
-
-function cseqMethodOf(message: SipMessage): string | undefined {
-  try {
-    return parseCSeq(message).method;
-  } catch {
-    // A response without a usable CSeq matches no transaction; the core above drops it.
-    return undefined;
   }
 }
 

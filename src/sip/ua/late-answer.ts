@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../util/clock.js';
-import { getHeader, getHeaderValues, parseCSeq, topVia } from '../message/headers.js';
-import { parseSipMessage } from '../message/parse-message.js';
+import { getHeader, getHeaderValues } from '../message/headers.js';
 import { serializeSipMessage } from '../message/serialize-message.js';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.js';
+import { tryBranchOf, tryCSeqOf, tryParseSipMessage } from '../message/tolerant-read.js';
 
 /** A 2xx that came after the INVITE had already failed, and what was done about it. */
 export interface LateAnswer {
@@ -51,10 +51,10 @@ export class LateAnswers {
   /** Every message the user agent sends; initial INVITEs are remembered by Call-ID. */
   sent(raw: string): void {
     if (!raw.startsWith('INVITE ')) return;
-    const invite = parse(raw);
+    const invite = tryParseSipMessage(raw);
     if (invite?.kind !== 'request' || hasToTag(invite)) return;
     const callId = getHeader(invite, 'call-id');
-    const seq = cseqOf(invite)?.seq;
+    const seq = tryCSeqOf(invite)?.seq;
     if (callId === undefined || seq === undefined) return;
     this.forget(callId);
     this.invites.set(callId, { invite, seq, acks: new Map() });
@@ -63,10 +63,10 @@ export class LateAnswers {
   /** Every message received; true when it was handled here and sip.js must not see it. */
   received(raw: string): boolean {
     if (!raw.startsWith('SIP/2.0')) return false;
-    const response = parse(raw);
+    const response = tryParseSipMessage(raw);
     if (response?.kind !== 'response') return false;
-    const cseq = cseqOf(response);
-    if (cseq?.method === 'BYE') return this.byes.has(branchOf(response) ?? '');
+    const cseq = tryCSeqOf(response);
+    if (cseq?.method === 'BYE') return this.byes.has(tryBranchOf(response) ?? '');
     const sent = this.invites.get(getHeader(response, 'call-id') ?? '');
     if (cseq?.method !== 'INVITE' || !sent || cseq.seq !== sent.seq || response.status < 200) return false;
     if (response.status >= 300) {
@@ -95,7 +95,7 @@ export class LateAnswers {
     sent.acks.set(tag, ack);
     this.options.send(ack);
     const bye = dialogRequest('BYE', sent, response);
-    this.byes.add(branchOf(bye)!);
+    this.byes.add(tryBranchOf(bye)!);
     this.options.send(serializeSipMessage(bye));
     this.options.onLateAnswer({ callId: getHeader(sent.invite, 'call-id')!, answer: `${response.status} ${response.reason}`, after: sent.failed! });
   }
@@ -145,31 +145,4 @@ function hasToTag(message: SipMessage): boolean {
 
 function toTagOf(message: SipMessage): string | undefined {
   return /;\s*tag=([^;\s>]+)/i.exec(getHeader(message, 'to') ?? '')?.[1];
-}
-
-function parse(raw: string): SipMessage | undefined {
-  try {
-    return parseSipMessage(raw);
-  } catch {
-    // Not ours to judge: sip.js answers or drops what it cannot read.
-    return undefined;
-  }
-}
-
-function cseqOf(message: SipMessage): { seq: number; method: string } | undefined {
-  try {
-    return parseCSeq(message);
-  } catch {
-    // A message without a usable CSeq matches no INVITE of ours.
-    return undefined;
-  }
-}
-
-function branchOf(message: SipMessage): string | undefined {
-  try {
-    return topVia(message).branch;
-  } catch {
-    // No usable Via: it cannot answer a BYE of ours.
-    return undefined;
-  }
 }

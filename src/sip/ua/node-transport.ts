@@ -1,7 +1,6 @@
 import { EmitterImpl, TransportState, type Transport } from 'sip.js';
 import type { Logger as SipJsLogger } from 'sip.js/lib/core/log/logger.js';
-import { topVia } from '../message/headers.js';
-import { parseSipMessage } from '../message/parse-message.js';
+import { tryBranchOf, tryParseSipMessage } from '../message/tolerant-read.js';
 import type { ReliableSipSocket } from '../reliability/types.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { LateAnswers, type LateAnswer } from './late-answer.js';
@@ -147,10 +146,7 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 }
 
 function branchOf(raw: string): string | undefined {
-  try {
-    return topVia(parseSipMessage(raw)).branch;
-  } catch {
-    // Unparsable: sip.js will reject it itself; we just cannot route a reply by branch.
-    return undefined;
-  }
+  // Unparsable: sip.js will reject it itself; we just cannot route a reply by branch.
+  const message = tryParseSipMessage(raw);
+  return message && tryBranchOf(message);
 }
