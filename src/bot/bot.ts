@@ -7,6 +7,7 @@ import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import { tlsFailureOf } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
 import type { IncomingCall } from '../sip/ua/incoming-call.js';
+import type { OutgoingCall } from '../sip/ua/outgoing-call.js';
 import { registerWithin } from '../sip/ua/register-within.js';
 import type { Registration, RegistrationState } from '../sip/ua/registration.js';
 import { callIdOfSession, type SessionDescriptionHandlerFactory } from '../sip/ua/session-description-handler.js';
@@ -15,7 +16,7 @@ import { SipUserAgent } from '../sip/ua/user-agent.js';
 import type { OutOfDialogMethod } from '../sip/ua/out-of-dialog-request.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
 import type { ResponseLine } from '../sip/ua/response-line.js';
-import type { RegisterHandlers } from '../sip/ua/registration.js';
+import { finalResponse } from './final-response.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
@@ -191,10 +192,29 @@ export class Bot {
     const ua = this.requireUserAgent();
     const outgoing = ua.call(target, options.headers);
     if (!outgoing) throw new Error(`${this.name}: ${JSON.stringify(target)} is not a SIP URI (hint: sip:bob@lab.test)`);
+    return this.placeCall(outgoing, target, options);
+  }
+
+  /**
+   * A REFER on one of our calls (RFC 3515): accepted (202, NOTIFY 100 Trying), and the call to
+   * the Refer-To target placed like any other; sip.js reports its final status to the transferor.
+   */
+  private takeTransfers(session: IncomingCall | OutgoingCall): void {
+    session.onTransfer((transfer) => {
+      this.logger.info({ target: transfer.target, callId: session.callId }, 'transferred by the peer (REFER)');
+      transfer
+        .accept()
+        .then((outgoing) => this.placeCall(outgoing, transfer.target, {}))
+        .catch((error: unknown) => this.logger.warn({ err: error, callId: session.callId }, 'following a REFER failed'));
+    });
+  }
+
+  private placeCall(outgoing: OutgoingCall, target: string, options: { cancelAfter?: number; hangupAfter?: number }): Call {
     const call = new Call(this.name, 'caller', outgoing.callId, this.events, this.clock);
     call.remoteUri = target;
     this.calls.set(call.callId, call);
     wireMediaControl(call, outgoing);
+    this.takeTransfers(outgoing);
     call.hangup = async () => {
       if (outgoing.state === 'establishing') {
         call.endedBy ??= 'local';
@@ -340,6 +360,7 @@ export class Bot {
     this.calls.set(key, call);
     const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride, this.onIncomingCall?.(call));
     wireMediaControl(call, incoming);
+    this.takeTransfers(incoming);
     answerIncomingCall({ incoming, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
   }
 
@@ -371,21 +392,6 @@ function registrationStateOf(state: RegistrationState): 'registered' | 'unregist
   if (state === 'terminated') return 'unregistered';
   if (state === 'unregistered') return 'unregistered';
   return 'registering';
-}
-
-/** The final response to a REGISTER, or a made-up 408 when none came within `timeoutMs`. */
-function finalResponse(send: (handlers: RegisterHandlers) => Promise<void>, timeoutMs: number, clock: Clock): Promise<ResponseLine> {
-  return new Promise((resolve, reject) => {
-    const timer = clock.setTimeout(() => resolve({ status: 408, reason: `no final response within ${timeoutMs / 1000} s` }), timeoutMs);
-    const done = (response: ResponseLine) => {
-      clock.clearTimeout(timer);
-      resolve(response);
-    };
-    send({ onAccept: done, onReject: done }).catch((error: unknown) => {
-      clock.clearTimeout(timer);
-      reject(error instanceof Error ? error : new Error(String(error)));
-    });
-  });
 }
 
 function randomToken(): string {

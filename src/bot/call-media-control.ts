@@ -24,6 +24,10 @@ export class CallMediaError extends Error {
  */
 export function wireMediaControl(call: Call, session: CallSession): void {
   call.setHold = (hold) => reinvite(call, session, hold);
+  call.transfer = async (target, content) => {
+    if (session.state !== 'established') throw new Error(`cannot transfer: call ${call.callId} is ${call.state}, not connected`);
+    return session.transfer(target, content);
+  };
   call.sendInfo = async (content) => {
     if (session.state !== 'established') throw new Error(`cannot send INFO: call ${call.callId} is ${call.state}, not connected`);
     return session.info(content);

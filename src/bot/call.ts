@@ -1,6 +1,7 @@
 import type { EventStream } from '../events/event-stream.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
 import type { ResponseLine } from '../sip/ua/response-line.js';
+import type { TransferResult } from '../sip/ua/transfer.js';
 import type { CallState } from '../events/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { checkTransition, isActive } from './call-state.js';
@@ -33,6 +34,8 @@ export class Call {
   setHold: (hold: boolean) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot be put on hold yet`));
   /** INFO in the dialog (RFC 6086), e.g. application/dtmf-relay; resolves with the final response. Wired by the bot. */
   sendInfo: (content: RequestContent) => Promise<ResponseLine> = () => Promise.reject(new Error(`call ${this.callId} cannot send INFO yet`));
+  /** Blind transfer (REFER); resolves with the final status the transferee reports. Wired by the bot. */
+  transfer: (target: string, content: RequestContent) => Promise<TransferResult> = () => Promise.reject(new Error(`call ${this.callId} cannot transfer yet`));
   /** RFC 4733 telephone-events on this call's RTP; resolves once every digit is out. Wired by the bot. */
   sendDtmf: (digits: string) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot send DTMF yet`));
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dtmfDigits } from './media-expectation-schema.js';
 import { statusCode, textField } from './scalar-fields.js';
-import type { InfoStep, MessageStep, OptionsStep, RegisterStep, RequestHeaders } from './scenario-types.js';
+import type { InfoStep, MessageStep, OptionsStep, RegisterStep, RequestHeaders, TransferStep } from './scenario-types.js';
 
 /** Headers sip.js builds itself (RFC 3261 §8.1.1); a scenario setting them would send them twice. */
 const BUILT_HEADERS = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type', 'route', 'record-route', 'v', 'f', 't', 'i', 'm', 'l', 'c'];
@@ -51,6 +51,13 @@ export const infoStepSchema = z.strictObject({
   status: expectedStatus.optional(),
 });
 
+/** `- transfer: { from: callee, to: target }`: blind transfer (REFER) of each connected call of the role. */
+export const transferStepSchema = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  status: expectedStatus.optional(),
+});
+
 /** `- register: { role: callee }`, with `password` to try a wrong one and `status` it must get. */
 export const registerStepSchema = z.strictObject({
   role: z.string(),
@@ -89,4 +96,8 @@ export function resolveInfoStep(raw: z.output<typeof infoStepSchema>, headers: H
 export function resolveRegisterStep(raw: z.output<typeof registerStepSchema> | z.output<typeof unregisterStepSchema>, register: boolean): RegisterStep {
   const password = 'password' in raw ? raw.password : undefined;
   return { kind: 'register', role: raw.role, register, ...(password === undefined ? {} : { password }), ...withStatus(raw.status) };
+}
+
+export function resolveTransferStep(raw: z.output<typeof transferStepSchema>, headers: Headers): TransferStep {
+  return { kind: 'transfer', role: raw.from, to: raw.to, ...withStatus(raw.status), ...withHeaders(headers) };
 }

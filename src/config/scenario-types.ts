@@ -35,7 +35,7 @@ export interface ProxySettings {
   cancelledInviteStatus?: 408 | 487;
 }
 
-export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep;
+export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep;
 
 /** Extension headers a step adds to the request it sends, name to value, in order. */
 export type RequestHeaders = Readonly<Record<string, string>>;
@@ -120,6 +120,20 @@ export interface InfoStep {
   role: string;
   digits: string;
   /** Any of these final statuses passes. */
+  status?: number[];
+  headers?: RequestHeaders;
+}
+
+/**
+ * Blind transfer (RFC 3515, RFC 5589 §6) of every connected call of a role: REFER with
+ * Refer-To `to`; the transferee's NOTIFY sipfrag must report one of `status` (any 2xx when
+ * absent); the role then hangs up its call with BYE.
+ */
+export interface TransferStep {
+  kind: 'transfer';
+  role: string;
+  /** A role name or a SIP URI. */
+  to: string;
   status?: number[];
   headers?: RequestHeaders;
 }

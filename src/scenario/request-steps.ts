@@ -1,6 +1,6 @@
 import type { Bot } from '../bot/bot.js';
 import { isSipUri } from '../config/scenario-schema.js';
-import type { InfoStep, MessageStep, OptionsStep, RegisterStep } from '../config/scenario-types.js';
+import type { InfoStep, MessageStep, OptionsStep, RegisterStep, TransferStep } from '../config/scenario-types.js';
 import type { SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { parseSipMessage } from '../sip/message/parse-message.js';
 import type { ResponseLine } from '../sip/ua/response-line.js';
@@ -15,7 +15,7 @@ export interface RequestStepContext {
   timeoutMs: number;
 }
 
-export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep;
+export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep;
 
 /**
  * Plays a step that sends a request of its own and judges its final response: the `status`
@@ -25,6 +25,7 @@ export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep;
 export async function playRequestStep(step: RequestStep, context: RequestStepContext): Promise<void> {
   if (step.kind === 'message' || step.kind === 'options') return playOutOfDialog(step, context);
   if (step.kind === 'info') return playInfo(step, context);
+  if (step.kind === 'transfer') return playTransfer(step, context);
   return playRegister(step, context);
 }
 
@@ -54,6 +55,24 @@ async function playInfo(step: InfoStep, context: RequestStepContext): Promise<vo
     const content = { body: `Signal=${digit}\r\nDuration=160\r\n`, contentType: 'application/dtmf-relay', headers: step.headers };
     const responses = await withTimeout(Promise.all(connected.map((c) => c.sendInfo(content))), context.timeoutMs, context.clock, `${what} got no final response`);
     for (const response of responses) judgeStatus(`${what} (digit ${digit})`, step.status, response);
+  }
+}
+
+/**
+ * Blind transfer of each connected call of the role: REFER, then the transferee's NOTIFY sipfrag
+ * must report the expected final status; the transferor then leaves with BYE (RFC 5589 §6).
+ */
+async function playTransfer(step: TransferStep, context: RequestStepContext): Promise<void> {
+  const bot = context.botOf(step.role);
+  const target = isSipUri(step.to) ? step.to : context.botOf(step.to).aor;
+  const what = `transfer by ${step.role} (${bot.name}) to ${step.to}`;
+  const connected = [...bot.calls.values()].filter((c) => c.state === 'confirmed');
+  if (connected.length === 0) throw new Error(`${what}: no connected call`);
+  for (const call of connected) {
+    const result = await withTimeout(call.transfer(target, { headers: step.headers }), context.timeoutMs, context.clock, `${what}: no final NOTIFY (message/sipfrag)`);
+    if (result.from === 'refer') throw new Error(`${what}: the REFER was answered ${result.status} ${result.reason}`);
+    judgeStatus(`${what} (NOTIFY sipfrag)`, step.status, result);
+    await call.hangup();
   }
 }
 

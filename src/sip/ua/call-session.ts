@@ -1,6 +1,7 @@
 import { SessionState, type Session } from 'sip.js';
 import { extraHeaderLines, sipJsBody, type RequestContent } from './request-content.js';
 import { responseLineOf, type ResponseLine } from './response-line.js';
+import { sendTransfer, type TransferResult } from './transfer.js';
 import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from './session-description-handler.js';
 
 /**
@@ -69,6 +70,11 @@ export abstract class CallSession<S extends Session = Session> {
         })
         .catch(reject);
     });
+  }
+
+  /** Blind transfer: REFER to `target`, resolved with the final status the transferee reports (transfer.ts). */
+  transfer(target: string, content: RequestContent = {}): Promise<TransferResult> {
+    return sendTransfer(this.session, target, content);
   }
 
   /**

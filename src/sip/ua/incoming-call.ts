@@ -1,5 +1,7 @@
 import type { Invitation } from 'sip.js';
 import { CallSession } from './call-session.js';
+import { OutgoingCall } from './outgoing-call.js';
+import { listenForTransfers, type IncomingTransfer } from './transfer.js';
 import { ignoreAckTimeoutAfterEnd, NOT_ACCEPTABLE_HERE, rejectUnacceptableOfferWith488 } from './invitation-workarounds.js';
 
 /** A 488 the user agent sent on its own because the media layer could not answer the offer. */
@@ -34,6 +36,11 @@ export class IncomingCall extends CallSession<Invitation> {
   /** Told just before the user agent answers an offer it cannot take with 488 (the session then ends). */
   onUnacceptableOffer(listener: (offer: UnacceptableOffer) => void): void {
     this.unacceptableOfferListener = listener;
+  }
+
+  /** Each REFER the caller sends on this call; accepting one gives the call to its target. */
+  onTransfer(listener: (transfer: IncomingTransfer<OutgoingCall>) => void): void {
+    listenForTransfers(this.session, listener, (inviter) => new OutgoingCall(inviter));
   }
 
   /** Sends 180 Ringing. */

@@ -2,6 +2,7 @@ import type { Inviter } from 'sip.js';
 import { CallSession } from './call-session.js';
 import { acceptProvisionalWithoutContact, type LenientProvisional } from './lenient-provisional.js';
 import { responseLineOf, type ResponseLine } from './response-line.js';
+import { listenForTransfers, type IncomingTransfer } from './transfer.js';
 
 /** What the caller hears about the responses to its INVITE. */
 export interface InviteHandlers {
@@ -34,6 +35,11 @@ export class OutgoingCall extends CallSession<Inviter> {
         },
       })
       .then(() => acceptProvisionalWithoutContact(this.session, (response: LenientProvisional) => handlers.onProgress(response)));
+  }
+
+  /** Each REFER the peer sends on this call; accepting one gives the call to its target. */
+  onTransfer(listener: (transfer: IncomingTransfer<OutgoingCall>) => void): void {
+    listenForTransfers(this.session, listener, (inviter) => new OutgoingCall(inviter));
   }
 
   /** CANCELs the INVITE while it has no final response (RFC 3261 §9.1). */
