@@ -54,11 +54,6 @@ export class RequestHandler {
       return;
     }
     if (inDialog && !this.routedHere(request, hop)) return;
-    if (request.method === 'INVITE') {
-      // §16.2 / §16.7: a stateful proxy answers INVITE with 100 at once; iptel does it even
-      // before the 407 challenge (INVITE → 100 → 407 in the captures).
-      this.ctx.reply(request, hop, 100, 'Trying');
-    }
     if (inDialog) this.forwardInDialog(request, hop);
     else this.forwardInitial(request, hop);
   }
@@ -69,6 +64,7 @@ export class RequestHandler {
    * loose_route(), else 404): a To tag alone must not buy an unauthenticated relay.
    */
   private forwardInDialog(request: SipRequest, hop: Hop): void {
+    this.trying(request, hop);
     const hint = preprocessRoutes(this.ctx, request);
     const target = this.nextHop(request, hint);
     if (!target) return this.unresolvable(request, hop);
@@ -91,6 +87,7 @@ export class RequestHandler {
       return;
     }
     consumeCredentials(request, this.ctx.options.realm);
+    this.trying(request, hop);
     if (routed || !addressesUs(this.ctx, requestUri)) {
       const target = this.nextHop(request, hint);
       if (!target) return this.unresolvable(request, hop);
@@ -171,6 +168,16 @@ export class RequestHandler {
     if (verdict === 'forged') this.ctx.reply(request, hop, 403, 'Forbidden (Route not record-routed by this proxy)', { stateless: true });
     else this.ctx.reply(request, hop, 404, 'Not Here', { stateless: true });
     return false;
+  }
+
+  /**
+   * §16.2 / §16.7: a stateful proxy answers INVITE with 100 at once, but only once it takes the
+   * INVITE on (authenticated, or in a dialog it routes). iptel.org sent 100 even before its 407;
+   * here the challenge is stateless and never re-sent, and a 100 would stop the caller's own
+   * INVITE retransmissions (Timer A), so a lost 407 would leave the call waiting for Timer B.
+   */
+  private trying(request: SipRequest, hop: Hop): void {
+    if (request.method === 'INVITE') this.ctx.reply(request, hop, 100, 'Trying');
   }
 
   private nextHop(request: SipRequest, hint: TransportProtocol | undefined): Target | undefined {
