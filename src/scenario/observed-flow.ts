@@ -14,9 +14,30 @@ export type LegRole = 'caller' | 'callee';
 const DIALOG_CREATING = new Set(['INVITE', 'ACK', 'CANCEL']);
 
 export function legMessages(events: readonly SipMessageEvent[], party: string, callId: string, role: LegRole): SipMessageEvent[] {
-  const mine = events.filter((e) => e.type === 'sip' && e.party === party && e.callId === callId && !e.retransmission);
+  const mine = withoutRepeatedAcks(events.filter((e) => e.type === 'sip' && e.party === party && e.callId === callId && !e.retransmission));
   const reinvites = mine.filter(isReinvite);
   return mine.filter((e) => belongsTo(e, role) || answersReinvite(e, reinvites));
+}
+
+/**
+ * Drops an ACK that repeats one already in the flow: same direction, CSeq number and To tag.
+ * The caller sends its ACK again for every copy of the 2xx it receives (RFC 3261 §13.2.2.4),
+ * and a user agent may build each copy anew with a branch of its own, so the transport layer
+ * cannot tell it is a copy; for the dialog it is the same ACK.
+ */
+function withoutRepeatedAcks(events: readonly SipMessageEvent[]): SipMessageEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (e.method !== 'ACK') return true;
+    const key = `${e.direction}|${cseqNumber(e)}|${toTag(e) ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function toTag(event: SipMessageEvent): string | undefined {
+  return /^(?:To|t)\s*:[^\r\n]*;\s*tag=([^;\s]+)/im.exec(event.raw)?.[1];
 }
 
 /** An INVITE inside the dialog (its To has a tag): hold, unhold, a session refresh. */
@@ -56,7 +77,7 @@ export function cseqMethod(event: SipMessageEvent): string | undefined {
 }
 
 function hasToTag(event: SipMessageEvent): boolean {
-  return /^(?:To|t)\s*:[^\r\n]*;\s*tag=/im.test(event.raw);
+  return toTag(event) !== undefined;
 }
 
 /** `INVITE>`, `<180`, `<200/CANCEL`: the same compact notation as expected flows. */

@@ -78,6 +78,11 @@ describe('compareFlow', () => {
 });
 
 describe('legMessages', () => {
+  it('counts an ACK sent again for a re-sent 200 once, even when it came with a branch of its own', () => {
+    const events = [message('<INVITE'), message('200>'), message('<ACK', { toTag: true }), message('200>', { retransmission: true }), message('<ACK', { toTag: true }), message('<BYE', { toTag: true })];
+    expect(legMessages(events, 'alice', 'c1', 'callee').map(flowToken)).toEqual(['<INVITE', '200/INVITE>', '<ACK', '<BYE']);
+  });
+
   it('splits a self-call: the caller leg has what alice sent as caller, the callee leg what she did as callee', () => {
     const events = [
       message('INVITE>'), message('<100'), message('<INVITE'), message('100>'), message('486>'), message('<486'), message('ACK>'), message('<ACK'),
