@@ -57,8 +57,9 @@ describe('sipbots load against a server killed mid-run', () => {
     const { code, at } = await load.exit;
     const exitS = (at - killedAt) / 1000;
     expect(code).toBe(3);
-    // Within the RFC timers: refused sends for 4·T1, or at worst one --timeout (Timer B/F) of silence; never --duration.
-    expect(exitS).toBeLessThan(6 + 3);
+    // Within the RFC timers: refused sends for 4·T1, or at worst one --timeout (Timer B/F) of silence; never --duration
+    // (120 s). The margin is for a starved machine: 9.3 s was seen with a load average of 19.
+    expect(exitS).toBeLessThan(6 + 15);
     expect(load.stderr()).toMatch(new RegExp(`sipbots load: server 127\\.0\\.0\\.1:${port} stopped answering: nothing received for \\d+\\.\\d s`));
 
     const summary = readSummary<LoadResult>(run);
@@ -95,7 +96,8 @@ describe('sipbots load against a server that never answers', () => {
     const { code, stderr } = await runCli(['load', '--proxy', `127.0.0.1:${server.port}`, ...accounts, '--rate', '20', '--duration', '120', '--timeout', '3', '--capture', run], { env });
     const elapsedS = (Date.now() - started) / 1000;
     expect(code).toBe(3);
-    expect(elapsedS).toBeLessThan(3 + 3);
+    // One --timeout (3 s), never --duration (120 s); the margin is for a starved machine.
+    expect(elapsedS).toBeLessThan(3 + 15);
     expect(stderr).toMatch(new RegExp(`callee registration: server 127\\.0\\.0\\.1:${server.port} never answered: nothing received for 3\\.\\d s, 20 transactions timed out`));
     // Timer E: each REGISTER went at 0, 0.5 and 1.5 s (and 2.5 s) before Timer F.
     const registers = (await capturedSip(run)).filter((e) => e.method === 'REGISTER');
@@ -117,7 +119,8 @@ describe('sipbots load against a server that never answers', () => {
     );
     const elapsedS = (Date.now() - started) / 1000;
     expect(code).toBe(3);
-    expect(elapsedS).toBeLessThan(3 + 3);
+    // One --timeout (3 s), never --duration (120 s); the margin is for a starved machine.
+    expect(elapsedS).toBeLessThan(3 + 15);
     expect(stderr).toMatch(/server 127\.0\.0\.1:\d+ never answered: nothing received for 3\.\d s, \d+ transactions timed out, \d+ calls or requests were waiting/);
     const summary = readSummary<LoadResult>(run);
     const c = summary.counters;
