@@ -53,7 +53,8 @@ describe('a dead or dying server', () => {
     const elapsed = Date.now() - started;
     expect(code).toBe(3);
     expect(stderr).toMatch(new RegExp(`no answer from sip:127\\.0\\.0\\.1:${port};transport=udp over udp after 2 s`));
-    expect(elapsed).toBeLessThan(8000);
+    // After the 2 s --register-timeout, not after Timer F (32 s); the margin is for a starved machine.
+    expect(elapsed).toBeLessThan(20_000);
     // Even a run that never got going leaves its folder: the unanswered REGISTERs are on record.
     expectRunFolder(dir);
     expect(readJsonl(dir).some((e) => e.type === 'sip' && String(e.startLine).startsWith('REGISTER'))).toBe(true);
