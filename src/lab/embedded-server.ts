@@ -4,7 +4,7 @@ import { LabProxy } from '../proxy/lab-proxy.js';
 import type { CancelledInviteStatus } from '../proxy/proxy-options.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
-import type { Endpoint, SipSocket, TransportProtocol } from '../sip/transport/types.js';
+import type { Endpoint, SipSocket, SipSocketOptions, TransportProtocol } from '../sip/transport/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { makeSelfSignedCertificate } from '../util/self-signed-cert.js';
@@ -21,6 +21,8 @@ export interface EmbeddedServerOptions {
   cancelledInviteStatus?: CancelledInviteStatus;
   clock?: Clock;
   logger?: Logger;
+  /** TCP/TLS/WS listeners: idle timeout, connection cap and message (buffer) cap; see SipSocketOptions. */
+  limits?: Pick<SipSocketOptions, 'idleTimeoutMs' | 'maxConnections' | 'maxMessageBytes'>;
 }
 
 export interface EmbeddedServer {
@@ -40,7 +42,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const needsCert = options.transports.some((t) => t === 'tls' || t === 'wss');
   const cert = needsCert ? await makeSelfSignedCertificate() : undefined;
   const listeners: SipSocket[] = options.transports.map((protocol) => {
-    const raw = createSipSocket({ protocol, listen: true, bindAddress: options.bindAddress ?? '127.0.0.1', port: options.port ?? 0, tls: cert }, options.logger);
+    const raw = createSipSocket({ protocol, listen: true, bindAddress: options.bindAddress ?? '127.0.0.1', port: options.port ?? 0, tls: cert, ...options.limits }, options.logger);
     const socket = createReliableSocket(raw, { clock });
     socket.onWire((record) =>
       options.events.emit({ ...sipMessageEvent('proxy', record.direction, record.raw, record.flow, clock.now()), ...(record.retransmission ? { retransmission: true } : {}) }),

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { loadBotsFile } from '../../config/load-bots.js';
 import { EventStream } from '../../events/event-stream.js';
@@ -8,10 +8,17 @@ import { createRunFolder } from '../../lab/run-folder.js';
 import type { CancelledInviteStatus } from '../../proxy/proxy-options.js';
 import { floodSampler, FLOOD_LOG_PER_SECOND } from '../../proxy/flood-sampler.js';
 import { loadUsersFile, usersFromBots } from '../../proxy/users.js';
-import { formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, formatEndpoint, TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../sip/transport/stream-framer.js';
 import { ExitCode } from '../exit-codes.js';
 import { fileOfOption, interrupted, port, seconds, transportList, type CommandContext } from './command-context.js';
 import { packageFile } from '../../util/package-files.js';
+
+function positiveCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${text} is not a positive whole number`);
+  return n;
+}
 
 export function proxyCommand(context: CommandContext): Command {
   return new Command('proxy')
@@ -23,6 +30,13 @@ export function proxyCommand(context: CommandContext): Command {
     .addOption(new Option('--transport <list>', `comma-separated transports to listen on (${TRANSPORT_PROTOCOLS.join(', ')})`).argParser(transportList).default(['udp', 'tcp'], 'udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer (default 120, as Kamailio): the caller gets 408 when nobody answers in time', seconds)
     .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'TCP/TLS/WS: close a connection that holds an incomplete message, or has sent no message yet, this long (keep-alive CRLFs between messages are fine)')
+        .argParser(seconds)
+        .default(DEFAULT_IDLE_TIMEOUT_MS, String(DEFAULT_IDLE_TIMEOUT_MS / 1000)),
+    )
+    .option('--max-connections <n>', 'TCP/TLS/WS: connections open at once per listener; the excess is refused', positiveCount, DEFAULT_MAX_CONNECTIONS)
+    .option('--max-message-bytes <n>', 'TCP/TLS: bytes buffered per connection for one message; a larger one cuts the connection', positiveCount, DEFAULT_MAX_MESSAGE_BYTES)
     .option('--out <dir>', `also write every message to <dir>/messages.jsonl (a new or empty folder); messages of unauthenticated requests at most ${FLOOD_LOG_PER_SECOND} a second, the rest counted`)
     .option('--force', 'write into an --out folder that is not empty')
     .action(async (options: Record<string, unknown>) => {
@@ -42,6 +56,7 @@ export function proxyCommand(context: CommandContext): Command {
         inviteTimeoutMs: options.inviteTimeout as number | undefined,
         cancelledInviteStatus: Number(options.cancelledInviteStatus) as CancelledInviteStatus,
         logger: context.logger(),
+        limits: { idleTimeoutMs: options.idleTimeout as number, maxConnections: options.maxConnections as number, maxMessageBytes: options.maxMessageBytes as number },
       });
       // A flood of unauthenticated requests is sampled, not written whole (flood-sampler.ts).
       const sampled = runDir ? floodSampler(events, server.proxy.statelessTag) : undefined;

@@ -5,7 +5,7 @@ import { silentLogger } from '../../util/logger.js';
 import { ConnectionSipSocket } from './connection-sip-socket.js';
 import { describeConnectFailure, listeningTlsMaterial, outgoingLocalAddress, socketEndpoint } from './socket-helpers.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, FramingError, StreamFramer } from './stream-framer.js';
-import { formatEndpoint, TransportError, type Endpoint, type Flow, type SipSocketOptions } from './types.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, formatEndpoint, TransportError, type Endpoint, type Flow, type SipSocketOptions } from './types.js';
 
 export type StreamProtocol = 'tcp' | 'tls';
 
@@ -20,6 +20,9 @@ interface StreamConnection {
   socket: net.Socket;
   framer: StreamFramer;
   error?: TransportError;
+  /** Set while an incomplete message (or an accepted connection's first one) is awaited. */
+  stall?: NodeJS.Timeout;
+  delivered: boolean;
 }
 
 /**
@@ -58,6 +61,9 @@ export class StreamSipSocket extends ConnectionSipSocket<StreamProtocol, StreamC
     } else {
       server.on('connection', (socket: net.Socket) => this.adoptSocket(socket));
     }
+    // Past the cap Node closes each new connection at once (a slowloris must not exhaust fds).
+    server.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    server.on('drop', (data) => this.logger.warn({ remote: `${data?.remoteAddress}:${data?.remotePort}`, max: server.maxConnections }, `${this.protocol} connection refused: at the connection cap`));
     await this.listenOn(server);
     server.on('error', (error) => this.logger.error({ err: error, local: this.localEndpoint }, `${this.protocol} server error`));
     this.server = server;
@@ -124,17 +130,27 @@ export class StreamSipSocket extends ConnectionSipSocket<StreamProtocol, StreamC
     const connection = this.adopt(local, remote, (flow) => ({
       flow,
       socket,
+      delivered: false,
       framer: new StreamFramer(
-        { message: (raw) => this.deliver(raw, flow), ping: () => socket.write(PONG) },
+        {
+          message: (raw) => {
+            connection.delivered = true;
+            this.deliver(raw, flow);
+          },
+          ping: () => socket.write(PONG),
+        },
         this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       ),
     }));
+    // An accepted connection must bring its first message in time; a dialled one is ours.
+    if (this.acceptedSockets.has(socket)) this.watchStall(connection);
     const { flow } = connection;
     socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
     socket.on('error', (error) => {
       connection.error ??= this.error(`connection ${flow.id} with ${formatEndpoint(remote)} failed: ${error.message}`, remote, error);
     });
     socket.on('close', () => {
+      if (connection.stall) clearTimeout(connection.stall);
       if (!connection.error && connection.framer.midMessage) {
         connection.error = this.error(`connection ${flow.id} with ${formatEndpoint(remote)} closed in the middle of a message`, remote);
       }
@@ -151,7 +167,34 @@ export class StreamSipSocket extends ConnectionSipSocket<StreamProtocol, StreamC
       const { flow } = connection;
       connection.error ??= this.error(`peer ${formatEndpoint(flow.remote)} on ${flow.id} cut off: ${error.message}`, flow.remote, error);
       connection.socket.destroy();
+      return;
     }
+    this.watchStall(connection);
+  }
+
+  /**
+   * Arms the idle timeout while the connection owes a message: one begun and not finished, or
+   * (accepted connections) a first one. A finished message disarms it; keep-alive CRLFs between
+   * messages never arm it.
+   */
+  private watchStall(connection: StreamConnection): void {
+    const owes = connection.framer.midMessage || (!connection.delivered && this.acceptedSockets.has(connection.socket));
+    if (!owes) {
+      if (connection.stall) clearTimeout(connection.stall);
+      connection.stall = undefined;
+      return;
+    }
+    if (connection.stall) return;
+    const ms = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    connection.stall = setTimeout(() => {
+      connection.stall = undefined;
+      const { flow } = connection;
+      const what = connection.framer.midMessage ? 'an incomplete message' : 'no message';
+      connection.error ??= this.error(`peer ${formatEndpoint(flow.remote)} on ${flow.id} cut off: ${what} after ${ms / 1000} s (idle timeout)`, flow.remote);
+      this.logger.info({ flow: flow.id, remote: formatEndpoint(flow.remote) }, `${this.protocol} connection closed: ${what} within the idle timeout`);
+      connection.socket.destroy();
+    }, ms);
+    connection.stall.unref();
   }
 
   protected async shutdown(): Promise<void> {

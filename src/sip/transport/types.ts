@@ -46,9 +46,20 @@ export interface SipSocketOptions {
   /** Stream transports: accept incoming connections (proxy: yes; a bot over WS: no). */
   listen?: boolean;
   tls?: TlsMaterial;
-  /** A stream peer whose message grows past this is cut off (default 65,535 bytes). */
+  /** A stream peer whose message grows past this is cut off (default 65,535 bytes): the per-connection buffer cap. */
   maxMessageBytes?: number;
+  /**
+   * TCP/TLS: a connection holding an incomplete message this long, or accepted and still without
+   * a first complete message, is closed (slowloris). Idle flows between messages stay open:
+   * RFC 5626 keep-alive CRLFs and quiet registered phones are fine. Default 30 s.
+   */
+  idleTimeoutMs?: number;
+  /** Listening TCP/TLS/WS: connections open at once; the excess is refused. Default 1,000. */
+  maxConnections?: number;
 }
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CONNECTIONS = 1_000;
 
 export type MessageHandler = (raw: string, flow: Flow) => void;
 export type FlowClosedHandler = (flow: Flow, error?: Error) => void;

@@ -7,7 +7,7 @@ import { silentLogger } from '../../util/logger.js';
 import { ConnectionSipSocket } from './connection-sip-socket.js';
 import { describeConnectFailure, listeningTlsMaterial, outgoingLocalAddress, socketEndpoint } from './socket-helpers.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './stream-framer.js';
-import { formatEndpoint, TransportError, type Endpoint, type Flow, type SipSocketOptions } from './types.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, formatEndpoint, TransportError, type Endpoint, type Flow, type SipSocketOptions } from './types.js';
 
 export type WsProtocol = 'ws' | 'wss';
 
@@ -53,6 +53,10 @@ export class WsSipSocket extends ConnectionSipSocket<WsProtocol, WsConnection> {
       response.writeHead(426, { Upgrade: 'websocket', Connection: 'close' });
       response.end('SIP over WebSocket only (RFC 7118)\n');
     });
+    // Past the cap Node closes each new connection at once (a slowloris must not exhaust fds).
+    httpServer.maxConnections = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    // A WebSocket upgrade that never completes is closed like any stalled HTTP request.
+    httpServer.headersTimeout = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     await this.listenOn(httpServer);
     const wsServer = new WebSocketServer({
       server: httpServer,
@@ -68,7 +72,8 @@ export class WsSipSocket extends ConnectionSipSocket<WsProtocol, WsConnection> {
         ws.close(1002, 'sip subprotocol required (RFC 7118)');
         return;
       }
-      this.adoptWebSocket(ws, request.socket);
+      const connection = this.adoptWebSocket(ws, request.socket);
+      if (connection) this.watchStall(connection, request.socket);
     });
     this.httpServer = httpServer;
     this.wsServer = wsServer;
@@ -149,6 +154,35 @@ export class WsSipSocket extends ConnectionSipSocket<WsProtocol, WsConnection> {
       this.forget(connection);
     });
     return connection;
+  }
+
+  /**
+   * The idle timeout of an accepted connection: bytes that arrived without completing a
+   * message (a half-sent frame), or no message at all since the upgrade, for this long close
+   * it. Quiet flows between messages stay open (RFC 5626 keep-alives come as whole messages).
+   */
+  private watchStall(connection: WsConnection, socket: net.Socket): void {
+    const ms = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const disarm = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    };
+    const arm = (): void => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        const { flow } = connection;
+        connection.error ??= this.error(`peer ${formatEndpoint(flow.remote)} on ${flow.id} cut off: no complete message within ${ms / 1000} s (idle timeout)`, flow.remote);
+        this.logger.info({ flow: flow.id }, `${this.protocol} connection closed: no complete message within the idle timeout`);
+        connection.ws.terminate();
+      }, ms);
+      timer.unref();
+    };
+    arm();
+    // Before ws parses the chunk: a message it completes then disarms the timer.
+    socket.prependListener('data', arm);
+    connection.ws.on('message', disarm);
+    connection.ws.on('close', disarm);
   }
 
   private receive(connection: WsConnection, data: RawData): void {
