@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SipMessageEvent } from '../../src/events/types.js';
 import { parseSipMessage } from '../../src/sip/message/parse-message.js';
-import { startBaresipCallee, type BaresipCallee } from './support/baresip.js';
-import { startKamailio, type KamailioPeer } from './support/kamailio.js';
-import { cleanupRuns, describeRun, fixture, readRunEvents, runSipbots } from './support/sipbots-cli.js';
+import { baresipOnKamailio } from './support/baresip-on-kamailio.js';
+import { describeRun, fixture, readRunEvents, runSipbots } from './support/sipbots-cli.js';
 
-let kamailio: KamailioPeer;
-let carol: BaresipCallee | undefined;
-
-beforeAll(async () => {
-  kamailio = await startKamailio({});
-  carol = await startBaresipCallee({ user: 'carol', password: 'carol-secret', proxyPort: kamailio.udpPort });
-});
-
-afterAll(async () => {
-  await carol?.stop();
-  await kamailio?.stop();
-  await cleanupRuns();
-});
+const { kamailio, carol } = baresipOnKamailio();
 
 describe('blind transfer of a baresip through Kamailio', () => {
   it('alice REFERs baresip to bob: baresip accepts, calls bob (the expected call, answered), reports 200 as sipfrag; alice leaves with BYE', async () => {
     const run = await runSipbots(
-      ['run', fixture('transfer-baresip.yaml'), '--bots', fixture('bots-alice-bob.yaml'), '--server', `sip:127.0.0.1:${kamailio.udpPort}`, '--media', 'none', '--json'],
+      ['run', fixture('transfer-baresip.yaml'), '--bots', fixture('bots-alice-bob.yaml'), '--server', `sip:127.0.0.1:${kamailio().udpPort}`, '--media', 'none', '--json'],
       { timeoutMs: 60_000 },
     );
-    expect(run.exitCode, `${describeRun(run)}\n---- baresip ----\n${carol!.output().slice(-3000)}`).toBe(0);
+    expect(run.exitCode, `${describeRun(run)}\n---- baresip ----\n${carol().output().slice(-3000)}`).toBe(0);
     expect(run.summary!.cases[0]!.calls!['from-baresip']).toMatchObject({ arrived: true, finalStatus: 200, passed: true });
     const events = await readRunEvents(run.runDir);
     const alice = events.filter((e): e is SipMessageEvent => e.type === 'sip' && e.party === 'alice' && !e.retransmission);
