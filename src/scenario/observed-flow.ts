@@ -76,7 +76,7 @@ export function cseqMethod(event: SipMessageEvent): string | undefined {
   return event.cseq?.trim().split(/\s+/)[1]?.toUpperCase();
 }
 
-function hasToTag(event: SipMessageEvent): boolean {
+export function hasToTag(event: SipMessageEvent): boolean {
   return toTag(event) !== undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { SipMessageEvent } from '../../events/types.js';
-import { cseqMethod, flowToken, legMessages } from '../observed-flow.js';
+import { cseqMethod, flowToken, hasToTag, legMessages } from '../observed-flow.js';
 import { viewOf, type CapturedCall } from './captured-call.js';
 
 /**
@@ -85,10 +85,6 @@ function holdsOf(call: CapturedCall): CallFacts['holds'] {
   }));
 }
 
-function hasToTag(m: SipMessageEvent): boolean {
-  return /^(?:To|t)\s*:[^\r\n]*;\s*tag=/im.test(m.raw);
-}
-
 function isFinalToInvite(m: SipMessageEvent): boolean {
   return m.status !== undefined && m.status >= 200 && cseqMethod(m) === 'INVITE';
 }
@@ -100,8 +96,10 @@ function byeSide(sender: string, call: CapturedCall): 'caller' | 'callee' | 'oth
 }
 
 /**
- * A leg in the notation of `expect.legs`: 100 Trying is optional (a UAS sends it only when it
- * will not answer within 200 ms, RFC 3261 §8.2.6.1, and a proxy's is hop-by-hop), other
+ * A leg in the notation of `expect.legs`. 100 Trying is optional where the capture had one, and
+ * after every initial INVITE whether the capture had one or not: a UAS sends it only when it
+ * will not answer within 200 ms (RFC 3261 §8.2.6.1), and a proxy's is hop-by-hop (none before
+ * a stateless 407). Other
  * provisional responses besides 180 are left out (the judge ignores provisionals nobody asked
  * for, and a bot sends none of them). Retransmissions were removed before.
  */
@@ -109,8 +107,13 @@ export function legTokens(messages: readonly SipMessageEvent[]): string[] {
   const tokens: string[] = [];
   for (const m of messages) {
     if (m.status !== undefined && m.status < 200 && m.status !== 100 && m.status !== 180) continue;
-    const token = flowToken(m);
-    tokens.push(m.status === 100 ? `${token}?` : token);
+    if (m.status === 100) {
+      const optional = `${flowToken(m)}?`;
+      if (optional !== tokens.at(-1)) tokens.push(optional);
+      continue;
+    }
+    tokens.push(flowToken(m));
+    if (m.method === 'INVITE' && !hasToTag(m)) tokens.push(m.direction === 'out' ? '<100?' : '100>?');
   }
   return tokens;
 }
