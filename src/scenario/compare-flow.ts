@@ -29,8 +29,9 @@ function isProvisionalPattern(pattern: FlowPattern): boolean {
  * - provisional responses nobody asked for are ignored (a proxy may add 100 Trying, a UA 183);
  * - an expected provisional may arrive out of order, e.g. a 180 after the 200 when a proxy
  *   with several workers forwards them in parallel: it only has to be present somewhere;
- * - two expected responses in a row to different transactions may arrive swapped: the 200 to a
- *   CANCEL and the INVITE's 487 leave such a proxy from two workers, and nothing orders them.
+ * - two messages in a row that the party receives, of different transactions, may arrive
+ *   swapped: the 200 to a CANCEL and the INVITE's 487, or the ACK and an INFO sent right after
+ *   it, leave such a proxy from two workers, and nothing orders them.
  */
 export function compareFlow(leg: string, expected: readonly FlowPattern[], observed: readonly SipMessageEvent[]): string | undefined {
   const patterns = expected.map((p) =>
@@ -48,7 +49,7 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
       continue;
     }
     if (isProvisional(event)) continue;
-    if (swappedResponses(patterns, probe, event, observed[i + 1])) {
+    if (swappedReceived(patterns, probe, event, observed[i + 1])) {
       next = probe + 2;
       previous = patterns[probe]!.text;
       i++;
@@ -64,12 +65,12 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
 }
 
 /**
- * Whether `event` and the message after it are the expected responses `patterns[at]` and
- * `patterns[at + 1]` in the other order, answering two different transactions (CSeq methods).
+ * Whether `event` and the message after it are the expected received messages `patterns[at]`
+ * and `patterns[at + 1]` in the other order, of two different transactions (CSeq methods).
  */
-function swappedResponses(patterns: readonly FlowPattern[], at: number, event: SipMessageEvent, after: SipMessageEvent | undefined): boolean {
+function swappedReceived(patterns: readonly FlowPattern[], at: number, event: SipMessageEvent, after: SipMessageEvent | undefined): boolean {
   const [first, second] = [patterns[at], patterns[at + 1]];
-  if (!first || !second || !after || event.status === undefined || after.status === undefined) return false;
+  if (!first || !second || !after) return false;
   if (first.direction !== 'in' || second.direction !== 'in') return false;
   return matchesPattern(second, event) && matchesPattern(first, after) && cseqMethod(event) !== cseqMethod(after);
 }

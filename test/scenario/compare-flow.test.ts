@@ -68,6 +68,12 @@ describe('compareFlow', () => {
     expect(compareFlow('caller', cancelled, flow('INVITE>', '<180', 'CANCEL>', '<487', '<200/CANCEL', 'ACK>'))).toBeUndefined();
   });
 
+  it('accepts an INFO that overtook the ACK before it (two requests a multi-worker proxy relays in parallel)', () => {
+    const legs = patterns('<INVITE', '100>?', '180>', '200/INVITE>', '<ACK', '<INFO', '200/INFO>');
+    expect(compareFlow('callee', legs, flow('<INVITE', '180>', '200/INVITE>', '<INFO', '<ACK', '200/INFO>'))).toBeUndefined();
+    expect(compareFlow('callee', legs, flow('<INVITE', '180>', '200/INVITE>', '<INFO', '200/INFO>', '<ACK'))).toMatch(/^expected <ACK on the callee leg after 200\/INVITE>, saw INFO received/);
+  });
+
   it('does not take a response whose partner never came as swapped', () => {
     expect(compareFlow('caller', cancelled, flow('INVITE>', '<180', 'CANCEL>', '<487', 'ACK>'))).toBe('expected <200/CANCEL on the caller leg after CANCEL>, saw 487 Request Terminated (INVITE) received');
   });
