@@ -104,7 +104,8 @@ describe('interrupting a load run', () => {
         continue;
       }
       const hangUp = sip.find((e) => e.party === 'caller-0' && e.direction === 'out' && e.callId === callId && (e.method === 'BYE' || e.method === 'CANCEL'));
-      expect(hangUp, `${callId} hung up`).toBeDefined();
+      const flow = sip.filter((e) => e.callId === callId).map((e) => `${e.party} ${e.direction} ${e.method ?? e.status} @${e.at - sentAt} ms`);
+      expect(hangUp, `${callId} hung up; its messages around the signal: ${flow.join(', ')}`).toBeDefined();
       expect(hangUp!.at).toBeGreaterThanOrEqual(sentAt);
       expect(sip.some((e) => e.callId === callId && e.direction === 'in' && e.status !== undefined && /^\d+ (BYE|CANCEL)$/.test(e.cseq ?? ''))).toBe(true);
     }
