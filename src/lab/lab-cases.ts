@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { embeddedProxyOnlyReasonOfFile } from './embedded-proxy-only.js';
 
 /**
  * The lab case ids, in the order they run. Part of the contract: tests, scripts and
@@ -30,14 +31,6 @@ export class UnknownCaseError extends Error {
   }
 }
 
-/**
- * Cases only the embedded proxy can play, and why: another server has its own behaviour, which
- * the lab does not configure.
- */
-export const EMBEDDED_PROXY_CASES: ReadonlyMap<LabCaseId, string> = new Map([
-  ['no-answer-as-captured', 'it replays iptel.org answering a cancelled INVITE with 408, which only the embedded proxy is set to do'],
-]);
-
 /** A case the lab leaves out, and why. */
 export interface ExcludedCase {
   id: string;
@@ -52,7 +45,8 @@ export interface LabCaseSelection {
 
 /**
  * The case files for `--only` (all cases when empty), in lab order. Against an external server
- * the default list leaves out the embedded-proxy-only cases; naming one in `--only` is an error.
+ * the default list leaves out the cases whose file asks for what only the embedded proxy does
+ * (embedded-proxy-only.ts); naming one in `--only` is an error.
  */
 export function labCaseFiles(scenarioDir: string, only: readonly string[] | undefined, options: { externalServer?: boolean } = {}): LabCaseSelection {
   const unknown = (only ?? []).filter((id) => !isLabCaseId(id));
@@ -61,7 +55,7 @@ export function labCaseFiles(scenarioDir: string, only: readonly string[] | unde
   const ids: readonly LabCaseId[] = named ? LAB_CASE_IDS.filter((id) => only.includes(id)) : LAB_CASE_IDS;
   const excluded: ExcludedCase[] = [];
   const kept = ids.filter((id) => {
-    const reason = options.externalServer ? EMBEDDED_PROXY_CASES.get(id) : undefined;
+    const reason = options.externalServer ? embeddedProxyOnlyReasonOfFile(join(scenarioDir, `${id}.yaml`)) : undefined;
     if (reason === undefined) return true;
     if (named) throw new EmbeddedProxyCaseError(id, reason);
     excluded.push({ id, reason });

@@ -18,6 +18,7 @@ import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 import { systemClock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.js';
+import { embeddedProxyOnlyReason } from './embedded-proxy-only.js';
 import { placeOnLoopback } from './lab-addresses.js';
 import { RunOutputs } from './run-outputs.js';
 import { createRunFolder } from './run-folder.js';
@@ -213,15 +214,12 @@ async function playCases(scenarios: readonly Scenario[], running: readonly Bot[]
   );
 }
 
-/**
- * A scenario setting a behaviour only the embedded proxy has (a cancelled INVITE answered 408)
- * cannot pass against another server: say so before anything starts. The INVITE timer stays a
- * hint, since an external server's own timer plays that case.
- */
+/** A scenario asking for what only the embedded proxy does cannot pass against another server: say so before anything starts. */
 function checkExternalServerScenarios(scenarios: readonly Scenario[]): void {
-  const problems = scenarios
-    .filter((scenario) => scenario.proxy.cancelledInviteStatus !== undefined)
-    .map((scenario) => ({ file: scenario.file, path: 'proxy.cancelledInviteStatus', message: 'only the embedded proxy answers a cancelled INVITE as this case expects, and --server was given', hint: 'run it without --server' }));
+  const problems = scenarios.flatMap((scenario) => {
+    const reason = embeddedProxyOnlyReason(scenario.proxy);
+    return reason === undefined ? [] : [{ file: scenario.file, path: 'proxy.cancelledInviteStatus', message: `${reason}, and --server was given`, hint: 'run it without --server' }];
+  });
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
