@@ -41,6 +41,10 @@ describe('sipbots load --media rtp over the embedded proxy', () => {
     expect(r.counters).toMatchObject({ attempted: 50, succeeded: 50, failed: 0 });
     expect(r.media!.counters).toMatchObject({ calls: 50, twoWay: 50, oneWay: 0, noAudio: 0, streams: 100, silentStreams: 0, wrongTone: 0, portsExhausted: 0 });
     expectMediaAddsUp(r);
+    // The pacer's precision: one |interval − 20 ms| per packet after each stream's first.
+    const c = r.media!.counters;
+    expect(r.media!.summaries.send_jitter.count).toBe(c.packetsSent - c.streams);
+    expect(out.stdout).toMatch(/send jitter \(ms\) +\d+ /);
     expect(r.thresholds.map((t) => [t.expression, t.ok])).toEqual([
       ['mos_p5>4.0', true],
       ['one_way_audio==0', true],

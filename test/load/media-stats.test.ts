@@ -5,6 +5,9 @@ import { parseThreshold, evaluateThresholds } from '../../src/load/results/thres
 import { audioTarget } from '../../src/load/media/load-media.js';
 import { LOAD_TONES, tonesOf } from '../../src/load/media/call-tones.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
+import { MediaLeg } from '../../src/load/media/media-leg.js';
+import type { PooledPair } from '../../src/load/media/port-pool.js';
+import type { Pacer } from '../../src/media/pacer.js';
 
 function randomStream(random: () => number): StreamResult {
   const expected = 50 + Math.floor(random() * 500);
@@ -75,6 +78,27 @@ describe('media results of a load run', () => {
       ['rtp_jitter_p99<10ms', true, 9.8],
       ['one_way_audio==1', true, 1],
       ['one_way_audio<=2%', true, 2],
+    ]);
+  });
+
+  it('each leg records its send-interval jitter, |interval − 20 ms| per packet after the first, and a threshold reads its p99', () => {
+    const stats = new MediaStats();
+    const sent: Buffer[] = [];
+    const pair = { port: 40000, rtp: { send: (packet: Buffer) => sent.push(packet) }, lastSsrc: undefined, onRtp: undefined, sendErrors: 0 } as unknown as PooledPair;
+    const pacer = { register: () => () => undefined } as unknown as Pacer;
+    // The pacer ticks at 0, 20, 43 (3 ms late), 60 (3 ms early), 80 ms.
+    const times = [0, 20, 43, 60, 80];
+    let k = 0;
+    const leg = new MediaLeg(pair, 400, 1300, pacer, seededRandom(1), () => times[k]!, stats.histograms.send_jitter);
+    leg.start({ address: '127.0.0.1', port: 40002 });
+    for (k = 0; k < times.length; k++) leg.tick({ deadline: 20 * k, now: times[k]!, elapsedFrames: 1 });
+    expect(sent.length).toBe(5);
+    const media = mediaResult({ counters: stats.counters, histograms: stats.histograms });
+    expect(media.summaries.send_jitter).toMatchObject({ count: 4, min: 0, max: 3, p50: 0, p99: 3 });
+    const verdicts = evaluateThresholds(['send_jitter_p99<5ms', 'send_jitter_p99<2ms'].map(parseThreshold), { latency: {}, counts: { failed: 0, succeeded: 0, attempted: 0, timeouts: 0, retransmissions: 0, delayed: 0, refused: 0 }, cps: 0, media });
+    expect(verdicts.map((v) => [v.expression, v.ok, v.actual])).toEqual([
+      ['send_jitter_p99<5ms', true, 3],
+      ['send_jitter_p99<2ms', false, 3],
     ]);
   });
 

@@ -60,6 +60,7 @@ export function loadCommand(context: CommandContext): Command {
     .option('--seed <n>', 'seed of Poisson arrivals', integer)
     .option('--bind <ip>', 'local address of every socket (default: the loopback of the proxy\'s family, 127.0.0.1 or ::1)', ipAddress)
     .addOption(new Option('--media <kind>', 'rtp: every answered call sends a G.711 tone both ways for --hold from its own port pair; each side must hear the other\'s (one-way audio, loss, jitter, MOS per call); echo: the --callee-uri echoes RTP (SIPp -rtp_echo), each caller must hear its own tone').choices(['none', 'rtp', 'echo']).default('none'))
+    .option('--capture-rtp <calls>', '--capture with --media rtp: record the RTP of the first N calls only (default: every call\'s, tens of KB per call-second)', integer)
     .option('--rtp-ports <low-high>', '--media rtp: bind media port pairs in this range only (RTP even, RTCP odd), e.g. 40000-49999')
     .option('--shard <i/n>', 'run shard I of N (I from 0, like JOB_COMPLETION_INDEX): its block of accounts, 1/N of rate and calls; --json then writes a shard result for sipbots merge')
     .action(async (options: Record<string, unknown>) => {
@@ -99,6 +100,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     shard: options.shard as string | undefined,
     media: options.media as string,
     rtpPorts: options.rtpPorts as string | undefined,
+    capture: options.capture !== undefined && options.capture !== false,
+    captureRtp: options.captureRtp as number | undefined,
   };
   let server: EmbeddedServer | undefined;
   let plan: LoadPlan | undefined;

@@ -139,7 +139,7 @@ export class LoadEngine {
     };
     if (options.media && options.scenario === 'call') {
       this.stats.media = new MediaStats();
-      this.ctx.media = new LoadMedia(options.media, options.bindAddress, this.stats.media, options.calleeUri === undefined, Math.random, this.ctx.now);
+      this.ctx.media = new LoadMedia(options.media, options.bindAddress, this.stats.media, options.calleeUri === undefined, Math.random, this.ctx.now, undefined, hooks.tap);
     }
     this.watch = new ServerWatch(`${options.proxy.address}:${options.proxy.port}`, options.timeoutMs, this.ctx.now());
   }

@@ -1,9 +1,11 @@
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { LoadLink, LoadTransport } from './load-link.js';
+import type { LegRole, RtpTap } from '../media/load-media.js';
 
 /**
  * `--capture` on the load path. A tapped link copies every message it sends or receives into
- * a batch of wire records: the raw text, which link, which way, when. Nothing is parsed here;
+ * a batch of wire records: the raw text, which link, which way, when. With --media the RTP of
+ * the recorded calls joins the batch (what each leg sent, and what it accepted as its stream). Nothing is parsed here;
  * the batch goes to whoever writes the run folder (in a worker thread: posted to the main
  * thread, the only one that writes files). Without --capture no link is tapped, so the hot
  * path does not pay for any of this.
@@ -26,10 +28,21 @@ export interface WireRecord {
   raw: string;
 }
 
+/** One RTP packet of a recorded media call (--capture with --media): sent by, or accepted as its stream by, `party`'s leg. */
+export interface RtpWireRecord {
+  party: string;
+  out: boolean;
+  at: number;
+  local: Endpoint;
+  remote: Endpoint;
+  bytes: Uint8Array;
+}
+
 /** Links first seen since the previous batch, then the records; plain data for postMessage. */
 export interface WireBatch {
   links: WireLinkInfo[];
   records: WireRecord[];
+  rtp: RtpWireRecord[];
 }
 
 export type WireSink = (batch: WireBatch) => void;
@@ -43,14 +56,15 @@ export interface WireTapOptions {
   maxDelayMs?: number;
 }
 
-/** What the engine needs from a tap: wrap each link it opens. */
-export interface LinkTap {
+/** What the engine needs from a tap: wrap each link it opens, take the RTP of the calls it records. */
+export interface LinkTap extends RtpTap {
   wrap(link: LoadLink, role: string, remote: Endpoint): LoadLink;
 }
 
 export class WireTap implements LinkTap {
   private newLinks: WireLinkInfo[] = [];
   private records: WireRecord[] = [];
+  private rtpRecords: RtpWireRecord[] = [];
   private linkCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly maxRecords: number;
@@ -74,7 +88,17 @@ export class WireTap implements LinkTap {
 
   record(link: number, out: boolean, raw: string): void {
     this.records.push({ link, out, at: this.origin + performance.now(), raw });
-    if (this.records.length >= this.maxRecords) this.flush();
+    this.flushSoon();
+  }
+
+  /** A copy of the packet: the sender's buffer may be reused, and the batch may cross threads. */
+  rtp(role: LegRole, out: boolean, local: Endpoint, remote: Endpoint, packet: Buffer): void {
+    this.rtpRecords.push({ party: `${this.options.partyPrefix ?? ''}${role}`, out, at: this.origin + performance.now(), local, remote, bytes: Uint8Array.from(packet) });
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.records.length + this.rtpRecords.length >= this.maxRecords) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
   }
 
@@ -82,10 +106,11 @@ export class WireTap implements LinkTap {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.records.length === 0 && this.newLinks.length === 0) return;
-    const batch: WireBatch = { links: this.newLinks, records: this.records };
+    if (this.records.length === 0 && this.rtpRecords.length === 0 && this.newLinks.length === 0) return;
+    const batch: WireBatch = { links: this.newLinks, records: this.records, rtp: this.rtpRecords };
     this.newLinks = [];
     this.records = [];
+    this.rtpRecords = [];
     this.sink(batch);
   }
 }

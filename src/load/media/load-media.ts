@@ -5,7 +5,7 @@ import type { Endpoint } from '../../sip/transport/types.js';
 import { loadSdp, sdpBody } from '../engine/templates.js';
 import type { MediaStats, StreamResult } from '../results/media-stats.js';
 import { tonesOf } from './call-tones.js';
-import { MediaLeg } from './media-leg.js';
+import { MediaLeg, type LegWire } from './media-leg.js';
 import { RtpPortPool } from './port-pool.js';
 
 /** `--media rtp` as the engine gets it: plain data, posted to workers. */
@@ -16,6 +16,13 @@ export interface LoadMediaOptions {
   portRange?: [number, number];
   /** Port pairs this engine may hold at once (caller and callee legs both take one). */
   maxPairs: number;
+  /** `--capture-rtp N`: with --capture, the RTP of this engine's first N calls only (default: every call's). */
+  captureCalls?: number;
+}
+
+/** --capture: where a recorded call's RTP goes (the engine's wire tap). */
+export interface RtpTap {
+  rtp(role: LegRole, out: boolean, local: Endpoint, remote: Endpoint, packet: Buffer): void;
 }
 
 export type LegRole = 'caller' | 'callee';
@@ -29,13 +36,14 @@ export function pairsIn([low, high]: readonly [number, number]): number {
 /** Worker `index` of `count`: its own block of the range's pairs (no two threads bind the same port), its share of the cap. */
 export function mediaShare(media: LoadMediaOptions, index: number, count: number): LoadMediaOptions {
   const share = (total: number): number => Math.floor(total / count) + (index < total % count ? 1 : 0);
-  if (!media.portRange) return { ...media, maxPairs: Math.max(1, share(media.maxPairs)) };
+  const capture = media.captureCalls !== undefined ? { captureCalls: share(media.captureCalls) } : {};
+  if (!media.portRange) return { ...media, ...capture, maxPairs: Math.max(1, share(media.maxPairs)) };
   const [low] = media.portRange;
   const first = low % 2 === 0 ? low : low + 1;
   const total = pairsIn(media.portRange);
   const start = index * Math.floor(total / count) + Math.min(index, total % count);
   const size = share(total);
-  return { ...media, portRange: [first + 2 * start, first + 2 * (start + size) - 1], maxPairs: Math.max(1, Math.min(size, share(media.maxPairs))) };
+  return { ...media, ...capture, portRange: [first + 2 * start, first + 2 * (start + size) - 1], maxPairs: Math.max(1, Math.min(size, share(media.maxPairs))) };
 }
 
 /**
@@ -82,6 +90,9 @@ export class LoadMedia {
   private readonly halves = new Map<string, { role: LegRole; heard: boolean }>();
 
   private readonly echo: boolean;
+  /** Call-IDs whose RTP is recorded (at most captureCalls of them, the first to open a leg). */
+  private readonly captured = new Set<string>();
+  private readonly captureCalls: number;
 
   constructor(
     options: LoadMediaOptions,
@@ -92,10 +103,13 @@ export class LoadMedia {
     private readonly random: () => number,
     private readonly now: () => number,
     pacer?: Pacer,
+    /** --capture: RTP of the first `captureCalls` calls is copied here. */
+    private readonly tap?: RtpTap,
   ) {
     this.pool = new RtpPortPool({ address: host, ...(options.portRange ? { range: options.portRange } : {}), maxPairs: options.maxPairs });
     this.pacer = pacer ?? sharedPacer();
     this.echo = options.kind === 'echo';
+    this.captureCalls = tap ? (options.captureCalls ?? Infinity) : 0;
   }
 
   /** A leg with its own port pair; rejects with MediaPortError (counted) when none is free. */
@@ -105,13 +119,28 @@ export class LoadMedia {
       const tones = tonesOf(callId);
       const [sendHz, otherHz] = role === 'caller' ? [tones.caller, tones.callee] : [tones.callee, tones.caller];
       const expectHz = this.echo ? sendHz : otherHz;
-      const leg = new MediaLeg(pair, sendHz, expectHz, this.pacer, this.random, this.now);
+      const leg = new MediaLeg(pair, sendHz, expectHz, this.pacer, this.random, this.now, this.stats.histograms.send_jitter);
+      if (this.records(callId)) leg.wire = this.wireFor(leg, role);
       this.legs.set(leg, { callId, role });
       return leg;
     } catch (error) {
       if (error instanceof MediaPortError) this.stats.counters.portsExhausted++;
       throw error;
     }
+  }
+
+  /** Whether this call's RTP goes to the capture: the first `captureCalls` Call-IDs seen (both sides of a call share theirs). */
+  private records(callId: string): boolean {
+    if (this.captureCalls === Infinity || this.captured.has(callId)) return true;
+    if (this.captured.size >= this.captureCalls) return false;
+    this.captured.add(callId);
+    return true;
+  }
+
+  private wireFor(leg: MediaLeg, role: LegRole): LegWire {
+    const tap = this.tap!;
+    const local = { address: this.host, port: leg.port };
+    return (out, packet, far) => tap.rtp(role, out, local, { address: far.address, port: far.port }, packet);
   }
 
   /** The `[body]` of an offer or answer with this leg's port. */

@@ -3,7 +3,7 @@ import { goertzelPower } from '../../media/goertzel.js';
 import type { PacedStream, PacedTick, Pacer } from '../../media/pacer.js';
 import { RtpReceiverStats } from '../../media/rtp-stats.js';
 import { readRtpPacket, writeRtpPacket } from '../../media/rtp-wire.js';
-import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator } from '../../media/tone.js';
+import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator } from '../../media/tone.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { StreamResult } from '../results/media-stats.js';
 import type { PooledPair } from './port-pool.js';
@@ -21,6 +21,14 @@ const ULAW = g711DecodeTable('PCMU');
 const DUPLICATE_WINDOW = 1024;
 
 const encodedSeconds = new Map<number, Uint8Array>();
+
+/** Where a leg puts |send interval − 20 ms| of each packet after its first, in hundredths of a millisecond (MediaStats' send_jitter). */
+export interface SendJitterRecorder {
+  recordValue(hundredthsOfMs: number): void;
+}
+
+/** --capture: a copy of each packet this leg sent (`out`) or accepted as its stream, with the far end. */
+export type LegWire = (out: boolean, packet: Buffer, far: Endpoint) => void;
 
 /** One second of a whole-Hz tone in PCMU, encoded once per process and shared by every leg that sends it. */
 function encodedSecond(hz: number): Uint8Array {
@@ -59,6 +67,9 @@ export class MediaLeg implements PacedStream {
   private position = 0;
   private ticked = false;
   private started = false;
+  private lastSendAt = Number.NaN;
+  /** Set by LoadMedia for the calls --capture records. */
+  wire: LegWire | undefined;
 
   constructor(
     readonly pair: PooledPair,
@@ -68,12 +79,13 @@ export class MediaLeg implements PacedStream {
     private readonly pacer: Pacer,
     random: () => number,
     private readonly now: () => number,
+    private readonly sendJitter: SendJitterRecorder,
   ) {
     this.toneSecond = encodedSecond(sendHz);
     this.ssrc = Math.floor(random() * 2 ** 32) >>> 0;
     this.sequence = Math.floor(random() * 0x10000);
     this.timestampBase = Math.floor(random() * 2 ** 32) >>> 0;
-    pair.onRtp = (msg) => this.onRtp(msg);
+    pair.onRtp = (msg, from) => this.onRtp(msg, from);
   }
 
   get port(): number {
@@ -104,10 +116,15 @@ export class MediaLeg implements PacedStream {
     const packet = writeRtpPacket({ payloadType: PCMU, marker: this.sent === 0, sequenceNumber: this.sequence, timestamp: (this.timestampBase + this.samples) >>> 0, ssrc: this.ssrc }, payload);
     this.sequence = (this.sequence + 1) & 0xffff;
     this.sent++;
+    // The pacer's precision as the wire sees it: taken just before the send, per stream.
+    const at = this.now();
+    if (!Number.isNaN(this.lastSendAt)) this.sendJitter.recordValue(Math.round(Math.abs(at - this.lastSendAt - FRAME_MS) * 100));
+    this.lastSendAt = at;
+    this.wire?.(true, packet, remote);
     this.pair.rtp.send(packet, remote.port, remote.address);
   }
 
-  private onRtp(msg: Buffer): void {
+  private onRtp(msg: Buffer, from: Endpoint): void {
     const header = readRtpPacket(msg);
     if (!header || header.payloadType !== PCMU) return;
     if (this.ssrcHeard === undefined) {
@@ -122,6 +139,7 @@ export class MediaLeg implements PacedStream {
       return;
     }
     this.stats.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs: this.now(), bytes: msg.length });
+    this.wire?.(false, msg, from);
     const slot = (this.framesHeard++ % HEARD_FRAMES) * FRAME_SAMPLES;
     const end = Math.min(header.payloadEnd, header.payloadStart + FRAME_SAMPLES);
     this.heard.fill(0, slot, slot + FRAME_SAMPLES);

@@ -19,8 +19,8 @@ export interface PooledPair {
   readonly rtcp: dgram.Socket;
   /** The SSRC the previous owner heard: its late packets are not the new call's. */
   lastSsrc: number | undefined;
-  /** The current owner's receive function. */
-  onRtp: ((msg: Buffer) => void) | undefined;
+  /** The current owner's receive function (`from`: the packet's source, for --capture). */
+  onRtp: ((msg: Buffer, from: dgram.RemoteInfo) => void) | undefined;
   /** Sends the OS refused (ICMP unreachable after the far end closed, buffers full). */
   sendErrors: number;
 }
@@ -65,7 +65,7 @@ export class RtpPortPool {
     try {
       const { rtp, rtcp, port } = await bindPortPair({ address: this.options.address, ...(this.options.range ? { portRange: this.options.range } : {}) });
       const pair: PooledPair = { port, rtp, rtcp, lastSsrc: undefined, onRtp: undefined, sendErrors: 0 };
-      rtp.on('message', (msg) => pair.onRtp?.(msg));
+      rtp.on('message', (msg, from) => pair.onRtp?.(msg, from));
       // RTCP from the far end (rtpengine sends its own) is read and dropped: the verdict is the RTP's.
       rtcp.on('message', () => undefined);
       for (const socket of [rtp, rtcp]) socket.on('error', () => pair.sendErrors++);

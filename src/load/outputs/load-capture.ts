@@ -19,8 +19,9 @@ export interface LoadErrorSummary {
 
 /**
  * The run folder of `sipbots load --capture`: wire batches from the engines (this thread's or
- * the workers') become the same SIP message events the lab path records, and the lab's
- * writers turn them into messages.jsonl and signaling.pcapng, appended as they come (a crash
+ * the workers') become the same SIP message and RTP packet events the lab path records, and
+ * the lab's writers turn them into messages.jsonl and signaling.pcapng (one frame per RTP
+ * packet, both legs' copies merged as for the bots), appended as they come (a crash
  * leaves both readable up to the crash). summary.json (the load result) and junit.xml are
  * written at the end. Only this thread writes files.
  */
@@ -34,7 +35,8 @@ export class LoadCapture {
 
   private constructor(readonly dir: string) {
     this.jsonl = new JsonlWriter(join(dir, 'messages.jsonl'), this.events);
-    this.pcapng = new PcapngWriter(join(dir, 'signaling.pcapng'), this.events, { application: 'sipbots load' });
+    // Which calls' RTP is recorded is decided by --capture-rtp at the source, not by a time window here.
+    this.pcapng = new PcapngWriter(join(dir, 'signaling.pcapng'), this.events, { application: 'sipbots load', rtpSeconds: Infinity });
   }
 
   /** A fresh folder: `out`, or runs/<timestamp>; never one that already holds a run. */
@@ -55,6 +57,9 @@ export class LoadCapture {
       const flow = { id: `${link.protocol}:${link.party}`, protocol: link.protocol, local: link.local, remote: link.remote };
       this.events.emit(sipMessageEvent(link.party, record.out ? 'out' : 'in', record.raw, flow, record.at));
       this.messageCount++;
+    }
+    for (const r of batch.rtp) {
+      this.events.emit({ type: 'rtp', at: r.at, party: r.party, direction: r.out ? 'out' : 'in', local: r.local, remote: r.remote, bytes: r.bytes, rtcp: false });
     }
   }
 

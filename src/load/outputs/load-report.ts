@@ -23,17 +23,18 @@ function liveMedia(m: MediaCounters): string {
   return `  media 2-way ${m.twoWay} 1-way ${m.oneWay} none ${m.noAudio} loss ${loss} %`;
 }
 
-/** The table's media block: verdicts, packets, and per-direction loss, jitter and MOS. */
+/** The table's media block: verdicts, packets, per-direction loss, jitter and MOS, and the sender's |interval − 20 ms|. */
 function mediaLines(m: MediaResult): string[] {
   const c = m.counters;
   const lines = [
     `  media      calls judged ${c.calls}  two-way ${c.twoWay}  one-way ${c.oneWay}  no audio ${c.noAudio}  (directions ${c.streams}, silent ${c.silentStreams}, wrong tone ${c.wrongTone})`,
     `  rtp        sent ${c.packetsSent}  received ${c.packetsReceived}  lost ${c.packetsLost} of ${c.packetsExpected} (${m.lossPercent} %)  stray ${c.strayPackets}  ports exhausted ${c.portsExhausted}`,
     '',
-    `  ${'per direction'.padEnd(16)}${['count', 'min', 'p5', 'p50', 'p95', 'p99', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`,
+    `  ${'per direction*'.padEnd(16)}${['count', 'min', 'p5', 'p50', 'p95', 'p99', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`,
   ];
   const row = (label: string, s: MediaSummary): string => `  ${label.padEnd(16)}${[String(s.count), ...[s.min, s.p5, s.p50, s.p95, s.p99, s.max, s.mean].map((v) => v.toFixed(2))].map((v) => v.padStart(10)).join('')}`;
   lines.push(row('loss (%)', m.summaries.rtp_loss), row('jitter (ms)', m.summaries.rtp_jitter), row('MOS', m.summaries.mos));
+  lines.push(row('send jitter (ms)', m.summaries.send_jitter), '  * send jitter: per packet sent, |interval since the stream\'s previous packet − 20 ms|');
   return lines;
 }
 

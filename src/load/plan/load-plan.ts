@@ -58,6 +58,10 @@ export interface LoadInput {
   media?: string;
   /** `LOW-HIGH`: the UDP ports media legs bind (RTP even, RTCP odd). */
   rtpPorts?: string;
+  /** `--capture` was given (a run folder records the run). */
+  capture?: boolean;
+  /** `--capture-rtp N`: the capture records the RTP of the first N calls only. */
+  captureRtp?: number;
 }
 
 export interface LoadPlan {
@@ -187,6 +191,12 @@ const SPARE_PAIRS = 16;
  */
 function mediaOptions(input: LoadInput, what: { builtin: boolean; script: boolean; concurrency: number }, problems: string[]): LoadMediaOptions | undefined {
   const kind = input.media ?? 'none';
+  const captureRtp = input.captureRtp;
+  if (captureRtp !== undefined) {
+    if (!(Number.isInteger(captureRtp) && captureRtp >= 0)) problems.push(`--capture-rtp ${captureRtp}: give a number of calls, 0 or more`);
+    if (input.capture !== true) problems.push(`--capture-rtp ${captureRtp} without --capture: there is no run folder to record the RTP in`);
+    if (kind === 'none') problems.push(`--capture-rtp ${captureRtp} without --media rtp: there is no RTP to record`);
+  }
   if (kind === 'none') {
     if (input.rtpPorts !== undefined) problems.push('--rtp-ports without --media rtp: there is no media to give ports to');
     return undefined;
@@ -199,7 +209,8 @@ function mediaOptions(input: LoadInput, what: { builtin: boolean; script: boolea
   if (what.builtin && input.scenario !== 'call') problems.push(`--media rtp with --scenario ${input.scenario}: only calls carry media`);
   if (!what.script && input.holdS < 0.5) problems.push(`--media rtp with --hold ${input.holdS}: each side judges the last 200 ms it heard; give --hold 0.5 or more`);
   const maxPairs = 2 * what.concurrency + SPARE_PAIRS;
-  if (input.rtpPorts === undefined) return { kind, maxPairs };
+  const capture = captureRtp !== undefined ? { captureCalls: captureRtp } : {};
+  if (input.rtpPorts === undefined) return { kind, maxPairs, ...capture };
   const match = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(input.rtpPorts);
   const range: [number, number] | undefined = match ? [Number(match[1]), Number(match[2])] : undefined;
   if (!range || range[0] < 1024 || range[1] > 65535 || range[0] >= range[1]) {
@@ -208,7 +219,7 @@ function mediaOptions(input: LoadInput, what: { builtin: boolean; script: boolea
   }
   const pairs = pairsIn(range);
   if (pairs < 2 * input.workers) problems.push(`--rtp-ports ${input.rtpPorts} holds ${pairs} RTP/RTCP pairs; every call needs two (caller and callee), and each of --workers ${input.workers} threads its own`);
-  return { kind, portRange: range, maxPairs: Math.min(pairs, maxPairs) };
+  return { kind, portRange: range, maxPairs: Math.min(pairs, maxPairs), ...capture };
 }
 
 /**

@@ -46,14 +46,16 @@ export function addMediaCounters(into: MediaCounters, from: MediaCounters): void
  * Per-direction histograms, in integer units HDR can hold: loss in hundredths of a percent,
  * jitter in hundredths of a millisecond, MOS × 100. HDR with 3 significant digits keeps values
  * below 2048 exact, so loss up to 20 %, jitter up to 20 ms and every MOS read back as recorded.
+ * `send_jitter` is per packet sent, not per direction: |interval since the stream's previous
+ * send − 20 ms|, in hundredths of a millisecond (the shared pacer's precision under this load).
  */
-export const MEDIA_HISTOGRAM_NAMES = ['rtp_loss', 'rtp_jitter', 'mos'] as const;
+export const MEDIA_HISTOGRAM_NAMES = ['rtp_loss', 'rtp_jitter', 'mos', 'send_jitter'] as const;
 export type MediaHistogramName = (typeof MEDIA_HISTOGRAM_NAMES)[number];
 export type MediaHistograms = Record<MediaHistogramName, LatencyHistogram>;
 export type EncodedMediaHistograms = Record<MediaHistogramName, string>;
 
 /** How each histogram's integers become the unit it is reported in (%, ms, MOS). */
-const SCALE: Record<MediaHistogramName, number> = { rtp_loss: 100, rtp_jitter: 100, mos: 100 };
+const SCALE: Record<MediaHistogramName, number> = { rtp_loss: 100, rtp_jitter: 100, mos: 100, send_jitter: 100 };
 
 /** What one direction of one call measured when it ended. */
 export interface StreamResult {
@@ -113,11 +115,11 @@ export interface MediaSnapshot {
 }
 
 export function newMediaHistograms(): MediaHistograms {
-  return { rtp_loss: newHistogram(), rtp_jitter: newHistogram(), mos: newHistogram() };
+  return { rtp_loss: newHistogram(), rtp_jitter: newHistogram(), mos: newHistogram(), send_jitter: newHistogram() };
 }
 
 export function encodeMediaHistograms(set: MediaHistograms): EncodedMediaHistograms {
-  return { rtp_loss: encodeHistogram(set.rtp_loss), rtp_jitter: encodeHistogram(set.rtp_jitter), mos: encodeHistogram(set.mos) };
+  return { rtp_loss: encodeHistogram(set.rtp_loss), rtp_jitter: encodeHistogram(set.rtp_jitter), mos: encodeHistogram(set.mos), send_jitter: encodeHistogram(set.send_jitter) };
 }
 
 /** Sums snapshots (workers, shards): undefined when none of them ran media. */

@@ -5,6 +5,7 @@ import { MEDIA_STATS, type MediaCounters, type MediaResult, type MediaStat } fro
  *
  *   mos_<stat>            per direction, e.g. mos_p5>4.0 (stats: min p1 p5 p10 p50 p90 p95 p99 p999 max mean)
  *   rtp_jitter_<stat>     per direction, RFC 3550 interarrival jitter, ms unless us/s is given
+ *   send_jitter_<stat>    per packet sent, |send interval − 20 ms|, ms unless us/s is given: send_jitter_p99<5ms
  *   rtp_loss_<stat>       per direction, percent: rtp_loss_p99<1%
  *   rtp_loss              every stream together (lost / expected), percent: rtp_loss<0.5%
  *   one_way_audio, no_audio, two_way_audio    calls, or % of the calls judged
@@ -21,7 +22,7 @@ const COUNTS: Record<string, { read: (c: MediaCounters) => number; of?: (c: Medi
   media_calls: { read: (c) => c.calls },
 };
 
-const HISTOGRAMS = { mos: 'mos', rtp_jitter: 'rtp_jitter', rtp_loss: 'rtp_loss' } as const;
+const HISTOGRAMS = { mos: 'mos', rtp_jitter: 'rtp_jitter', rtp_loss: 'rtp_loss', send_jitter: 'send_jitter' } as const;
 
 export type MediaMetric = { kind: 'count'; name: string } | { kind: 'loss' } | { kind: 'histogram'; name: keyof typeof HISTOGRAMS; stat: MediaStat };
 
@@ -49,7 +50,7 @@ export function mediaValue(metric: MediaMetric, value: number, unit: string | un
     case 'histogram':
       if (metric.name === 'rtp_loss') return unit === '%' ? { value, percent: true } : { problem: `rtp_loss_${metric.stat} is a percentage: write e.g. rtp_loss_p99<1%` };
       if (metric.name === 'mos') return unit === undefined ? { value, percent: false } : { problem: 'MOS has no unit: write e.g. mos_p5>4.0' };
-      if (unit === '%') return { problem: `rtp_jitter_${metric.stat} is a time: use us, ms or s` };
+      if (unit === '%') return { problem: `${metric.name}_${metric.stat} is a time: use us, ms or s` };
       return { value: unit === 's' ? value * 1000 : unit === 'us' ? value / 1000 : value, percent: false };
   }
 }
