@@ -6,6 +6,8 @@ export interface LadderSvgOptions {
   title?: string;
   /** Inline in HTML (no xmlns needed, none written) instead of a standalone .svg file. */
   inline?: boolean;
+  /** Arrows (indices) to mark as having no counterpart in a ladder shown beside this one. */
+  marked?: ReadonlySet<number>;
 }
 
 /** The time column is at least this wide and widens for long captures. */
@@ -57,8 +59,10 @@ export function renderLadderSvg(ladder: Ladder, options: LadderSvgOptions = {}):
     const dash = arrow.retransmission ? ' stroke-dasharray="6 4"' : '';
     const x1 = x(arrow.from);
     const x2 = x(arrow.to);
-    out.push(`<g class="arrow ${arrow.kind}${arrow.retransmission ? ' retransmission' : ''}">`);
-    out.push(`<title>${escapeXml(arrow.views[0]?.startLine ?? arrow.label)}</title>`);
+    const marked = options.marked?.has(arrow.index) === true;
+    out.push(`<g class="arrow ${arrow.kind}${arrow.retransmission ? ' retransmission' : ''}${marked ? ' unmatched' : ''}">`);
+    out.push(`<title>${escapeXml(arrow.views[0]?.startLine ?? arrow.label)}${marked ? ' (not in the other ladder)' : ''}</title>`);
+    if (marked) out.push(`<rect x="0" y="${y - 13}" width="${width}" height="${ROW - 2}" fill="#fde8e6"/>`);
     if (arrow.gapMs !== undefined) out.push(`<text x="6" y="${y - 8}" fill="#b3261e" font-size="10">${escapeXml(describeGap(arrow.gapMs))}</text>`);
     out.push(`<text x="6" y="${y + 4}" fill="#5b6b7f">${formatOffset(arrow.offsetMs)}</text>`);
     if (x1 === x2) {

@@ -17,7 +17,7 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d5dbe3;paddi
 .difference{background:#fde8e6;border-left:4px solid #b3261e;padding:6px 10px}
 tr.differs td{background:#fff7e6}tr.first-diff td{background:#fde8e6;font-weight:bold}
 .flows{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}.meta{color:#5b6b7f}
-figure{overflow-x:auto;margin:8px 0}ol.steps li{margin:6px 0}.step-head{display:block;font-family:ui-monospace,Menlo,Consolas,monospace}
+figure{overflow-x:auto;margin:8px 0}.ladders{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}figcaption{font-weight:bold;overflow-wrap:anywhere}ol.steps li{margin:6px 0}.step-head{display:block;font-family:ui-monospace,Menlo,Consolas,monospace}
 pre{background:#f6f8fa;border:1px solid #d5dbe3;padding:8px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 table.facts caption{text-align:left;color:#5b6b7f}table.facts td:first-child{white-space:nowrap}table.facts td{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 ul.calls{list-style:none;padding-left:0;font-family:ui-monospace,Menlo,Consolas,monospace}p.registration-summary{font-weight:bold}dt{font-weight:bold;font-family:ui-monospace,Menlo,Consolas,monospace}dd{margin:0 0 8px 16px}
@@ -101,7 +101,8 @@ function caseSection(report: CaseReport, index: number, s: ReportStrings, lang: 
   if (report.ladder.arrows.length === 0) out.push(`<p>${esc(s.noMessages)}</p>`);
   else {
     if (report.calls.length > 0) out.push(`<p>${esc(s.calls)}:</p><ul class="calls">${report.calls.map((c) => `<li>${esc(c.text)}</li>`).join('')}</ul>`);
-    out.push(`<figure>${renderLadderSvg(report.ladder, { idPrefix: `ladder-${index}`, title: `${r.id} ladder`, inline: true })}</figure>`);
+    if (report.original) out.push(comparedLadders(report, index, s));
+    else out.push(`<figure>${renderLadderSvg(report.ladder, { idPrefix: `ladder-${index}`, title: `${r.id} ladder`, inline: true })}</figure>`);
   }
   if (report.steps.length > 0) {
     out.push(`<h3>${esc(s.steps)}</h3>`, '<ol class="steps">');
@@ -122,6 +123,24 @@ function caseSection(report: CaseReport, index: number, s: ReportStrings, lang: 
     out.push('</dl>');
   }
   out.push('</section>');
+  return out.join('\n');
+}
+
+/** The run's ladder and the original capture's side by side, arrows without a counterpart shaded. */
+function comparedLadders(report: CaseReport, index: number, s: ReportStrings): string {
+  const original = report.original!;
+  const id = report.result.id;
+  const source = `${original.capture} (Call-ID ${original.calls.join(', ')})`;
+  const run = renderLadderSvg(report.ladder, { idPrefix: `ladder-${index}`, title: `${id} ladder`, inline: true, marked: original.unmatched.run });
+  const out = ['<div class="ladders">', `<figure class="run-ladder"><figcaption>${esc(s.thisRunLadder)}</figcaption>${run}</figure>`];
+  if (original.ladder) {
+    const svg = renderLadderSvg(original.ladder, { idPrefix: `original-${index}`, title: `${id}: ${s.originalLadder} ${source}`, inline: true, marked: original.unmatched.original });
+    out.push(`<figure class="original-ladder"><figcaption>${esc(s.originalLadder)}: ${esc(source)}</figcaption>${svg}</figure>`);
+  } else {
+    out.push(`<figure class="original-ladder"><figcaption>${esc(s.originalLadder)}: ${esc(source)}</figcaption><p class="difference">${esc(s.originalUnread)}: ${esc(original.problem ?? '')}</p></figure>`);
+  }
+  out.push('</div>');
+  if (original.unmatched.run.size + original.unmatched.original.size > 0) out.push(`<p class="meta">${esc(s.unmatchedNote)}</p>`);
   return out.join('\n');
 }
 

@@ -61,7 +61,14 @@ function caseSection(report: CaseReport, lang: Lang): string[] {
   if (report.ladder.arrows.length === 0) out.push(s.noMessages, '');
   else {
     if (report.calls.length > 0) out.push(`${s.calls}:`, '', ...report.calls.map((c) => `- ${c.text}`), '');
+    if (report.original) out.push(`**${s.thisRunLadder}**`, '');
     out.push('```mermaid', renderLadderMermaid(report.ladder).trimEnd(), '```', '');
+  }
+  if (report.original) {
+    const original = report.original;
+    out.push(`**${s.originalLadder}: ${original.capture} (Call-ID ${original.calls.join(', ')})**`, '');
+    if (original.ladder) out.push('```mermaid', renderLadderMermaid(original.ladder).trimEnd(), '```', '');
+    else out.push(`> **${s.originalUnread}:** ${original.problem ?? ''}`, '');
   }
   if (report.steps.length > 0) {
     out.push(`### ${s.steps}`, '');

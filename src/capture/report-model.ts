@@ -7,11 +7,15 @@ import { explainHop } from './explanations-hops.js';
 import { NO_ANSWER_VARIANTS, type NoAnswerVariant } from './explanations-no-answer.js';
 import { classifyStep, explainCase, explainStep, headerTopicsIn, type StepKind } from './explanations.js';
 import { buildLadder, type Ladder, type LadderArrow } from './ladder-model.js';
+import type { OriginalCapture } from './original-capture.js';
+import { originalLadder, type OriginalLadder } from './original-ladder.js';
 import { orderLanes, labelCalls, type CallLegend } from './report-lanes.js';
 import { buildRegistrationReports, digestFacts, type RegistrationReport } from './report-registration.js';
 
 export interface ReportOptions {
   lang: Lang;
+  /** The captures scenarios were made from (`source:`), by case id (readOriginalCaptures). */
+  originals?: ReadonlyMap<string, OriginalCapture>;
 }
 
 export interface FlowRow {
@@ -52,6 +56,8 @@ export interface CaseReport {
   calls: CallLegend[];
   flows: FlowTable[];
   ladder: Ladder;
+  /** The ladder of the capture the scenario was made from, when it names one. */
+  original?: OriginalLadder;
   steps: ReportStep[];
   media: MediaStatsEvent[];
   topics: HeaderTopic[];
@@ -75,7 +81,7 @@ export interface NoAnswerRow {
 
 export function buildRunReport(summary: RunSummary, events: readonly SipbotsEvent[], options: ReportOptions): RunReport {
   return {
-    cases: summary.cases.map((result) => buildCaseReport(result, events, options.lang)),
+    cases: summary.cases.map((result) => buildCaseReport(result, events, options.lang, options.originals?.get(result.id))),
     registrations: buildRegistrationReports(events, summary.durationMs, options.lang),
     noAnswer: noAnswerRows(summary.cases),
   };
@@ -98,7 +104,7 @@ function fromLastRinging(tokens: readonly string[]): string {
   return tokens.slice(Math.max(0, last)).join(', ');
 }
 
-function buildCaseReport(result: CaseResult, events: readonly SipbotsEvent[], lang: Lang): CaseReport {
+function buildCaseReport(result: CaseResult, events: readonly SipbotsEvent[], lang: Lang, original: OriginalCapture | undefined): CaseReport {
   const callIds = new Set(result.callIds);
   const belongs = (e: SipbotsEvent) => e.caseId === result.id || ('callId' in e && e.callId !== undefined && callIds.has(e.callId));
   const mine = events.filter(belongs).filter((e) => e.type !== 'sip' || !/\bREGISTER\s*$/i.test(e.cseq ?? ''));
@@ -125,6 +131,7 @@ function buildCaseReport(result: CaseResult, events: readonly SipbotsEvent[], la
     endedByText: explainEnding(result.ending, result.finalStatus, lang),
     flows: Object.entries(result.flows).map(([role, leg]) => ({ role, party: leg.party, caption: roleWithParty(role, leg.party, lang), rows: flowRows(leg.expected, leg.observed) })),
     ladder,
+    ...(original ? { original: originalLadder(original, ladder) } : {}),
     steps,
     media: mine.filter((e): e is MediaStatsEvent => e.type === 'media-stats'),
     topics: headerTopicsIn(ladder.arrows.map((a) => a.raw)),

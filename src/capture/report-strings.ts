@@ -48,6 +48,11 @@ export interface ReportStrings {
   fields: string;
   digestFields: string;
   calls: string;
+  /** The original capture's ladder beside the run's (a scenario made by from-capture). */
+  thisRunLadder: string;
+  originalLadder: string;
+  originalUnread: string;
+  unmatchedNote: string;
   noAnswer: string;
   variant: string;
   whose: string;
@@ -108,6 +113,10 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     fields: 'Fields',
     digestFields: 'Digest fields',
     calls: 'Calls in this ladder',
+    thisRunLadder: 'This run',
+    originalLadder: 'Original capture',
+    originalUnread: 'The original capture could not be read',
+    unmatchedNote: 'Shaded rows: messages with no counterpart in the other ladder (retransmissions aside).',
     noAnswer: 'Discussion: the no-answer variants',
     variant: 'Case',
     whose: 'Whose timer ends it',
@@ -166,6 +175,10 @@ export const REPORT_STRINGS: Record<Lang, ReportStrings> = {
     fields: '字段',
     digestFields: 'Digest 字段',
     calls: '本图中的呼叫',
+    thisRunLadder: '本次运行',
+    originalLadder: '原始抓包',
+    originalUnread: '无法读取原始抓包',
+    unmatchedNote: '底色标出的行：在另一张图中没有对应的消息（不计重传）。',
     noAnswer: '讨论：无应答的几种变体',
     variant: '用例',
     whose: '谁的定时器结束呼叫',

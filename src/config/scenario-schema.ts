@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { behaviourOverrideSchema } from './behaviour.js';
 import { durationMs } from './duration.js';
@@ -90,6 +91,9 @@ export const scenarioSchema = z.strictObject({
       cancelledInviteStatus: z.union([z.literal(408), z.literal(487)], { error: 'expected 408 (as iptel.org answered) or 487 (RFC 3261, the default)' }).optional(),
     })
     .optional(),
+  // The capture a scenario was made from (sipbots scenario from-capture), path relative to this file:
+  // the report draws its ladder beside the run's.
+  source: z.strictObject({ capture: z.string().min(1), calls: z.array(z.string().min(1)).min(1) }).optional(),
   steps: z.array(stepSchema),
   expect: z
     .strictObject({
@@ -144,6 +148,7 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
       ...(raw.proxy?.inviteTimeout === undefined ? {} : { inviteTimeoutMs: raw.proxy.inviteTimeout }),
       ...(raw.proxy?.cancelledInviteStatus === undefined ? {} : { cancelledInviteStatus: raw.proxy.cancelledInviteStatus }),
     },
+    ...(raw.source === undefined ? {} : { source: { capture: resolve(dirname(file), raw.source.capture), calls: raw.source.calls } }),
     steps,
     expect: {
       call: expect.call ?? lastCall?.name ?? '',

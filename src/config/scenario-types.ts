@@ -18,8 +18,17 @@ export interface Scenario {
   /** Per-role overrides of the bot's CalleeBehaviour, merged over it by `resolveBehaviour`. */
   behaviour: Record<string, Partial<CalleeBehaviour>>;
   proxy: ProxySettings;
+  /** The capture the scenario was made from, its path resolved against the scenario's folder. */
+  source?: CaptureSource;
   steps: ScenarioStep[];
   expect: ScenarioExpect;
+}
+
+/** `source:` of a scenario made by `sipbots scenario from-capture`: which capture, which calls of it. */
+export interface CaptureSource {
+  capture: string;
+  /** Call-IDs of the captured calls the scenario replays. */
+  calls: string[];
 }
 
 /** `{ zh: { title, description } }`: what a `title: { en, zh }` file says besides English. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { HepWriter, type HepTarget } from '../capture/hep-writer.js';
 import { renderJunit } from '../capture/junit-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
+import { readOriginalCaptures } from '../capture/original-capture.js';
 import { renderReport } from '../capture/report.js';
 import type { EventStream } from '../events/event-stream.js';
 import { JsonlWriter } from '../events/jsonl-writer.js';
@@ -51,7 +52,8 @@ export class RunOutputs {
     await Promise.all([this.jsonl.close(), this.pcapng.close()]);
     await writeFile(join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     await writeFile(join(this.dir, 'junit.xml'), renderJunit(summary));
-    const report = renderReport(summary, this.kept, { lang: this.options.lang });
+    const originals = await readOriginalCaptures(summary.cases);
+    const report = renderReport(summary, this.kept, { lang: this.options.lang, originals });
     await writeFile(join(this.dir, 'report.html'), report.html);
     await writeFile(join(this.dir, 'report.md'), report.md);
     // Last: a collector that failed must not cost the run folder its report.

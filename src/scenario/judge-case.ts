@@ -104,6 +104,7 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     ...(calls === undefined ? {} : { calls }),
     ...(findings.length > 0 ? { findings } : {}),
     callIds,
+    ...(scenario.source ? { source: scenario.source } : {}),
     startedAt: timing.startedAt,
     endedAt: timing.endedAt,
     ...(timing.error ? { error: timing.error } : {}),

@@ -1,5 +1,5 @@
 import type { TransportProtocol } from '../sip/transport/types.js';
-import type { ScenarioTranslations } from '../config/scenario-types.js';
+import type { CaptureSource, ScenarioTranslations } from '../config/scenario-types.js';
 import type { CallEnding } from './call-ending.js';
 
 /**
@@ -92,6 +92,8 @@ export interface CaseResult {
   findings?: Finding[];
   /** Call-IDs of every call the case made, to select its messages from the event log. */
   callIds: string[];
+  /** The capture the scenario was made from (`source:`): the report shows its ladder too. */
+  source?: CaptureSource;
   startedAt: number;
   endedAt: number;
   error?: string;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -11,7 +11,8 @@ import { LAB_CASE_IDS } from '../../src/lab/lab-cases.js';
 import type { CallEnding } from '../../src/scenario/call-ending.js';
 import { failures, runLabJson } from '../support/lab-run.js';
 import { testOutputDir } from '../support/test-output.js';
-import { requireTool, runToEnd, type Finished } from './fixtures/peers.js';
+import { chromium, pageErrors } from '../support/chromium.js';
+import { requireTool } from './fixtures/peers.js';
 
 /*
  * The report.html of a real lab run (every case) as a person opens it: headless Chromium
@@ -32,34 +33,6 @@ const EXPECTED_ENDING: Record<string, CallEnding> = {
   'busy-self': 'callee-busy',
   'busy-in-call': 'callee-busy',
 };
-
-/** Flags from the machine notes: no sandbox as root, and no background network at start. */
-function chromiumArgs(profile: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--user-data-dir=${profile}`,
-    '--enable-logging=stderr',
-    '--v=0',
-  ];
-}
-
-async function chromium(dir: string, args: string[]): Promise<Finished> {
-  const result = await runToEnd('chromium', [...chromiumArgs(mkdtempSync(join(dir, 'profile-'))), ...args], { timeoutMs: 60_000 });
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
-
-/** Page errors Chromium logs: uncaught exceptions, console errors, resources that failed to load. */
-function pageErrors(stderr: string): string[] {
-  return stderr.split('\n').filter((line) => /CONSOLE\(|Uncaught|net::ERR_|Failed to load resource/.test(line));
-}
 
 /** PNG signature, then IHDR with width and height. */
 function pngSize(png: Buffer): { width: number; height: number } {

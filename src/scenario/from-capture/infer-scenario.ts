@@ -46,6 +46,8 @@ export interface InferredBot {
 export interface InferredScenario {
   id: string;
   title: string;
+  /** Call-IDs of the captured calls it replays (`source.calls`). */
+  calls: string[];
   /** Role to bot name; `caller` and `callee` are the compared call's. */
   roles: Record<string, string>;
   behaviour: Record<string, InferredBehaviour>;
@@ -141,6 +143,7 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   return {
     id: options.id,
     title: `${main.call.fromUser} calls ${main.call.toUser}, as captured in ${options.source}`,
+    calls: calls.map((c) => c.callId),
     roles,
     behaviour,
     proxy,

@@ -1,3 +1,4 @@
+import { dirname, relative } from 'node:path';
 import type { InferredBehaviour, InferredScenario, InferredStep } from './infer-scenario.js';
 
 /**
@@ -17,6 +18,9 @@ export function renderScenarioYaml(scenario: InferredScenario, captureFile: stri
   lines.push(`# Run it: ${variables} sipbots run ${scenarioFile} --bots ${botsFile}`);
   lines.push(`id: ${scenario.id}`);
   lines.push(`title: ${JSON.stringify(scenario.title)}`);
+  // Where the flow came from, relative to the scenario file: sipbots run draws its ladder beside the run's.
+  const capture = relative(dirname(scenarioFile), captureFile).split('\\').join('/');
+  lines.push(`source: { capture: ${JSON.stringify(capture)}, calls: [${scenario.calls.map((id) => JSON.stringify(id)).join(', ')}] }`);
   lines.push(`roles: ${flowMap(Object.entries(scenario.roles))}`);
   const behaviours = Object.entries(scenario.behaviour).filter(([, b]) => Object.keys(b).length > 0);
   if (behaviours.length > 0) {
