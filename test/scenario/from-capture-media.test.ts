@@ -10,7 +10,8 @@ import { runCli } from '../support/run-cli.js';
  * Media read off the RTP of a capture: the lab's answer-bye-caller with tones (alice 440 Hz,
  * bob 1000 Hz) becomes a scenario whose bots send those tones and whose expect.media says each
  * side hears the other, as the lab case does; played again with RTP, it passes. A call with
- * RFC 4733 digits and hold/unhold re-INVITEs is played again with dtmf, hold and unhold steps.
+ * RFC 4733 digits and hold/unhold re-INVITEs is played again with dtmf, hold and unhold steps,
+ * and one with DTMF sent as INFO (RFC 6086, application/dtmf-relay) with an info step.
  */
 const dir = mkdtempSync(join(tmpdir(), 'sipbots-from-capture-media-'));
 const PASSWORDS = { ALICE_PASSWORD: 'a', BOB_PASSWORD: 'b', CAROL_PASSWORD: 'c' };
@@ -77,5 +78,45 @@ describe('scenario from-capture with RTP in the capture', () => {
     expect(replay.cases[0]!.flows.caller!.expected).toEqual(['INVITE>', '<100?', '<407', 'ACK>', 'INVITE>', '<100?', '<180', '<200/INVITE', 'ACK>', ...reinvite, ...reinvite, 'BYE>', '<200/BYE']);
     expect(replay.cases[0]!.flows.callee!.expected).toEqual(['<INVITE', '100>?', '180>', '200/INVITE>', '<ACK', '<INVITE', '200/INVITE>', '<ACK', '<INVITE', '200/INVITE>', '<ACK', '<BYE', '200/BYE>']);
     expect(replay.cases[0]!.media).toMatchObject({ callee: { dtmf: '1234#' } });
+  }, 90_000);
+
+  it('DTMF sent as INFO becomes an info step, not a line under "not reproduced", and the replay passes with the INFO in the legs', async () => {
+    const scenario = join(dir, 'info-keys.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'id: info-keys',
+        'title: Alice keys digits as INFO',
+        'roles: { caller: alice, callee: bob }',
+        'behaviour:',
+        '  callee: { onInvite: answer, ringFor: 0.2s }',
+        'steps:',
+        '  - call: { from: caller, to: callee, name: main }',
+        '    waitFor: confirmed',
+        '  - info: { from: caller, digits: "1*#" }',
+        '  - hangup: caller',
+        '',
+      ].join('\n'),
+    );
+    const original = await runCli(['run', scenario, '--bots', 'bots/lab.yaml', '--media', 'none', '--json', '--out', join(dir, 'info-run')]);
+    expect(original.code, original.stderr).toBe(0);
+    const out = join(dir, 'info');
+    const made = await runCli(['scenario', 'from-capture', join(dir, 'info-run', 'signaling.pcapng'), '--out', out]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stderr).not.toMatch(/not reproduced: INFO/);
+    const yaml = readFileSync(join(out, 'scenarios', 'signaling.yaml'), 'utf8');
+    const steps = yaml.slice(yaml.indexOf('steps:'), yaml.indexOf('expect:')).split('\n').filter((l) => l.startsWith('  - ') && !l.startsWith('  - wait:'));
+    expect(steps).toEqual(['  - call: { from: caller, to: callee, name: main }', '  - info: { from: caller, digits: "1*#" }', '  - hangup: caller']);
+
+    const run = await runCli(['run', join(out, 'scenarios'), '--bots', join(out, 'bots.yaml'), '--media', 'none', '--json', '--out', join(out, 'run')], { env: { PATH: process.env.PATH, ...PASSWORDS } });
+    const replay = JSON.parse(run.stdout) as RunSummary;
+    expect(run.code, `${failures(replay)}\n${run.stderr}`).toBe(0);
+    const info = ['INFO>', '<200/INFO'];
+    expect(replay.cases[0]!.flows.caller!.expected).toEqual(['INVITE>', '<100?', '<407', 'ACK>', 'INVITE>', '<100?', '<180', '<200/INVITE', 'ACK>', ...info, ...info, ...info, 'BYE>', '<200/BYE']);
+    expect(replay.cases[0]!.flows.callee!.observed.filter((t) => t.includes('INFO'))).toEqual(['<INFO', '200/INFO>', '<INFO', '200/INFO>', '<INFO', '200/INFO>']);
+    // The digits bob received, in order, as the capture had them.
+    const events = readFileSync(join(out, 'run', 'messages.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; party: string; direction: string; method?: string; raw: string });
+    const received = events.filter((e) => e.type === 'sip' && e.party === 'bob' && e.direction === 'in' && e.method === 'INFO').map((e) => /^Signal=(\S+)/m.exec(e.raw)?.[1]);
+    expect(received).toEqual(['1', '*', '#']);
   }, 90_000);
 });

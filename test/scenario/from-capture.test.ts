@@ -109,7 +109,7 @@ describe('scenario from-capture on the lab capture', () => {
     expect(() => scenariosFromCapture(messages, { calls: { callId: 'nope' }, time: 'real', source: 'x' })).toThrow(/no INVITE call with Call-ID nope/);
   });
 
-  it('lists what it cannot reproduce (SRTP, a codec bots do not speak, INFO DTMF) and plays a re-INVITE to hold as a hold step', () => {
+  it('lists what it cannot reproduce (SRTP, a codec bots do not speak, INFO other than DTMF) and plays a re-INVITE to hold as a hold step, INFO DTMF as an info step', () => {
     const call = messages.filter((m) => m.caseId === 'answer-bye-caller');
     const invite = call.findIndex((m) => m.method === 'INVITE');
     const ack = call.findIndex((m, i) => m.method === 'ACK' && i > 8);
@@ -118,7 +118,10 @@ describe('scenario from-capture on the lab capture', () => {
     );
     const caller = call[invite]!;
     const inDialog = { ...call[ack]!, at: call[ack]!.at + 100, branch: 'z9hG4bK-info' };
-    edited.push({ ...inDialog, method: 'INFO', raw: call[ack]!.raw.replace(/^ACK/, 'INFO').replace(/CSeq: \d+ ACK/, 'CSeq: 9 INFO') + 'Signal=5\r\n', cseq: '9 INFO', startLine: 'INFO x SIP/2.0' });
+    // INFO with a digit (application/dtmf-relay) is played as an info step; other INFO is listed.
+    const info = (cseq: number, type: string, body: string) => call[ack]!.raw.replace(/^ACK/, 'INFO').replace(/CSeq: \d+ ACK/, `CSeq: ${cseq} INFO`).replace(/^Content-Length: \d+\r\n/m, `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n`) + body;
+    edited.push({ ...inDialog, method: 'INFO', raw: info(9, 'application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n'), cseq: '9 INFO', startLine: 'INFO x SIP/2.0' });
+    edited.push({ ...inDialog, at: inDialog.at + 2, branch: 'z9hG4bK-info2', method: 'INFO', raw: info(11, 'application/x-broadsoft-call-info', 'x=1\r\n'), cseq: '11 INFO', startLine: 'INFO x SIP/2.0' });
     const holdSdp = 'v=0\r\nm=audio 9 RTP/AVP 0\r\na=sendonly\r\n';
     const holdHead = caller.raw.split('\r\n\r\n')[0]!.replace(/^(To: .*)$/m, '$1;tag=held').replace(/^Content-Length: \d+$/m, `Content-Length: ${holdSdp.length}`);
     edited.push({ ...inDialog, at: inDialog.at + 1, method: 'INVITE', raw: `${holdHead}\r\n\r\n${holdSdp}`, cseq: '10 INVITE', branch: 'z9hG4bK-hold' });
@@ -127,7 +130,8 @@ describe('scenario from-capture on the lab capture', () => {
     const notes = scenario!.notReproduced.join('\n');
     expect(notes).toMatch(/^SRTP offered in the INVITE at \+\d+\.\d{3} s/m);
     expect(notes).toMatch(/^codecs offered at .* that sipbots does not speak: G729 /m);
-    expect(notes).toMatch(/^INFO at .*: not played; a dtmf step sends RFC 4733 events instead$/m);
+    expect(notes.match(/^INFO at .*$/gm)).toEqual([expect.stringMatching(/^INFO at \+\d+\.\d{3} s \(call [^,]+\): not played$/)]);
+    expect(scenario!.steps).toContainEqual({ kind: 'info', role: 'caller', digits: '5' });
     expect(notes).not.toMatch(/re-INVITE/);
     expect(scenario!.steps).toContainEqual({ kind: 'hold', role: 'caller', hold: true });
     expect(scenario!.steps.at(0)).toMatchObject({ kind: 'call', waitFor: 'confirmed' });

@@ -129,7 +129,7 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   const origin = all[0]?.at ?? main.startAt;
   const callNames = steps.flatMap((s) => (s.kind === 'call' ? [s.name] : []));
   const inferences = explainInferences(facts, parts.map((p, i) => ({ ...p, name: callNames[i]! })), origin);
-  notReproduced.push(...unreproducible(calls, origin, { holdsPlayed: inCall !== undefined }));
+  notReproduced.push(...unreproducible(calls, origin, { holdsPlayed: inCall !== undefined, infoDigitsPlayed: inCall !== undefined }));
   const heard = inferMedia(main.call, options.streams ?? [], squeeze, inCall?.digitsTo);
   if (inCall) inferences.push(...inCall.notes.map((note) => `main: ${note}`));
   inferences.push(...heard.notes.map((note) => `main: ${note}`));

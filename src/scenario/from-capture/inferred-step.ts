@@ -4,4 +4,5 @@ export type InferredStep =
   | { kind: 'wait'; ms: number }
   | { kind: 'hangup'; role: string }
   | { kind: 'hold'; role: string; hold: boolean }
-  | { kind: 'dtmf'; role: string; digits: string };
+  | { kind: 'dtmf'; role: string; digits: string }
+  | { kind: 'info'; role: string; digits: string };

@@ -73,7 +73,7 @@ function stepLines(step: InferredStep): string[] {
   if (step.kind === 'wait') return [`  - wait: ${duration(step.ms)}`];
   if (step.kind === 'hangup') return [`  - hangup: ${key(step.role)}`];
   if (step.kind === 'hold') return [`  - ${step.hold ? 'hold' : 'unhold'}: ${key(step.role)}`];
-  if (step.kind === 'dtmf') return [`  - dtmf: { from: ${key(step.role)}, digits: ${JSON.stringify(step.digits)} }`];
+  if (step.kind === 'dtmf' || step.kind === 'info') return [`  - ${step.kind}: { from: ${key(step.role)}, digits: ${JSON.stringify(step.digits)} }`];
   const fields: Array<[string, string]> = [
     ['from', key(step.from)],
     ['to', key(step.to)],

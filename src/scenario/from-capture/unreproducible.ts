@@ -1,5 +1,6 @@
 import type { SipMessageEvent } from '../../events/types.js';
 import type { CapturedCall } from './captured-call.js';
+import { infoDigit } from './in-call-steps.js';
 
 /** Codecs a bot speaks (src/media): G.711 both laws and RFC 4733 telephone events. */
 const SPOKEN = new Set(['PCMU', 'PCMA', 'TELEPHONE-EVENT']);
@@ -14,10 +15,10 @@ export function codecsOffered(call: CapturedCall): string[] {
 
 /**
  * What a capture shows that a generated scenario cannot play, each with where it was seen:
- * SRTP (SDES or DTLS), codecs other than G.711 and telephone-event, video, DTMF or anything
- * else sent with INFO, re-INVITEs (hold/resume, session refresh), a B2BUA's second Call-ID.
+ * SRTP (SDES or DTLS), codecs other than G.711 and telephone-event, video, INFO (DTMF
+ * over INFO only in a capture of several calls), re-INVITEs (hold/resume, session refresh), a B2BUA's second Call-ID.
  */
-export function unreproducible(calls: readonly CapturedCall[], origin: number, played: { holdsPlayed: boolean }): string[] {
+export function unreproducible(calls: readonly CapturedCall[], origin: number, played: { holdsPlayed: boolean; infoDigitsPlayed: boolean }): string[] {
   const t = (m: SipMessageEvent) => `+${((m.at - origin) / 1000).toFixed(3)} s`;
   const notes: string[] = [];
   for (const call of calls) {
@@ -29,8 +30,9 @@ export function unreproducible(calls: readonly CapturedCall[], origin: number, p
       if (others.length > 0) notes.push(`codecs offered at ${t(offer)} that sipbots does not speak: ${others.join(', ')} (call ${call.callId}); bots offer PCMU, PCMA, telephone-event`);
       if (/^m=video /m.test(sdp)) notes.push(`video offered at ${t(offer)} (call ${call.callId}): bots send audio only`);
     }
-    const info = call.messages.find((m) => m.method === 'INFO' && !m.retransmission);
-    if (info) notes.push(`INFO at ${t(info)} (call ${call.callId}${/dtmf/i.test(info.raw) ? ', DTMF' : ''}): not played; a dtmf step sends RFC 4733 events instead`);
+    // INFO digits of a one-call capture are played as info steps; any other INFO is not.
+    const info = call.messages.find((m) => m.method === 'INFO' && !m.retransmission && !(played.infoDigitsPlayed && infoDigit(m.raw) !== undefined));
+    if (info) notes.push(`INFO at ${t(info)} (call ${call.callId}${infoDigit(info.raw) !== undefined ? ', DTMF' : ''}): not played${infoDigit(info.raw) !== undefined ? ' (in a capture of several calls; add an info step by hand)' : ''}`);
     const reinvites = call.messages.filter((m) => m.method === 'INVITE' && !m.retransmission && /^(?:To|t)\s*:[^\r\n]*;\s*tag=/im.test(m.raw));
     for (const reinvite of played.holdsPlayed ? [] : reinvites.filter((m, i) => reinvites.findIndex((r) => r.cseq === m.cseq) === i)) {
       const direction = /^a=(sendonly|recvonly|inactive|sendrecv)/m.exec(sdpOf(reinvite) ?? '')?.[1] ?? 'no SDP';
