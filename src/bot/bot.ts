@@ -19,7 +19,7 @@ import type { ResponseLine } from '../sip/ua/response-line.js';
 import { finalResponse } from './final-response.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { resolveBehaviour, type CalleeBehaviour } from '../config/behaviour.js';
+import { resolveBehaviour, type CalleeBehaviour, type Rel100 } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
 import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from './errors.js';
@@ -188,9 +188,9 @@ export class Bot {
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
-  call(target: string, options: { cancelAfter?: number; hangupAfter?: number; headers?: RequestContent['headers'] } = {}): Call {
+  call(target: string, options: { cancelAfter?: number; hangupAfter?: number; headers?: RequestContent['headers']; rel100?: Rel100 } = {}): Call {
     const ua = this.requireUserAgent();
-    const outgoing = ua.call(target, options.headers);
+    const outgoing = ua.call(target, options.headers, options.rel100 === undefined ? {} : { rel100: options.rel100 });
     if (!outgoing) throw new Error(`${this.name}: ${JSON.stringify(target)} is not a SIP URI (hint: sip:bob@lab.test)`);
     return this.placeCall(outgoing, target, options);
   }

@@ -15,6 +15,7 @@ export interface IncomingCallContext {
 
 const REASONS: Readonly<Record<number, string>> = {
   408: 'Request Timeout',
+  421: 'Extension Required',
   480: 'Temporarily Unavailable',
   486: 'Busy Here',
   487: 'Request Terminated',
@@ -25,8 +26,10 @@ const REASONS: Readonly<Record<number, string>> = {
 
 /**
  * Plays the callee side of an incoming INVITE as the bot's behaviour says, the way a
- * softphone with a scripted user would: busy → 486 at once (no ringing); otherwise 180
- * Ringing, then after `ringFor` answer, reject or time out (408) — or ring until cancelled.
+ * softphone with a scripted user would: busy → 486 at once (no ringing); reliable provisionals
+ * required and not supported by the INVITE → 421 at once (RFC 3262 §3); otherwise 180 Ringing
+ * (or 183 with SDP and the tone for `earlyMedia`), reliably with `rel100`, then after `ringFor`
+ * (or `earlyMedia`) answer, reject or time out (408) — or ring until cancelled.
  */
 export function answerIncomingCall(context: IncomingCallContext): void {
   const { incoming, call, behaviour, logger } = context;
@@ -62,10 +65,10 @@ export function answerIncomingCall(context: IncomingCallContext): void {
     }
   };
 
-  const reject = async (status: number) => {
+  const reject = async (status: number, headers?: string[]) => {
     call.finalStatus = status;
     call.finalReason = `${status} ${REASONS[status] ?? 'Rejected'}`;
-    await incoming.reject(status, REASONS[status]);
+    await incoming.reject(status, REASONS[status], headers);
   };
 
   if (context.busy) {
@@ -73,25 +76,33 @@ export function answerIncomingCall(context: IncomingCallContext): void {
     reject(486).catch(fail);
     return;
   }
+  if (behaviour.rel100 === 'required' && !incoming.offers100rel) {
+    // RFC 3262 §4 / RFC 3261 §21.4.16: the caller must retry with 100rel in Supported.
+    call.transition('ringing', 'INVITE without 100rel');
+    reject(421, ['Require: 100rel']).catch(fail);
+    return;
+  }
   call.transition('ringing', 'INVITE');
+  const earlyMedia = behaviour.earlyMediaMs !== undefined;
+  const untilActionMs = behaviour.earlyMediaMs ?? behaviour.ringForMs;
   incoming
-    .progress()
+    .progress({ earlyMedia, reliable: behaviour.rel100 !== undefined })
     .then(() => {
       switch (behaviour.onInvite) {
         case 'ring':
           return;
         case 'answer':
-          call.after(behaviour.ringForMs, () => {
+          call.after(untilActionMs, () => {
             call.finalStatus = 200;
             call.finalReason = '200 OK';
             return incoming.accept().catch(fail);
           });
           return;
         case 'reject':
-          call.after(behaviour.ringForMs, () => reject(behaviour.rejectWith).catch(fail));
+          call.after(untilActionMs, () => reject(behaviour.rejectWith).catch(fail));
           return;
         case 'timeout':
-          call.after(behaviour.ringForMs, () => reject(408).catch(fail));
+          call.after(untilActionMs, () => reject(408).catch(fail));
           return;
       }
     })

@@ -5,6 +5,15 @@ import { booleanField, integerField } from './scalar-fields.js';
 export const ON_INVITE = ['answer', 'ring', 'reject', 'timeout'] as const;
 
 /**
+ * Reliable provisional responses (RFC 3262) as a callee uses them: `supported` sends its 18x
+ * with `Require: 100rel` and RSeq when the INVITE says it supports them (else unreliably);
+ * `required` always does, and answers an INVITE that does not support them 421 Extension Required.
+ */
+export const REL100 = ['supported', 'required'] as const;
+export type Rel100 = (typeof REL100)[number];
+export const rel100Field = z.enum(REL100);
+
+/**
  * What a bot does with an incoming INVITE:
  * - `answer`: ring for `ringForMs`, then 200 OK;
  * - `ring`: 180 and nothing more, until the caller's CANCEL or a proxy timer ends it;
@@ -22,6 +31,13 @@ export interface CalleeBehaviour {
   hangupAfterMs?: number;
   /** Answer 486 Busy Here to a new INVITE while already in a call. */
   busyWhenInCall: boolean;
+  /**
+   * Early media: 183 Session Progress with the SDP answer instead of 180, the bot's tone sent as
+   * RTP at once, for this long; then `onInvite` goes on (answer: 200) in place of `ringForMs`.
+   */
+  earlyMediaMs?: number;
+  /** Send the 18x reliably (RFC 3262); absent: never, unless the INVITE requires it. */
+  rel100?: Rel100;
 }
 
 export const DEFAULT_BEHAVIOUR: Readonly<CalleeBehaviour> = {
@@ -39,6 +55,8 @@ export const behaviourOverrideSchema = z
     rejectWith: integerField(400, 699, 'the final status to reject with, 4xx-6xx, e.g. 486 or 603').optional(),
     hangupAfter: durationMs.optional(),
     busyWhenInCall: booleanField.optional(),
+    earlyMedia: durationMs.optional(),
+    rel100: rel100Field.optional(),
   })
   .transform((raw): Partial<CalleeBehaviour> => {
     const out: Partial<CalleeBehaviour> = {};
@@ -47,6 +65,8 @@ export const behaviourOverrideSchema = z
     if (raw.rejectWith !== undefined) out.rejectWith = raw.rejectWith;
     if (raw.hangupAfter !== undefined) out.hangupAfterMs = raw.hangupAfter;
     if (raw.busyWhenInCall !== undefined) out.busyWhenInCall = raw.busyWhenInCall;
+    if (raw.earlyMedia !== undefined) out.earlyMediaMs = raw.earlyMedia;
+    if (raw.rel100 !== undefined) out.rel100 = raw.rel100;
     return out;
   });
 

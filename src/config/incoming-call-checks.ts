@@ -23,7 +23,7 @@ export function checkIncomingCalls(
     if (!isRecord(call)) continue;
     checkRole(call['to'], [...path, 'to']);
     const media = call['media'];
-    if (isRecord(media) && typeof media['hears'] === 'string') checkRole(media['hears'], [...path, 'media', 'hears']);
+    for (const key of ['hears', 'hearsBeforeAnswer']) if (isRecord(media) && typeof media[key] === 'string') checkRole(media[key], [...path, 'media', key]);
   }
   const steps = Array.isArray(data['steps']) ? data['steps'] : [];
   const placed: string[] = [];

@@ -12,6 +12,8 @@ export const dtmfDigits = z
  */
 export const mediaExpectationSchema = z.strictObject({
   hears: z.union([z.number().int().min(20).max(3999), z.string()]).optional(),
+  /** The same, heard between the early answer (183 with SDP) and the 200: early media. */
+  hearsBeforeAnswer: z.union([z.number().int().min(20).max(3999), z.string()]).optional(),
   minPackets: z.number().int().min(0).optional(),
   maxLoss: percentFraction.optional(),
   maxJitterMs: z.number().min(0).optional(),

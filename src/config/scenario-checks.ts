@@ -56,7 +56,7 @@ export function checkScenario(data: unknown, options: ScenarioCheckOptions = {})
     if (isRecord(expect['media'])) {
       for (const [role, media] of Object.entries(expect['media'])) {
         checkRole(role, ['expect', 'media', role]);
-        if (isRecord(media) && typeof media['hears'] === 'string') checkRole(media['hears'], ['expect', 'media', role, 'hears']);
+        for (const key of ['hears', 'hearsBeforeAnswer']) if (isRecord(media) && typeof media[key] === 'string') checkRole(media[key], ['expect', 'media', role, key]);
       }
     }
     if (isRecord(expect['headers'])) {

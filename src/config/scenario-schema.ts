@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { behaviourOverrideSchema } from './behaviour.js';
+import { behaviourOverrideSchema, rel100Field } from './behaviour.js';
 import { durationMs } from './duration.js';
 import { flowPattern } from './flow-pattern-field.js';
 import { headerExpectationsSchema, resolveHeaderExpectations } from './header-expectation-schema.js';
@@ -47,6 +47,7 @@ const callSchema = z.strictObject({
   cancelAfter: durationMs.optional(),
   hangupAfter: durationMs.optional(),
   name: name.optional(),
+  rel100: rel100Field.optional(),
 });
 
 const dtmfSchema = z.strictObject({
@@ -170,6 +171,7 @@ function resolveCall(call: z.output<typeof callSchema>, waitFor: CallStep['waitF
     to: callTarget(call.to),
     ...(call.cancelAfter === undefined ? {} : { cancelAfterMs: call.cancelAfter }),
     ...(call.hangupAfter === undefined ? {} : { hangupAfterMs: call.hangupAfter }),
+    ...(call.rel100 === undefined ? {} : { rel100: call.rel100 }),
     waitFor: waitFor ?? 'terminated',
     ...(headers === undefined ? {} : { headers }),
   };

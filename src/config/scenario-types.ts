@@ -1,4 +1,4 @@
-import type { CalleeBehaviour } from './behaviour.js';
+import type { CalleeBehaviour, Rel100 } from './behaviour.js';
 import type { FlowPattern } from './flow-pattern.js';
 
 /**
@@ -65,6 +65,8 @@ export interface CallStep {
   hangupAfterMs?: number;
   waitFor: CallWaitFor;
   headers?: RequestHeaders;
+  /** Offer reliable provisionals (RFC 3262): `Supported: 100rel`, or `Require: 100rel`. */
+  rel100?: Rel100;
 }
 
 export type CallTarget = { kind: 'role'; role: string } | { kind: 'uri'; uri: string };
@@ -231,6 +233,8 @@ export type HeaderCheck = { kind: 'present' } | { kind: 'absent' } | { kind: 'eq
 export interface MediaExpectation {
   /** A frequency in Hz, or a role whose bot's tone must be heard. */
   hears?: number | string;
+  /** The same, heard before the call was answered (early media, before the 200 arrived). */
+  hearsBeforeAnswer?: number | string;
   minPackets?: number;
   /** Fraction 0-1 (`1%` in YAML). */
   maxLoss?: number;

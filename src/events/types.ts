@@ -59,6 +59,8 @@ export interface MediaStreamStats {
   detectedHz?: number;
   firstPacketDelayMs?: number;
   dtmf?: string;
+  /** What had been heard when the call was answered (the 200 sent or received): early media. */
+  beforeAnswer?: { packets: number; detectedHz?: number };
 }
 
 export interface MediaStatsEvent extends EventBase {

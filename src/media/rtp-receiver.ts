@@ -36,6 +36,8 @@ export class RtpReceiver {
   private reference: number | undefined;
   /** The RTP timestamp the next audio packet has when it continues the last one. */
   private nextTimestamp: number | undefined;
+  /** What had been heard when the call was answered. */
+  private heardBeforeAnswer: { packets: number; detectedHz?: number } | undefined;
 
   constructor(options: RtpReceiverOptions) {
     this.history = new AudioHistory(options.historySamples, options.record);
@@ -86,12 +88,24 @@ export class RtpReceiver {
     this.nextTimestamp = (header.timestamp + header.payloadEnd - header.payloadStart) >>> 0;
   }
 
+  /**
+   * The call was answered (its 200 sent or received): keep what was heard until now, early
+   * media (RFC 3960) from a 183 with SDP. Only the first call counts.
+   */
+  markAnswered(): void {
+    if (this.heardBeforeAnswer) return;
+    const packets = (this.archived?.packets ?? 0) + this.current.packets;
+    const heard = packets > 0 ? detectTone(this.history.newestContinuous(TONE_MIN_SAMPLES, TONE_WINDOW_SAMPLES)) : undefined;
+    this.heardBeforeAnswer = { packets, ...(heard === undefined ? {} : { detectedHz: heard }) };
+  }
+
   /** Everything heard so far; `oneWayDelayMs` (half the RTCP round trip) feeds the MOS estimate. */
   snapshot(oneWayDelayMs: number): MediaStreamStats {
     const received = mergeStreamStats(this.archived, this.current.snapshot(oneWayDelayMs));
     const heard = detectTone(this.history.newestContinuous(TONE_MIN_SAMPLES, TONE_WINDOW_SAMPLES));
     if (heard !== undefined) received.detectedHz = heard;
     if (this.dtmf.digits) received.dtmf = this.dtmf.digits;
+    if (this.heardBeforeAnswer) received.beforeAnswer = this.heardBeforeAnswer;
     return received;
   }
 

@@ -369,6 +369,11 @@ export class RtpSession {
     this.receiver.onPacket(header, msg, this.clock.now(), this.telephoneEventPt);
   }
 
+  /** The call was answered: what was heard until now is early media (see RtpReceiver.markAnswered). */
+  markAnswered(): void {
+    this.receiver.markAnswered();
+  }
+
   stats(): RtpMediaStats {
     const received = this.receiver.snapshot((this.peerRtcp.roundTripMs ?? 0) / 2);
     const sent: RtpMediaStats['sent'] = { packets: this.sentPackets, bytes: this.sentBytes };

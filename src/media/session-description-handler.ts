@@ -59,10 +59,15 @@ export interface RtpMediaOptions {
   sdpAddress?: () => string | undefined;
 }
 
-/** What the user agent passes as SessionDescriptionHandlerOptions; we read only `hold`. */
+/** What the user agent passes as SessionDescriptionHandlerOptions; we read `hold` and `silentUntilAnswered`. */
 export interface RtpSdhOptions {
   constraints?: object;
   hold?: boolean;
+  /**
+   * An answer that goes out before the call is answered (in a reliable 180, RFC 3262 §5) sets
+   * up media but sends nothing until `markAnswered()`: ringing is not early media.
+   */
+  silentUntilAnswered?: boolean;
 }
 
 export class OfferAnswerError extends Error {
@@ -86,6 +91,9 @@ export class RtpSessionDescriptionHandler {
   private closed: Promise<RtpMediaStats | undefined> | undefined;
   /** Whether we made or answered the first offer: decides RTP latching. */
   private role: 'offerer' | 'answerer' | undefined;
+  private answered = false;
+  /** Media is negotiated but waits for `markAnswered()` to start (see RtpSdhOptions). */
+  private silent = false;
 
   constructor(
     private readonly options: RtpMediaOptions,
@@ -109,6 +117,7 @@ export class RtpSessionDescriptionHandler {
       const { sdp, negotiated } = answerOffer(this.remoteOffer as string, local);
       this.state = 'stable';
       this.remoteOffer = undefined;
+      this.silent = options?.silentUntilAnswered === true && !this.answered;
       this.apply(media, negotiated);
       return { body: sdp, contentType: SDP_CONTENT_TYPE };
     }
@@ -139,6 +148,19 @@ export class RtpSessionDescriptionHandler {
     else if (this.state === 'have-remote-offer') {
       this.remoteOffer = undefined;
       this.state = 'stable';
+    }
+  }
+
+  /**
+   * The call was answered (our 200 sent, or the peer's received): media held back by
+   * `silentUntilAnswered` starts, and what was heard until now is kept as early media.
+   */
+  markAnswered(): void {
+    this.answered = true;
+    this.media?.markAnswered();
+    if (this.silent && this.negotiatedAudio) {
+      this.silent = false;
+      this.media?.start();
     }
   }
 
@@ -247,7 +269,7 @@ export class RtpSessionDescriptionHandler {
       latching: latchingApplies(this.options.latching ?? DEFAULT_LATCHING, this.role ?? 'offerer'),
     });
     this.logger.debug({ codec: negotiated.codec, direction: negotiated.direction, remote: `${remote.address}:${remote.port}` }, 'media negotiated');
-    media.start();
+    if (!this.silent) media.start();
   }
 }
 

@@ -62,8 +62,8 @@ export function judgeCase(scenario: Scenario, played: ReadonlyMap<string, Played
     }
     for (const [role, expectation] of Object.entries(timing.checkMedia ? scenario.expect.media : {})) {
       const stats = statsOf(role);
-      const hears = typeof expectation.hears === 'string' ? toneOfRole(main, expectation.hears) : expectation.hears;
-      const difference = judgeMedia(role, expectation, hears, stats);
+      const tone = (hears: number | string | undefined) => (typeof hears === 'string' ? toneOfRole(main, hears) : hears);
+      const difference = judgeMedia(role, expectation, tone(expectation.hears), stats, tone(expectation.hearsBeforeAnswer));
       if (difference) differences.push(difference);
     }
     const status = main.call.finalStatus;

@@ -52,8 +52,8 @@ export function judgeExpectedCall(
     if (difference) differences.push(difference);
   }
   if (expected.media && options.checkMedia) {
-    const hears = typeof expected.media.hears === 'string' ? options.toneOfRole(expected.media.hears) : expected.media.hears;
-    const difference = judgeMedia(`${expected.role} (${label})`, expected.media, hears, heard);
+    const tone = (hears: number | string | undefined) => (typeof hears === 'string' ? options.toneOfRole(hears) : hears);
+    const difference = judgeMedia(`${expected.role} (${label})`, expected.media, tone(expected.media.hears), heard, tone(expected.media.hearsBeforeAnswer));
     if (difference) differences.push(difference);
   }
   return {

@@ -127,7 +127,7 @@ async function playCall(
   const callee = step.to.kind === 'role' ? botOf(step.to.role) : undefined;
   const target = step.to.kind === 'uri' ? step.to.uri : `sip:${callee!.account.user}@${callee!.account.domain}`;
   const calleeCallsBefore = new Set(callee ? callee.calls.values() : []);
-  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs, headers: step.headers });
+  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs, headers: step.headers, rel100: step.rel100 });
   await withTimeout(call.reach(step.waitFor), stepTimeoutMs, clock, `call ${step.name} did not reach ${step.waitFor}`);
   const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
   return { step, caller, callee, call, incoming, scenario };

@@ -43,18 +43,44 @@ export class IncomingCall extends CallSession<Invitation> {
     listenForTransfers(this.session, listener, (inviter) => new OutgoingCall(inviter));
   }
 
-  /** Sends 180 Ringing. */
-  progress(): Promise<void> {
-    return this.session.progress();
+  /** The INVITE's `Supported` or `Require` lists 100rel: it takes reliable provisionals (RFC 3262 §4). */
+  get offers100rel(): boolean {
+    return this.lists100rel('supported') || this.lists100rel('require');
   }
 
-  /** Sends 200 OK with our answer; the session becomes established with the ACK. */
+  private lists100rel(header: 'supported' | 'require'): boolean {
+    return this.session.request.getHeaders(header).some((value) => optionTags(value).includes('100rel'));
+  }
+
+  /**
+   * Sends 180 Ringing, or with `earlyMedia` 183 Session Progress carrying our SDP answer (media
+   * starts with it). `reliable` sends it with `Require: 100rel` and RSeq if the INVITE allows
+   * (sip.js then retransmits it, T1 doubling, until the PRACK, and answers the PRACK 200; a
+   * reliable 1xx always carries the answer, so a reliable 180 holds media back until the 200).
+   * Without `reliable`, sip.js sends it reliably only when the INVITE requires it.
+   */
+  progress(options: { earlyMedia?: boolean; reliable?: boolean } = {}): Promise<void> {
+    // sip.js's default for an INVITE with `Require: 100rel` is a reliable 183 with SDP: say 180.
+    if (!options.earlyMedia && !options.reliable && !this.lists100rel('require')) return this.session.progress();
+    return this.session.progress({
+      statusCode: options.earlyMedia ? 183 : 180,
+      rel100: options.reliable === true,
+      ...(options.earlyMedia ? {} : { sessionDescriptionHandlerOptions: { silentUntilAnswered: true } as object }),
+    });
+  }
+
+  /** Sends 200 OK with our answer (again, after an early one); the session becomes established with the ACK. */
   accept(): Promise<void> {
-    return this.session.accept();
+    return this.session.accept().then(() => this.mediaHandler?.markAnswered?.());
   }
 
-  /** Answers the INVITE with a final non-2xx. */
-  reject(status: number, reason: string | undefined): Promise<void> {
-    return this.session.reject({ statusCode: status, reasonPhrase: reason });
+  /** Answers the INVITE with a final non-2xx, with `headers` (`Require: 100rel` on a 421) if given. */
+  reject(status: number, reason: string | undefined, headers: readonly string[] = []): Promise<void> {
+    return this.session.reject({ statusCode: status, reasonPhrase: reason, extraHeaders: [...headers] });
   }
+}
+
+/** The option tags of one Supported/Require header value (`100rel, timer`). */
+function optionTags(value: string): string[] {
+  return value.split(',').map((tag) => tag.trim().toLowerCase());
 }

@@ -30,7 +30,10 @@ export class OutgoingCall extends CallSession<Inviter> {
       .invite({
         requestDelegate: {
           onProgress: (response) => handlers.onProgress(responseLineOf(response)),
-          onAccept: (response) => handlers.onAccept(responseLineOf(response)),
+          onAccept: (response) => {
+            this.mediaHandler?.markAnswered?.();
+            handlers.onAccept(responseLineOf(response));
+          },
           onReject: (response) => handlers.onReject(responseLineOf(response)),
         },
       })

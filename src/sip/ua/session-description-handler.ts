@@ -4,10 +4,14 @@
  * without importing sip.js, and the user agent hands the factory to sip.js as it is.
  */
 
-/** Options sip.js passes through to the handler; `hold` is ours (a re-INVITE for hold sets it). */
+/**
+ * Options sip.js passes through to the handler; ours: `hold` (a re-INVITE for hold sets it),
+ * `silentUntilAnswered` (an answer in a reliable 180: no media until the call is answered).
+ */
 export interface SessionDescriptionHandlerOptions {
   constraints?: object;
   hold?: boolean;
+  silentUntilAnswered?: boolean;
 }
 
 export interface BodyAndContentType {
@@ -26,6 +30,8 @@ export interface SessionDescriptionHandler {
   sendDtmf(tones: string, options?: unknown): boolean;
   /** Ours: resolves once every digit `sendDtmf` queued has gone out. */
   whenDtmfSent?(): Promise<void>;
+  /** Ours: the call was answered (200 sent or received); what was heard until now is early media. */
+  markAnswered?(): void;
 }
 
 /** Makes the handler of one call; `session` is opaque outside src/sip/ua (see `callIdOfSession`). */

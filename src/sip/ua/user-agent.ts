@@ -100,10 +100,23 @@ export class SipUserAgent {
     return this.userAgent.stop();
   }
 
-  /** A call to `target`, not yet sent (see `OutgoingCall.invite`); undefined if `target` is not a SIP URI. */
-  call(target: string, headers?: RequestContent['headers']): OutgoingCall | undefined {
+  /**
+   * A call to `target`, not yet sent (see `OutgoingCall.invite`); undefined if `target` is not a
+   * SIP URI. Early media is on: an answer in a 18x starts our media at once (sip.js `earlyMedia`;
+   * it gives up a call whose early and confirmed dialogs differ, i.e. a forked INVITE).
+   * `rel100` offers reliable provisionals (RFC 3262 §4): 100rel in Supported, and in Require
+   * when `required`; sip.js PRACKs every reliable 18x (RAck) whatever we offered.
+   */
+  call(target: string, headers?: RequestContent['headers'], options: { rel100?: 'supported' | 'required' } = {}): OutgoingCall | undefined {
     const uri = UserAgent.makeURI(target);
-    return uri ? new OutgoingCall(new Inviter(this.userAgent, uri, { extraHeaders: extraHeaderLines(headers) })) : undefined;
+    if (!uri) return undefined;
+    const extraHeaders = extraHeaderLines(headers);
+    const params: { optionTags?: string[] } = {};
+    if (options.rel100 !== undefined) {
+      params.optionTags = [...this.userAgent.userAgentCore.configuration.supportedOptionTags, '100rel'];
+      if (options.rel100 === 'required') extraHeaders.push('Require: 100rel');
+    }
+    return new OutgoingCall(new Inviter(this.userAgent, uri, { extraHeaders, earlyMedia: true, params: params as object }));
   }
 
   /** MESSAGE or OPTIONS to `target` outside any dialog; resolves with the final response. */
