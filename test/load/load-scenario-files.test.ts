@@ -153,6 +153,7 @@ describe('sipbots load --scenario FILE (CLI, in-process)', () => {
       ['scenarios/lab/no-answer-proxy-408.yaml', /no-answer-proxy-408\.yaml cannot be played under load: it sets proxy\.inviteTimeout/],
       [fixedUri, /fixed-uri\.yaml cannot be played under load: its call goes to the fixed URI sip:echo@lab\.test/],
       ['scenarios/examples/incoming-calls.yaml', /incoming-calls\.yaml cannot be played under load: .*it expects incoming calls \(expect\.calls: answered, declined\)/],
+      ['scenarios/examples/prack.yaml', /prack\.yaml cannot be played under load: its callee role callee plays early media \(earlyMedia\)[^]*prack\.yaml cannot be played under load: its callee role callee sends reliable provisionals \(rel100\)[^]*prack\.yaml cannot be played under load: its call step offers 100rel/],
       ['scenarios/lab/missing.yaml', /--scenario scenarios\/lab\/missing\.yaml: not call, register, options, nor a scenario file/],
     ];
     for (const [file, reason] of cases) {

@@ -77,7 +77,10 @@ export function compileScenario(scenario: Scenario, options: CompileScenarioOpti
       reasons.push(`its callee role ${call.to.role} is the caller's own bot (${calleeBot}); the busy answer of calling oneself depends on the caller's own call, which load does not model`);
     }
     behaviour = resolveBehaviour(DEFAULT_BEHAVIOUR, scenario.behaviour[call.to.role]);
+    if (behaviour.earlyMediaMs !== undefined) reasons.push(`its callee role ${call.to.role} plays early media (earlyMedia); the load callee sends 180 without SDP — play it with sipbots run`);
+    if (behaviour.rel100 !== undefined) reasons.push(`its callee role ${call.to.role} sends reliable provisionals (rel100); the load callee has no PRACK — play it with sipbots run`);
   }
+  if (call?.rel100 !== undefined) reasons.push(`its call step offers 100rel (rel100); the load caller has no PRACK — play it with sipbots run`);
   const expectStatus = expectedStatus(scenario, call, behaviour, reasons);
   if (reasons.length > 0 || call === undefined) throw new ScenarioCompileError(scenario.file, reasons);
   const ours = options.calleeUri === undefined;
