@@ -1,0 +1,125 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SipMessageEvent } from '../../src/events/types.js';
+import { startMediaLab, type MediaLab } from './support/media-bots.js';
+
+/** A bare UDP user agent client on 127.0.0.1 that PRACKs only when told to: every response it gets, with its arrival time. */
+class SlowPrackCaller {
+  readonly responses: { at: number; raw: string }[] = [];
+  private readonly socket: Socket = createSocket('udp4');
+
+  async start(): Promise<number> {
+    this.socket.on('message', (data) => {
+      const raw = data.toString();
+      this.responses.push({ at: Date.now(), raw });
+      // RFC 3261 §15.1.2: a BYE is answered 200 (the callee hangs up when the test stops it).
+      if (raw.startsWith('BYE ')) this.send(reply200(raw), Number(/^Via: SIP\/2\.0\/UDP [^:]+:(\d+)/m.exec(raw)![1]));
+    });
+    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', resolve));
+    return this.socket.address().port;
+  }
+
+  send(message: string, port: number): void {
+    this.socket.send(message, port, '127.0.0.1');
+  }
+
+  stop(): void {
+    this.socket.close();
+  }
+}
+
+const header = (raw: string, name: string) => new RegExp(`^${name}:[ \\t]*([^\\r\\n]*)`, 'im').exec(raw)?.[1];
+
+function reply200(request: string): string {
+  const keep = request.split('\r\n').filter((line) => /^(Via|From|To|Call-ID|CSeq):/i.test(line));
+  return ['SIP/2.0 200 OK', ...keep, 'Content-Length: 0', '', ''].join('\r\n');
+}
+
+function invite(bobPort: number, myPort: number): string {
+  const sdp = ['v=0', 'o=tester 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${myPort + 2} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+  return [
+    `INVITE sip:bob@127.0.0.1:${bobPort};transport=udp SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-rel100-invite;rport`,
+    'Max-Forwards: 70',
+    'From: <sip:tester@lab.test>;tag=tester1',
+    'To: <sip:bob@lab.test>',
+    'Call-ID: prack-retransmission@127.0.0.1',
+    'CSeq: 1 INVITE',
+    `Contact: <sip:tester@127.0.0.1:${myPort}>`,
+    'Supported: 100rel',
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
+    '',
+    sdp,
+  ].join('\r\n');
+}
+
+function prack(progress: string, bobPort: number, myPort: number): string {
+  return [
+    `PRACK sip:bob@127.0.0.1:${bobPort};transport=udp SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-rel100-prack;rport`,
+    'Max-Forwards: 70',
+    `From: ${header(progress, 'From')}`,
+    `To: ${header(progress, 'To')}`,
+    'Call-ID: prack-retransmission@127.0.0.1',
+    'CSeq: 2 PRACK',
+    `RAck: ${header(progress, 'RSeq')} 1 INVITE`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('a reliable 183 is retransmitted until its PRACK (RFC 3262 §3: T1, then doubling)', () => {
+  let lab: MediaLab | undefined;
+  let caller: SlowPrackCaller | undefined;
+  afterEach(async () => {
+    caller?.stop();
+    await lab?.stop();
+    lab = caller = undefined;
+  });
+
+  it('bob repeats his 183 after 0.5, 1 and 2 s while no PRACK comes, stops once it is answered 200, then answers the INVITE', async () => {
+    lab = await startMediaLab(['bob']);
+    const bob = lab.bots.get('bob')!;
+    bob.behaviourOverride = { onInvite: 'answer', earlyMediaMs: 300, rel100: 'required' };
+    const register = lab.recorded.find((e): e is SipMessageEvent => e.type === 'sip' && e.party === 'bob' && e.method === 'REGISTER')!;
+    const bobPort = Number(/^Contact: <sip:bob@127\.0\.0\.1:(\d+)/m.exec(register.raw)![1]);
+    caller = new SlowPrackCaller();
+    const myPort = await caller.start();
+    caller.send(invite(bobPort, myPort), bobPort);
+
+    const progresses = () => caller!.responses.filter((r) => r.raw.startsWith('SIP/2.0 183 '));
+    await until(() => progresses().length === 4, 6000);
+    const copies = progresses();
+    expect(new Set(copies.map((c) => header(c.raw, 'RSeq'))).size).toBe(1);
+    expect(header(copies[0]!.raw, 'Require')).toBe('100rel');
+    const gaps = copies.slice(1).map((c, i) => c.at - copies[i]!.at);
+    // T1 = 500 ms, doubling. sip.js starts the timer when it hands the first 183 down, which the
+    // socket may put on the wire tens of ms later (first send); a loaded machine makes timers late.
+    [500, 1000, 2000].forEach((expected, i) => {
+      expect(gaps[i], JSON.stringify(gaps)).toBeGreaterThanOrEqual(expected - 150);
+      expect(gaps[i], JSON.stringify(gaps)).toBeLessThan(expected + 400);
+    });
+
+    caller.send(prack(copies[0]!.raw, bobPort, myPort), bobPort);
+    await until(() => caller!.responses.some((r) => /^SIP\/2\.0 200 OK\r\n/.test(r.raw) && /^CSeq: 1 INVITE\r$/m.test(r.raw)), 3000);
+    const prackOk = caller.responses.find((r) => r.raw.startsWith('SIP/2.0 200 ') && /^CSeq: 2 PRACK\r$/m.test(r.raw))!;
+    expect(prackOk).toBeDefined();
+    const inviteOk = caller.responses.find((r) => r.raw.startsWith('SIP/2.0 200 ') && /^CSeq: 1 INVITE\r$/m.test(r.raw))!;
+    expect(inviteOk.at).toBeGreaterThan(prackOk.at);
+    // No 183 after the PRACK was answered (one already in flight may cross it).
+    expect(progresses().filter((r) => r.at > prackOk.at + 50)).toEqual([]);
+    const ack = [`ACK sip:bob@127.0.0.1:${bobPort};transport=udp SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-rel100-ack;rport`, 'Max-Forwards: 70', `From: ${header(inviteOk.raw, 'From')}`, `To: ${header(inviteOk.raw, 'To')}`, 'Call-ID: prack-retransmission@127.0.0.1', 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n');
+    caller.send(ack, bobPort);
+    await until(() => [...bob.calls.values()].some((c) => c.state === 'confirmed'), 2000);
+  });
+});
