@@ -80,6 +80,21 @@ describe.each([
     expect(Math.abs(call.detectedHz! - 700)).toBeLessThan(25);
   }, 90_000);
 
+  it('linphone calls bob, who plays early media: his 183 carries SDP, linphone enters its early-media state before the 200, then they talk', async () => {
+    const running = sipbots('linphone-calls-bob-early-media.yaml');
+    await dialUntilConnected(linphone!, 'sip:bob@lab.test', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    linphone!.command('terminate');
+    const run = await running;
+    expect(run.exitCode, `${describeRun(run)}\n---- linphone ----\n${linphone!.output().slice(-3000)}`).toBe(0);
+    const call = run.summary!.cases[0]!.calls!['from-linphone']!;
+    expect(call).toMatchObject({ arrived: true, finalStatus: 200, outcome: 'answered', passed: true });
+    // This call's states in linphone's log: early media (from the 183 with SDP) comes before the 200 connects it.
+    const log = linphone!.output();
+    const thisCall = log.slice(log.lastIndexOf('to LinphoneCallOutgoingInit'));
+    expect(thisCall).toMatch(/to LinphoneCallOutgoingEarlyMedia\b[^]*to LinphoneCallConnected\b/);
+  }, 90_000);
+
   it('alice calls linphone: it auto-answers, she hears 700 Hz; its Contact-less 180 is ringing with a finding', async () => {
     const run = await sipbots('call-linphone.yaml');
     expect(run.exitCode, `${describeRun(run)}\n---- linphone ----\n${linphone!.output().slice(-3000)}`).toBe(0);
