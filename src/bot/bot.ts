@@ -16,6 +16,7 @@ import { SipUserAgent } from '../sip/ua/user-agent.js';
 import type { OutOfDialogMethod } from '../sip/ua/out-of-dialog-request.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
 import type { ResponseLine } from '../sip/ua/response-line.js';
+import type { SubscribeOutcome } from '../sip/ua/subscription.js';
 import { finalResponse } from './final-response.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -271,6 +272,11 @@ export class Bot {
   /** MESSAGE or OPTIONS outside any dialog; resolves with the final response. */
   request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
     return this.requireUserAgent().request(method, target, content);
+  }
+
+  /** SUBSCRIBE (RFC 6665) outside any dialog; the bot itself notifies for presence, message-summary and dialog (src/sip/ua/notifier.ts). */
+  subscribe(target: string, event: string, expires: number, content: RequestContent = {}): Promise<SubscribeOutcome> {
+    return this.requireUserAgent().subscribe(target, event, expires, content);
   }
 
   /**

@@ -15,7 +15,7 @@ const headerName = z
   });
 
 /** `status: 403` or `status: [401, 403]` (registrars differ on a wrong password): the final status a step must get. */
-const expectedStatus = z.unknown().transform((input, ctx): number[] => {
+export const expectedStatus = z.unknown().transform((input, ctx): number[] => {
   const values: unknown[] = Array.isArray(input) ? input : [input];
   const codes = values.map((value) => statusCode.safeParse(value));
   if (values.length === 0 || codes.some((code) => !code.success)) {

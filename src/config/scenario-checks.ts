@@ -101,7 +101,7 @@ function checkSteps(
     if (step['headers'] !== undefined && kinds.length === 1 && !(HEADER_STEP_KINDS as readonly string[]).includes(kinds[0]!)) {
       problems.push({ path: ['steps', index, 'headers'], message: `headers do not apply to a ${kinds[0]} step`, hint: `headers go beside a step that sends a request: ${HEADER_STEP_KINDS.join(', ')}` });
     }
-    for (const kind of ['message', 'options', 'transfer'] as const) {
+    for (const kind of ['message', 'options', 'transfer', 'subscribe'] as const) {
       const request = step[kind];
       if (!isRecord(request)) continue;
       checkRole(request['from'], ['steps', index, kind, 'from']);

@@ -18,6 +18,7 @@ import {
   transferStepSchema,
   unregisterStepSchema,
 } from './request-step-schema.js';
+import { resolveSubscribeStep, subscribeStepSchema } from './subscribe-step-schema.js';
 import { awaitStepSchema, expectedCallSchema, resolveAwaitStep, resolveExpectedCall } from './incoming-call-schema.js';
 import { dtmfDigits, mediaExpectationSchema } from './media-expectation-schema.js';
 import { statusCode } from './scalar-fields.js';
@@ -25,9 +26,9 @@ import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep, ScenarioTrans
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
-export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await', 'message', 'options', 'info', 'register', 'unregister', 'transfer'] as const;
+export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await', 'message', 'options', 'info', 'register', 'unregister', 'transfer', 'subscribe'] as const;
 /** Step kinds that send a request of their own, so `headers:` beside them means something. */
-export const HEADER_STEP_KINDS = ['call', 'message', 'options', 'info', 'transfer'] as const;
+export const HEADER_STEP_KINDS = ['call', 'message', 'options', 'info', 'transfer', 'subscribe'] as const;
 
 /**
  * A title or description: plain text (any language), or one text per language with English
@@ -75,6 +76,7 @@ const stepSchema = z.strictObject({
   register: registerStepSchema.optional(),
   unregister: unregisterStepSchema.optional(),
   transfer: transferStepSchema.optional(),
+  subscribe: subscribeStepSchema.optional(),
   waitFor: z.enum(CALL_WAIT_FOR).optional(),
   headers: headersSchema.optional(),
 });
@@ -132,6 +134,7 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
     if (step.register !== undefined) return resolveRegisterStep(step.register, true);
     if (step.unregister !== undefined) return resolveRegisterStep(step.unregister, false);
     if (step.transfer !== undefined) return resolveTransferStep(step.transfer, step.headers);
+    if (step.subscribe !== undefined) return resolveSubscribeStep(step.subscribe, step.headers);
     // The reference pass rejects such a step before this runs.
     throw new Error(`step without any of ${STEP_KINDS.join(', ')} reached resolveScenario`);
   });

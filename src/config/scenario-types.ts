@@ -1,5 +1,6 @@
 import type { CalleeBehaviour, Rel100 } from './behaviour.js';
 import type { FlowPattern } from './flow-pattern.js';
+import type { SubscribeStep } from './subscribe-step-schema.js';
 
 /**
  * A scenario file resolved: durations in milliseconds, default names filled in, flow patterns
@@ -44,7 +45,7 @@ export interface ProxySettings {
   cancelledInviteStatus?: 408 | 487;
 }
 
-export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep;
+export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep | SubscribeStep;
 
 /** Extension headers a step adds to the request it sends, name to value, in order. */
 export type RequestHeaders = Readonly<Record<string, string>>;

@@ -68,7 +68,10 @@ export class RequestHandler {
     const hint = preprocessRoutes(this.ctx, request);
     const target = this.nextHop(request, hint);
     if (!target) return this.unresolvable(request, hop);
-    this.relay(request, hop, target, { recordRoute: false });
+    // RFC 6665 §4.1.2.4: a subscriber builds its dialog's route set from the first NOTIFY (it may
+    // come before the 2xx), so a proxy that record-routed the SUBSCRIBE record-routes NOTIFYs too
+    // (as Kamailio's default configuration does). A UA ignores Record-Route on later ones.
+    this.relay(request, hop, target, { recordRoute: request.method === 'NOTIFY' });
   }
 
   private forwardInitial(request: SipRequest, hop: Hop): void {

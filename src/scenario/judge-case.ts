@@ -138,7 +138,7 @@ function judgeIncoming(
 
 /** A case without a call step is judged by its expected calls, its request steps or its header checks. */
 function judgesWithoutCall(scenario: Scenario): boolean {
-  const requests = scenario.steps.some((step) => step.kind === 'message' || step.kind === 'options' || step.kind === 'register');
+  const requests = scenario.steps.some((step) => step.kind === 'message' || step.kind === 'options' || step.kind === 'register' || step.kind === 'subscribe');
   return requests || (scenario.expect.calls ?? []).length > 0 || (scenario.expect.headers ?? []).length > 0;
 }
 

@@ -6,6 +6,8 @@ import { parseSipMessage } from '../sip/message/parse-message.js';
 import type { ResponseLine } from '../sip/ua/response-line.js';
 import type { Clock } from '../util/clock.js';
 import { withTimeout } from './step-timing.js';
+import { playSubscribe } from './subscribe-step.js';
+import type { SubscribeStep } from '../config/subscribe-step-schema.js';
 
 export interface RequestStepContext {
   botOf: (role: string) => Bot;
@@ -15,7 +17,7 @@ export interface RequestStepContext {
   timeoutMs: number;
 }
 
-export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep;
+export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep | SubscribeStep;
 
 /**
  * Plays a step that sends a request of its own and judges its final response: the `status`
@@ -26,6 +28,7 @@ export async function playRequestStep(step: RequestStep, context: RequestStepCon
   if (step.kind === 'message' || step.kind === 'options') return playOutOfDialog(step, context);
   if (step.kind === 'info') return playInfo(step, context);
   if (step.kind === 'transfer') return playTransfer(step, context);
+  if (step.kind === 'subscribe') return playSubscribe(step, context);
   return playRegister(step, context);
 }
 

@@ -1,4 +1,4 @@
-import { Inviter, Registerer, URI, UserAgent } from 'sip.js';
+import { Inviter, Registerer, SIPExtension, URI, UserAgent } from 'sip.js';
 import type { Logger } from '../../util/logger.js';
 import type { ReliableSipSocket } from '../reliability/types.js';
 import { unbracket, uriHost } from '../transport/socket-helpers.js';
@@ -14,6 +14,9 @@ import type { ResponseLine } from './response-line.js';
 import { Registration } from './registration.js';
 import type { SessionDescriptionHandlerFactory } from './session-description-handler.js';
 import { sipJsLogConnector } from './sipjs-log.js';
+import { acceptSubscription } from './notifier.js';
+import { sendSubscribe, type SubscribeOutcome } from './subscription.js';
+import { systemClock } from '../../util/clock.js';
 
 export interface SipUserAgentOptions {
   /** Address of record, e.g. `sip:alice@lab.test`. */
@@ -82,7 +85,13 @@ export class SipUserAgent {
       logLevel: 'debug',
       logConnector: sipJsLogConnector(options.logger),
       sessionDescriptionHandlerFactory: options.media,
-      delegate: { onInvite: (invitation) => options.onIncomingCall(new IncomingCall(invitation, options.isUnacceptableOffer)) },
+      // RFC 3891: an INVITE with Replaces takes over the matching call, which sip.js ends with BYE once the new one is up.
+      sipExtensionReplaces: SIPExtension.Supported,
+      delegate: {
+        onInvite: (invitation) => options.onIncomingCall(new IncomingCall(invitation, options.isUnacceptableOffer)),
+        onSubscribeRequest: (request) =>
+          acceptSubscription(this.userAgent.userAgentCore, request, { aor: options.aor, clock: options.clock ?? systemClock, logger: options.logger }),
+      },
     });
     if (options.contactEndpoint) {
       // sip.js builds its Contact from viaHost as one host string; a registrar's 200 lists the
@@ -122,6 +131,11 @@ export class SipUserAgent {
   /** MESSAGE or OPTIONS to `target` outside any dialog; resolves with the final response. */
   request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
     return sendOutOfDialog(this.userAgent, method, target, content);
+  }
+
+  /** SUBSCRIBE to `event` at `target` (RFC 6665); resolves with the final response and, if accepted, the subscription. */
+  subscribe(target: string, event: string, expires: number, content: RequestContent = {}): Promise<SubscribeOutcome> {
+    return sendSubscribe(this.userAgent, target, event, expires, content);
   }
 
   /**
