@@ -22,5 +22,6 @@ describe('sipbots run scenarios/examples: every example runs as a suite against 
     const sip = readFileSync(join(out, 'messages.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; party: string; direction: string; method?: string; raw: string });
     const message = sip.find((e) => e.type === 'sip' && e.party === 'bob' && e.direction === 'in' && e.method === 'MESSAGE');
     expect(message?.raw).toMatch(/^X-Run-Id: [0-9a-z]+-[0-9a-f]{6}\r$/m);
-  });
+    // One example after another, each a few seconds of real SIP timing: the limit grows with the examples.
+  }, 90_000);
 });
