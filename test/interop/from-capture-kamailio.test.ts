@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,4 +49,22 @@ describe('scenario from-capture on a Kamailio-relayed lab capture', () => {
     expect(ends(replay.summary)).toEqual(ends(lab.summary));
     expect(Object.keys(ends(replay.summary))).toHaveLength(CASES.length);
   }, 240_000);
+
+  it("a call Kamailio answers 404 itself: its 407 and 404 stay the server's, and the replay through Kamailio gets the same 404", async () => {
+    const server = `sip:127.0.0.1:${kamailio.udpPort}`;
+    const dir = mkdtempSync(join(tmpdir(), 'sipbots-from-kamailio-404-'));
+    const scenario = join(dir, 'nobody.yaml');
+    writeFileSync(scenario, ['id: nobody-home', 'title: Alice calls a user Kamailio does not know', 'roles: { caller: alice, callee: bob }', 'steps:', '  - call: { from: caller, to: "sip:nobody@lab.test", name: main }', 'expect: { status: 404 }', ''].join('\n'));
+    const original = await runSipbots(['run', scenario, '--server', server, '--media', 'none', '--json'], { timeoutMs: 60_000 });
+    expect(original.exitCode, describeRun(original)).toBe(0);
+    const out = join(dir, 'generated');
+    const made = await runCli(['scenario', 'from-capture', join(original.runDir, 'signaling.pcapng'), '--out', out]);
+    expect(made.code, made.stderr).toBe(0);
+    const yaml = readFileSync(join(out, 'scenarios', 'signaling.yaml'), 'utf8');
+    expect(yaml).toContain('  - call: { from: caller, to: "sip:nobody@lab.test", name: main }');
+    expect(yaml).not.toMatch(/^behaviour:/m);
+    const replay = await runSipbots(['run', join(out, 'scenarios'), '--bots', join(out, 'bots.yaml'), '--server', server, '--media', 'none', '--json'], { timeoutMs: 60_000, env: PASSWORDS });
+    expect(replay.exitCode, describeRun(replay)).toBe(0);
+    expect(replay.summary?.cases.map((c) => [c.finalStatus, Object.keys(c.flows)])).toEqual([[404, ['caller']]]);
+  }, 120_000);
 });

@@ -31,7 +31,7 @@ export interface CallFacts {
   /** Re-INVITEs sent by caller or callee: a=sendonly/inactive holds, a=sendrecv resumes (RFC 3264 §8.4). */
   holds: Array<{ at: number; by: 'caller' | 'callee'; hold: boolean }>;
   callerLeg: string[];
-  /** Undefined when caller and callee are the same endpoint (a self-call). */
+  /** Undefined when caller and callee are the same endpoint (a self-call), or the server answered. */
   calleeLeg?: string[];
 }
 
@@ -39,7 +39,8 @@ export function callFacts(call: CapturedCall): CallFacts {
   const { caller, callee, messages } = call;
   const callerMessages = legMessages(viewOf(messages, caller), caller, call.callId, 'caller');
   const selfCall = caller === callee;
-  const calleeMessages = legMessages(viewOf(messages, callee), callee, call.callId, 'callee');
+  // A server that answered itself is no party: there is no callee leg to read.
+  const calleeMessages = call.answeredByServer ? [] : legMessages(viewOf(messages, callee), callee, call.callId, 'callee');
 
   const firstInvite = callerMessages.find((m) => m.method === 'INVITE' && m.direction === 'out')!;
   // Responses to the dialog-creating INVITEs only: a re-INVITE's 200 is not how the call ended.
@@ -72,7 +73,7 @@ export function callFacts(call: CapturedCall): CallFacts {
     endAt: messages.at(-1)!.at,
     holds: holdsOf(call),
     callerLeg: legTokens(callerMessages),
-    ...(selfCall ? {} : { calleeLeg: legTokens(calleeMessages) }),
+    ...(selfCall || call.answeredByServer ? {} : { calleeLeg: legTokens(calleeMessages) }),
   };
 }
 

@@ -23,6 +23,11 @@ export interface CapturedCall {
   proxies: string[];
   /** Endpoints the INVITE was also forked to (parallel or serial forking), besides the callee. */
   otherBranches: string[];
+  /**
+   * The server answered the INVITE itself (404, 480, 403...) and reached no callee: `callee` is
+   * then the server's endpoint, whose hops are the server's, not a party's to play.
+   */
+  answeredByServer: boolean;
   /** User parts of the From and To URIs of the first INVITE. */
   fromUser: string;
   toUser: string;
@@ -50,16 +55,17 @@ export function findCalls(messages: readonly SipMessageEvent[]): CapturedCall[] 
     list.push(message);
     byCallId.set(message.callId, list);
   }
+  const registrars = new Set(messages.filter((m) => m.status !== undefined && cseqMethodOf(m) === 'REGISTER').map((m) => m.party));
   const calls: CapturedCall[] = [];
   for (const [callId, list] of byCallId) {
     const initial = list.filter(isInitialInvite);
     if (initial.length === 0) continue;
-    calls.push(traceCall(callId, list, initial));
+    calls.push(traceCall(callId, list, initial, registrars));
   }
   return calls.sort((a, b) => a.startedAt - b.startedAt);
 }
 
-function traceCall(callId: string, messages: SipMessageEvent[], initial: SipMessageEvent[]): CapturedCall {
+function traceCall(callId: string, messages: SipMessageEvent[], initial: SipMessageEvent[], registrars: ReadonlySet<string>): CapturedCall {
   const first = initial[0]!;
   const caller = first.party;
   const parsed = parseSipMessage(first.raw);
@@ -106,11 +112,29 @@ function traceCall(callId: string, messages: SipMessageEvent[], initial: SipMess
     callee,
     proxies: hops.slice(1, -1),
     otherBranches: [...branches],
+    answeredByServer: hops.length === 2 && isServerAnswering(messages, caller, callee, registrars),
     fromUser: userOf(from) ?? 'caller',
     toUser: userOf(to) ?? userOf(parsed.kind === 'request' ? parsed.uri : '') ?? 'callee',
     domain: hostOf(from) ?? 'localhost',
     startedAt: first.at,
   };
+}
+
+/**
+ * The first hop answered the INVITE itself instead of a callee: a server, which is the
+ * registrar of the capture's REGISTERs or challenged the caller's INVITE (401/407, RFC 3261
+ * §22.3), and sent the caller no ringing and no answer (a proxy relaying those would show a
+ * callee behind it: that capture is one side of a call and refused by traceCall).
+ */
+function isServerAnswering(messages: readonly SipMessageEvent[], caller: string, peer: string, registrars: ReadonlySet<string>): boolean {
+  const toCaller = messages.filter((m) => m.party === peer && endpointOf(m.remote) === caller && m.status !== undefined && cseqMethodOf(m) === 'INVITE');
+  const challenged = toCaller.some((m) => m.status === 401 || m.status === 407);
+  if (!registrars.has(peer) && !challenged) return false;
+  return !toCaller.some((m) => (m.status! > 100 && m.status! < 300)) && !messages.some((m) => m.party === peer && m.method === 'INVITE');
+}
+
+function cseqMethodOf(m: SipMessageEvent): string | undefined {
+  return m.cseq?.trim().split(/\s+/)[1]?.toUpperCase();
 }
 
 /**

@@ -85,7 +85,10 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
     bots.set(name, { name, user, domain: call.domain, transport: transport === 'ws' ? 'ws' : transport, passwordVariable: `${name.toUpperCase().replace(/-/g, '_')}_PASSWORD` });
     return name;
   };
-  const roles: Record<string, string> = { caller: botOf(main.call.caller, main.call.fromUser, main.call), callee: botOf(main.call.callee, main.call.toUser, main.call) };
+  // A call the server answered itself goes to the To user's URI: no bot plays that user (the
+  // server did not know it, or found it unregistered), and the callee role names the caller's bot.
+  const callerBot = botOf(main.call.caller, main.call.fromUser, main.call);
+  const roles: Record<string, string> = { caller: callerBot, callee: main.call.answeredByServer ? callerBot : botOf(main.call.callee, main.call.toUser, main.call) };
   const roleOf = (endpoint: string, user: string, call: CapturedCall) => {
     const bot = botOf(endpoint, user, call);
     if (roles.caller === bot) return 'caller';
@@ -94,13 +97,20 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
     return bot;
   };
   // The compared call names its parties caller and callee even when one bot plays both (a self-call).
-  const parts = facts.map((f) => (f === main ? { from: 'caller', to: 'callee' } : { from: roleOf(f.call.caller, f.call.fromUser, f.call), to: roleOf(f.call.callee, f.call.toUser, f.call) }));
+  const parts = facts.map((f) => {
+    const to = f.call.answeredByServer ? `sip:${f.call.toUser}@${f.call.domain}` : f === main ? 'callee' : roleOf(f.call.callee, f.call.toUser, f.call);
+    return { from: f === main ? 'caller' : roleOf(f.call.caller, f.call.fromUser, f.call), to };
+  });
 
   const behaviour: Record<string, InferredBehaviour> = {};
   const proxy: InferredScenario['proxy'] = {};
   let longestRingMs = 0;
   for (const f of facts) {
     const role = parts[facts.indexOf(f)]!.to;
+    if (f.call.answeredByServer) {
+      notReproduced.push(...serverAnswerNotes(f));
+      continue;
+    }
     const inferred = calleeBehaviour(f, facts, squeeze);
     behaviour[role] = mergeBehaviour(behaviour[role], inferred, role, notReproduced);
     if (f.calleeRangAt !== undefined) longestRingMs = Math.max(longestRingMs, squeeze((f.calleeFinal?.at ?? f.calleeCancelledAt ?? f.endAt) - f.calleeRangAt));
@@ -125,7 +135,7 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
   const mainName = (steps.filter((s) => s.kind === 'call') as Array<{ name: string }>).at(-1)!.name;
   const legs: Record<string, string[]> = { caller: main.callerLeg };
   if (main.calleeLeg) legs.callee = main.calleeLeg;
-  else notReproduced.push(`call ${main.call.callId} is a self-call (${main.call.caller} called itself): only the caller's leg is compared`);
+  else if (!main.call.answeredByServer) notReproduced.push(`call ${main.call.callId} is a self-call (${main.call.caller} called itself): only the caller's leg is compared`);
   const origin = all[0]?.at ?? main.startAt;
   const callNames = steps.flatMap((s) => (s.kind === 'call' ? [s.name] : []));
   const inferences = explainInferences(facts, parts.map((p, i) => ({ ...p, name: callNames[i]! })), origin);
@@ -153,6 +163,17 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
     inferences,
     notReproduced,
   };
+}
+
+/**
+ * A call the server answered itself is played by calling the To user's URI, a user no bot
+ * registers: the embedded proxy answers such a call 404 (RFC 3261 §16.5, as Kamailio's
+ * lookup does); another status needs a server that answers it so.
+ */
+function serverAnswerNotes(f: CallFacts): string[] {
+  const status = f.callerFinal?.status;
+  if (status === undefined || status === 404) return [];
+  return [`the server answered call ${f.call.callId} ${status} itself: the replay calls sip:${f.call.toUser}@${f.call.domain}, which the embedded proxy answers 404 (a user it does not know); ${status} needs a server that answers so`];
 }
 
 /** What the callee did with one INVITE, as a behaviour: ring, answer, reject, time out, or busy. */

@@ -16,6 +16,12 @@ export function explainInferences(facts: readonly CallFacts[], parts: ReadonlyAr
     lines.push(`${name}: INVITE at ${t(f.startAt)} (Call-ID ${f.call.callId}) from ${f.call.caller}${via} to ${f.call.callee}: From user ${f.call.fromUser} plays role ${from}, To user ${f.call.toUser} role ${to}`);
     const codecs = codecsOffered(f.call);
     if (codecs.length > 0) lines.push(`${name}: codecs offered: ${codecs.join(', ')}`);
+    if (f.call.answeredByServer) {
+      const status = f.callerFinal ? `${f.callerFinal.status} at ${t(f.callerFinal.at)}` : 'nothing';
+      lines.push(`${name}: the server ${f.call.callee} answered ${status} itself, no callee was reached: its hops are the server's, not a role's -> the call goes to ${to}, only the ${from}'s leg is expected`);
+      if (f.callerFinal) lines.push(`${name}: ${from} got ${f.callerFinal.status} at ${t(f.callerFinal.at)}${i === facts.length - 1 ? ' -> expect.status and outcome' : ''}`);
+      return;
+    }
     const arrived = f.calleeInviteAt;
     const rang = f.calleeRangAt !== undefined ? `, 180 at ${t(f.calleeRangAt)}` : ', no 180';
     if (f.calleeFinal) {
