@@ -189,9 +189,9 @@ export class Bot {
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
-  call(target: string, options: { cancelAfter?: number; hangupAfter?: number; headers?: RequestContent['headers']; rel100?: Rel100 } = {}): Call {
+  call(target: string, options: { cancelAfter?: number; hangupAfter?: number; headers?: RequestContent['headers']; rel100?: Rel100; toDisplayName?: string | undefined } = {}): Call {
     const ua = this.requireUserAgent();
-    const outgoing = ua.call(target, options.headers, options.rel100 === undefined ? {} : { rel100: options.rel100 });
+    const outgoing = ua.call(target, options.headers, { ...(options.rel100 === undefined ? {} : { rel100: options.rel100 }), ...(options.toDisplayName === undefined ? {} : { toDisplayName: options.toDisplayName }) });
     if (!outgoing) throw new Error(`${this.name}: ${JSON.stringify(target)} is not a SIP URI (hint: sip:bob@lab.test)`);
     return this.placeCall(outgoing, target, options);
   }

@@ -15,7 +15,7 @@ export class CallMediaError extends Error {
 }
 
 /**
- * Wires `call.setHold`, `call.sendDtmf` and `call.sendInfo` to the SIP session, for either side of the call.
+ * Wires `call.setHold`, `call.renegotiate`, `call.sendDtmf` and `call.sendInfo` to the SIP session, for either side of the call.
  *
  * Hold is a re-INVITE whose offer says a=sendonly (the session description handler reads
  * `{ hold: true }`); the peer answers a=recvonly and stops sending (RFC 3264 §8.4). Unhold is a
@@ -27,6 +27,10 @@ export function wireMediaControl(call: Call, session: CallSession): void {
   call.transfer = async (target, content) => {
     if (session.state !== 'established') throw new Error(`cannot transfer: call ${call.callId} is ${call.state}, not connected`);
     return session.transfer(target, content);
+  };
+  call.renegotiate = async (method, offer) => {
+    if (session.state !== 'established') throw new Error(`cannot send ${method === 'INVITE' ? 're-INVITE' : 'UPDATE'}: call ${call.callId} is ${call.state}, not connected`);
+    return session.renegotiate(method, offer);
   };
   call.sendInfo = async (content) => {
     if (session.state !== 'established') throw new Error(`cannot send INFO: call ${call.callId} is ${call.state}, not connected`);

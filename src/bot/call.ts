@@ -2,6 +2,8 @@ import type { EventStream } from '../events/event-stream.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
 import type { ResponseLine } from '../sip/ua/response-line.js';
 import type { TransferResult } from '../sip/ua/transfer.js';
+import type { OfferResult } from '../sip/ua/session-update.js';
+import type { SessionDescriptionHandlerOptions } from '../sip/ua/session-description-handler.js';
 import type { CallState } from '../events/types.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { checkTransition, isActive } from './call-state.js';
@@ -32,6 +34,9 @@ export class Call {
   hangup: () => Promise<void> = async () => {};
   /** Re-INVITE: a=sendonly puts the peer on hold, a=sendrecv resumes (RFC 3264 §8.4). Wired by the bot (call-media-control). */
   setHold: (hold: boolean) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot be put on hold yet`));
+  /** A new offer (codecs, direction) by re-INVITE or UPDATE (RFC 3311); resolves with the final response and its answer. Wired by the bot. */
+  renegotiate: (method: 'INVITE' | 'UPDATE', offer: SessionDescriptionHandlerOptions) => Promise<OfferResult> = () =>
+    Promise.reject(new Error(`call ${this.callId} cannot renegotiate yet`));
   /** INFO in the dialog (RFC 6086), e.g. application/dtmf-relay; resolves with the final response. Wired by the bot. */
   sendInfo: (content: RequestContent) => Promise<ResponseLine> = () => Promise.reject(new Error(`call ${this.callId} cannot send INFO yet`));
   /** Blind transfer (REFER); resolves with the final status the transferee reports. Wired by the bot. */

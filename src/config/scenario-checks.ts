@@ -107,9 +107,9 @@ function checkSteps(
       checkRole(request['from'], ['steps', index, kind, 'from']);
       if (typeof request['to'] === 'string' && !isSipUri(request['to'])) checkRole(request['to'], ['steps', index, kind, 'to']);
     }
-    for (const kind of ['info', 'register', 'unregister'] as const) {
+    for (const kind of ['info', 'register', 'unregister', 'reinvite', 'update'] as const) {
       const request = step[kind];
-      const field = kind === 'info' ? 'from' : 'role';
+      const field = kind === 'register' || kind === 'unregister' ? 'role' : 'from';
       if (isRecord(request)) checkRole(request[field], ['steps', index, kind, field]);
     }
     for (const kind of ['hangup', 'hold', 'unhold'] as const) {

@@ -19,14 +19,15 @@ import {
   unregisterStepSchema,
 } from './request-step-schema.js';
 import { resolveSubscribeStep, subscribeStepSchema } from './subscribe-step-schema.js';
+import { offerStepSchema, resolveOfferStep } from './offer-step-schema.js';
 import { awaitStepSchema, expectedCallSchema, resolveAwaitStep, resolveExpectedCall } from './incoming-call-schema.js';
 import { dtmfDigits, mediaExpectationSchema } from './media-expectation-schema.js';
-import { statusCode } from './scalar-fields.js';
+import { statusCode, textField } from './scalar-fields.js';
 import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep, ScenarioTranslations } from './scenario-types.js';
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
-export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await', 'message', 'options', 'info', 'register', 'unregister', 'transfer', 'subscribe'] as const;
+export const STEP_KINDS = ['call', 'wait', 'hangup', 'dtmf', 'hold', 'unhold', 'await', 'message', 'options', 'info', 'register', 'unregister', 'transfer', 'subscribe', 'reinvite', 'update'] as const;
 /** Step kinds that send a request of their own, so `headers:` beside them means something. */
 export const HEADER_STEP_KINDS = ['call', 'message', 'options', 'info', 'transfer', 'subscribe'] as const;
 
@@ -42,6 +43,11 @@ const localizedText = z.union([
 // Names of roles and bots are checked against each other by the reference pass (scenario-checks).
 const name = z.string();
 
+/** A display name sent as a quoted-string (RFC 3261 §25.1): no quote, backslash or line break to escape. */
+const displayName = textField('a display name such as Bob').pipe(
+  z.string().regex(/^[^"\\\r\n]+$/, { error: 'a display name cannot hold a double quote, a backslash or a line break (write it plain: toDisplayName: Bob Smith)' }),
+);
+
 const callSchema = z.strictObject({
   from: name,
   to: name,
@@ -49,6 +55,8 @@ const callSchema = z.strictObject({
   hangupAfter: durationMs.optional(),
   name: name.optional(),
   rel100: rel100Field.optional(),
+  // `To: "Bob" <sip:bob@...>`: RFC 3261 §20.39 display-name, sent as a quoted-string.
+  toDisplayName: displayName.optional(),
 });
 
 const dtmfSchema = z.strictObject({
@@ -77,6 +85,9 @@ const stepSchema = z.strictObject({
   unregister: unregisterStepSchema.optional(),
   transfer: transferStepSchema.optional(),
   subscribe: subscribeStepSchema.optional(),
+  // A new offer in the call (offer-step-schema): re-INVITE or UPDATE changing codec or direction.
+  reinvite: offerStepSchema.optional(),
+  update: offerStepSchema.optional(),
   waitFor: z.enum(CALL_WAIT_FOR).optional(),
   headers: headersSchema.optional(),
 });
@@ -135,6 +146,8 @@ export function resolveScenario(file: string, raw: RawScenario): Scenario {
     if (step.unregister !== undefined) return resolveRegisterStep(step.unregister, false);
     if (step.transfer !== undefined) return resolveTransferStep(step.transfer, step.headers);
     if (step.subscribe !== undefined) return resolveSubscribeStep(step.subscribe, step.headers);
+    if (step.reinvite !== undefined) return resolveOfferStep(step.reinvite, 'INVITE');
+    if (step.update !== undefined) return resolveOfferStep(step.update, 'UPDATE');
     // The reference pass rejects such a step before this runs.
     throw new Error(`step without any of ${STEP_KINDS.join(', ')} reached resolveScenario`);
   });
@@ -175,6 +188,7 @@ function resolveCall(call: z.output<typeof callSchema>, waitFor: CallStep['waitF
     ...(call.cancelAfter === undefined ? {} : { cancelAfterMs: call.cancelAfter }),
     ...(call.hangupAfter === undefined ? {} : { hangupAfterMs: call.hangupAfter }),
     ...(call.rel100 === undefined ? {} : { rel100: call.rel100 }),
+    ...(call.toDisplayName === undefined ? {} : { toDisplayName: call.toDisplayName }),
     waitFor: waitFor ?? 'terminated',
     ...(headers === undefined ? {} : { headers }),
   };

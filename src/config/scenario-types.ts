@@ -45,7 +45,7 @@ export interface ProxySettings {
   cancelledInviteStatus?: 408 | 487;
 }
 
-export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep | SubscribeStep;
+export type ScenarioStep = CallStep | WaitStep | HangupStep | DtmfStep | HoldStep | AwaitStep | MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep | SubscribeStep | OfferStep;
 
 /** Extension headers a step adds to the request it sends, name to value, in order. */
 export type RequestHeaders = Readonly<Record<string, string>>;
@@ -64,6 +64,8 @@ export interface CallStep {
   cancelAfterMs?: number;
   /** BYE this long after the call is answered. */
   hangupAfterMs?: number;
+  /** The display name of the INVITE's To (`To: "Bob" <sip:bob@lab.test>`). */
+  toDisplayName?: string;
   waitFor: CallWaitFor;
   headers?: RequestHeaders;
   /** Offer reliable provisionals (RFC 3262): `Supported: 100rel`, or `Require: 100rel`. */
@@ -242,4 +244,23 @@ export interface MediaExpectation {
   maxJitterMs?: number;
   /** RFC 4733 digits that must have been received, in order (upper case). */
   digits?: string;
+}
+
+export type OfferCodec = 'PCMU' | 'PCMA';
+export type OfferDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/**
+ * `reinvite` (method INVITE, RFC 3261 §14) or `update` (RFC 3311) on every connected call of a
+ * role: a new offer listing only `codec` (every codec of the bot when absent) with `direction`
+ * (sendrecv when absent). Its final status must be one of `status` (any 2xx when absent); after
+ * a 2xx the answer must take the codec and a direction RFC 3264 §6.1 allows, and match `answer`.
+ */
+export interface OfferStep {
+  kind: 'offer';
+  method: 'INVITE' | 'UPDATE';
+  role: string;
+  codec?: OfferCodec;
+  direction?: OfferDirection;
+  status?: number[];
+  answer?: { codec?: OfferCodec; direction?: OfferDirection };
 }

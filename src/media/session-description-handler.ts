@@ -59,10 +59,16 @@ export interface RtpMediaOptions {
   sdpAddress?: () => string | undefined;
 }
 
-/** What the user agent passes as SessionDescriptionHandlerOptions; we read `hold` and `silentUntilAnswered`. */
+/**
+ * What the user agent passes as SessionDescriptionHandlerOptions: `hold` (sendonly), or a
+ * `direction` of our own, `codecs` to list only these (a re-INVITE or UPDATE changing the
+ * codec; codecs we cannot send are left out), and `silentUntilAnswered`.
+ */
 export interface RtpSdhOptions {
   constraints?: object;
   hold?: boolean;
+  direction?: MediaDirection;
+  codecs?: string[];
   /**
    * An answer that goes out before the call is answered (in a reliable 180, RFC 3262 §5) sets
    * up media but sends nothing until `markAnswered()`: ringing is not early media.
@@ -112,7 +118,7 @@ export class RtpSessionDescriptionHandler {
   async getDescription(options?: RtpSdhOptions, _modifiers?: unknown[]): Promise<{ body: string; contentType: string }> {
     this.role ??= 'offerer';
     const media = await this.openMedia();
-    const local = this.localAudio(media, options?.hold === true ? 'sendonly' : 'sendrecv');
+    const local = this.localAudio(media, options);
     if (this.state === 'have-remote-offer') {
       const { sdp, negotiated } = answerOffer(this.remoteOffer as string, local);
       this.state = 'stable';
@@ -138,7 +144,7 @@ export class RtpSessionDescriptionHandler {
     }
     if (this.state === 'have-remote-offer') throw new OfferAnswerError('received a second offer before answering the first (RFC 3264 §4); answer or roll back first');
     // Validate now so a bad offer fails the INVITE (488) rather than the later answer.
-    answerOffer(sdp, this.localAudio(media, options?.hold === true ? 'sendonly' : 'sendrecv'));
+    answerOffer(sdp, this.localAudio(media, options));
     this.remoteOffer = sdp;
     this.state = 'have-remote-offer';
   }
@@ -244,12 +250,15 @@ export class RtpSessionDescriptionHandler {
     return this.media;
   }
 
-  private localAudio(media: RtpSession, direction: MediaDirection): LocalAudio {
+  private localAudio(media: RtpSession, options: RtpSdhOptions | undefined): LocalAudio {
+    const wanted = options?.codecs;
+    const codecs = wanted === undefined ? this.codecs : this.codecs.filter((codec) => wanted.includes(codec));
+    if (codecs.length === 0) throw new OfferAnswerError(`cannot offer ${wanted!.join(', ')}: this bot's codecs are ${this.codecs.join(', ')}`);
     return {
       address: this.options.sdpAddress?.() ?? media.local.address,
       port: media.local.port,
-      direction,
-      codecs: this.codecs,
+      direction: options?.direction ?? (options?.hold === true ? 'sendonly' : 'sendrecv'),
+      codecs,
       telephoneEventPt: this.options.telephoneEventPt ?? DEFAULT_TELEPHONE_EVENT_PT,
       sessionId: this.sessionId,
       sessionVersion: this.sessionVersion++,

@@ -88,7 +88,7 @@ async function playRegister(step: RegisterStep, context: RequestStepContext): Pr
   judgeStatus(what, step.status, response);
 }
 
-function judgeStatus(what: string, expected: readonly number[] | undefined, response: ResponseLine): void {
+export function judgeStatus(what: string, expected: readonly number[] | undefined, response: ResponseLine): void {
   const ok = expected === undefined ? response.status >= 200 && response.status < 300 : expected.includes(response.status);
   if (!ok) throw new Error(`${what}: expected ${expected?.join(' or ') ?? 'a 2xx'}, got ${response.status} ${response.reason}`);
 }

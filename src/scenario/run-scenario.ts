@@ -5,6 +5,7 @@ import type { EventStream } from '../events/event-stream.js';
 import type { SipbotsEvent } from '../events/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { playAwaitStep } from './await-step.js';
+import { playOfferStep } from './offer-step.js';
 import { playRequestStep } from './request-steps.js';
 import { ExpectedCalls } from './expected-calls.js';
 import { judgeCase, type PlayedCall } from './judge-case.js';
@@ -71,6 +72,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
         else if (step.kind === 'hangup') await hangupRole(botOf(step.role));
         else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
         else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls: calls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
+        else if (step.kind === 'offer') await playOfferStep(step, { botOf, clock, timeoutMs: stepTimeoutMs });
         else if (step.kind !== 'call') await playRequestStep(step, { botOf, recorded, clock, timeoutMs: stepTimeoutMs });
         else played.set(step.name, await playCall(step, scenario, botOf, stepTimeoutMs, clock));
       }
@@ -127,7 +129,7 @@ async function playCall(
   const callee = step.to.kind === 'role' ? botOf(step.to.role) : undefined;
   const target = step.to.kind === 'uri' ? step.to.uri : `sip:${callee!.account.user}@${callee!.account.domain}`;
   const calleeCallsBefore = new Set(callee ? callee.calls.values() : []);
-  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs, headers: step.headers, rel100: step.rel100 });
+  const call = caller.call(target, { cancelAfter: step.cancelAfterMs, hangupAfter: step.hangupAfterMs, headers: step.headers, rel100: step.rel100, toDisplayName: step.toDisplayName });
   await withTimeout(call.reach(step.waitFor), stepTimeoutMs, clock, `call ${step.name} did not reach ${step.waitFor}`);
   const incoming = () => (callee ? [...callee.calls.values()].filter((c) => c.role === 'callee' && !calleeCallsBefore.has(c)) : []);
   return { step, caller, callee, call, incoming, scenario };

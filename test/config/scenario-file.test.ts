@@ -53,7 +53,7 @@ describe('loadScenarioFile', () => {
   it('rejects a step with no action and waitFor outside a call step', async () => {
     const file = writeYaml(`${HEAD}steps:\n  - waitFor: confirmed\n  - wait: 1s\n    waitFor: ringing\n`);
     expect(await messages(loadScenarioFile(file, {}))).toEqual([
-      '5 steps[0]: step has no action (one of call, wait, hangup, dtmf, hold, unhold, await, message, options, info, register, unregister, transfer, subscribe)',
+      '5 steps[0]: step has no action (one of call, wait, hangup, dtmf, hold, unhold, await, message, options, info, register, unregister, transfer, subscribe, reinvite, update)',
       '5 steps[0].waitFor: waitFor applies only to a call step',
       '7 steps[1].waitFor: waitFor applies only to a call step',
     ]);

@@ -1,6 +1,7 @@
 import { SessionState, type Session } from 'sip.js';
 import { extraHeaderLines, sipJsBody, type RequestContent } from './request-content.js';
 import { responseLineOf, type ResponseLine } from './response-line.js';
+import { answerUpdates, sendUpdate, type OfferResult } from './session-update.js';
 import { sendTransfer, type TransferResult } from './transfer.js';
 import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from './session-description-handler.js';
 
@@ -17,6 +18,8 @@ import type { SessionDescriptionHandler, SessionDescriptionHandlerOptions } from
  * - terminating: caller, CANCEL sent and waiting for the 487; callee, BYE waiting for the ACK.
  * - terminated: a final non-2xx, the 487 after CANCEL, or a BYE either way.
  */
+export type { OfferResult } from './session-update.js';
+
 export type CallSessionState = 'initial' | 'establishing' | 'established' | 'terminating' | 'terminated';
 
 const STATES: Readonly<Record<SessionState, CallSessionState>> = {
@@ -39,7 +42,9 @@ export abstract class CallSession<S extends Session = Session> {
   constructor(
     protected readonly session: S,
     readonly callId: string,
-  ) {}
+  ) {
+    answerUpdates(session);
+  }
 
   get state(): CallSessionState {
     return STATES[this.session.state];
@@ -92,5 +97,25 @@ export abstract class CallSession<S extends Session = Session> {
         },
       })
       .then(() => undefined);
+  }
+
+  /**
+   * A new offer made with `options` (a codec list, a direction) in a re-INVITE (RFC 3261 §14,
+   * sip.js's `Session.invite`) or an UPDATE (RFC 3311, session-update.ts: ours, sip.js has none);
+   * resolves with the final response and, after a 2xx, the answer applied (and ACKed for INVITE).
+   */
+  renegotiate(method: 'INVITE' | 'UPDATE', options: SessionDescriptionHandlerOptions): Promise<OfferResult> {
+    if (method === 'UPDATE') return sendUpdate(this.session, options);
+    return new Promise<OfferResult>((resolve, reject) => {
+      this.session
+        .invite({
+          sessionDescriptionHandlerOptions: options as object,
+          requestDelegate: {
+            onAccept: (response) => resolve({ ...responseLineOf(response), answer: response.message.body }),
+            onReject: (response) => resolve(responseLineOf(response)),
+          },
+        })
+        .catch(reject);
+    });
   }
 }

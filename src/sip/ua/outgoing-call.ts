@@ -2,6 +2,7 @@ import type { Inviter } from 'sip.js';
 import { CallSession } from './call-session.js';
 import { acceptProvisionalWithoutContact, type LenientProvisional } from './lenient-provisional.js';
 import { responseLineOf, type ResponseLine } from './response-line.js';
+import { advertiseUpdate } from './session-update.js';
 import { listenForTransfers, type IncomingTransfer } from './transfer.js';
 
 /** What the caller hears about the responses to its INVITE. */
@@ -22,6 +23,7 @@ export class OutgoingCall extends CallSession<Inviter> {
   /** Made by `SipUserAgent.call`. */
   constructor(inviter: Inviter) {
     super(inviter, inviter.request.callId);
+    advertiseUpdate(inviter.request.extraHeaders);
   }
 
   /** Sends the INVITE (answering a 407 challenge on its own); resolves once it is sent. */

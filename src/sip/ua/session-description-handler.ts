@@ -6,12 +6,16 @@
 
 /**
  * Options sip.js passes through to the handler; ours: `hold` (a re-INVITE for hold sets it),
- * `silentUntilAnswered` (an answer in a reliable 180: no media until the call is answered).
+ * `silentUntilAnswered` (an answer in a reliable 180: no media until the call is answered),
+ * `direction` and `codecs` (a `reinvite`/`update` step's new offer: its a= direction and the
+ * only codecs it lists, in order).
  */
 export interface SessionDescriptionHandlerOptions {
   constraints?: object;
   hold?: boolean;
   silentUntilAnswered?: boolean;
+  direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+  codecs?: string[];
 }
 
 export interface BodyAndContentType {

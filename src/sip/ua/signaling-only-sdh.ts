@@ -1,5 +1,11 @@
 import { isIPv6 } from 'node:net';
-import type { BodyAndContentType, SessionDescriptionHandler } from './session-description-handler.js';
+import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from './session-description-handler.js';
+
+/** The formats it lists, by payload type (RFC 3551): a `codecs` option keeps only those named. */
+const FORMATS = [
+  { pt: 0, name: 'PCMU' },
+  { pt: 8, name: 'PCMA' },
+];
 
 /**
  * An SDP offer/answer partner that sends no media: a valid audio description on the discard
@@ -15,7 +21,10 @@ export class SignalingOnlySdh implements SessionDescriptionHandler {
     this.remote = undefined;
   }
 
-  async getDescription(): Promise<BodyAndContentType> {
+  async getDescription(options?: SessionDescriptionHandlerOptions): Promise<BodyAndContentType> {
+    const wanted = options?.codecs;
+    const formats = FORMATS.filter((f) => wanted === undefined || wanted.includes(f.name));
+    if (formats.length === 0) throw new Error(`cannot offer ${wanted!.join(', ')}: only PCMU and PCMA are described`);
     const session = Date.now() % 1_000_000_000;
     const addrType = isIPv6(this.address) ? 'IP6' : 'IP4';
     const body = [
@@ -24,9 +33,8 @@ export class SignalingOnlySdh implements SessionDescriptionHandler {
       's=sipbots',
       `c=IN ${addrType} ${this.address}`,
       't=0 0',
-      'm=audio 9 RTP/AVP 0 8 101',
-      'a=rtpmap:0 PCMU/8000',
-      'a=rtpmap:8 PCMA/8000',
+      `m=audio 9 RTP/AVP ${formats.map((f) => f.pt).join(' ')} 101`,
+      ...formats.map((f) => `a=rtpmap:${f.pt} ${f.name}/8000`),
       'a=rtpmap:101 telephone-event/8000',
       'a=ptime:20',
       'a=inactive',

@@ -115,16 +115,18 @@ export class SipUserAgent {
    * it gives up a call whose early and confirmed dialogs differ, i.e. a forked INVITE).
    * `rel100` offers reliable provisionals (RFC 3262 §4): 100rel in Supported, and in Require
    * when `required`; sip.js PRACKs every reliable 18x (RAck) whatever we offered.
+   * `toDisplayName` goes in the To, quoted by sip.js (the schema keeps quotes and backslashes out).
    */
-  call(target: string, headers?: RequestContent['headers'], options: { rel100?: 'supported' | 'required' } = {}): OutgoingCall | undefined {
+  call(target: string, headers?: RequestContent['headers'], options: { rel100?: 'supported' | 'required'; toDisplayName?: string } = {}): OutgoingCall | undefined {
     const uri = UserAgent.makeURI(target);
     if (!uri) return undefined;
     const extraHeaders = extraHeaderLines(headers);
-    const params: { optionTags?: string[] } = {};
+    const params: { optionTags?: string[]; toDisplayName?: string } = {};
     if (options.rel100 !== undefined) {
       params.optionTags = [...this.userAgent.userAgentCore.configuration.supportedOptionTags, '100rel'];
       if (options.rel100 === 'required') extraHeaders.push('Require: 100rel');
     }
+    if (options.toDisplayName !== undefined) params.toDisplayName = options.toDisplayName;
     return new OutgoingCall(new Inviter(this.userAgent, uri, { extraHeaders, earlyMedia: true, params: params as object }));
   }
 
