@@ -39,6 +39,44 @@ describe('the load engine timer wheel', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     expect(ref.deref()).toBeUndefined();
-    expect(wheel.size).toBe(2); // two detached entries wait for their slot; they hold no owner
+    expect(wheel.size).toBe(0); // its entries left their slots at once: nothing waits for the 32 s slot
+  });
+
+  it('a bare callback fires once, and clearing it takes it out of the wheel', () => {
+    const wheel = new TimerWheel(1, 0);
+    const fired: string[] = [];
+    const kept = wheel.scheduleCallback(() => fired.push('kept'), 5);
+    const cleared = wheel.scheduleCallback(() => fired.push('cleared'), 5);
+    wheel.scheduleCallback(() => fired.push('far'), 10_000); // more than one turn of 4096 slots away
+    wheel.clear(cleared);
+    expect(wheel.size).toBe(2);
+    wheel.advance(6);
+    expect(fired).toEqual(['kept']);
+    wheel.clear(kept); // already fired: nothing happens
+    expect(wheel.size).toBe(1);
+    wheel.advance(9_999);
+    expect(fired).toEqual(['kept']);
+    wheel.advance(10_000);
+    expect(fired).toEqual(['kept', 'far']);
+    expect(wheel.size).toBe(0);
+  });
+
+  it('an entry cancelled by a timer firing in the same slot does not fire, and the slot keeps the others', () => {
+    const wheel = new TimerWheel(1, 0);
+    const fired: string[] = [];
+    const victim = owner(fired, 'victim');
+    const later = owner(fired, 'later');
+    wheel.scheduleCallback(() => {
+      fired.push('first');
+      wheel.cancel(victim);
+    }, 7);
+    wheel.schedule(victim, 0, 7);
+    wheel.schedule(later, 0, 7 + 4096); // the same slot, one turn later
+    wheel.advance(7);
+    expect(fired).toEqual(['first']);
+    expect(wheel.size).toBe(1);
+    wheel.advance(7 + 4096);
+    expect(fired).toEqual(['first', 'later 0']);
+    expect(wheel.size).toBe(0);
   });
 });

@@ -293,6 +293,8 @@ export class CalleeSide {
     const dialog = this.dialogs.get(callId);
     if (dialog?.state === 'answering') {
       dialog.state = 'confirmed';
+      // Nothing re-sends the 2xx any more (its transaction is abandoned just below).
+      dialog.response = '';
       this.ctx.wheel.cancel(dialog);
       // The dialog is confirmed; Timer L has nothing left to absorb for a load callee.
       dialog.server.abandon();

@@ -4,12 +4,12 @@ import type { CallerScript } from './call-script.js';
 import { recordMs } from '../results/histograms.js';
 import { InviteClientState, InviteClientTransaction } from '../../sip/transaction/invite-client.js';
 import { NonInviteClientState, NonInviteClientTransaction } from '../../sip/transaction/non-invite-client.js';
-import type { ClientTransactionUser } from '../../sip/transaction/transaction-user.js';
 import { HELD_BY_USER, policyOf, Timer, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { bump } from '../results/load-stats.js';
-import { uriOf, type ScannedMessage } from './sip-scan.js';
+import { ownCopy, uriOf, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, type RequestKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
+import { CallTransactionUser, type CallSender } from './call-transaction-user.js';
 import { audioTarget } from '../media/load-media.js';
 import type { MediaLeg } from '../media/media-leg.js';
 
@@ -41,27 +41,7 @@ import type { MediaLeg } from '../media/media-leg.js';
  */
 export type CallState = 'inviting' | 'authenticating' | 'holding' | 'hanging-up' | 'ended';
 
-/** One client transaction's side of the call: what it re-sends, and what its timeout means. */
-class CallTransactionUser implements ClientTransactionUser {
-  /** The ACK for this INVITE's non-2xx final, built from the response before the transaction sees it. */
-  ack = '';
-  constructor(
-    private readonly call: ClientCall,
-    private readonly request: string,
-    private readonly onTimeout: () => void,
-  ) {}
-  retransmitRequest(): void {
-    this.call.retransmit(this.request);
-  }
-  sendAck(): void {
-    if (this.ack) this.call.sendRaw(this.ack);
-  }
-  timedOut(): void {
-    this.onTimeout();
-  }
-}
-
-export class ClientCall implements ResponseHandler {
+export class ClientCall implements ResponseHandler, CallSender {
   generation = 0;
   private state: CallState = 'inviting';
   private readonly callId: string;
@@ -225,6 +205,7 @@ export class ClientCall implements ResponseHandler {
     const before = transaction.state;
     // The transaction sends the ACK of a non-2xx final itself, now and for each copy (§17.1.1.3).
     if (m.status >= 300 && !user.ack) user.ack = this.ackFor(m, this.values.ruri, this.values.branch, '');
+    if (m.status >= 200) user.answered();
     if (transaction.receive(m) === 'absorb') return;
     if (before === InviteClientState.Accepted) {
       // A retransmitted 2xx: our ACK was lost, send it again (§13.2.2.4).
@@ -287,8 +268,8 @@ export class ClientCall implements ResponseHandler {
     // The route set is the Record-Route list reversed (§12.1.2); the remote target is the Contact.
     const routes = m.recordRoutes.length === 0 ? [] : m.recordRoutes.flatMap((v) => splitHeaderList(v)).reverse();
     this.values.route = routes.length > 0 ? `Route: ${routes.join(', ')}\r\n` : '';
-    this.values.to = m.to;
-    this.values.ruri = m.contact ? uriOf(m.contact) : this.calleeUri;
+    this.values.to = ownCopy(m.to);
+    this.values.ruri = m.contact ? ownCopy(uriOf(m.contact)) : this.calleeUri;
     this.values.auth = '';
     this.ack = this.ackFor(m, this.values.ruri, this.ctx.ids.branch(), this.values.route);
     this.bound.link.send(this.ack);

@@ -35,10 +35,15 @@ export interface ClientRequestResult {
  * NonInviteClientTransaction (Timer E re-sends it over UDP, Timer F is --timeout), answered
  * once with credentials after a 401/407, done at the first other final response or at Timer F.
  * Done, it abandons its transaction: no Timer K linger, nothing of it stays reachable.
+ *
+ * A load holds thousands of these at once, so one keeps only what it needs: the rendered
+ * request (for retransmissions) and the few ids a retry with credentials reuses; the template
+ * values are built for each send and dropped.
  */
 export class ClientRequest implements ResponseHandler, ClientTransactionUser {
   private readonly callId: string;
-  private readonly values: Record<RequestKey, string>;
+  private readonly fromTag: string;
+  private cseq = 1;
   private request = '';
   private transaction: NonInviteClientTransaction | undefined;
   private txStart: number;
@@ -52,30 +57,17 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
     private readonly onDone: (result: ClientRequestResult) => void,
   ) {
     this.callId = ctx.ids.callId();
+    this.fromTag = ctx.ids.tag();
     this.txStart = spec.scheduledAt;
-    this.values = {
-      method: spec.method,
-      ruri: spec.ruri,
-      branch: ctx.ids.branch(),
-      from: `<sip:${spec.account.user}@${spec.account.domain}>;tag=${ctx.ids.tag()}`,
-      to: `<${spec.to}>`,
-      call_id: this.callId,
-      cseq: '1',
-      route: '',
-      auth: '',
-      contact_user: spec.account.user,
-      expires: String(spec.expires ?? 0),
-      body: '',
-    };
   }
 
   start(): void {
     this.ctx.clients.set(this.callId, this);
-    this.send();
+    this.send('');
   }
 
   onResponse(m: ScannedMessage, now: number): void {
-    if (this.done || String(m.cseq) !== this.values.cseq || m.cseqMethod !== this.spec.method) {
+    if (this.done || m.cseq !== this.cseq || m.cseqMethod !== this.spec.method) {
       this.ctx.stats.counters.stray++;
       return;
     }
@@ -89,11 +81,9 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
       this.authenticated = true;
       const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
       const credentials = this.ctx.digest.answer(m.challenge, { username: this.spec.account.user, password: this.spec.account.password, method: this.spec.method, uri: this.spec.ruri });
-      this.values.auth = `${header}: ${credentials}\r\n`;
-      this.values.cseq = '2';
-      this.values.branch = this.ctx.ids.branch();
+      this.cseq = 2;
       this.txStart = now;
-      this.send();
+      this.send(`${header}: ${credentials}\r\n`);
       return;
     }
     const ok = m.status < 300;
@@ -118,14 +108,32 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
     this.done = true;
     this.transaction?.abandon();
     this.transaction = undefined;
+    this.request = '';
   }
 
-  private send(): void {
-    const template = this.spec.method === 'REGISTER' ? this.bound.templates.register : this.bound.templates.bodiless;
-    this.request = template.render(this.values);
+  /** Sends the request (again with a new branch and CSeq `this.cseq`), `auth` its credentials line or ''. */
+  private send(auth: string): void {
+    const { spec } = this;
+    const template = spec.method === 'REGISTER' ? this.bound.templates.register : this.bound.templates.bodiless;
+    const branch = this.ctx.ids.branch();
+    const values: Record<RequestKey, string> = {
+      method: spec.method,
+      ruri: spec.ruri,
+      branch,
+      from: `<sip:${spec.account.user}@${spec.account.domain}>;tag=${this.fromTag}`,
+      to: `<${spec.to}>`,
+      call_id: this.callId,
+      cseq: String(this.cseq),
+      route: '',
+      auth,
+      contact_user: spec.account.user,
+      expires: String(spec.expires ?? 0),
+      body: '',
+    };
+    this.request = template.render(values);
     this.bound.link.send(this.request);
     this.transaction?.abandon();
-    this.transaction = new NonInviteClientTransaction(this.values.branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, this);
+    this.transaction = new NonInviteClientTransaction(branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, this);
   }
 
   private finish(result: ClientRequestResult): void {

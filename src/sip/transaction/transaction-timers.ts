@@ -7,37 +7,43 @@ export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K
  * The timers of one transaction, owned by it: starting a timer replaces the pending one of the
  * same name, and `cancelAll()` (called when the transaction terminates) clears every pending
  * one at once, so a finished transaction leaves nothing behind in the clock.
+ *
+ * A transaction has two or three timers pending at most, and a load engine holds thousands of
+ * transactions: they are kept as one flat `[name, handle, name, handle…]` array, not a Map.
  */
 export class TransactionTimers {
-  private readonly pending = new Map<TimerName, TimerHandle>();
+  private readonly pending: (TimerName | TimerHandle)[] = [];
 
   constructor(private readonly clock: Clock) {}
 
   start(name: TimerName, ms: number, fire: () => void): void {
     this.cancel(name);
-    this.pending.set(
-      name,
-      this.clock.setTimeout(() => {
-        this.pending.delete(name);
-        fire();
-      }, ms),
-    );
+    const handle = this.clock.setTimeout(() => {
+      this.forget(name);
+      fire();
+    }, ms);
+    this.pending.push(name, handle);
   }
 
   cancel(name: TimerName): void {
-    const handle = this.pending.get(name);
-    if (handle === undefined) return;
-    this.clock.clearTimeout(handle);
-    this.pending.delete(name);
+    const at = this.pending.indexOf(name);
+    if (at < 0) return;
+    this.clock.clearTimeout(this.pending[at + 1] as TimerHandle);
+    this.pending.splice(at, 2);
   }
 
   cancelAll(): void {
-    for (const handle of this.pending.values()) this.clock.clearTimeout(handle);
-    this.pending.clear();
+    for (let i = 1; i < this.pending.length; i += 2) this.clock.clearTimeout(this.pending[i] as TimerHandle);
+    this.pending.length = 0;
   }
 
   /** Names of the pending timers, for tests and diagnostics. */
   names(): TimerName[] {
-    return [...this.pending.keys()].sort();
+    return (this.pending.filter((_, i) => i % 2 === 0) as TimerName[]).sort();
+  }
+
+  private forget(name: TimerName): void {
+    const at = this.pending.indexOf(name);
+    if (at >= 0) this.pending.splice(at, 2);
   }
 }
