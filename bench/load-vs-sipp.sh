@@ -1,20 +1,35 @@
 #!/usr/bin/env bash
-# sipbots load vs SIPp through the same Kamailio on loopback (npm run bench:load).
+# sipbots load vs SIPp through the same Kamailio on loopback, with the same callee (npm run bench:load).
 #
-#   bench/load-vs-sipp.sh            3 runs, rate steps of LOAD_BENCH_STEP_S seconds each
+#   bench/load-vs-sipp.sh
 #
 # Starts Kamailio tuned for load (4 children from docker/kamailio, -m 1024), raises the UDP
 # socket buffer defaults to 4 MB when run as root (restored on exit), then runs
-# bench/load-vs-sipp.ts: for SIPp (uac-auth.xml -> Kamailio -> uas-answer.xml) and for
-# `sipbots load` (callers and callees from the same pool), the highest calls/s with < 0.1 %
-# failed calls, CPU seconds per 1,000 calls, and 1,000 concurrent held calls (RSS, CPU).
-# Environment: LOAD_BENCH_RUNS (3), LOAD_BENCH_STEP_S (4), LOAD_BENCH_RATES
-# ("500,1000,1500,2000,2500,3000,4000,5000,6000"), LOAD_BENCH_HOLD_S (1).
+# bench/load-vs-sipp.ts, which prints JSON lines:
+#   calls      SIPp (uac-auth.xml) and `sipbots load --callee-uri sip:u0200@lab.test`, callers
+#              u0001..u0198, call u0200 through Kamailio; u0200 is first a registered SIPp
+#              uas-answer.xml, then sipbots' load-mode UAS (a separate `sipbots load` process).
+#              Rates stepped to each tool's knee (< 0.1 % failed), runs alternating, medians;
+#              CPU s per 1,000 calls of the caller process, of Kamailio and of the callee.
+#   latency    each callee, half the lower knee: INVITE with credentials -> 200 per Call-ID
+#              from a tcpdump of lo during a window of the run (both tools), and sipbots' own
+#              histogram.
+#   register   SIPp register.xml vs `sipbots load --scenario register`, digest every time:
+#              CPU per 1,000, wire p99 (REGISTER with credentials -> 200).
+#   memory     200 calls/s held 10 s (2,000 concurrent), RSS of both callers sampled every 1 s.
+#   soak       half the knee for LOAD_BENCH_SOAK_S, RSS sampled every 10 s.
+# Environment (defaults): LOAD_BENCH_RUNS (3), LOAD_BENCH_STEP_S (4), LOAD_BENCH_HOLD_S (1),
+# LOAD_BENCH_RATES (500,1000,1500,2000,2500,3000,3500,4000,5000), LOAD_BENCH_CALLEES
+# (sipp-uas,sipbots-uas), LOAD_BENCH_PHASES (calls,latency,register,memory,soak),
+# LOAD_BENCH_LATENCY_S (8), LOAD_BENCH_LATENCY_WINDOW_S (2), LOAD_BENCH_LATENCY_RATE (half the
+# knee), LOAD_BENCH_REGISTER_RATE (4000), LOAD_BENCH_REGISTER_S (4), LOAD_BENCH_MEMORY_RATE
+# (200), LOAD_BENCH_MEMORY_HOLD_S (10), LOAD_BENCH_MEMORY_S (20), LOAD_BENCH_SOAK_S (600),
+# LOAD_BENCH_SOAK_RATE (half the knee with the SIPp UAS).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-for bin in kamailio sipp node; do
+for bin in kamailio sipp node tcpdump; do
   command -v "$bin" >/dev/null || { echo "load-vs-sipp: $bin not installed (scripts/peers/install.sh)" >&2; exit 1; }
 done
 [[ -f $repo/dist/load/engine/load-engine.js ]] || (cd "$repo" && npm run build >/dev/null)

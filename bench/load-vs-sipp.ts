@@ -1,243 +1,324 @@
 /**
  * Driver of bench/load-vs-sipp.sh (Kamailio already running: KAMAILIO_PORT, KAMAILIO_PID).
- * Prints one JSON line per tool and run, then the medians and the sipbots/SIPp ratios, then
- * the 1,000-held-calls figures. CPU of a process is what bash `time` reports for it (user +
- * system, whole process: start-up included); the SIPp UAS and Kamailio are sampled from /proc.
+ * SIPp and `sipbots load` call the same callee through the same Kamailio with the same
+ * accounts, hold and flow; the comparison is made once per callee (a SIPp UAS, then sipbots'
+ * load-mode UAS), runs alternate between the tools so that a drifting machine hits both alike.
+ * Prints one JSON line per measurement, then medians and sipbots/SIPp ratios (see
+ * bench/RESULTS.md for what each field means).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuOf, median, settle } from './support/bench-process.js';
+import { sipbotsCalls, sipbotsRegisters, sippCalls, sippRegisters, startSipbotsUas, startSippUas, type Callee, type CallLoad, type Lab, type RunningCallee, type Tool, type ToolRun } from './support/load-bench-tools.js';
+import { captureLoopback, wireLatency, type WireLatency } from './support/wire-latency.js';
 
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+const config = {
+  runs: Number(env('LOAD_BENCH_RUNS', '3')),
+  stepS: Number(env('LOAD_BENCH_STEP_S', '4')),
+  holdS: Number(env('LOAD_BENCH_HOLD_S', '1')),
+  rates: env('LOAD_BENCH_RATES', '500,1000,1500,2000,2500,3000,3500,4000,5000').split(',').map(Number),
+  callees: env('LOAD_BENCH_CALLEES', 'sipp-uas,sipbots-uas').split(',') as Callee[],
+  phases: new Set(env('LOAD_BENCH_PHASES', 'calls,latency,register,memory,soak').split(',')),
+  latencyS: Number(env('LOAD_BENCH_LATENCY_S', '8')),
+  latencyWindowS: Number(env('LOAD_BENCH_LATENCY_WINDOW_S', '2')),
+  registerRate: Number(env('LOAD_BENCH_REGISTER_RATE', '4000')),
+  registerS: Number(env('LOAD_BENCH_REGISTER_S', '4')),
+  memoryRate: Number(env('LOAD_BENCH_MEMORY_RATE', '200')),
+  memoryHoldS: Number(env('LOAD_BENCH_MEMORY_HOLD_S', '10')),
+  memoryS: Number(env('LOAD_BENCH_MEMORY_S', '20')),
+  soakS: Number(env('LOAD_BENCH_SOAK_S', '600')),
+  soakRate: process.env.LOAD_BENCH_SOAK_RATE ? Number(process.env.LOAD_BENCH_SOAK_RATE) : undefined,
+  latencyRate: process.env.LOAD_BENCH_LATENCY_RATE ? Number(process.env.LOAD_BENCH_LATENCY_RATE) : undefined,
+};
 const repo = resolve(import.meta.dirname, '..');
-const sippDir = join(repo, 'test/interop/sipp');
 const kamailioPort = Number(process.env.KAMAILIO_PORT);
 const kamailioPid = Number(process.env.KAMAILIO_PID);
-const runs = Number(process.env.LOAD_BENCH_RUNS ?? 3);
-const stepS = Number(process.env.LOAD_BENCH_STEP_S ?? 4);
-const holdS = Number(process.env.LOAD_BENCH_HOLD_S ?? 1);
-const rates = (process.env.LOAD_BENCH_RATES ?? '500,1000,1500,2000,2500,3000,4000,5000,6000').split(',').map(Number);
-const work = mkdtempSync(join(tmpdir(), 'sipbots-load-bench-'));
-const TICKS = 100; // USER_HZ
-const CALLERS = 198;
-const SIPP_CALLEE = 'u0200';
-const SIPBOTS_POOL = `u{0001..0${CALLERS}}@lab.test`;
-
 if (!(kamailioPort > 0) || !(kamailioPid > 0)) throw new Error('run through bench/load-vs-sipp.sh (KAMAILIO_PORT and KAMAILIO_PID)');
+const basePort = 47000 + Math.floor(Math.random() * 1000) * 2;
+const lab: Lab = { repo, work: mkdtempSync(join(tmpdir(), 'sipbots-load-bench-')), kamailioPort, sippPort: basePort + 4 };
+const tools: Tool[] = ['sipp', 'sipbots'];
+/** A step passes with fewer failed calls than this (%). */
+const CLEAN_PCT = 0.1;
 
-interface Step {
-  tool: string;
-  rate: number;
-  calls: number;
-  failed: number;
-  failedPct: number;
-  cpuS: number;
-  uasCpuS: number;
-  kamailioCpuS: number;
-  wallS: number;
-  /** sipbots only: CPU of the load itself as its --json reports it (no Node start-up, no module loading). */
-  loadCpuS?: number;
-}
+const load1 = (): number => Number(loadavg()[0]!.toFixed(2));
+const r4 = (n: number): number => (Number.isFinite(n) ? Number(n.toFixed(4)) : NaN);
+const per1000 = (cpuS: number, calls: number): number => r4((1000 * cpuS) / calls);
+const ratio = (a: number, b: number): number | null => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Number((a / b).toFixed(3)) : null);
+const print = (line: object): void => void process.stdout.write(JSON.stringify(line) + '\n');
+/** Run `run` alternates which tool goes first. */
+const orderOf = (run: number): Tool[] => (run % 2 ? tools : [...tools].reverse());
 
-/** Runs `command` under bash `time`; resolves with exit code, stdout and CPU seconds. */
-function timed(command: string[], killAfterS: number): Promise<{ code: number | null; stdout: string; cpuS: number; wallS: number }> {
-  const quoted = command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const started = performance.now();
-  return new Promise((done) => {
-    const child = spawn('bash', ['-c', `TIMEFORMAT='CPU %U %S'; time ${quoted}`], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // Its own process group: the bound ends bash and the tool it timed, nothing else.
-    const killer = setTimeout(() => process.kill(-child.pid!, 'SIGTERM'), killAfterS * 1000);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      const match = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
-      done({ code, stdout, cpuS: match ? Number(match[1]) + Number(match[2]) : NaN, wallS: (performance.now() - started) / 1000 });
-    });
-  });
-}
-
-/** utime + stime of a process and, for Kamailio, of all its children (seconds). */
-function cpuOf(pid: number, withChildren = false): number {
-  const pids = [pid];
-  if (withChildren) {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        if (Number(fields[1]) === pid) pids.push(Number(entry));
-      } catch {
-        // The process ended between readdir and read: it has nothing left to count.
-      }
-    }
-  }
-  let ticks = 0;
-  for (const p of pids) {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // Gone: counted as zero.
-    }
-  }
-  return ticks / TICKS;
-}
-
-const sippCommon = ['-i', '127.0.0.1', '-ci', '127.0.0.1', '-cp', '0', '-nostdin', '-buff_size', '4194304'];
-
-function csv(name: string, users: string[]): string {
-  const path = join(work, name);
-  writeFileSync(path, ['SEQUENTIAL', ...users.map((u) => `${u};load-secret;lab.test`), ''].join('\n'));
-  return path;
-}
-
-const callersCsv = csv('callers.csv', Array.from({ length: CALLERS }, (_, i) => `u${String(i + 1).padStart(4, '0')}`));
-const calleeCsv = csv('callee.csv', [SIPP_CALLEE]);
-
-async function startSippUas(port: number): Promise<{ pid: number; stop: () => void }> {
-  const child = spawn('sipp', ['-sf', join(sippDir, 'uas-answer.xml'), '-p', String(port), ...sippCommon], { cwd: work, stdio: 'ignore' });
-  await sleep(300);
-  const reg = await timed(['sipp', `127.0.0.1:${kamailioPort}`, '-sf', join(sippDir, 'register.xml'), '-inf', calleeCsv, '-key', 'contact_port', String(port), '-key', 'expires', '600', '-p', String(port + 1), ...sippCommon, '-m', '1'], 15);
-  if (reg.code !== 0) throw new Error(`SIPp could not register ${SIPP_CALLEE} (exit ${reg.code})`);
-  return { pid: child.pid!, stop: () => child.kill('SIGTERM') };
-}
-
-async function sippStep(rate: number, uasPid: number, port: number): Promise<Step> {
-  const calls = rate * stepS;
-  const uas0 = cpuOf(uasPid);
-  const kam0 = cpuOf(kamailioPid, true);
-  const stats = join(work, `sipp-${rate}.csv`);
-  const run = await timed(
-    ['sipp', `127.0.0.1:${kamailioPort}`, '-sf', join(sippDir, 'uac-auth.xml'), '-inf', callersCsv, '-s', SIPP_CALLEE, '-r', String(rate), '-m', String(calls), '-p', String(port), '-recv_timeout', '8000', '-trace_stat', '-stf', stats, ...sippCommon],
-    stepS + holdS + 40,
-  );
-  const last = lastRow(stats);
-  const ok = Number(last['SuccessfulCall(C)'] ?? 0);
-  const failed = calls - ok;
-  return { tool: 'sipp', rate, calls, failed, failedPct: (100 * failed) / calls, cpuS: run.cpuS, uasCpuS: cpuOf(uasPid) - uas0, kamailioCpuS: cpuOf(kamailioPid, true) - kam0, wallS: run.wallS };
-}
-
-async function sipbotsStep(rate: number): Promise<Step> {
-  const calls = rate * stepS;
-  const kam0 = cpuOf(kamailioPid, true);
-  const json = join(work, `sipbots-${rate}.json`);
-  const run = await timed(
-    ['node', join(repo, 'bin/sipbots.js'), 'load', '--proxy', `127.0.0.1:${kamailioPort}`, '--accounts', SIPBOTS_POOL, '--password', 'load-secret', '--rate', String(rate), '--calls', String(calls), '--hold', String(holdS), '--timeout', '8', '--json', json],
-    stepS + holdS + 60,
-  );
-  let failed = calls;
-  let loadCpuS: number | undefined;
+function version(command: string, args: string[], pattern: RegExp): string {
   try {
-    const result = JSON.parse(readFileSync(json, 'utf8')) as { counters: { succeeded: number }; cpu: { userS: number; systemS: number } };
-    failed = calls - result.counters.succeeded;
-    loadCpuS = result.cpu.userS + result.cpu.systemS;
-  } catch {
-    // No JSON: the run died; every call counts as failed.
-  }
-  return { tool: 'sipbots', rate, calls, failed, failedPct: (100 * failed) / calls, cpuS: run.cpuS, uasCpuS: 0, kamailioCpuS: cpuOf(kamailioPid, true) - kam0, wallS: run.wallS, loadCpuS };
-}
-
-function lastRow(path: string): Record<string, string> {
-  try {
-    const lines = readFileSync(path, 'utf8').trim().split('\n');
-    const header = lines[0]!.split(';');
-    const values = lines[lines.length - 1]!.split(';');
-    return Object.fromEntries(header.map((h, i) => [h, values[i] ?? '']));
-  } catch {
-    return {};
+    return pattern.exec(execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1] ?? 'unknown';
+  } catch (error) {
+    return pattern.exec(String((error as { stdout?: string }).stdout ?? ''))?.[1] ?? 'unknown';
   }
 }
 
-/** Steps the rate up until a step fails ≥ 0.1 % of its calls; returns every step run. */
-async function findMax(step: (rate: number) => Promise<Step>): Promise<Step[]> {
-  const steps: Step[] = [];
-  for (const rate of rates) {
-    const s = await step(rate);
-    steps.push(s);
-    process.stderr.write(`  ${s.tool} ${rate}/s: ${s.failed} of ${s.calls} failed, cpu ${s.cpuS.toFixed(2)} s (+uas ${s.uasCpuS.toFixed(2)}), kamailio ${s.kamailioCpuS.toFixed(2)} s\n`);
-    await sleep(2000); // let Kamailio finish its transactions
-    if (s.failedPct >= 0.1) break;
+/** One measured arrival phase: the tool's run with Kamailio's and the callee's CPU around it. */
+async function measure(tool: Tool, callee: RunningCallee | undefined, go: () => Promise<ToolRun>) {
+  const kam0 = cpuOf(kamailioPid, true);
+  const callee0 = callee ? cpuOf(callee.pid) : 0;
+  const load = load1();
+  const run = await go();
+  const calleeCpuS = callee ? cpuOf(callee.pid) - callee0 : NaN;
+  return { tool, run, kamailioCpuS: cpuOf(kamailioPid, true) - kam0, calleeCpuS, load };
+}
+type Measurement = Awaited<ReturnType<typeof measure>>;
+
+function stepFigures(m: Measurement) {
+  const { run } = m;
+  const failed = run.attempted - run.succeeded;
+  return {
+    rate: 0,
+    calls: run.attempted,
+    failed_pct: Number(((100 * failed) / run.attempted).toFixed(3)),
+    cpu_s_per_1000: per1000(run.measured.cpuS, run.attempted),
+    ...(run.loadCpuS !== undefined ? { load_only_cpu_s_per_1000: per1000(run.loadCpuS, run.attempted) } : {}),
+    kamailio_cpu_s_per_1000: per1000(m.kamailioCpuS, run.attempted),
+    callee_cpu_s_per_1000: per1000(m.calleeCpuS, run.attempted),
+    load_avg_1m: m.load,
+  };
+}
+type StepFigures = ReturnType<typeof stepFigures>;
+
+const callLoad = (rate: number, seconds: number, holdS = config.holdS, rssEveryMs?: number): CallLoad => ({ rate, calls: Math.round(rate * seconds), holdS, rssEveryMs });
+const callsOf = (tool: Tool, load: CallLoad, tag: string): Promise<ToolRun> => (tool === 'sipp' ? sippCalls(lab, load, tag) : sipbotsCalls(lab, load, tag));
+
+/** Steps the rate up until a step fails ≥ CLEAN_PCT % of its calls. */
+async function findKnee(tool: Tool, callee: Callee, running: RunningCallee, run: number): Promise<StepFigures[]> {
+  const steps: StepFigures[] = [];
+  for (const rate of config.rates) {
+    const m = await measure(tool, running, () => callsOf(tool, callLoad(rate, config.stepS), `${callee}-${run}-${rate}`));
+    const step = { ...stepFigures(m), rate };
+    steps.push(step);
+    process.stderr.write(`  ${callee} run ${run} ${tool} ${rate}/s: ${step.failed_pct} % failed, ${step.cpu_s_per_1000} CPU s/1000, kamailio ${step.kamailio_cpu_s_per_1000}\n`);
+    await settle(kamailioPid, 40);
+    if (step.failed_pct >= CLEAN_PCT) break;
   }
   return steps;
 }
 
-function summary(tool: string, run: number, steps: Step[]) {
-  const passing = steps.filter((s) => s.failedPct < 0.1);
-  const best = passing[passing.length - 1];
-  const per1000 = (s: Step | undefined, cpu: number) => (s ? Number(((1000 * cpu) / s.calls).toFixed(4)) : null);
+interface KneeRun {
+  tool: Tool;
+  knee: number;
+  steps: StepFigures[];
+}
+
+/** Knees, CPU at the knee and at the highest rate both tools held clean, medians of the runs. */
+function callsSummary(callee: Callee, runs: KneeRun[]) {
+  const of = (tool: Tool) => runs.filter((r) => r.tool === tool);
+  const atKnee = (tool: Tool, key: keyof StepFigures) => median(of(tool).map((r) => Number(r.steps.find((s) => s.rate === r.knee)?.[key] ?? NaN)));
+  const knee = { sipp: median(of('sipp').map((r) => r.knee)), sipbots: median(of('sipbots').map((r) => r.knee)) };
+  const common = Math.max(0, ...config.rates.filter((rate) => rate <= Math.min(knee.sipp, knee.sipbots)));
+  const atRate = (tool: Tool, key: keyof StepFigures) => median(of(tool).map((r) => Number(r.steps.find((s) => s.rate === common)?.[key] ?? NaN)));
+  const sippCpu = atRate('sipp', 'cpu_s_per_1000');
+  const botsCpu = atRate('sipbots', 'cpu_s_per_1000');
+  const botsLoadOnly = atRate('sipbots', 'load_only_cpu_s_per_1000');
   return {
-    tool,
-    run,
-    max_cps: best?.rate ?? 0,
-    failed_pct_at_max: best ? Number(best.failedPct.toFixed(3)) : null,
-    cpu_s_per_1000_calls: per1000(best, best?.cpuS ?? 0),
-    cpu_s_per_1000_calls_with_uas: per1000(best, (best?.cpuS ?? 0) + (best?.uasCpuS ?? 0)),
-    kamailio_cpu_s_per_1000_calls: per1000(best, best?.kamailioCpuS ?? 0),
-    ...(best?.loadCpuS !== undefined ? { load_only_cpu_s_per_1000_calls: per1000(best, best.loadCpuS) } : {}),
-    steps: steps.map((s) => ({ rate: s.rate, failed_pct: Number(s.failedPct.toFixed(3)), cpu_s: Number(s.cpuS.toFixed(2)), uas_cpu_s: Number(s.uasCpuS.toFixed(2)) })),
+    kind: 'calls_medians',
+    callee,
+    runs: of('sipp').length,
+    sipp_clean_cps: knee.sipp,
+    sipbots_clean_cps: knee.sipbots,
+    ratio_clean_cps: ratio(knee.sipbots, knee.sipp),
+    sipp_cpu_s_per_1000_at_knee: atKnee('sipp', 'cpu_s_per_1000'),
+    sipbots_cpu_s_per_1000_at_knee: atKnee('sipbots', 'cpu_s_per_1000'),
+    sipp_kamailio_cpu_s_per_1000_at_knee: atKnee('sipp', 'kamailio_cpu_s_per_1000'),
+    sipbots_kamailio_cpu_s_per_1000_at_knee: atKnee('sipbots', 'kamailio_cpu_s_per_1000'),
+    same_rate: common,
+    sipp_cpu_s_per_1000: sippCpu,
+    sipbots_cpu_s_per_1000: botsCpu,
+    sipbots_load_only_cpu_s_per_1000: botsLoadOnly,
+    ratio_cpu: ratio(botsCpu, sippCpu),
+    ratio_cpu_load_only: ratio(botsLoadOnly, sippCpu),
+    sipp_kamailio_cpu_s_per_1000: atRate('sipp', 'kamailio_cpu_s_per_1000'),
+    sipbots_kamailio_cpu_s_per_1000: atRate('sipbots', 'kamailio_cpu_s_per_1000'),
+    ratio_kamailio_cpu: ratio(atRate('sipbots', 'kamailio_cpu_s_per_1000'), atRate('sipp', 'kamailio_cpu_s_per_1000')),
   };
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-};
-
-const results: ReturnType<typeof summary>[] = [];
-const uasPort = 47000 + Math.floor(Math.random() * 1000) * 2;
-const uas = await startSippUas(uasPort);
-try {
-  for (let run = 1; run <= runs; run++) {
-    // Alternate who goes first so a drifting machine load hits both alike.
-    const order = run % 2 ? ['sipp', 'sipbots'] : ['sipbots', 'sipp'];
-    for (const tool of order) {
-      const steps = tool === 'sipp' ? await findMax((rate) => sippStep(rate, uas.pid, uasPort + 2)) : await findMax(sipbotsStep);
-      const line = summary(tool, run, steps);
-      results.push(line);
-      process.stdout.write(JSON.stringify(line) + '\n');
-    }
-  }
-} finally {
-  uas.stop();
+/** A run of `seconds` with the loopback captured for a window in its middle (timed from the tool's first arrival). */
+async function captured(tool: Tool, method: 'INVITE' | 'REGISTER', seconds: number, go: (onStarted: (secondsIn: number) => void) => Promise<ToolRun>, callee: RunningCallee | undefined, tag: string) {
+  const window = Math.min(config.latencyWindowS, seconds / 2);
+  const pcap = join(lab.work, `${tag}.pcap`);
+  let capture: Promise<{ path: string; dropped: number } | undefined> = Promise.resolve(undefined);
+  const m = await measure(tool, callee, async () => {
+    const result = await go((secondsIn) => {
+      capture = sleep(Math.max(0, (seconds - window) / 2 - secondsIn) * 1000)
+        .then(() => captureLoopback(kamailioPort, pcap))
+        .then(async (c) => (await sleep(window * 1000), c.stop()));
+    });
+    await capture;
+    return result;
+  });
+  const done = await capture;
+  const none = { count: 0, p50_ms: NaN, p99_ms: NaN, max_ms: NaN, dropped: 0, window_s: window };
+  return { m, wire: done ? await wireLatency(done.path, kamailioPort, method, done.dropped, window) : none };
 }
 
-const med = (tool: string, key: 'max_cps' | 'cpu_s_per_1000_calls' | 'cpu_s_per_1000_calls_with_uas') => median(results.filter((r) => r.tool === tool).map((r) => r[key] ?? NaN));
-const sipp = { max_cps: med('sipp', 'max_cps'), cpu: med('sipp', 'cpu_s_per_1000_calls'), cpuWithUas: med('sipp', 'cpu_s_per_1000_calls_with_uas') };
-const bots = { max_cps: med('sipbots', 'max_cps'), cpu: med('sipbots', 'cpu_s_per_1000_calls') };
-process.stdout.write(
-  JSON.stringify({
-    medians_of_runs: runs,
-    sipp_max_cps: sipp.max_cps,
-    sipbots_max_cps: bots.max_cps,
-    ratio_max_cps: Number((bots.max_cps / sipp.max_cps).toFixed(3)),
-    sipp_uac_cpu_s_per_1000: sipp.cpu,
-    sipp_uac_plus_uas_cpu_s_per_1000: sipp.cpuWithUas,
-    sipbots_cpu_s_per_1000: bots.cpu,
-    ratio_cpu_vs_sipp_uac: Number((bots.cpu / sipp.cpu).toFixed(3)),
-    ratio_cpu_vs_sipp_uac_plus_uas: Number((bots.cpu / sipp.cpuWithUas).toFixed(3)),
-  }) + '\n',
-);
+function wireFigures(wire: WireLatency) {
+  return { wire_count: wire.count, wire_p50_ms: wire.p50_ms, wire_p99_ms: wire.p99_ms, wire_max_ms: wire.max_ms, wire_dropped: wire.dropped };
+}
 
-// 1,000 concurrent held calls, signaling only: 200 calls/s for 5 s, each held 20 s.
-const heldJson = join(work, 'held.json');
-const kam0 = cpuOf(kamailioPid, true);
-const held = await timed(
-  ['node', join(repo, 'bin/sipbots.js'), 'load', '--proxy', `127.0.0.1:${kamailioPort}`, '--accounts', SIPBOTS_POOL, '--password', 'load-secret', '--rate', '200', '--calls', '1000', '--hold', '20', '--timeout', '8', '--json', heldJson],
-  90,
-);
-const heldResult = JSON.parse(readFileSync(heldJson, 'utf8')) as { counters: { succeeded: number; failed: number }; maxRssMb: number; timeline: { active: number }[] };
-process.stdout.write(
-  JSON.stringify({
-    held_calls: 1000,
-    peak_active: Math.max(...heldResult.timeline.map((p) => p.active)),
-    succeeded: heldResult.counters.succeeded,
-    failed: heldResult.counters.failed,
-    sipbots_max_rss_mb: heldResult.maxRssMb,
-    sipbots_cpu_s: Number(held.cpuS.toFixed(2)),
-    wall_s: Number(held.wallS.toFixed(1)),
-    kamailio_cpu_s: Number((cpuOf(kamailioPid, true) - kam0).toFixed(2)),
-  }) + '\n',
-);
+async function latencyPhase(callee: Callee, running: RunningCallee, rate: number): Promise<void> {
+  const lines: Record<string, number | string | null>[] = [];
+  for (let run = 1; run <= config.runs; run++) {
+    for (const tool of orderOf(run)) {
+      const tag = `latency-${callee}-${run}-${tool}`;
+      const load = (onStarted: (secondsIn: number) => void) => callsOf(tool, { ...callLoad(rate, config.latencyS), onStarted }, tag);
+      const { m, wire } = await captured(tool, 'INVITE', config.latencyS, load, running, tag);
+      const line = { kind: 'latency', callee, run, tool, ...stepFigures(m), rate, ...wireFigures(wire), own_setup_200_p99_ms: m.run.ownP99Ms ?? null };
+      lines.push(line);
+      print(line);
+      await settle(kamailioPid, 40);
+    }
+  }
+  const med = (tool: Tool, key: string) => median(lines.filter((l) => l.tool === tool).map((l) => Number(l[key] ?? NaN)));
+  print({
+    kind: 'latency_medians',
+    callee,
+    rate,
+    sipp_wire_p99_ms: med('sipp', 'wire_p99_ms'),
+    sipbots_wire_p99_ms: med('sipbots', 'wire_p99_ms'),
+    ratio_wire_p99: ratio(med('sipbots', 'wire_p99_ms'), med('sipp', 'wire_p99_ms')),
+    sipp_wire_p50_ms: med('sipp', 'wire_p50_ms'),
+    sipbots_wire_p50_ms: med('sipbots', 'wire_p50_ms'),
+    sipbots_own_setup_200_p99_ms: med('sipbots', 'own_setup_200_p99_ms'),
+  });
+}
+
+async function registerPhase(): Promise<void> {
+  const rate = config.registerRate;
+  const count = Math.round(rate * config.registerS);
+  const lines: Record<string, number | string | null>[] = [];
+  for (let run = 1; run <= config.runs; run++) {
+    for (const tool of orderOf(run)) {
+      const tag = `register-${run}-${tool}`;
+      const go = (onStarted: (secondsIn: number) => void) => (tool === 'sipp' ? sippRegisters(lab, rate, count, tag, onStarted) : sipbotsRegisters(lab, rate, count, tag, onStarted));
+      const { m, wire } = await captured(tool, 'REGISTER', config.registerS, go, undefined, tag);
+      const { callee_cpu_s_per_1000: _none, ...figures } = stepFigures(m);
+      const line = { kind: 'register', run, tool, ...figures, rate, ...wireFigures(wire), own_register_p99_ms: m.run.ownP99Ms ?? null };
+      lines.push(line);
+      print(line);
+      await settle(kamailioPid, 40);
+    }
+  }
+  const med = (tool: Tool, key: string) => median(lines.filter((l) => l.tool === tool).map((l) => Number(l[key] ?? NaN)));
+  print({
+    kind: 'register_medians',
+    rate,
+    sipp_failed_pct: med('sipp', 'failed_pct'),
+    sipbots_failed_pct: med('sipbots', 'failed_pct'),
+    sipp_cpu_s_per_1000: med('sipp', 'cpu_s_per_1000'),
+    sipbots_cpu_s_per_1000: med('sipbots', 'cpu_s_per_1000'),
+    sipbots_load_only_cpu_s_per_1000: med('sipbots', 'load_only_cpu_s_per_1000'),
+    ratio_cpu: ratio(med('sipbots', 'cpu_s_per_1000'), med('sipp', 'cpu_s_per_1000')),
+    ratio_cpu_load_only: ratio(med('sipbots', 'load_only_cpu_s_per_1000'), med('sipp', 'cpu_s_per_1000')),
+    sipp_kamailio_cpu_s_per_1000: med('sipp', 'kamailio_cpu_s_per_1000'),
+    sipbots_kamailio_cpu_s_per_1000: med('sipbots', 'kamailio_cpu_s_per_1000'),
+    sipp_wire_p99_ms: med('sipp', 'wire_p99_ms'),
+    sipbots_wire_p99_ms: med('sipbots', 'wire_p99_ms'),
+    ratio_wire_p99: ratio(med('sipbots', 'wire_p99_ms'), med('sipp', 'wire_p99_ms')),
+    sipbots_own_register_p99_ms: med('sipbots', 'own_register_p99_ms'),
+  });
+}
+
+/** Held calls (memory) or a soak: RSS of the caller sampled while it runs. */
+async function rssPhase(kind: 'memory' | 'soak', running: RunningCallee, load: CallLoad, seconds: number) {
+  const rss: Record<Tool, { t: number; mb: number }[]> = { sipp: [], sipbots: [] };
+  for (const tool of tools) {
+    const m = await measure(tool, running, () => callsOf(tool, load, `${kind}-${tool}`));
+    rss[tool] = m.run.measured.rss;
+    const at = (s: number) => m.run.measured.rss.find((sample) => sample.t >= s)?.mb ?? null;
+    const arrivalsEnd = m.run.measured.rss.filter((sample) => sample.t <= seconds + 1).pop()?.mb ?? null;
+    print({
+      kind,
+      tool,
+      ...stepFigures(m),
+      rate: load.rate,
+      hold_s: load.holdS,
+      peak_active: m.run.peakActive ?? null,
+      peak_rss_mb: m.run.measured.peakRssMb,
+      ...(kind === 'soak' ? { seconds, rss_at_120s_mb: at(120), rss_at_end_of_arrivals_mb: arrivalsEnd, rss_samples_mb: m.run.measured.rss.map((s) => s.mb) } : {}),
+    });
+    await settle(kamailioPid, 40);
+  }
+  return rss;
+}
+
+print({
+  kind: 'environment',
+  date: new Date().toISOString(),
+  commit: version('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], /(\w+)/),
+  node: process.version,
+  sipp: version('sipp', ['-v'], /SIPp (v[\d.]+)/),
+  kamailio: version('kamailio', ['-v'], /version: kamailio ([\d.]+)/),
+  cpus: cpus().length,
+  cpu_model: cpus()[0]?.model,
+  mem_gb: Math.round(totalmem() / 2 ** 30),
+  load_avg: loadavg().map((l) => Number(l.toFixed(2))),
+  config: { ...config, phases: [...config.phases] },
+});
+
+const knees: Record<string, number> = {};
+const startCallee = (callee: Callee): Promise<RunningCallee> => (callee === 'sipp-uas' ? startSippUas(lab, basePort) : startSipbotsUas(lab));
+for (const callee of config.callees) {
+  const running = await startCallee(callee);
+  try {
+    if (config.phases.has('calls')) {
+      const runs: KneeRun[] = [];
+      for (let run = 1; run <= config.runs; run++) {
+        for (const tool of orderOf(run)) {
+          const steps = await findKnee(tool, callee, running, run);
+          const knee = Math.max(0, ...steps.filter((s) => s.failed_pct < CLEAN_PCT).map((s) => s.rate));
+          runs.push({ tool, knee, steps });
+          print({ kind: 'calls_run', callee, run, tool, clean_cps: knee, steps });
+        }
+      }
+      const summary = callsSummary(callee, runs);
+      knees[callee] = Math.min(summary.sipp_clean_cps, summary.sipbots_clean_cps);
+      print({ ...summary, load_avg: loadavg().map((l) => Number(l.toFixed(2))) });
+    }
+    // Half the lower of the two knees (so both tools run below their own), in steps of 100/s.
+    const half = Math.max(100, Math.round((knees[callee] ?? config.rates[0]! * 2) / 200) * 100);
+    if (config.phases.has('latency')) await latencyPhase(callee, running, config.latencyRate ?? half);
+  } finally {
+    await running.stop();
+  }
+}
+
+if (config.phases.has('register')) await registerPhase();
+
+const memoryOrSoak = config.phases.has('memory') || config.phases.has('soak');
+if (memoryOrSoak) {
+  const running = await startSippUas(lab, basePort);
+  try {
+    if (config.phases.has('memory')) {
+      const rss = await rssPhase('memory', running, callLoad(config.memoryRate, config.memoryS, config.memoryHoldS), config.memoryS);
+      const peak = (tool: Tool) => rss[tool].reduce((max, s) => Math.max(max, s.mb), 0);
+      print({ kind: 'memory_ratio', concurrent_target: config.memoryRate * config.memoryHoldS, sipp_peak_rss_mb: peak('sipp'), sipbots_peak_rss_mb: peak('sipbots'), ratio_rss: ratio(peak('sipbots'), peak('sipp')) });
+    }
+    if (config.phases.has('soak')) {
+      const knee = knees['sipp-uas'] ?? knees[config.callees[0]!];
+      const rate = config.soakRate ?? Math.max(100, Math.round((knee ?? 1000) / 200) * 100);
+      const rss = await rssPhase('soak', running, callLoad(rate, config.soakS, config.holdS, 10_000), config.soakS);
+      const growth = (tool: Tool) => {
+        const samples = rss[tool].filter((s) => s.t <= config.soakS + 1);
+        const at2 = samples.find((s) => s.t >= 120)?.mb;
+        const last = samples[samples.length - 1]?.mb;
+        return at2 !== undefined && last !== undefined ? Number(((100 * (last - at2)) / at2).toFixed(1)) : null;
+      };
+      print({ kind: 'soak_growth', rate, seconds: config.soakS, sipp_rss_growth_pct_from_120s: growth('sipp'), sipbots_rss_growth_pct_from_120s: growth('sipbots') });
+    }
+  } finally {
+    await running.stop();
+  }
+}
+await sleep(0);
+print({ kind: 'done', load_avg: loadavg().map((l) => Number(l.toFixed(2))), date: new Date().toISOString() });
