@@ -7,7 +7,7 @@
  * bench/RESULTS.md for what each field means).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -320,5 +320,5 @@ if (memoryOrSoak) {
     await running.stop();
   }
 }
-await sleep(0);
+rmSync(lab.work, { recursive: true, force: true });
 print({ kind: 'done', load_avg: loadavg().map((l) => Number(l.toFixed(2))), date: new Date().toISOString() });
