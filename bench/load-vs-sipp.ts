@@ -166,20 +166,29 @@ function wireFigures(wire: WireLatency) {
   return { wire_count: wire.count, wire_p50_ms: wire.p50_ms, wire_p99_ms: wire.p99_ms, wire_max_ms: wire.max_ms, wire_dropped: wire.dropped };
 }
 
-async function latencyPhase(callee: Callee, running: RunningCallee, rate: number): Promise<void> {
-  const lines: Record<string, number | string | null>[] = [];
+type Line = Record<string, number | string | null>;
+
+/** config.runs rounds of both tools, alternating who goes first; prints each line; returns the median of a field per tool. */
+async function alternating(measureOne: (run: number, tool: Tool) => Promise<Line>): Promise<(tool: Tool, key: string) => number> {
+  const lines: Line[] = [];
   for (let run = 1; run <= config.runs; run++) {
     for (const tool of orderOf(run)) {
-      const tag = `latency-${callee}-${run}-${tool}`;
-      const load = (onStarted: (secondsIn: number) => void) => callsOf(tool, { ...callLoad(rate, config.latencyS), onStarted }, tag);
-      const { m, wire } = await captured(tool, 'INVITE', config.latencyS, load, running, tag);
-      const line = { kind: 'latency', callee, run, tool, ...stepFigures(m), rate, ...wireFigures(wire), own_setup_200_p99_ms: m.run.ownP99Ms ?? null };
+      const line = await measureOne(run, tool);
       lines.push(line);
       print(line);
       await settle(kamailioPid, 40);
     }
   }
-  const med = (tool: Tool, key: string) => median(lines.filter((l) => l.tool === tool).map((l) => Number(l[key] ?? NaN)));
+  return (tool, key) => median(lines.filter((l) => l.tool === tool).map((l) => Number(l[key] ?? NaN)));
+}
+
+async function latencyPhase(callee: Callee, running: RunningCallee, rate: number): Promise<void> {
+  const med = await alternating(async (run, tool) => {
+    const tag = `latency-${callee}-${run}-${tool}`;
+    const load = (onStarted: (secondsIn: number) => void) => callsOf(tool, { ...callLoad(rate, config.latencyS), onStarted }, tag);
+    const { m, wire } = await captured(tool, 'INVITE', config.latencyS, load, running, tag);
+    return { kind: 'latency', callee, run, tool, ...stepFigures(m), rate, ...wireFigures(wire), own_setup_200_p99_ms: m.run.ownP99Ms ?? null };
+  });
   print({
     kind: 'latency_medians',
     callee,
@@ -196,20 +205,13 @@ async function latencyPhase(callee: Callee, running: RunningCallee, rate: number
 async function registerPhase(): Promise<void> {
   const rate = config.registerRate;
   const count = Math.round(rate * config.registerS);
-  const lines: Record<string, number | string | null>[] = [];
-  for (let run = 1; run <= config.runs; run++) {
-    for (const tool of orderOf(run)) {
-      const tag = `register-${run}-${tool}`;
-      const go = (onStarted: (secondsIn: number) => void) => (tool === 'sipp' ? sippRegisters(lab, rate, count, tag, onStarted) : sipbotsRegisters(lab, rate, count, tag, onStarted));
-      const { m, wire } = await captured(tool, 'REGISTER', config.registerS, go, undefined, tag);
-      const { callee_cpu_s_per_1000: _none, ...figures } = stepFigures(m);
-      const line = { kind: 'register', run, tool, ...figures, rate, ...wireFigures(wire), own_register_p99_ms: m.run.ownP99Ms ?? null };
-      lines.push(line);
-      print(line);
-      await settle(kamailioPid, 40);
-    }
-  }
-  const med = (tool: Tool, key: string) => median(lines.filter((l) => l.tool === tool).map((l) => Number(l[key] ?? NaN)));
+  const med = await alternating(async (run, tool) => {
+    const tag = `register-${run}-${tool}`;
+    const go = (onStarted: (secondsIn: number) => void) => (tool === 'sipp' ? sippRegisters(lab, rate, count, tag, onStarted) : sipbotsRegisters(lab, rate, count, tag, onStarted));
+    const { m, wire } = await captured(tool, 'REGISTER', config.registerS, go, undefined, tag);
+    const { callee_cpu_s_per_1000: _none, ...figures } = stepFigures(m);
+    return { kind: 'register', run, tool, ...figures, rate, ...wireFigures(wire), own_register_p99_ms: m.run.ownP99Ms ?? null };
+  });
   print({
     kind: 'register_medians',
     rate,
