@@ -47,9 +47,11 @@ export function answerIncomingCall(context: IncomingCallContext): void {
     } else if (state === 'terminated') {
       call.endedBy ??= 'remote';
       if (call.finalStatus === undefined && call.state !== 'confirmed' && call.state !== 'terminating') {
-        // Ended before we answered: the caller or the proxy CANCELled; the user agent answered 487.
-        call.finalStatus = 487;
-        call.finalReason = 'CANCEL';
+        // Ended before we answered: the caller or the proxy CANCELled and the user agent answered
+        // 487, or it gave up on its own (504: no PRACK for our reliable 18x).
+        const status = incoming.rejectedWith;
+        call.finalStatus = status ?? 487;
+        call.finalReason = status === 504 ? '504 Server Time-out (no PRACK for the reliable provisional within 64·T1, RFC 3262 §3)' : 'CANCEL';
       }
       call.transition('terminated', call.finalReason);
     }

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { Core } from 'sip.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SipMessageEvent } from '../../src/events/types.js';
 import { startMediaLab, type MediaLab } from './support/media-bots.js';
@@ -121,5 +122,30 @@ describe('a reliable 183 is retransmitted until its PRACK (RFC 3262 §3: T1, the
     const ack = [`ACK sip:bob@127.0.0.1:${bobPort};transport=udp SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-rel100-ack;rport`, 'Max-Forwards: 70', `From: ${header(inviteOk.raw, 'From')}`, `To: ${header(inviteOk.raw, 'To')}`, 'Call-ID: prack-retransmission@127.0.0.1', 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n');
     caller.send(ack, bobPort);
     await until(() => [...bob.calls.values()].some((c) => c.state === 'confirmed'), 2000);
+  });
+
+  it('no PRACK ever: bob gives up after 64·T1 with 504 and his call ends 504, not as a CANCEL (sip.js T1 shortened to 50 ms for this test)', async () => {
+    const t1 = Core.Timers.T1;
+    // sip.js reads T1 from this shared object when it arms the rel1xx and PRACK-wait timers.
+    Core.Timers.T1 = 50;
+    try {
+      lab = await startMediaLab(['bob']);
+      const bob = lab.bots.get('bob')!;
+      bob.behaviourOverride = { onInvite: 'answer', earlyMediaMs: 300, rel100: 'required' };
+      const register = lab.recorded.find((e): e is SipMessageEvent => e.type === 'sip' && e.party === 'bob' && e.method === 'REGISTER')!;
+      const bobPort = Number(/^Contact: <sip:bob@127\.0\.0\.1:(\d+)/m.exec(register.raw)![1]);
+      caller = new SlowPrackCaller();
+      const myPort = await caller.start();
+      caller.send(invite(bobPort, myPort), bobPort);
+      await until(() => caller!.responses.some((r) => r.raw.startsWith('SIP/2.0 504 ')), 8000);
+      const progresses = caller.responses.filter((r) => r.raw.startsWith('SIP/2.0 183 '));
+      expect(progresses.length).toBeGreaterThanOrEqual(5);
+      const call = [...bob.calls.values()][0]!;
+      await until(() => call.state === 'terminated', 2000);
+      expect(call.finalStatus).toBe(504);
+      expect(call.finalReason).toMatch(/no PRACK/);
+    } finally {
+      Core.Timers.T1 = t1;
+    }
   });
 });

@@ -18,6 +18,7 @@ export interface UnacceptableOffer {
  */
 export class IncomingCall extends CallSession<Invitation> {
   private unacceptableOfferListener: ((offer: UnacceptableOffer) => void) | undefined;
+  private rejectedWithStatus: number | undefined;
 
   /** Made by `SipUserAgent` for each incoming INVITE. */
   constructor(invitation: Invitation, isUnacceptableOffer: (error: unknown) => boolean) {
@@ -26,6 +27,17 @@ export class IncomingCall extends CallSession<Invitation> {
     rejectUnacceptableOfferWith488(invitation, isUnacceptableOffer, (error) =>
       this.unacceptableOfferListener?.({ status: 488, reason: NOT_ACCEPTABLE_HERE, error }),
     );
+    // sip.js rejects on its own too: 504 when a reliable 18x got no PRACK within 64·T1 (RFC 3262 §3).
+    const reject = invitation.reject.bind(invitation);
+    invitation.reject = (options) => {
+      this.rejectedWithStatus = options?.statusCode;
+      return reject(options);
+    };
+  }
+
+  /** The final non-2xx status sent, by us or by sip.js on its own. */
+  get rejectedWith(): number | undefined {
+    return this.rejectedWithStatus;
   }
 
   /** The caller's From URI (`sip:linphone@lab.test`), without display name or tag. */
