@@ -1,86 +1,173 @@
 /**
- * Media under load: `sipbots load --media rtp` through the embedded proxy at rising concurrency,
- * every call a G.711 tone both ways for --hold seconds, the signaling and the media path in one
- * command (the built CLI, as a user runs it). Prints one JSON object per step, then the highest
- * step that held the issue's limits: 0 one-way-audio calls, loss < 0.1 %, jitter p99 < 5 ms
- * (RFC 3550 interarrival jitter at the receivers: it includes the send-interval jitter).
+ * Media under load: `sipbots load --media rtp` at rising concurrency (the built CLI, as a user
+ * runs it, the signaling and the media path in one command), every call a G.711 tone both ways
+ * for --hold seconds. Three paths, one JSON object per step:
  *
- *   npm run build && npx tsx bench/media-load.ts [--steps 50,100,200,400] [--hold 10]
+ *   proxy      through the embedded proxy (media goes straight between the two sipbots legs);
+ *   rtpengine  through Kamailio + rtpengine (scripts/peers/kamailio.sh, KAMAILIO_RTPENGINE=1):
+ *              every SDP rewritten to the relay, which forwards both directions in userspace;
+ *   sipp       side by side with SIPp at the same concurrency and the same callee, a SIPp
+ *              -rtp_echo UAS: sipbots (--media echo: each caller must hear its own tone back)
+ *              and a SIPp caller streaming the same G.711 audio (`<exec rtp_stream>` of a PCMU
+ *              WAV). tcpdump on lo records every packet sent to the echo port, and both tools'
+ *              send intervals are measured there the same way (|interval − 20 ms| per SSRC).
  *
- * Each step runs `steps[i]` calls at once: they arrive over 2 s and are held for --hold s.
- * CPU is the load process's own (both call sides, the proxy and the media), per call and as a
- * share of one core over the run. The machine may be shared: the load average is printed with each step.
+ *   npm run build && npx tsx bench/media-load.ts [--steps 100,200,300,500] [--hold 10] [--paths proxy,rtpengine,sipp]
+ *
+ * A step is within limits when every call was judged, none one-way or silent, loss < 0.1 % and
+ * the sender's send-interval jitter p99 (|interval − 20 ms|, sipbots' send_jitter) < 5 ms.
+ * Calls arrive over 2 s and are held for --hold s. CPU is the whole caller process's (bash
+ * `time`: start-up included; for sipbots that is both call sides and, on the proxy path, the
+ * proxy too), per call; `loadCpuMsPerCall` is sipbots' own --json figure (the load alone).
+ * The machine may be shared: each step prints the 1-minute load average.
  */
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { getPriority, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { LoadResult } from '../src/load/results/load-result.js';
+import { cpuOf, repo, startKamailioWithRtpengine, startSippEcho, startTcpdump, timed, freePort, wireIntervals, writeSippCaller, type WireIntervals } from './support/media-load-tools.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '50,100,200,400' }, hold: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '100,200,300,500' }, hold: { type: 'string', default: '10' }, paths: { type: 'string', default: 'proxy,rtpengine,sipp' } } });
 const steps = values.steps.split(',').map(Number);
 const hold = Number(values.hold);
+const paths = values.paths.split(',');
 if (steps.some((n) => !(Number.isInteger(n) && n > 0)) || !(hold >= 1)) throw new RangeError(`--steps must be positive integers and --hold at least 1 s, got ${values.steps} and ${values.hold}`);
+if (paths.some((p) => !['proxy', 'rtpengine', 'sipp'].includes(p))) throw new RangeError(`--paths: proxy, rtpengine, sipp; got ${values.paths}`);
 
-const bin = resolve(new URL('..', import.meta.url).pathname, 'bin/sipbots.js');
+const bin = join(repo, 'bin/sipbots.js');
 const dir = mkdtempSync(join(tmpdir(), 'sipbots-bench-media-load-'));
-const limits = { oneWayAudio: 0, lossPercent: 0.1, jitterP99Ms: 5 };
+const limits = { oneWayAudio: 0, lossPercent: 0.1, sendJitterP99Ms: 5 };
+const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
+const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
-interface Step {
+interface SipbotsStep {
+  path: string;
   concurrentCalls: number;
-  packetsPerSecond: number;
+  packetsPerSecondSent: number;
   calls: number;
   twoWay: number;
   oneWay: number;
   noAudio: number;
+  failedCalls: number;
   lossPercent: number;
-  jitterP99Ms: number;
+  sendJitterP50Ms: number;
+  sendJitterP99Ms: number;
+  rtpJitterP99Ms: number;
   mosP5: number;
   cpuMsPerCall: number;
-  cpuPercentOfOneCore: number;
-  setupP99Ms: number;
+  loadCpuMsPerCall: number;
   loadAverage1m: number;
   withinLimits: boolean;
 }
 
-async function step(concurrent: number): Promise<Step> {
-  const json = join(dir, `step-${concurrent}.json`);
-  const rate = concurrent / 2;
-  const args = ['load', '--embedded-proxy', '--accounts', `u{1..${2 * concurrent}}@lab.test`, '--password', 'bench', '--calls', String(concurrent), '--rate', String(rate), '--hold', String(hold), '--media', 'rtp', '--json', json];
-  await promisify(execFile)(process.execPath, [bin, ...args], { maxBuffer: 64 << 20 }).catch((error: { code?: number }) => {
-    if (error.code !== 1) throw error;
-  });
+/** One `sipbots load --media` run; `target` is the proxy (and callee) arguments. */
+async function sipbots(path: string, concurrent: number, target: string[], media: 'rtp' | 'echo'): Promise<SipbotsStep> {
+  const json = join(dir, `${path}-${concurrent}.json`);
+  const args = ['load', ...target, '--calls', String(concurrent), '--rate', String(concurrent / 2), '--hold', String(hold), '--media', media, '--json', json];
+  const run = await timed([process.execPath, bin, ...args], { cwd: dir, env: { SIPBOTS_PASSWORD: 'load-secret' }, killAfterS: hold + 60 });
+  if (run.code !== 0 && run.code !== 1) throw new Error(`sipbots ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const r = JSON.parse(readFileSync(json, 'utf8')) as LoadResult;
   const m = r.media!;
-  const cpuS = r.cpu.userS + r.cpu.systemS;
-  const result: Step = {
+  const c = m.counters;
+  return {
+    path,
     concurrentCalls: concurrent,
-    packetsPerSecond: Math.round(m.counters.packetsSent / (r.runS || 1)),
-    calls: m.counters.calls,
-    twoWay: m.counters.twoWay,
-    oneWay: m.counters.oneWay,
-    noAudio: m.counters.noAudio,
+    packetsPerSecondSent: Math.round(c.packetsSent / (r.runS || 1)),
+    calls: c.calls,
+    twoWay: c.twoWay,
+    oneWay: c.oneWay,
+    noAudio: c.noAudio,
+    failedCalls: r.counters.failed,
     lossPercent: m.lossPercent,
-    jitterP99Ms: m.summaries.rtp_jitter.p99,
+    sendJitterP50Ms: m.summaries.send_jitter.p50,
+    sendJitterP99Ms: m.summaries.send_jitter.p99,
+    rtpJitterP99Ms: m.summaries.rtp_jitter.p99,
     mosP5: m.summaries.mos.p5,
-    cpuMsPerCall: Math.round((cpuS * 1000) / Math.max(1, m.counters.calls)),
-    cpuPercentOfOneCore: Math.round((1000 * cpuS) / (r.runS || 1)) / 10,
-    setupP99Ms: r.latency.setup_200!.p99_ms,
-    loadAverage1m: loadavg()[0]!,
-    withinLimits: m.counters.oneWay + m.counters.noAudio <= limits.oneWayAudio && m.lossPercent < limits.lossPercent && m.summaries.rtp_jitter.p99 < limits.jitterP99Ms && m.counters.calls === concurrent,
+    cpuMsPerCall: Math.round((run.cpuS * 1000) / concurrent),
+    loadCpuMsPerCall: Math.round(((r.cpu.userS + r.cpu.systemS) * 1000) / concurrent),
+    loadAverage1m: round(loadavg()[0]!),
+    withinLimits: c.calls === concurrent && c.oneWay + c.noAudio <= limits.oneWayAudio && m.lossPercent < limits.lossPercent && m.summaries.send_jitter.p99 < limits.sendJitterP99Ms,
   };
-  return result;
 }
 
-const results: Step[] = [];
-for (const concurrent of steps) {
-  const result = await step(concurrent);
-  results.push(result);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+function highest(path: string, results: SipbotsStep[]): void {
+  const held = results.filter((r) => r.withinLimits);
+  print({ path, holdS: hold, limits, highestConcurrencyWithinLimits: held.length > 0 ? Math.max(...held.map((r) => r.concurrentCalls)) : 0 });
 }
-const held = results.filter((r) => r.withinLimits);
-process.stdout.write(
-  `${JSON.stringify({ holdS: hold, limits, highestConcurrencyWithinLimits: held.length > 0 ? Math.max(...held.map((r) => r.concurrentCalls)) : 0, cpuMsPerCallRatioLastToFirst: results.length > 1 ? Math.round((100 * results.at(-1)!.cpuMsPerCall) / results[0]!.cpuMsPerCall) / 100 : 1 })}\n`,
-);
+
+async function proxyPath(): Promise<void> {
+  const results: SipbotsStep[] = [];
+  for (const n of steps) {
+    const result = await sipbots('proxy', n, ['--embedded-proxy', '--accounts', `u{1..${2 * n}}@lab.test`], 'rtp');
+    results.push(result);
+    print(result);
+  }
+  highest('proxy', results);
+}
+
+async function rtpenginePath(): Promise<void> {
+  // 4 relay ports a call, with room to spare for the largest step.
+  const kamailio = await startKamailioWithRtpengine(mkdtempSync(join(dir, 'kamailio-')), Math.min(12000, 4 * Math.max(...steps) + 2000));
+  try {
+    const results: SipbotsStep[] = [];
+    for (const n of steps) {
+      const before = cpuOf(kamailio.rtpenginePid);
+      const result = await sipbots('rtpengine', n, ['--proxy', `127.0.0.1:${kamailio.port}`, '--accounts', 'u{0001..0200}@lab.test'], 'rtp');
+      results.push(result);
+      print({ ...result, rtpengineCpuMsPerCall: Math.round(((cpuOf(kamailio.rtpenginePid) - before) * 1000) / n) });
+    }
+    highest('rtpengine', results);
+  } finally {
+    await kamailio.stop();
+  }
+}
+
+/** A tcpdump of everything sent to the echo port while `work` runs, and the send intervals in it. */
+async function onTheWire<T>(name: string, mediaPort: number, work: () => Promise<T>): Promise<{ result: T; wire: WireIntervals & { dropped: number } }> {
+  const file = join(dir, `${name}.pcap`);
+  const tcpdump = await startTcpdump(file, mediaPort);
+  const result = await work();
+  const { dropped } = await tcpdump.stop();
+  return { result, wire: { ...wireIntervals(file), dropped } };
+}
+
+async function sippPath(): Promise<void> {
+  const echo = await startSippEcho(dir);
+  const scenario = writeSippCaller(dir);
+  try {
+    for (const n of steps) {
+      const target = `127.0.0.1:${echo.port}`;
+      const ours = await onTheWire(`sipbots-${n}`, echo.mediaPort, () => sipbots('sipp-echo', n, ['--proxy', target, '--callee-uri', `sip:uas@${target}`, '--accounts', `u{1..${n}}@lab.test`], 'echo'));
+      const [port, controlPort] = [await freePort(), await freePort()];
+      const sippArgs = ['sipp', '-sf', scenario, target, '-s', 'uas', '-i', '127.0.0.1', '-p', String(port), '-ci', '127.0.0.1', '-cp', String(controlPort), '-mi', '127.0.0.1'];
+      sippArgs.push('-m', String(n), '-l', String(n), '-r', String(n / 2), '-d', String(hold * 1000), '-nostdin', '-timeout', `${hold + 40}s`);
+      const theirs = await onTheWire(`sipp-${n}`, echo.mediaPort, () => timed(sippArgs, { cwd: dir, killAfterS: hold + 60 }));
+      const sippCalls = Number(/Successful call\s*\|[^|]*\|\s*(\d+)/.exec(theirs.result.stdout)?.[1] ?? Number.NaN);
+      print({
+        path: 'sipp-side-by-side',
+        concurrentCalls: n,
+        sipbots: { ...ours.result, wireSendJitterP50Ms: ours.wire.p50Ms, wireSendJitterP99Ms: ours.wire.p99Ms, wirePackets: ours.wire.packets, wireStreams: ours.wire.streams, tcpdumpDropped: ours.wire.dropped },
+        sipp: {
+          exitCode: theirs.result.code,
+          successfulCalls: sippCalls,
+          cpuMsPerCall: Math.round((theirs.result.cpuS * 1000) / n),
+          wireSendJitterP50Ms: theirs.wire.p50Ms,
+          wireSendJitterP99Ms: theirs.wire.p99Ms,
+          wirePackets: theirs.wire.packets,
+          wireStreams: theirs.wire.streams,
+          tcpdumpDropped: theirs.wire.dropped,
+          loadAverage1m: round(loadavg()[0]!),
+        },
+      });
+    }
+  } finally {
+    await echo.stop();
+  }
+}
+
+print({ bench: 'media-load', steps, holdS: hold, paths, niceness: getPriority(), loadAverage: loadavg().map((l) => round(l)) });
+if (paths.includes('proxy')) await proxyPath();
+if (paths.includes('rtpengine')) await rtpenginePath();
+if (paths.includes('sipp')) await sippPath();

@@ -21,6 +21,7 @@
 #                       picked free, RTP ports from a 2000-port block below the ephemeral range)
 #                       and anchor every call's media in it (kamailio.cfg WITH_RTPENGINE)
 #   KAMAILIO_RTPENGINE_BLOCK=caller  rtpengine drops what callers send (one-way audio, for tests)
+#   RTPENGINE_PORT_COUNT=N  size of its RTP port block (default 2000; 4 ports a call)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -172,8 +173,11 @@ start() {
   if [[ ${KAMAILIO_RTPENGINE:-} == 1 ]]; then
     ng_port=$(pick_port "${RTPENGINE_NG_PORT:-}"); picked+=("$ng_port")
     # Below 32768, so the OS never hands these out as ephemeral ports; a random block per run.
-    rtp_min=$((20000 + 2 * (RANDOM % 5000)))
-    rtp_max=$((rtp_min + 1999))
+    # rtpengine takes 4 ports a call (RTP and RTCP on each side): 2000 hold 500 calls.
+    local rtp_count=${RTPENGINE_PORT_COUNT:-2000}
+    ((rtp_count >= 4 && rtp_count <= 12000)) || die "RTPENGINE_PORT_COUNT=$rtp_count: give 4 to 12000"
+    rtp_min=$((20000 + 2 * (RANDOM % ((12000 - rtp_count) / 2 + 1))))
+    rtp_max=$((rtp_min + rtp_count - 1))
     start_rtpengine "$ng_port" "$rtp_min" "$rtp_max"
     defines+=(-A WITH_RTPENGINE -A "RTPENGINE_SOCK=\"udp:127.0.0.1:$ng_port\"")
     [[ ${KAMAILIO_RTPENGINE_BLOCK:-} == caller ]] && defines+=(-A RTPENGINE_BLOCK_CALLER)
