@@ -13,6 +13,7 @@
  *              send intervals are measured there the same way (|interval − 20 ms| per SSRC).
  *
  *   npm run build && npx tsx bench/media-load.ts [--steps 100,200,300,500] [--hold 10] [--paths proxy,rtpengine,sipp]
+ *   (tcpdump on lo needs root or CAP_NET_RAW; Kamailio, rtpengine, SIPp and tcpdump come from scripts/peers/install.sh)
  *
  * A step is within limits when every call was judged, none one-way or silent, loss < 0.1 % and
  * the sender's send-interval jitter p99 (|interval − 20 ms|, sipbots' send_jitter) < 5 ms.
@@ -45,6 +46,8 @@ const print = (line: object): void => void process.stdout.write(`${JSON.stringif
 interface SipbotsStep {
   path: string;
   concurrentCalls: number;
+  /** sipbots exited 3: the callee or proxy stopped answering during the step. */
+  serverStopped?: string;
   packetsPerSecondSent: number;
   calls: number;
   twoWay: number;
@@ -67,13 +70,14 @@ async function sipbots(path: string, concurrent: number, target: string[], media
   const json = join(dir, `${path}-${concurrent}.json`);
   const args = ['load', ...target, '--calls', String(concurrent), '--rate', String(concurrent / 2), '--hold', String(hold), '--media', media, '--json', json];
   const run = await timed([process.execPath, bin, ...args], { cwd: dir, env: { SIPBOTS_PASSWORD: 'load-secret' }, killAfterS: hold + 60 });
-  if (run.code !== 0 && run.code !== 1) throw new Error(`sipbots ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
+  if (run.code !== 0 && run.code !== 1 && run.code !== 3) throw new Error(`sipbots ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const r = JSON.parse(readFileSync(json, 'utf8')) as LoadResult;
   const m = r.media!;
   const c = m.counters;
   return {
     path,
     concurrentCalls: concurrent,
+    ...(r.serverStopped ? { serverStopped: r.serverStopped.message } : {}),
     packetsPerSecondSent: Math.round(c.packetsSent / (r.runS || 1)),
     calls: c.calls,
     twoWay: c.twoWay,
@@ -128,16 +132,22 @@ async function rtpenginePath(): Promise<void> {
 async function onTheWire<T>(name: string, mediaPort: number, work: () => Promise<T>): Promise<{ result: T; wire: WireIntervals & { dropped: number } }> {
   const file = join(dir, `${name}.pcap`);
   const tcpdump = await startTcpdump(file, mediaPort);
-  const result = await work();
-  const { dropped } = await tcpdump.stop();
-  return { result, wire: { ...wireIntervals(file), dropped } };
+  let stopped: { dropped: number } | undefined;
+  try {
+    const result = await work();
+    stopped = await tcpdump.stop();
+    return { result, wire: { ...wireIntervals(file), dropped: stopped.dropped } };
+  } finally {
+    if (!stopped) await tcpdump.stop();
+  }
 }
 
 async function sippPath(): Promise<void> {
-  const echo = await startSippEcho(dir);
   const scenario = writeSippCaller(dir);
-  try {
-    for (const n of steps) {
+  for (const n of steps) {
+    // A fresh callee per step: calls a previous step left behind must not weigh on this one.
+    const echo = await startSippEcho(dir);
+    try {
       const target = `127.0.0.1:${echo.port}`;
       const ours = await onTheWire(`sipbots-${n}`, echo.mediaPort, () => sipbots('sipp-echo', n, ['--proxy', target, '--callee-uri', `sip:uas@${target}`, '--accounts', `u{1..${n}}@lab.test`], 'echo'));
       const [port, controlPort] = [await freePort(), await freePort()];
@@ -161,9 +171,9 @@ async function sippPath(): Promise<void> {
           loadAverage1m: round(loadavg()[0]!),
         },
       });
+    } finally {
+      await echo.stop();
     }
-  } finally {
-    await echo.stop();
   }
 }
 
