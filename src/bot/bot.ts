@@ -364,10 +364,12 @@ export class Bot {
     // A self-call arrives with the Call-ID of our own outgoing leg: keep both under distinct keys.
     const key = this.calls.has(call.callId) ? `${call.callId}#in` : call.callId;
     this.calls.set(key, call);
-    const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride, this.onIncomingCall?.(call));
+    // RFC 3891 §3: an INVITE replacing one of our calls is answered without ringing, busy or not.
+    const claimed = this.onIncomingCall?.(call);
+    const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride, incoming.replacing ? { onInvite: 'answer', ringForMs: 0, ...claimed } : claimed);
     wireMediaControl(call, incoming);
     this.takeTransfers(incoming);
-    answerIncomingCall({ incoming, call, behaviour, busy: behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
+    answerIncomingCall({ incoming, call, behaviour, busy: !incoming.replacing && behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
   }
 
   /**

@@ -14,6 +14,9 @@ export class CallMediaError extends Error {
   }
 }
 
+/** The SIP session of each call, for an attended transfer that names another call. */
+const sessions = new WeakMap<Call, CallSession>();
+
 /**
  * Wires `call.setHold`, `call.renegotiate`, `call.sendDtmf` and `call.sendInfo` to the SIP session, for either side of the call.
  *
@@ -23,10 +26,14 @@ export class CallMediaError extends Error {
  * while we hold is answered as still holding.
  */
 export function wireMediaControl(call: Call, session: CallSession): void {
+  sessions.set(call, session);
   call.setHold = (hold) => reinvite(call, session, hold);
   call.transfer = async (target, content) => {
     if (session.state !== 'established') throw new Error(`cannot transfer: call ${call.callId} is ${call.state}, not connected`);
-    return session.transfer(target, content);
+    if (typeof target === 'string') return session.transfer(target, content);
+    const replaced = sessions.get(target);
+    if (replaced?.state !== 'established') throw new Error(`cannot transfer to the far end of call ${target.callId}: it is ${target.state}, not connected`);
+    return session.transfer(replaced, content);
   };
   call.renegotiate = async (method, offer) => {
     if (session.state !== 'established') throw new Error(`cannot send ${method === 'INVITE' ? 're-INVITE' : 'UPDATE'}: call ${call.callId} is ${call.state}, not connected`);

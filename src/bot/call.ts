@@ -39,8 +39,8 @@ export class Call {
     Promise.reject(new Error(`call ${this.callId} cannot renegotiate yet`));
   /** INFO in the dialog (RFC 6086), e.g. application/dtmf-relay; resolves with the final response. Wired by the bot. */
   sendInfo: (content: RequestContent) => Promise<ResponseLine> = () => Promise.reject(new Error(`call ${this.callId} cannot send INFO yet`));
-  /** Blind transfer (REFER); resolves with the final status the transferee reports. Wired by the bot. */
-  transfer: (target: string, content: RequestContent) => Promise<TransferResult> = () => Promise.reject(new Error(`call ${this.callId} cannot transfer yet`));
+  /** REFER to a URI (blind), or to the far end of another call with Replaces (attended); resolves with the final status the transferee reports. Wired by the bot. */
+  transfer: (target: string | Call, content: RequestContent) => Promise<TransferResult> = () => Promise.reject(new Error(`call ${this.callId} cannot transfer yet`));
   /** RFC 4733 telephone-events on this call's RTP; resolves once every digit is out. Wired by the bot. */
   sendDtmf: (digits: string) => Promise<void> = () => Promise.reject(new Error(`call ${this.callId} cannot send DTMF yet`));
 

@@ -51,10 +51,17 @@ export const infoStepSchema = z.strictObject({
   status: expectedStatus.optional(),
 });
 
-/** `- transfer: { from: callee, to: target }`: blind transfer (REFER) of each connected call of the role. */
+/**
+ * `- transfer: { from: callee, to: target }`: blind transfer (REFER) of each connected call of
+ * the role; `- transfer: { from: caller, call: first, attended: consult }`: attended transfer
+ * of call `first` to the far end of call `consult` (REFER with Replaces). The reference pass
+ * wants exactly one of `to` and `attended`.
+ */
 export const transferStepSchema = z.strictObject({
   from: z.string(),
-  to: z.string(),
+  to: z.string().optional(),
+  call: z.string().optional(),
+  attended: z.string().optional(),
   status: expectedStatus.optional(),
 });
 
@@ -99,5 +106,6 @@ export function resolveRegisterStep(raw: z.output<typeof registerStepSchema> | z
 }
 
 export function resolveTransferStep(raw: z.output<typeof transferStepSchema>, headers: Headers): TransferStep {
-  return { kind: 'transfer', role: raw.from, to: raw.to, ...withStatus(raw.status), ...withHeaders(headers) };
+  const target = raw.attended === undefined ? { to: raw.to ?? '' } : { attended: raw.attended };
+  return { kind: 'transfer', role: raw.from, ...target, ...(raw.call === undefined ? {} : { call: raw.call }), ...withStatus(raw.status), ...withHeaders(headers) };
 }

@@ -107,6 +107,8 @@ function checkSteps(
       checkRole(request['from'], ['steps', index, kind, 'from']);
       if (typeof request['to'] === 'string' && !isSipUri(request['to'])) checkRole(request['to'], ['steps', index, kind, 'to']);
     }
+    const transfer = step['transfer'];
+    if (isRecord(transfer)) checkTransferTargets(transfer, callNames, ['steps', index, 'transfer'], problems);
     for (const kind of ['info', 'register', 'unregister', 'reinvite', 'update'] as const) {
       const request = step[kind];
       const field = kind === 'register' || kind === 'unregister' ? 'role' : 'from';
@@ -128,4 +130,17 @@ function checkSteps(
     callNames.push(name);
   });
   return callNames;
+}
+
+/** A transfer names exactly one of `to` (blind) and `attended`; `attended` and `call` name earlier call steps. */
+function checkTransferTargets(transfer: Record<string, unknown>, callNames: readonly string[], path: PropertyKey[], problems: PathProblem[]): void {
+  if ((transfer['to'] === undefined) === (transfer['attended'] === undefined)) {
+    problems.push({ path, message: 'a transfer needs exactly one of to (blind) and attended (a call step name)', hint: 'transfer: { from: callee, to: target }, or transfer: { from: caller, call: first, attended: consult }' });
+  }
+  for (const field of ['attended', 'call'] as const) {
+    const name = transfer[field];
+    if (typeof name === 'string' && !callNames.includes(name)) {
+      problems.push({ path: [...path, field], message: `no earlier call step named "${name}"`, hint: `call steps before this one: ${callNames.join(', ') || 'none'}` });
+    }
+  }
 }

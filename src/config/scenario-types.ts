@@ -146,8 +146,12 @@ export interface InfoStep {
 export interface TransferStep {
   kind: 'transfer';
   role: string;
-  /** A role name or a SIP URI. */
-  to: string;
+  /** Blind: a role name or a SIP URI. */
+  to?: string;
+  /** Attended (RFC 5589 §7): the call step whose far end takes the call, with Replaces naming it. */
+  attended?: string;
+  /** The call step to transfer; default every other connected call of the role. */
+  call?: string;
   status?: number[];
   headers?: RequestHeaders;
 }

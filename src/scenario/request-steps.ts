@@ -3,10 +3,14 @@ import { isSipUri } from '../config/scenario-schema.js';
 import type { InfoStep, MessageStep, OptionsStep, RegisterStep, TransferStep } from '../config/scenario-types.js';
 import type { SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { parseSipMessage } from '../sip/message/parse-message.js';
-import type { ResponseLine } from '../sip/ua/response-line.js';
 import type { Clock } from '../util/clock.js';
+import { judgeStatus } from './judge-status.js';
+
+export { judgeStatus };
 import { withTimeout } from './step-timing.js';
 import { playSubscribe } from './subscribe-step.js';
+import { playTransfer } from './transfer-step.js';
+import type { Call } from '../bot/call.js';
 import type { SubscribeStep } from '../config/subscribe-step-schema.js';
 
 export interface RequestStepContext {
@@ -15,6 +19,8 @@ export interface RequestStepContext {
   recorded: readonly SipbotsEvent[];
   clock: Clock;
   timeoutMs: number;
+  /** The call a call step of this case placed, by the step's name. */
+  callNamed?: (name: string) => Call | undefined;
 }
 
 export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep | SubscribeStep;
@@ -61,24 +67,6 @@ async function playInfo(step: InfoStep, context: RequestStepContext): Promise<vo
   }
 }
 
-/**
- * Blind transfer of each connected call of the role: REFER, then the transferee's NOTIFY sipfrag
- * must report the expected final status; the transferor then leaves with BYE (RFC 5589 §6).
- */
-async function playTransfer(step: TransferStep, context: RequestStepContext): Promise<void> {
-  const bot = context.botOf(step.role);
-  const target = isSipUri(step.to) ? step.to : context.botOf(step.to).aor;
-  const what = `transfer by ${step.role} (${bot.name}) to ${step.to}`;
-  const connected = [...bot.calls.values()].filter((c) => c.state === 'confirmed');
-  if (connected.length === 0) throw new Error(`${what}: no connected call`);
-  for (const call of connected) {
-    const result = await withTimeout(call.transfer(target, { headers: step.headers }), context.timeoutMs, context.clock, `${what}: no final NOTIFY (message/sipfrag)`);
-    if (result.from === 'refer') throw new Error(`${what}: the REFER was answered ${result.status} ${result.reason}`);
-    judgeStatus(`${what} (NOTIFY sipfrag)`, step.status, result);
-    await call.hangup();
-  }
-}
-
 async function playRegister(step: RegisterStep, context: RequestStepContext): Promise<void> {
   const bot = context.botOf(step.role);
   const what = `${step.register ? 'register' : 'unregister'} of ${step.role} (${bot.name})${step.password === undefined ? '' : ' with the given password'}`;
@@ -88,10 +76,6 @@ async function playRegister(step: RegisterStep, context: RequestStepContext): Pr
   judgeStatus(what, step.status, response);
 }
 
-export function judgeStatus(what: string, expected: readonly number[] | undefined, response: ResponseLine): void {
-  const ok = expected === undefined ? response.status >= 200 && response.status < 300 : expected.includes(response.status);
-  if (!ok) throw new Error(`${what}: expected ${expected?.join(' or ') ?? 'a 2xx'}, got ${response.status} ${response.reason}`);
-}
 
 /** Bodies of the requests of `method` a party received (retransmissions left out). */
 export function receivedBodies(recorded: readonly SipbotsEvent[], party: string, method: string): string[] {

@@ -73,7 +73,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
         else if (step.kind === 'dtmf' || step.kind === 'hold') await playMediaStep(step, botOf(step.role), stepTimeoutMs, clock);
         else if (step.kind === 'await') await playAwaitStep(step, { expectedCalls: calls, played, botOf, clock, defaultWithinMs: stepTimeoutMs });
         else if (step.kind === 'offer') await playOfferStep(step, { botOf, clock, timeoutMs: stepTimeoutMs });
-        else if (step.kind !== 'call') await playRequestStep(step, { botOf, recorded, clock, timeoutMs: stepTimeoutMs });
+        else if (step.kind !== 'call') await playRequestStep(step, { botOf, recorded, clock, timeoutMs: stepTimeoutMs, callNamed: (name) => played.get(name)?.call });
         else played.set(step.name, await playCall(step, scenario, botOf, stepTimeoutMs, clock));
       }
       await waitForExpectedArrivals(calls, startedAt, clock);

@@ -77,9 +77,12 @@ export abstract class CallSession<S extends Session = Session> {
     });
   }
 
-  /** Blind transfer: REFER to `target`, resolved with the final status the transferee reports (transfer.ts). */
-  transfer(target: string, content: RequestContent = {}): Promise<TransferResult> {
-    return sendTransfer(this.session, target, content);
+  /**
+   * REFER to `target`, blind; or to the far end of the `target` call with Replaces (attended):
+   * resolved with the final status the transferee reports (transfer.ts).
+   */
+  transfer(target: string | CallSession, content: RequestContent = {}): Promise<TransferResult> {
+    return sendTransfer(this.session, typeof target === 'string' ? target : target.session, content);
   }
 
   /**

@@ -45,6 +45,11 @@ export class IncomingCall extends CallSession<Invitation> {
     return this.session.remoteIdentity.uri.toString();
   }
 
+  /** The INVITE carries Replaces matching one of our calls (RFC 3891 §3): sip.js ends that one with BYE once this one is answered. */
+  get replacing(): boolean {
+    return this.session.replacee !== undefined;
+  }
+
   /** Told just before the user agent answers an offer it cannot take with 488 (the session then ends). */
   onUnacceptableOffer(listener: (offer: UnacceptableOffer) => void): void {
     this.unacceptableOfferListener = listener;

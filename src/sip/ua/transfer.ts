@@ -50,27 +50,49 @@ export function listenForTransfers<Call>(session: Session, listener: (transfer: 
 }
 
 /**
- * Blind transfer (RFC 3515, RFC 5589 §6): REFER with Refer-To `target` in the call's dialog,
- * then NOTIFYs carrying message/sipfrag; resolves with the first final status one of them
- * reports (or the REFER's refusal). Each NOTIFY is answered 200.
+ * Transfer (RFC 3515, RFC 5589): REFER in the call's dialog with Refer-To `target` (blind,
+ * §6), or with Replaces naming the `target` session's dialog (attended, §7), then NOTIFYs
+ * carrying message/sipfrag; resolves with the first final status one of them reports (or the
+ * REFER's refusal). Each NOTIFY is answered 200.
  */
-export function sendTransfer(session: Session, target: string, content: RequestContent): Promise<TransferResult> {
-  const uri = UserAgent.makeURI(target);
-  if (!uri) return Promise.reject(new Error(`${JSON.stringify(target)} is not a SIP URI (hint: sip:carol@lab.test)`));
+export function sendTransfer(session: Session, target: string | Session, content: RequestContent): Promise<TransferResult> {
+  let referTo: string;
+  if (typeof target === 'string') {
+    const uri = UserAgent.makeURI(target);
+    if (!uri) return Promise.reject(new Error(`${JSON.stringify(target)} is not a SIP URI (hint: sip:carol@lab.test)`));
+    referTo = uri.toString();
+  } else {
+    referTo = replacingReferTo(target);
+  }
+  // sip.js's Session.refer(session) would name the target's Contact; an AOR routes through any proxy.
+  const internals = session as unknown as {
+    referExtraHeaders(referTo: string): string[];
+    _refer(onNotify: (notification: Notification) => void, delegate: object, options: { extraHeaders: string[] }): Promise<unknown>;
+  };
   return new Promise((resolve, reject) => {
     const onNotify = (notification: Notification) => {
       notification.accept();
       const line = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/m.exec(notification.request.body);
       if (line && Number(line[1]) >= 200) resolve({ from: 'sipfrag', status: Number(line[1]), reason: line[2]!.trim() });
     };
-    session
-      .refer(uri, {
-        onNotify,
-        requestOptions: { extraHeaders: extraHeaderLines(content.headers) },
-        requestDelegate: { onReject: (response) => resolve({ from: 'refer', ...responseLineOf(response) }) },
+    internals
+      ._refer(onNotify, { onReject: (response: SipJsResponse) => resolve({ from: 'refer', ...responseLineOf(response) }) }, {
+        extraHeaders: [...extraHeaderLines(content.headers), ...internals.referExtraHeaders(referTo)],
       })
       .catch(reject);
   });
+}
+
+/**
+ * `<sip:carol@lab.test?Replaces=call-id%3Bto-tag%3D…%3Bfrom-tag%3D…>` (RFC 3891 §6.1, RFC 5589
+ * §7.1): the replaced session's remote party, and its dialog as the far end knows it (to-tag
+ * the far end's tag, from-tag ours), escaped as a URI header.
+ */
+export function replacingReferTo(replaced: Session): string {
+  const dialog = replaced.dialog;
+  if (!dialog) throw new Error('the call to replace has no dialog (it must be answered)');
+  const replaces = `${dialog.callId};to-tag=${dialog.remoteTag};from-tag=${dialog.localTag}`;
+  return `<${replaced.remoteIdentity.uri.toString()}?Replaces=${encodeURIComponent(replaces)}>`;
 }
 
 /** NOTIFY of the REFER's implicit subscription (RFC 3515 §2.4.4): the INVITE's progress as message/sipfrag. */
