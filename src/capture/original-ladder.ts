@@ -15,7 +15,7 @@ export interface OriginalLadder {
 
 /**
  * The original's ladder, and which arrows of the two ladders have no counterpart in the other:
- * arrows are paired in order (longest common subsequence) by lane positions and message
+ * arrows are paired hop by hop, in order (longest common subsequence), by lane positions and message
  * (method, or status with the CSeq method: reason phrases differ between tools);
  * retransmissions are neither paired nor marked.
  */
@@ -30,26 +30,49 @@ export function originalLadder(original: OriginalCapture, run: Ladder): Original
 }
 
 function unmatchedArrows(run: Ladder, original: Ladder): OriginalLadder['unmatched'] {
-  const a = run.arrows.filter((arrow) => !arrow.retransmission);
-  const b = original.arrows.filter((arrow) => !arrow.retransmission);
-  const keyA = a.map((arrow) => keyOf(arrow, run));
-  const keyB = b.map((arrow) => keyOf(arrow, original));
+  const unmatched = { run: new Set<number>(), original: new Set<number>() };
+  // Hop by hop: what two hops carry at the same time may interleave either way in a capture.
+  const hops = (ladder: Ladder) => {
+    const byHop = new Map<string, LadderArrow[]>();
+    for (const arrow of ladder.arrows) if (!arrow.retransmission) byHop.set(hopOf(arrow, ladder), [...(byHop.get(hopOf(arrow, ladder)) ?? []), arrow]);
+    return byHop;
+  };
+  const ours = hops(run);
+  const theirs = hops(original);
+  for (const hop of new Set([...ours.keys(), ...theirs.keys()])) {
+    const [a, b] = pairInOrder(ours.get(hop) ?? [], theirs.get(hop) ?? [], (arrow) => keyOf(arrow, run), (arrow) => keyOf(arrow, original));
+    for (const arrow of a) unmatched.run.add(arrow.index);
+    for (const arrow of b) unmatched.original.add(arrow.index);
+  }
+  return unmatched;
+}
+
+/** The arrows of `a` and of `b` left unpaired by their longest common subsequence of keys. */
+function pairInOrder(a: readonly LadderArrow[], b: readonly LadderArrow[], keyA: (x: LadderArrow) => string, keyB: (x: LadderArrow) => string): [LadderArrow[], LadderArrow[]] {
+  const ka = a.map(keyA);
+  const kb = b.map(keyB);
   // lengths[i][j]: the longest common run of a[i..] and b[j..].
   const lengths = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lengths[i]![j] = keyA[i] === keyB[j] ? lengths[i + 1]![j + 1]! + 1 : Math.max(lengths[i + 1]![j]!, lengths[i]![j + 1]!);
+    for (let j = b.length - 1; j >= 0; j--) lengths[i]![j] = ka[i] === kb[j] ? lengths[i + 1]![j + 1]! + 1 : Math.max(lengths[i + 1]![j]!, lengths[i]![j + 1]!);
   }
-  const unmatched = { run: new Set<number>(), original: new Set<number>() };
+  const left: [LadderArrow[], LadderArrow[]] = [[], []];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && keyA[i] === keyB[j]) {
+    if (i < a.length && j < b.length && ka[i] === kb[j]) {
       i++;
       j++;
-    } else if (j >= b.length || (i < a.length && lengths[i + 1]![j]! >= lengths[i]![j + 1]!)) unmatched.run.add(a[i++]!.index);
-    else unmatched.original.add(b[j++]!.index);
+    } else if (j >= b.length || (i < a.length && lengths[i + 1]![j]! >= lengths[i]![j + 1]!)) left[0].push(a[i++]!);
+    else left[1].push(b[j++]!);
   }
-  return unmatched;
+  return left;
+}
+
+/** The two lanes an arrow joins, by position, either way. */
+function hopOf(arrow: LadderArrow, ladder: Ladder): string {
+  const ends = [ladder.columns.indexOf(arrow.from), ladder.columns.indexOf(arrow.to)].sort((x, y) => x - y);
+  return ends.join('-');
 }
 
 function keyOf(arrow: LadderArrow, ladder: Ladder): string {

@@ -30,4 +30,20 @@ describe('originalLadder', async () => {
     expect([...compared.unmatched.original].map((i) => compared.ladder!.arrows[i]!.caption)).toEqual(['180 Ringing']);
     expect([...compared.unmatched.run].map((i) => run.arrows[i]!.caption)).toEqual(['BYE']);
   });
+
+  it('pairs hop by hop: Kamailio answering 408 before its CANCEL to bob, the embedded proxy after, marks no request or final response', async () => {
+    const lab = (await readSipCaptureFile(FIXTURE)).messages.filter((m) => m.caseId === 'no-answer-proxy-408');
+    const relayed = (await readSipCaptureFile(join(import.meta.dirname, '../scenario/fixtures/kamailio-relayed-lab.pcapng'))).messages.filter((m) => m.caseId === 'no-answer-proxy-408');
+    const order = (messages: typeof lab) => messages.filter((m) => m.method === 'CANCEL' || m.status === 408).map((m) => m.method ?? m.status);
+    expect(order(lab)).toEqual(['CANCEL', 408]);
+    expect(order(relayed)).toEqual([408, 'CANCEL']);
+    const calls = (messages: typeof lab) => [...new Set(messages.map((m) => m.callId!))];
+    const run = buildLadder(lab, { callIds: calls(lab) });
+    const compared = originalLadder({ source: { capture: 'kamailio-relayed-lab.pcapng', calls: calls(relayed) }, messages: relayed }, run);
+    expect(compared.ladder!.arrows.filter((a) => a.method === 'CANCEL' || a.status === 408)).toHaveLength(2);
+    // The one the embedded proxy's capture and Kamailio's differ in: a hop-by-hop 100 Trying.
+    const real = (captions: string[]) => captions.filter((c) => !c.startsWith('100 '));
+    expect(real([...compared.unmatched.run].map((i) => run.arrows[i]!.caption))).toEqual([]);
+    expect(real([...compared.unmatched.original].map((i) => compared.ladder!.arrows[i]!.caption))).toEqual([]);
+  });
 });
