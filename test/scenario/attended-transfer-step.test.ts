@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SipMessageEvent } from '../../src/events/types.js';
 import { getHeader } from '../../src/sip/message/headers.js';
 import { parseSipMessage } from '../../src/sip/message/parse-message.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
-import { scenarioFrom, startMediaLab, type MediaLab } from './support/media-bots.js';
+import { scenarioFrom, startMediaLab, wire, type MediaLab } from './support/media-bots.js';
 
-function wire(lab: MediaLab, party: string, direction: 'in' | 'out', from: number): SipMessageEvent[] {
-  return lab.recorded.filter((e): e is SipMessageEvent => e.type === 'sip' && e.party === party && e.direction === direction && !e.retransmission && e.at >= from);
-}
 
 const tagOf = (header: string | undefined) => /;\s*tag=([^;\s]+)/.exec(header ?? '')?.[1];
 

@@ -7,7 +7,7 @@ import type { BotConfig } from '../../../src/config/bots-schema.js';
 import { loadScenarioFile } from '../../../src/config/load-scenario.js';
 import type { Scenario } from '../../../src/config/scenario-types.js';
 import { EventStream } from '../../../src/events/event-stream.js';
-import type { RtpPacketEvent, SipbotsEvent } from '../../../src/events/types.js';
+import type { RtpPacketEvent, SipbotsEvent, SipMessageEvent } from '../../../src/events/types.js';
 import type { EmbeddedServer } from '../../../src/lab/embedded-server.js';
 import { systemClock } from '../../../src/util/clock.js';
 import { startTestProxy } from '../../support/test-proxy.js';
@@ -62,4 +62,9 @@ export function rtpSent(recorded: readonly SipbotsEvent[], party: string): RtpPa
 /** RTP payload type (RFC 3550 §5.1: the low 7 bits of the second byte). */
 export function payloadType(packet: RtpPacketEvent): number {
   return packet.bytes[1]! & 0x7f;
+}
+
+/** SIP messages a party sent or received since `from` (epoch ms), retransmissions left out. */
+export function wire(lab: MediaLab, party: string, direction: 'in' | 'out', from: number): SipMessageEvent[] {
+  return lab.recorded.filter((e): e is SipMessageEvent => e.type === 'sip' && e.party === party && e.direction === direction && !e.retransmission && e.at >= from);
 }
