@@ -103,4 +103,10 @@ describe.each([
     expect(Math.abs(result.media!.caller!.detectedHz! - 700)).toBeLessThan(25);
     if (result.legs.caller!.includes('<180')) expect(result.findings?.map((f) => f.message).join('\n')).toMatch(/180 without a Contact/);
   }, 90_000);
+
+  it('alice re-INVITEs linphone to PCMA (its 200 takes PCMA) and UPDATEs it to sendonly (it answers recvonly or inactive)', async () => {
+    const run = await sipbots('reinvite-linphone.yaml');
+    expect(run.exitCode, `${describeRun(run)}\n---- linphone ----\n${linphone!.output().slice(-3000)}`).toBe(0);
+    expect(run.summary!.cases[0]).toMatchObject({ passed: true, finalStatus: 200, outcome: 'answered' });
+  }, 90_000);
 });
