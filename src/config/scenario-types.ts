@@ -1,6 +1,5 @@
 import type { CalleeBehaviour, Rel100 } from './behaviour.js';
 import type { FlowPattern } from './flow-pattern.js';
-import type { SubscribeStep } from './subscribe-step-schema.js';
 
 /**
  * A scenario file resolved: durations in milliseconds, default names filled in, flow patterns
@@ -267,4 +266,26 @@ export interface OfferStep {
   direction?: OfferDirection;
   status?: number[];
   answer?: { codec?: OfferCodec; direction?: OfferDirection };
+}
+
+/**
+ * SUBSCRIBE (RFC 6665) from a role to a role or URI for an event package: the final status must
+ * be one of `status` (any 2xx when absent); once accepted, a NOTIFY must come, its body
+ * matching `notify` when given; then, unless `unsubscribe: false`, SUBSCRIBE with Expires: 0,
+ * answered 2xx and followed by NOTIFY `Subscription-State: terminated`. `leg` is the
+ * subscriber's flow for the subscription's Call-ID.
+ */
+export interface SubscribeStep {
+  kind: 'subscribe';
+  role: string;
+  /** A role name or a SIP URI. */
+  to: string;
+  event: string;
+  expires: number;
+  status?: number[];
+  /** A regular expression the first NOTIFY's body must match. */
+  notify?: string;
+  unsubscribe: boolean;
+  leg?: FlowPattern[];
+  headers?: RequestHeaders;
 }

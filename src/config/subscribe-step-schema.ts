@@ -1,31 +1,8 @@
 import { z } from 'zod';
-import type { FlowPattern } from './flow-pattern.js';
 import { flowPattern } from './flow-pattern-field.js';
 import { expectedStatus } from './request-step-schema.js';
 import { booleanField, integerField } from './scalar-fields.js';
-import type { RequestHeaders } from './scenario-types.js';
-
-/**
- * SUBSCRIBE (RFC 6665) from a role to a role or URI for an event package: the final status must
- * be one of `status` (any 2xx when absent); once accepted, a NOTIFY must come, its body
- * matching `notify` when given; then, unless `unsubscribe: false`, SUBSCRIBE with Expires: 0,
- * answered 2xx and followed by NOTIFY `Subscription-State: terminated`. `leg` is the
- * subscriber's flow for the subscription's Call-ID.
- */
-export interface SubscribeStep {
-  kind: 'subscribe';
-  role: string;
-  /** A role name or a SIP URI. */
-  to: string;
-  event: string;
-  expires: number;
-  status?: number[];
-  /** A regular expression the first NOTIFY's body must match. */
-  notify?: string;
-  unsubscribe: boolean;
-  leg?: FlowPattern[];
-  headers?: RequestHeaders;
-}
+import type { RequestHeaders, SubscribeStep } from './scenario-types.js';
 
 // RFC 6665 §8.4: an event package name is a token, optionally with template packages (`presence.winfo`).
 const eventPackage = z.string().regex(/^[A-Za-z0-9!%*_+`'~-]+(\.[A-Za-z0-9!%*_+`'~-]+)*$/, { error: 'expected an event package name such as presence, message-summary or dialog' });

@@ -1,27 +1,16 @@
-import type { Bot } from '../bot/bot.js';
 import { isSipUri } from '../config/scenario-schema.js';
-import type { InfoStep, MessageStep, OptionsStep, RegisterStep, TransferStep } from '../config/scenario-types.js';
+import type { InfoStep, MessageStep, OptionsStep, RegisterStep, SubscribeStep, TransferStep } from '../config/scenario-types.js';
 import type { SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { parseSipMessage } from '../sip/message/parse-message.js';
-import type { Clock } from '../util/clock.js';
 import { judgeStatus } from './judge-status.js';
+import type { RequestStepContext } from './request-step-context.js';
 
 export { judgeStatus };
 import { withTimeout } from './step-timing.js';
 import { playSubscribe } from './subscribe-step.js';
 import { playTransfer } from './transfer-step.js';
-import type { Call } from '../bot/call.js';
-import type { SubscribeStep } from '../config/subscribe-step-schema.js';
 
-export interface RequestStepContext {
-  botOf: (role: string) => Bot;
-  /** What the case recorded so far (the receiving bot's side of a MESSAGE). */
-  recorded: readonly SipbotsEvent[];
-  clock: Clock;
-  timeoutMs: number;
-  /** The call a call step of this case placed, by the step's name. */
-  callNamed?: (name: string) => Call | undefined;
-}
+export type { RequestStepContext };
 
 export type RequestStep = MessageStep | OptionsStep | InfoStep | RegisterStep | TransferStep | SubscribeStep;
 

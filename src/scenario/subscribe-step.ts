@@ -1,7 +1,7 @@
 import { isSipUri } from '../config/scenario-schema.js';
-import type { SubscribeStep } from '../config/subscribe-step-schema.js';
+import type { SubscribeStep } from '../config/scenario-types.js';
 import type { SipMessageEvent } from '../events/types.js';
-import type { RequestStepContext } from './request-steps.js';
+import type { RequestStepContext } from './request-step-context.js';
 import { compareFlow } from './compare-flow.js';
 import { sleep, withTimeout } from './step-timing.js';
 

@@ -2,7 +2,7 @@ import type { Call } from '../bot/call.js';
 import { isSipUri } from '../config/scenario-schema.js';
 import type { TransferStep } from '../config/scenario-types.js';
 import { judgeStatus } from './judge-status.js';
-import type { RequestStepContext } from './request-steps.js';
+import type { RequestStepContext } from './request-step-context.js';
 import { withTimeout } from './step-timing.js';
 
 /**
