@@ -6,6 +6,7 @@
 # Starts Kamailio (docker/kamailio, users u0001..u0200), raises the UDP socket buffer defaults to
 # Kamailio's maximum when run as root (restored on exit), then runs bench/load-memory.ts.
 # Environment: LOAD_MEMORY_REGISTERS (240000), LOAD_MEMORY_RATE (4000), LOAD_MEMORY_HEAP_MB (64),
+# LOAD_MEMORY_CONCURRENCY (the load's default cap),
 # LOAD_MEMORY_SOAK_RATE (2000), LOAD_MEMORY_SOAK_S (600; 0 skips the soak).
 set -euo pipefail
 

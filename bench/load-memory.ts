@@ -32,11 +32,12 @@ interface Counters {
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 
 /** One `sipbots load --scenario register` under `heapMb` of old space; its memory samples and counters. */
-async function runRegisters(name: string, rate: number, options: { calls?: number; durationS?: number; heapMb?: number }): Promise<{ code: number | null; signal: string | null; seconds: number; samples: Sample[]; counters?: Counters }> {
+async function runRegisters(name: string, rate: number, options: { calls?: number; durationS?: number; heapMb?: number; concurrency?: number }): Promise<{ code: number | null; signal: string | null; seconds: number; samples: Sample[]; counters?: Counters; stderr: string }> {
   const samples = join(dir, `${name}.memory.jsonl`);
   const json = join(dir, `${name}.json`);
   const node = [...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : []), '--import', join(repo, 'bench/support/sample-memory.mjs')];
   const limit = options.calls !== undefined ? ['--calls', String(options.calls)] : ['--duration', String(options.durationS)];
+  if (options.concurrency) limit.push('--concurrency', String(options.concurrency));
   const args = ['load', '--proxy', `127.0.0.1:${kamailioPort}`, '--scenario', 'register', '--accounts', 'u{0001..0200}@lab.test', '--password', 'load-secret', '--rate', String(rate), ...limit, '--json', json, '--force'];
   const started = performance.now();
   const child = spawn(process.execPath, [...node, join(repo, 'bin/sipbots.js'), ...args], { env: { ...process.env, SIPBOTS_BENCH_MEMORY: samples }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -44,10 +45,9 @@ async function runRegisters(name: string, rate: number, options: { calls?: numbe
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
   const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) process.stderr.write(`${name}: exit ${code ?? signal}\n${stderr}\n`);
   const lines = (await readFile(samples, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
   const counters = code === 0 ? ((JSON.parse(await readFile(json, 'utf8')) as { counters: Counters }).counters) : undefined;
-  return { code, signal, seconds, samples: lines.map((l) => JSON.parse(l) as Sample), counters };
+  return { code, signal, seconds, samples: lines.map((l) => JSON.parse(l) as Sample), counters, stderr };
 }
 
 function outcome(counters: Counters | undefined): string {
@@ -58,11 +58,17 @@ function outcome(counters: Counters | undefined): string {
 const registers = env('LOAD_MEMORY_REGISTERS', 240_000);
 const rate = env('LOAD_MEMORY_RATE', 4000);
 const heapMb = env('LOAD_MEMORY_HEAP_MB', 64);
-console.log(`## ${registers} REGISTERs at ${rate}/s under --max-old-space-size=${heapMb} (Kamailio 127.0.0.1:${kamailioPort})`);
-const long = await runRegisters('registers', rate, { calls: registers, heapMb });
+const concurrency = env('LOAD_MEMORY_CONCURRENCY', 0);
+console.log(`## ${registers} REGISTERs at ${rate}/s under --max-old-space-size=${heapMb}, --concurrency ${concurrency || 'default'} (Kamailio 127.0.0.1:${kamailioPort})`);
+const long = await runRegisters('registers', rate, { calls: registers, heapMb, concurrency });
 const peakHeap = Math.max(0, ...long.samples.map((s) => s.heapUsed));
 const exit = long.samples.find((s) => s.phase === 'exit');
 console.log(`exit ${long.code ?? long.signal} after ${long.seconds.toFixed(0)} s; ${outcome(long.counters)}`);
+if (long.code !== 0) {
+  const lines = long.stderr.split('\n');
+  console.log(`last progress line: ${lines.filter((l) => /active/.test(l)).at(-1)?.trim() ?? '(none)'}`);
+  console.log(`then: ${lines.find((l) => /FATAL|error/i.test(l))?.trim() ?? '(nothing)'}`);
+}
 console.log(`heapUsed at the 10 s samples: ${long.samples.filter((s) => s.phase === 'run').map((s) => mb(s.heapUsed)).join(', ')} MB (peak sampled ${mb(peakHeap)} MB)`);
 console.log(`RSS at the 10 s samples: ${long.samples.filter((s) => s.phase === 'run').map((s) => mb(s.rss)).join(', ')} MB; peak RSS ${((exit?.maxRssKb ?? 0) / 1000).toFixed(1)} MB`);
 
