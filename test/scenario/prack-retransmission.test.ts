@@ -104,11 +104,15 @@ describe('a reliable 183 is retransmitted until its PRACK (RFC 3262 §3: T1, the
     expect(new Set(copies.map((c) => header(c.raw, 'RSeq'))).size).toBe(1);
     expect(header(copies[0]!.raw, 'Require')).toBe('100rel');
     const gaps = copies.slice(1).map((c, i) => c.at - copies[i]!.at);
-    // T1 = 500 ms, doubling. sip.js starts the timer when it hands the first 183 down, which the
-    // socket may put on the wire tens of ms later (first send); a loaded machine makes timers late.
-    [500, 1000, 2000].forEach((expected, i) => {
-      expect(gaps[i], JSON.stringify(gaps)).toBeGreaterThanOrEqual(expected - 150);
-      expect(gaps[i], JSON.stringify(gaps)).toBeLessThan(expected + 400);
+    // T1 = 500 ms, doubling. sip.js arms the timer when it hands the first 183 down; on a busy
+    // machine that first copy reached the wire up to ~200 ms later (the first gap measured 285 ms
+    // once), so only the later gaps, between retransmissions, are held to the doubling (and a
+    // sender lag there too is allowed for: a constant T1 would give 500 ms gaps, no doubling 1000).
+    expect(gaps[0], JSON.stringify(gaps)).toBeGreaterThanOrEqual(150);
+    expect(gaps[0], JSON.stringify(gaps)).toBeLessThan(900);
+    [1000, 2000].forEach((expected, i) => {
+      expect(gaps[i + 1], JSON.stringify(gaps)).toBeGreaterThanOrEqual(expected - 250);
+      expect(gaps[i + 1], JSON.stringify(gaps)).toBeLessThan(expected + 700);
     });
 
     caller.send(prack(copies[0]!.raw, bobPort, myPort), bobPort);
