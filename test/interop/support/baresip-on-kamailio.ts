@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startBaresipCallee, type BaresipCallee } from './baresip.js';
+import { startBaresipCallee, type BaresipCallee, type BaresipCalleeOptions } from './baresip.js';
 import { startKamailio, type KamailioPeer } from './kamailio.js';
 import { cleanupRuns } from './sipbots-cli.js';
 
@@ -8,12 +8,12 @@ import { cleanupRuns } from './sipbots-cli.js';
  * before the file's tests and stopped after them (baresip first: with Kamailio gone its
  * unregister would wait ~32 s).
  */
-export function baresipOnKamailio(): { kamailio: () => KamailioPeer; carol: () => BaresipCallee } {
+export function baresipOnKamailio(extra: Partial<BaresipCalleeOptions> = {}): { kamailio: () => KamailioPeer; carol: () => BaresipCallee } {
   let kamailio: KamailioPeer | undefined;
   let carol: BaresipCallee | undefined;
   beforeAll(async () => {
     kamailio = await startKamailio({ frInvTimerMs: 3_000 });
-    carol = await startBaresipCallee({ user: 'carol', password: 'carol-secret', proxyPort: kamailio.udpPort });
+    carol = await startBaresipCallee({ user: 'carol', password: 'carol-secret', proxyPort: kamailio.udpPort, ...extra });
   });
   afterAll(async () => {
     await carol?.stop();

@@ -20,6 +20,8 @@ export interface BaresipCalleeOptions {
   ctrlTcp?: boolean;
   /** ms to wait for the 200 OK to REGISTER (default 10 s). */
   registerTimeoutMs?: number;
+  /** Application modules to load as well, e.g. `presence.so` (a notifier for Event: presence). */
+  appModules?: string[];
 }
 
 export interface BaresipCallee {
@@ -71,6 +73,7 @@ export async function startBaresipCallee(options: BaresipCalleeOptions): Promise
       'module_tmp\t\taccount.so',
       // menu carries out answermode=auto.
       'module_app\t\tmenu.so',
+      ...(options.appModules ?? []).map((module) => `module_app\t\t${module}`),
       ...(ctrlTcpPort === undefined
         ? []
         : ['module_app\t\tctrl_tcp.so', `ctrl_tcp_listen\t\t127.0.0.1:${ctrlTcpPort}`]),
