@@ -88,17 +88,24 @@ describe('a reliable 183 is retransmitted until its PRACK (RFC 3262 §3: T1, the
     lab = caller = undefined;
   });
 
-  it('bob repeats his 183 after 0.5, 1 and 2 s while no PRACK comes, stops once it is answered 200, then answers the INVITE', async () => {
+  /** bob registered with the embedded proxy, requiring 100rel with 300 ms of early media; the bare caller's INVITE sent straight to him. */
+  async function inviteBob() {
     lab = await startMediaLab(['bob']);
     const bob = lab.bots.get('bob')!;
     bob.behaviourOverride = { onInvite: 'answer', earlyMediaMs: 300, rel100: 'required' };
     const register = lab.recorded.find((e): e is SipMessageEvent => e.type === 'sip' && e.party === 'bob' && e.method === 'REGISTER')!;
     const bobPort = Number(/^Contact: <sip:bob@127\.0\.0\.1:(\d+)/m.exec(register.raw)![1]);
-    caller = new SlowPrackCaller();
-    const myPort = await caller.start();
-    caller.send(invite(bobPort, myPort), bobPort);
+    const phone = new SlowPrackCaller();
+    caller = phone;
+    const myPort = await phone.start();
+    phone.send(invite(bobPort, myPort), bobPort);
+    return { bob, bobPort, myPort, phone };
+  }
 
-    const progresses = () => caller!.responses.filter((r) => r.raw.startsWith('SIP/2.0 183 '));
+  it('bob repeats his 183 after 0.5, 1 and 2 s while no PRACK comes, stops once it is answered 200, then answers the INVITE', async () => {
+    const { bob, bobPort, myPort, phone } = await inviteBob();
+
+    const progresses = () => phone.responses.filter((r) => r.raw.startsWith('SIP/2.0 183 '));
     await until(() => progresses().length === 4, 6000);
     const copies = progresses();
     expect(new Set(copies.map((c) => header(c.raw, 'RSeq'))).size).toBe(1);
@@ -115,16 +122,16 @@ describe('a reliable 183 is retransmitted until its PRACK (RFC 3262 §3: T1, the
       expect(gaps[i + 1], JSON.stringify(gaps)).toBeLessThan(expected + 700);
     });
 
-    caller.send(prack(copies[0]!.raw, bobPort, myPort), bobPort);
-    await until(() => caller!.responses.some((r) => /^SIP\/2\.0 200 OK\r\n/.test(r.raw) && /^CSeq: 1 INVITE\r$/m.test(r.raw)), 3000);
-    const prackOk = caller.responses.find((r) => r.raw.startsWith('SIP/2.0 200 ') && /^CSeq: 2 PRACK\r$/m.test(r.raw))!;
+    phone.send(prack(copies[0]!.raw, bobPort, myPort), bobPort);
+    await until(() => phone.responses.some((r) => /^SIP\/2\.0 200 OK\r\n/.test(r.raw) && /^CSeq: 1 INVITE\r$/m.test(r.raw)), 3000);
+    const prackOk = phone.responses.find((r) => r.raw.startsWith('SIP/2.0 200 ') && /^CSeq: 2 PRACK\r$/m.test(r.raw))!;
     expect(prackOk).toBeDefined();
-    const inviteOk = caller.responses.find((r) => r.raw.startsWith('SIP/2.0 200 ') && /^CSeq: 1 INVITE\r$/m.test(r.raw))!;
+    const inviteOk = phone.responses.find((r) => r.raw.startsWith('SIP/2.0 200 ') && /^CSeq: 1 INVITE\r$/m.test(r.raw))!;
     expect(inviteOk.at).toBeGreaterThan(prackOk.at);
     // No 183 after the PRACK was answered (one already in flight may cross it).
     expect(progresses().filter((r) => r.at > prackOk.at + 50)).toEqual([]);
     const ack = [`ACK sip:bob@127.0.0.1:${bobPort};transport=udp SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-rel100-ack;rport`, 'Max-Forwards: 70', `From: ${header(inviteOk.raw, 'From')}`, `To: ${header(inviteOk.raw, 'To')}`, 'Call-ID: prack-retransmission@127.0.0.1', 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n');
-    caller.send(ack, bobPort);
+    phone.send(ack, bobPort);
     await until(() => [...bob.calls.values()].some((c) => c.state === 'confirmed'), 2000);
   });
 
@@ -133,16 +140,9 @@ describe('a reliable 183 is retransmitted until its PRACK (RFC 3262 §3: T1, the
     // sip.js reads T1 from this shared object when it arms the rel1xx and PRACK-wait timers.
     Core.Timers.T1 = 50;
     try {
-      lab = await startMediaLab(['bob']);
-      const bob = lab.bots.get('bob')!;
-      bob.behaviourOverride = { onInvite: 'answer', earlyMediaMs: 300, rel100: 'required' };
-      const register = lab.recorded.find((e): e is SipMessageEvent => e.type === 'sip' && e.party === 'bob' && e.method === 'REGISTER')!;
-      const bobPort = Number(/^Contact: <sip:bob@127\.0\.0\.1:(\d+)/m.exec(register.raw)![1]);
-      caller = new SlowPrackCaller();
-      const myPort = await caller.start();
-      caller.send(invite(bobPort, myPort), bobPort);
-      await until(() => caller!.responses.some((r) => r.raw.startsWith('SIP/2.0 504 ')), 8000);
-      const progresses = caller.responses.filter((r) => r.raw.startsWith('SIP/2.0 183 '));
+      const { bob, phone } = await inviteBob();
+      await until(() => phone.responses.some((r) => r.raw.startsWith('SIP/2.0 504 ')), 8000);
+      const progresses = phone.responses.filter((r) => r.raw.startsWith('SIP/2.0 183 '));
       expect(progresses.length).toBeGreaterThanOrEqual(5);
       const call = [...bob.calls.values()][0]!;
       await until(() => call.state === 'terminated', 2000);
