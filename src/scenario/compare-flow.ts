@@ -29,17 +29,22 @@ function isProvisionalPattern(pattern: FlowPattern): boolean {
  * - provisional responses nobody asked for are ignored (a proxy may add 100 Trying, a UA 183);
  * - an expected provisional may arrive out of order, e.g. a 180 after the 200 when a proxy
  *   with several workers forwards them in parallel: it only has to be present somewhere;
- * - two messages in a row that the party receives, of different transactions, may arrive
- *   swapped: the 200 to a CANCEL and the INVITE's 487, or the ACK and an INFO sent right after
- *   it, leave such a proxy from two workers, and nothing orders them.
+ * - a message the party receives may arrive later than expected, after messages of other
+ *   transactions: the 200 to a CANCEL after the INVITE's 487, or an ACK after an INFO the caller
+ *   sent right after it (and after the answer to that INFO). A proxy with several workers
+ *   relays two transactions in parallel, and nothing orders them. What the party sends, and
+ *   messages of one transaction, keep their order.
  */
 export function compareFlow(leg: string, expected: readonly FlowPattern[], observed: readonly SipMessageEvent[]): string | undefined {
   const patterns = expected.map((p) =>
     !p.optional && isProvisionalPattern(p) && observed.some((o) => matchesPattern(p, o)) ? { ...p, optional: true } : p,
   );
+  /** Observed messages already matched as late arrivals, ahead of their place in the list. */
+  const takenEarly = new Set<number>();
   let next = 0;
   let previous = 'the start';
   for (let i = 0; i < observed.length; i++) {
+    if (takenEarly.has(i)) continue;
     const event = observed[i]!;
     let probe = next;
     while (probe < patterns.length && patterns[probe]!.optional && !matchesPattern(patterns[probe]!, event)) probe++;
@@ -49,10 +54,12 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
       continue;
     }
     if (isProvisional(event)) continue;
-    if (swappedReceived(patterns, probe, event, observed[i + 1])) {
-      next = probe + 2;
+    const late = lateArrival(patterns[probe], observed, i, takenEarly);
+    if (late !== undefined) {
+      takenEarly.add(late);
+      next = probe + 1;
       previous = patterns[probe]!.text;
-      i++;
+      i--; // this message is judged again, against the pattern after the late one
       continue;
     }
     const wanted = firstRequired(patterns, next);
@@ -65,14 +72,16 @@ export function compareFlow(leg: string, expected: readonly FlowPattern[], obser
 }
 
 /**
- * Whether `event` and the message after it are the expected received messages `patterns[at]`
- * and `patterns[at + 1]` in the other order, of two different transactions (CSeq methods).
+ * The index of the message that `pattern`, a received one, expects, when it came later than
+ * `from`, with only messages of other transactions (CSeq) before it that are not yet judged.
  */
-function swappedReceived(patterns: readonly FlowPattern[], at: number, event: SipMessageEvent, after: SipMessageEvent | undefined): boolean {
-  const [first, second] = [patterns[at], patterns[at + 1]];
-  if (!first || !second || !after) return false;
-  if (first.direction !== 'in' || second.direction !== 'in') return false;
-  return matchesPattern(second, event) && matchesPattern(first, after) && cseqMethod(event) !== cseqMethod(after);
+function lateArrival(pattern: FlowPattern | undefined, observed: readonly SipMessageEvent[], from: number, takenEarly: ReadonlySet<number>): number | undefined {
+  if (pattern?.direction !== 'in') return undefined;
+  const at = observed.findIndex((event, index) => index > from && !takenEarly.has(index) && matchesPattern(pattern, event));
+  if (at < 0) return undefined;
+  const transaction = observed[at]!.cseq;
+  for (let k = from; k < at; k++) if (!takenEarly.has(k) && observed[k]!.cseq === transaction) return undefined;
+  return at;
 }
 
 function firstRequired(patterns: readonly FlowPattern[], from: number): FlowPattern | undefined {
