@@ -20,8 +20,10 @@ export interface CallFacts {
   calleeRangAt?: number;
   calleeFinal?: { status: number; at: number };
   calleeConfirmedAt?: number;
-  /** Provisional responses other than 100 and 180 the callee sent (183 Session Progress). */
+  /** Provisional responses other than 100, 180 and the early-media 183 the callee sent (a 183 without SDP). */
   calleeOtherProvisionals: Array<{ status: number; at: number }>;
+  /** The callee's first 183 with SDP before its final response (early media); `reliable` when it carried `Require: 100rel`. */
+  calleeEarlyMedia?: { at: number; reliable: boolean };
   cancelAt?: number;
   /** The callee received a CANCEL: when (from the caller's CANCEL, or a proxy's timer). */
   calleeCancelledAt?: number;
@@ -51,6 +53,7 @@ export function callFacts(call: CapturedCall): CallFacts {
   const calleeSent = calleeMessages.filter((m) => m.direction === 'out' && m.status !== undefined && cseqMethod(m) === 'INVITE');
   const calleeFinalMessage = calleeSent.find((m) => m.status! >= 200);
   const calleeRang = calleeSent.find((m) => m.status === 180);
+  const earlyMedia = calleeSent.find((m) => isEarlyMedia(m) && (!calleeFinalMessage || m.at <= calleeFinalMessage.at));
   const calleeAck = calleeFinalMessage && calleeFinalMessage.status! < 300 ? calleeMessages.find((m) => m.method === 'ACK' && m.direction === 'in' && m.at >= calleeFinalMessage.at) : undefined;
   const cancel = callerMessages.find((m) => m.method === 'CANCEL' && m.direction === 'out');
   const calleeCancel = calleeMessages.find((m) => m.method === 'CANCEL' && m.direction === 'in');
@@ -66,7 +69,8 @@ export function callFacts(call: CapturedCall): CallFacts {
     ...(calleeRang ? { calleeRangAt: calleeRang.at } : {}),
     ...(calleeFinalMessage ? { calleeFinal: { status: calleeFinalMessage.status!, at: calleeFinalMessage.at } } : {}),
     ...(calleeAck ? { calleeConfirmedAt: calleeAck.at } : {}),
-    calleeOtherProvisionals: calleeSent.filter((m) => m.status! > 100 && m.status! < 200 && m.status !== 180).map((m) => ({ status: m.status!, at: m.at })),
+    calleeOtherProvisionals: calleeSent.filter((m) => m.status! > 100 && m.status! < 200 && m.status !== 180 && !isEarlyMedia(m)).map((m) => ({ status: m.status!, at: m.at })),
+    ...(earlyMedia ? { calleeEarlyMedia: { at: earlyMedia.at, reliable: /^Require\s*:[^\r\n]*\b100rel\b/im.test(headersOf(earlyMedia.raw)) } } : {}),
     ...(cancel ? { cancelAt: cancel.at } : {}),
     ...(calleeCancel ? { calleeCancelledAt: calleeCancel.at } : {}),
     ...(bye ? { bye } : {}),
@@ -86,6 +90,18 @@ function holdsOf(call: CapturedCall): CallFacts['holds'] {
   }));
 }
 
+/** 183 Session Progress with an SDP body: what a bot with `earlyMedia` sends. */
+export function isEarlyMedia(m: SipMessageEvent): boolean {
+  if (m.status !== 183) return false;
+  const split = m.raw.indexOf('\r\n\r\n');
+  return split >= 0 && /^v=0/m.test(m.raw.slice(split + 4));
+}
+
+function headersOf(raw: string): string {
+  const split = raw.indexOf('\r\n\r\n');
+  return split < 0 ? raw : raw.slice(0, split);
+}
+
 function isFinalToInvite(m: SipMessageEvent): boolean {
   return m.status !== undefined && m.status >= 200 && cseqMethod(m) === 'INVITE';
 }
@@ -100,14 +116,14 @@ function byeSide(sender: string, call: CapturedCall): 'caller' | 'callee' | 'oth
  * A leg in the notation of `expect.legs`. 100 Trying is optional where the capture had one, and
  * after every initial INVITE whether the capture had one or not: a UAS sends it only when it
  * will not answer within 200 ms (RFC 3261 §8.2.6.1), and a proxy's is hop-by-hop (none before
- * a stateless 407). Other
+ * a stateless 407). A 183 with SDP stays (a bot with `earlyMedia` sends it); other
  * provisional responses besides 180 are left out (the judge ignores provisionals nobody asked
  * for, and a bot sends none of them). Retransmissions were removed before.
  */
 export function legTokens(messages: readonly SipMessageEvent[]): string[] {
   const tokens: string[] = [];
   for (const m of messages) {
-    if (m.status !== undefined && m.status < 200 && m.status !== 100 && m.status !== 180) continue;
+    if (m.status !== undefined && m.status < 200 && m.status !== 100 && m.status !== 180 && !isEarlyMedia(m)) continue;
     if (m.status === 100) {
       const optional = `${flowToken(m)}?`;
       if (optional !== tokens.at(-1)) tokens.push(optional);

@@ -27,6 +27,9 @@ export interface InferredBehaviour {
   rejectWith?: number;
   hangupAfterMs?: number;
   busyWhenInCall?: boolean;
+  /** 183 with SDP and a tone this long before the final response (instead of ringFor). */
+  earlyMediaMs?: number;
+  rel100?: 'required';
 }
 
 export type { InferredStep } from './inferred-step.js';
@@ -114,7 +117,7 @@ export function inferScenario(calls: readonly CapturedCall[], all: readonly SipM
     const inferred = calleeBehaviour(f, facts, squeeze);
     behaviour[role] = mergeBehaviour(behaviour[role], inferred, role, notReproduced);
     if (f.calleeRangAt !== undefined) longestRingMs = Math.max(longestRingMs, squeeze((f.calleeFinal?.at ?? f.calleeCancelledAt ?? f.endAt) - f.calleeRangAt));
-    for (const p of f.calleeOtherProvisionals) notReproduced.push(`${p.status} from the callee of call ${f.call.callId}: a bot sends only 100 and 180; left out of the legs`);
+    for (const p of f.calleeOtherProvisionals) notReproduced.push(`${p.status}${p.status === 183 ? ' without SDP' : ''} from the callee of call ${f.call.callId}: a bot sends only 100, 180 and 183 with SDP (earlyMedia); left out of the legs`);
     const proxyTimedOut = f.callerFinal?.status === 408 && f.calleeFinal?.status !== 408 && f.cancelAt === undefined && f.calleeCancelledAt !== undefined;
     if (proxyTimedOut) proxy.inviteTimeoutMs = squeeze(f.calleeCancelledAt! - (f.calleeFirstProvisionalAt ?? f.calleeInviteAt ?? f.startAt));
     if (f.cancelAt !== undefined && f.callerFinal?.status === 408 && f.calleeFinal?.status !== 408) proxy.cancelledInviteStatus = 408;
@@ -180,18 +183,21 @@ function serverAnswerNotes(f: CallFacts): string[] {
 function calleeBehaviour(f: CallFacts, all: readonly CallFacts[], squeeze: (ms: number) => number): InferredBehaviour {
   const final = f.calleeFinal;
   const arrived = f.calleeInviteAt ?? f.startAt;
-  if (!final) return { onInvite: 'ring' };
-  const ringForMs = squeeze(final.at - arrived);
+  // Early media takes the place of ringFor: the 183 goes out at once, the final response after it.
+  const early = f.calleeEarlyMedia;
+  const rel100 = early?.reliable ? { rel100: 'required' as const } : {};
+  if (!final) return early ? { onInvite: 'ring', earlyMediaMs: squeeze(f.endAt - early.at), ...rel100 } : { onInvite: 'ring' };
+  const ringing = early ? { earlyMediaMs: squeeze(final.at - early.at), ...rel100 } : { ringForMs: squeeze(final.at - arrived) };
   if (final.status >= 200 && final.status < 300) {
     const hangup = f.bye?.by === 'callee' && f.calleeConfirmedAt !== undefined ? { hangupAfterMs: squeeze(f.bye.at - f.calleeConfirmedAt) } : {};
-    return { onInvite: 'answer', ringForMs, ...hangup };
+    return { onInvite: 'answer', ...ringing, ...hangup };
   }
-  if (final.status === 487 && f.calleeCancelledAt !== undefined) return { onInvite: 'ring' };
-  if (final.status === 408) return { onInvite: 'timeout', ringForMs };
+  if (final.status === 487 && f.calleeCancelledAt !== undefined) return early ? { onInvite: 'ring', earlyMediaMs: squeeze(final.at - early.at), ...rel100 } : { onInvite: 'ring' };
+  if (final.status === 408) return { onInvite: 'timeout', ...ringing };
   // A busy phone does not ring: 486 at once while already in a call (its own, in a self-call).
   const busy = (final.status === 486 || final.status === 600) && f.calleeRangAt === undefined && inAnotherCall(f, all);
   if (busy) return { busyWhenInCall: true };
-  return { onInvite: 'reject', ringForMs, rejectWith: final.status };
+  return { onInvite: 'reject', ...ringing, rejectWith: final.status };
 }
 
 function inAnotherCall(f: CallFacts, all: readonly CallFacts[]): boolean {
@@ -246,6 +252,8 @@ function callSteps(facts: readonly CallFacts[], parts: ReadonlyArray<{ from: str
     } else if (callerHangupAt !== undefined) {
       pendingHangups.push({ at: callerHangupAt, role });
     }
+    // A callee that requires 100rel answers 421 to an INVITE that does not offer it.
+    if (f.calleeEarlyMedia?.reliable) step.rel100 = f.call.messages.some((m) => m.party === f.call.caller && m.method === 'INVITE' && /^Require\s*:[^\r\n]*\b100rel\b/im.test(m.raw)) ? 'required' : 'supported';
     if (overlapped) step.waitFor = f.callerConfirmedAt !== undefined && f.callerConfirmedAt <= next.startAt ? 'confirmed' : 'ringing';
     steps.push(step);
     lastActionAt = overlapped ? next.startAt : f.endAt;

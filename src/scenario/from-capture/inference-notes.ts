@@ -4,7 +4,11 @@ import { codecsOffered } from './unreproducible.js';
 /**
  * The header lines of a generated scenario: for each call, what was read from which message
  * (times after the capture's first SIP message, as Wireshark's "seconds since beginning of
- * capture" shows them when the capture starts with SIP) and which field it became.
+ * capture" shows them when the capture starts with SIP) and which field it became. A callee's
+ * 183 with SDP before its final response becomes `earlyMedia` (the time from the 183 to the final
+ * response, in place of `ringFor`), and `rel100: required` when that 183 carried `Require: 100rel`
+ * (the caller's call step then offers 100rel, and its PRACK is in the legs as captured); a 183
+ * without SDP is listed as not reproduced.
  */
 export function explainInferences(facts: readonly CallFacts[], parts: ReadonlyArray<{ from: string; to: string; name: string }>, origin: number): string[] {
   const t = (at: number | undefined) => (at === undefined ? '?' : `+${((at - origin) / 1000).toFixed(3)} s`);
@@ -23,11 +27,16 @@ export function explainInferences(facts: readonly CallFacts[], parts: ReadonlyAr
       return;
     }
     const arrived = f.calleeInviteAt;
-    const rang = f.calleeRangAt !== undefined ? `, 180 at ${t(f.calleeRangAt)}` : ', no 180';
+    const early = f.calleeEarlyMedia;
+    const rang = (f.calleeRangAt !== undefined ? `, 180 at ${t(f.calleeRangAt)}` : ', no 180') + (early ? `, 183 with SDP at ${t(early.at)}${early.reliable ? ' (Require: 100rel)' : ''}` : '');
     if (f.calleeFinal) {
       lines.push(`${name}: ${to} sent ${f.calleeFinal.status} at ${t(f.calleeFinal.at)}, ${gap(arrived, f.calleeFinal.at)}the INVITE reached it at ${t(arrived)}${rang} -> behaviour.${to}`);
     } else {
       lines.push(`${name}: ${to} got the INVITE at ${t(arrived)}${rang} and sent no final response of its own -> behaviour.${to}.onInvite: ring`);
+    }
+    if (early) {
+      const end = f.calleeFinal ? `its ${f.calleeFinal.status}` : 'the end of the call';
+      lines.push(`${name}: ${to} sent 183 with SDP at ${t(early.at)}, ${(((f.calleeFinal?.at ?? f.endAt) - early.at) / 1000).toFixed(3)} s before ${end} -> behaviour.${to}.earlyMedia (instead of ringFor)${early.reliable ? `; it carried Require: 100rel -> behaviour.${to}.rel100: required and rel100 on ${from}'s call step` : ''}`);
     }
     if (f.cancelAt !== undefined) lines.push(`${name}: ${from} sent CANCEL at ${t(f.cancelAt)}, ${gap(f.startAt, f.cancelAt)}its INVITE -> its cancelAfter (or a hangup step)`);
     if (f.bye) {

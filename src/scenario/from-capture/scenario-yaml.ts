@@ -81,6 +81,7 @@ function stepLines(step: InferredStep): string[] {
   ];
   if (step.cancelAfterMs !== undefined) fields.push(['cancelAfter', duration(step.cancelAfterMs)]);
   if (step.hangupAfterMs !== undefined) fields.push(['hangupAfter', duration(step.hangupAfterMs)]);
+  if (step.rel100 !== undefined) fields.push(['rel100', step.rel100]);
   const lines = [`  - call: ${flowMap(fields)}`];
   if (step.waitFor !== undefined) lines.push(`    waitFor: ${step.waitFor}`);
   return lines;
@@ -93,6 +94,8 @@ function behaviourFields(b: InferredBehaviour): Array<[string, string]> {
   if (b.rejectWith !== undefined) fields.push(['rejectWith', String(b.rejectWith)]);
   if (b.hangupAfterMs !== undefined) fields.push(['hangupAfter', duration(b.hangupAfterMs)]);
   if (b.busyWhenInCall !== undefined) fields.push(['busyWhenInCall', String(b.busyWhenInCall)]);
+  if (b.earlyMediaMs !== undefined) fields.push(['earlyMedia', duration(b.earlyMediaMs)]);
+  if (b.rel100 !== undefined) fields.push(['rel100', b.rel100]);
   return fields;
 }
 
