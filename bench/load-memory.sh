@@ -12,32 +12,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-for bin in kamailio node; do
-  command -v "$bin" >/dev/null || { echo "load-memory: $bin not installed (scripts/peers/install.sh)" >&2; exit 1; }
-done
-[[ -f $repo/dist/load/engine/load-engine.js ]] || (cd "$repo" && npm run build >/dev/null)
-
-state_dir=$(mktemp -d /tmp/sipbots-load-memory-XXXXXX)
-export KAMAILIO_STATE=$state_dir/state.env
-export KAMAILIO_SHM_MB=${KAMAILIO_SHM_MB:-1024}
-
-restore_sysctl=()
-cleanup() {
-  bash "$repo/scripts/peers/kamailio.sh" stop >/dev/null 2>&1 || true
-  for setting in "${restore_sysctl[@]}"; do sysctl -q -w "$setting" >/dev/null 2>&1 || true; done
-  rm -rf "$state_dir"
-}
-trap cleanup EXIT
-
-if [[ $(id -u) == 0 ]]; then
-  # Kamailio sizes its UDP receive buffer from the default; 208 KB overflows at ~1,000 requests/s.
-  for key in net.core.rmem_default net.core.wmem_default; do
-    restore_sysctl+=("$key=$(sysctl -n "$key")")
-    sysctl -q -w "$key=$(sysctl -n net.core.rmem_max)"
-  done
-fi
-
-bash "$repo/scripts/peers/kamailio.sh" start >/dev/null
-port=$(grep '^KAMAILIO_PORT=' "$KAMAILIO_STATE" | cut -d= -f2)
+# shellcheck source=support/load-kamailio.sh
+source "$here/support/load-kamailio.sh"
+start_load_kamailio load-memory
 cd "$repo"
 KAMAILIO_PORT=$port LOAD_MEMORY_DIR=$state_dir npx --no-install tsx bench/load-memory.ts

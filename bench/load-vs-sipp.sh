@@ -29,35 +29,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-for bin in kamailio sipp node tcpdump; do
-  command -v "$bin" >/dev/null || { echo "load-vs-sipp: $bin not installed (scripts/peers/install.sh)" >&2; exit 1; }
-done
-[[ -f $repo/dist/load/engine/load-engine.js ]] || (cd "$repo" && npm run build >/dev/null)
-
-state_dir=$(mktemp -d /tmp/sipbots-load-bench-XXXXXX)
-export KAMAILIO_STATE=$state_dir/state.env
-export KAMAILIO_SHM_MB=${KAMAILIO_SHM_MB:-1024}
-
-restore_sysctl=()
-cleanup() {
-  bash "$repo/scripts/peers/kamailio.sh" stop >/dev/null 2>&1 || true
-  for setting in "${restore_sysctl[@]}"; do sysctl -q -w "$setting" >/dev/null 2>&1 || true; done
-  rm -rf "$state_dir"
-}
-trap cleanup EXIT
-
-if [[ $(id -u) == 0 ]]; then
-  # Kamailio sizes its UDP receive buffer from the default; 208 KB overflows at ~1,000 calls/s.
-  for key in net.core.rmem_default net.core.wmem_default; do
-    restore_sysctl+=("$key=$(sysctl -n "$key")")
-    sysctl -q -w "$key=$(sysctl -n net.core.rmem_max)"
-  done
-else
-  echo "load-vs-sipp: not root, UDP buffers stay at $(cat /proc/sys/net/core/rmem_default) bytes (expect drops early)" >&2
-fi
-
-bash "$repo/scripts/peers/kamailio.sh" start >/dev/null
-port=$(grep '^KAMAILIO_PORT=' "$KAMAILIO_STATE" | cut -d= -f2)
-pid=$(grep '^KAMAILIO_PID=' "$KAMAILIO_STATE" | cut -d= -f2)
+# shellcheck source=support/load-kamailio.sh
+source "$here/support/load-kamailio.sh"
+start_load_kamailio load-vs-sipp sipp tcpdump
 cd "$repo"
 KAMAILIO_PORT=$port KAMAILIO_PID=$pid npx --no-install tsx bench/load-vs-sipp.ts
