@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
@@ -45,6 +47,17 @@ async function dialUntilConnected(phone: LinphonePeer, uri: string, ms: number):
   throw new Error(`linphone could not connect a call to ${uri} within ${ms} ms:\n${phone.output().slice(-3000)}`);
 }
 
+/** Whether the run folder's messages.jsonl, written as the run goes, says its case has started. */
+async function waitForCaseStart(runDir: () => string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const file = join(runDir(), 'messages.jsonl');
+    if (runDir() !== '' && existsSync(file) && readFileSync(file, 'utf8').includes('"type":"case-start"')) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
 const servers = (): Record<string, (t: Transport) => number> => ({
   kamailio: (t) => (t === 'udp' ? kamailio.udpPort : kamailio.tcpPort),
   embedded: (t) => embedded.endpoints.get(t)!.port,
@@ -64,14 +77,26 @@ describe.each([
     await linphone?.stop();
   });
 
-  const sipbots = (file: string) => {
+  const sipbots = (file: string, onRunDir?: (runDir: string) => void) => {
     const port = servers()[server]!(transport);
-    return runSipbots(['run', fixture(file), '--bots', fixture('bots-alice-bob.yaml'), '--server', `sip:127.0.0.1:${port}`, '--transport', transport, '--json'], { timeoutMs: 60_000 });
+    return runSipbots(['run', fixture(file), '--bots', fixture('bots-alice-bob.yaml'), '--server', `sip:127.0.0.1:${port}`, '--transport', transport, '--json'], { timeoutMs: 60_000, onRunDir });
+  };
+
+  /**
+   * Starts a run in which linphone calls bob, and resolves once its case has started: a call
+   * that reached bob while the bots were still registering (bob registered, alice not yet)
+   * would come before the case's expectations and behaviour are in place.
+   */
+  const runAwaitingLinphone = async (file: string) => {
+    let runDir = '';
+    const running = sipbots(file, (dir) => (runDir = dir));
+    const started = await waitForCaseStart(() => runDir, 30_000);
+    if (!started) throw new Error(`the run of ${file} did not start its case within 30 s:\n${describeRun(await running)}`);
+    return { running }; // wrapped: awaiting this function must not await the run
   };
 
   it('linphone calls bob: the expected incoming call arrives, is answered after 1 s, bob hears 700 Hz, linphone hangs up', async () => {
-    const running = sipbots('linphone-calls-bob.yaml');
-    // bob registers at the start of the run; until then the server answers 480 and the phone dials again.
+    const { running } = await runAwaitingLinphone('linphone-calls-bob.yaml');
     await dialUntilConnected(linphone!, 'sip:bob@lab.test', 30_000);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     linphone!.command('terminate');
@@ -83,7 +108,7 @@ describe.each([
   }, 90_000);
 
   it('linphone calls bob, who plays early media: his 183 carries SDP, linphone enters its early-media state before the 200, then they talk', async () => {
-    const running = sipbots('linphone-calls-bob-early-media.yaml');
+    const { running } = await runAwaitingLinphone('linphone-calls-bob-early-media.yaml');
     await dialUntilConnected(linphone!, 'sip:bob@lab.test', 30_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     linphone!.command('terminate');

@@ -31,6 +31,8 @@ export interface SipbotsRunOptions {
   env?: Record<string, string>;
   /** sipbots --log-level (default silent: pino writes straight to fd 2). */
   logLevel?: string;
+  /** Told the run folder before the run starts, to watch messages.jsonl as it is written. */
+  onRunDir?: (runDir: string) => void;
 }
 
 const tempDirs: string[] = [];
@@ -46,6 +48,7 @@ export async function runSipbots(argv: readonly string[], options: SipbotsRunOpt
   const base = await mkdtemp(join(tmpdir(), 'sipbots-interop-run-'));
   tempDirs.push(base);
   const runDir = join(base, 'run');
+  options.onRunDir?.(runDir);
   let stdout = '';
   let stderr = '';
   const controller = new AbortController();
