@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SipMessageEvent } from '../../src/events/types.js';
 import { parseSipMessage } from '../../src/sip/message/parse-message.js';
 import { getHeader } from '../../src/sip/message/headers.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
-import { scenarioFrom, startMediaLab, type MediaLab } from './support/media-bots.js';
+import { scenarioFrom, startMediaLab, wire, type MediaLab } from './support/media-bots.js';
 
-/** Non-retransmitted SIP messages a party sent or received since `from`. */
-function wire(lab: MediaLab, party: string, direction: 'in' | 'out', from: number): SipMessageEvent[] {
-  return lab.recorded.filter((e): e is SipMessageEvent => e.type === 'sip' && e.party === party && e.direction === direction && !e.retransmission && e.at >= from);
-}
 
 const head = (id: string) => [`id: ${id}`, `title: ${id}`, 'roles: { caller: alice, callee: bob }', 'steps:'];
 

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/config/load-scenario.js';
-import type { SipMessageEvent } from '../../src/events/types.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
 import { configErrorOf, summary, writeYaml } from '../config/helpers.js';
-import { scenarioFrom, startMediaLab, type MediaLab } from './support/media-bots.js';
+import { scenarioFrom, startMediaLab, wire, type MediaLab } from './support/media-bots.js';
 
 /** The To header line of the INVITEs `party` received since `from` (retransmissions left out). */
 function receivedInviteTo(lab: MediaLab, party: string, from: number): string[] {
-  return lab.recorded
-    .filter((e): e is SipMessageEvent => e.type === 'sip' && e.party === party && e.direction === 'in' && e.method === 'INVITE' && !e.retransmission && e.at >= from)
+  return wire(lab, party, 'in', from)
+    .filter((e) => e.method === 'INVITE')
     .map((e) => /^To:[ \t]*(.*)$/im.exec(e.raw)?.[1]?.trim() ?? '');
 }
 
