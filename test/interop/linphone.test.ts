@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
@@ -7,6 +5,7 @@ import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded
 import { usersFromBots } from '../../src/proxy/users.js';
 import { startKamailio, type KamailioPeer } from './support/kamailio.js';
 import { startLinphone, type LinphonePeer } from './support/linphone.js';
+import { waitForMessagesLine } from '../support/run-folder-watch.js';
 import { cleanupRuns, describeRun, fixture, runSipbots } from './support/sipbots-cli.js';
 
 // A real softphone on both ends of a bot's call: linphonec registered as carol, through
@@ -47,17 +46,6 @@ async function dialUntilConnected(phone: LinphonePeer, uri: string, ms: number):
   throw new Error(`linphone could not connect a call to ${uri} within ${ms} ms:\n${phone.output().slice(-3000)}`);
 }
 
-/** Whether the run folder's messages.jsonl, written as the run goes, says its case has started. */
-async function waitForCaseStart(runDir: () => string, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const file = join(runDir(), 'messages.jsonl');
-    if (runDir() !== '' && existsSync(file) && readFileSync(file, 'utf8').includes('"type":"case-start"')) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
 const servers = (): Record<string, (t: Transport) => number> => ({
   kamailio: (t) => (t === 'udp' ? kamailio.udpPort : kamailio.tcpPort),
   embedded: (t) => embedded.endpoints.get(t)!.port,
@@ -90,7 +78,7 @@ describe.each([
   const runAwaitingLinphone = async (file: string) => {
     let runDir = '';
     const running = sipbots(file, (dir) => (runDir = dir));
-    const started = await waitForCaseStart(() => runDir, 30_000);
+    const started = await waitForMessagesLine(() => runDir, (line) => line.includes('"type":"case-start"'), 30_000);
     if (!started) throw new Error(`the run of ${file} did not start its case within 30 s:\n${describeRun(await running)}`);
     return { running }; // wrapped: awaiting this function must not await the run
   };

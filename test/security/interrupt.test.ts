@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { readSipCaptureFile } from '../../src/capture/pcap-reader.js';
 import type { SipMessageEvent } from '../../src/events/types.js';
 import type { LoadResult } from '../../src/load/results/load-result.js';
 import { capturedSip, expectPcapngMatchesJsonl, readSummary } from '../load/support/capture-folder.js';
+import { waitForMessagesLine } from '../support/run-folder-watch.js';
 import { buildCli, spawnCli, waitFor } from './support/spawn-cli.js';
 
 /** SIGINT (a person pressing Ctrl-C) and SIGTERM (a CI runner or Kubernetes stopping the job) during `sipbots lab` and `sipbots load`. */
@@ -14,15 +15,6 @@ beforeAll(() => buildCli(), 120_000);
 
 function outDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'sipbots-sigint-')), 'run');
-}
-
-/** Whether the run folder's messages.jsonl, written as the run goes, holds a 180 that alice received. */
-function aliceHearsRinging(dir: string): boolean {
-  const file = join(dir, 'messages.jsonl');
-  if (!existsSync(file)) return false;
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .some((line) => line.includes('"party":"alice","direction":"in"') && line.includes('SIP/2.0 180 '));
 }
 
 /** Signals once, waits for the "interrupted" line, signals again: exit 130 within 1 s of the second. */
@@ -42,7 +34,8 @@ describe('interrupting a lab run', () => {
     const cli = spawnCli(['lab', '--out', dir, '--media', 'none']);
     // The first case (no-answer) rings for 2 s before Alice CANCELs: interrupt once she hears it
     // ring (a fixed delay after the header missed that window on a busy machine).
-    expect(await waitFor(() => aliceHearsRinging(dir), 30_000)).toBe(true);
+    const aliceHearsRinging = (line: string) => line.includes('"party":"alice","direction":"in"') && line.includes('SIP/2.0 180 ');
+    expect(await waitForMessagesLine(() => dir, aliceHearsRinging, 30_000)).toBe(true);
     const sentAt = Date.now();
     cli.child.kill(signal);
     const { code, at } = await cli.exit;
