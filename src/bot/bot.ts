@@ -11,7 +11,7 @@ import type { OutgoingCall } from '../sip/ua/outgoing-call.js';
 import { registerWithin } from '../sip/ua/register-within.js';
 import type { Registration, RegistrationState } from '../sip/ua/registration.js';
 import { callIdOfSession, type SessionDescriptionHandlerFactory } from '../sip/ua/session-description-handler.js';
-import { SignalingOnlySdh } from '../sip/ua/signaling-only-sdh.js';
+import { SignalingOnlySdh } from '../media/signaling-only-sdh.js';
 import { SipUserAgent } from '../sip/ua/user-agent.js';
 import type { OutOfDialogMethod } from '../sip/ua/out-of-dialog-request.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
