@@ -17,11 +17,11 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 export async function main(argv: readonly string[], io: CliIo = processIo(langOf(argv))): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   let logger: Logger | undefined;
-  let createLogger: typeof import('../util/logger.js').createLogger | undefined;
   let logLevel = 'warn';
   const context: CommandContext = {
     io,
-    logger: () => (logger ??= createLogger!({ level: logLevel as never, pretty: io.stderr.isTTY === true })),
+    // pino is loaded only by a command that logs, never for --help, --version or `load`.
+    logger: async () => (logger ??= (await import('../util/logger.js')).createLogger({ level: logLevel as never, pretty: io.stderr.isTTY === true })),
     setExitCode: (code) => {
       exitCode = code;
     },
@@ -33,10 +33,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(langOf
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
-    .hook('preAction', async (command) => {
+    .hook('preAction', (command) => {
       logLevel = command.opts().logLevel as string;
-      // pino is loaded only by a command that runs, never for --help or --version.
-      ({ createLogger } = await import('../util/logger.js'));
     });
   // Only the command being run is imported (with its dependencies: sip.js, werift, zod...);
   // the others are listed by name and description, which is all --help needs.

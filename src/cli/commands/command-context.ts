@@ -9,7 +9,8 @@ import type { CliIo } from '../cli-io.js';
 
 export interface CommandContext {
   io: CliIo;
-  logger: () => Logger;
+  /** The root logger, created (and pino loaded) when a command first asks for it. */
+  logger: () => Promise<Logger>;
   setExitCode(code: number): void;
 }
 

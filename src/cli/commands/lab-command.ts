@@ -82,7 +82,7 @@ async function lab(options: Record<string, unknown>, context: CommandContext): P
     record: options.record === true,
     partyAddresses: true,
     env: io.env,
-    logger: context.logger(),
+    logger: await context.logger(),
     signal: io.signal,
     onServer: progress.onServer,
     onCaseStart: progress.onCaseStart,

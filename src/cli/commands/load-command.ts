@@ -1,17 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { EventStream } from '../../events/event-stream.js';
-import { startEmbeddedServer, type EmbeddedServer } from '../../lab/embedded-server.js';
+import type { EmbeddedServer } from '../../lab/embedded-server.js';
 import { LoadSetupError } from '../../load/engine/load-engine.js';
 import { LoadOutputs } from '../../load/outputs/load-outputs.js';
 import { planLoad, LoadPlanError, type LoadInput, type LoadPlan } from '../../load/plan/load-plan.js';
 import { formatProgress, formatTable, renderLoadJunit } from '../../load/outputs/load-report.js';
 import { buildLoadResult } from '../../load/results/load-result.js';
 import { runLoad } from '../../load/engine/run-load.js';
-import { completedShard, failedShard } from '../../load/results/shard-result.js';
 import { formatEndpoint } from '../../sip/transport/types.js';
 import { ExitCode } from '../exit-codes.js';
-import { exitCodeFor } from '../exit-for-error.js';
 import { checkOutputFiles } from '../../lab/run-folder.js';
 import { dnsServer, ipAddress, port, type CommandContext } from './command-context.js';
 
@@ -115,6 +112,8 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
         // The embedded proxy listens where the load binds (--bind ::1: everything over IPv6).
         const listen = input.bind ?? '127.0.0.1';
         const accounts = await planLoad({ ...input, proxy: formatEndpoint({ address: listen, port: 1 }) });
+        // Loaded only here: the proxy's modules would otherwise weigh on every load's memory.
+        const [{ startEmbeddedServer }, { EventStream }] = await Promise.all([import('../../lab/embedded-server.js'), import('../../events/event-stream.js')]);
         server = await startEmbeddedServer({
           transports: [accounts.engine.transport],
           users: new Map(accounts.engine.accounts.map((a) => [a.user, a.password])),
@@ -150,7 +149,12 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     io.stdout.write('\n' + formatTable(result));
     const code = io.signal.aborted ? ExitCode.Interrupted : result.serverStopped ? ExitCode.Unreachable : result.passed ? ExitCode.Ok : ExitCode.Failed;
     const shardPlan = plan.shard && plan.whole ? { shard: plan.shard, whole: plan.whole, engine: plan.engine } : undefined;
-    const output = shardPlan ? completedShard(result, shardPlan, run.snapshots, { startedAt, endedAt: new Date() }, io.signal.aborted, code) : result;
+    let output: object = result;
+    if (shardPlan) {
+      // The shard result's schema (zod) is loaded only by a shard.
+      const { completedShard } = await import('../../load/results/shard-result.js');
+      output = completedShard(result, shardPlan, run.snapshots, { startedAt, endedAt: new Date() }, io.signal.aborted, code);
+    }
     if (typeof options.json === 'string') await writeFile(options.json, JSON.stringify(output, null, 2) + '\n');
     if (typeof options.junit === 'string') await writeFile(options.junit, renderLoadJunit(result));
     await outputs.finish(result);
@@ -167,10 +171,12 @@ async function load(options: Record<string, unknown>, context: CommandContext): 
     return ExitCode.Ok;
   } catch (error) {
     // The code the process will exit with (main maps other errors the same way), also written to the result files.
-    const code = error instanceof LoadSetupError ? ExitCode.Unreachable : exitCodeFor(error);
+    // exit-for-error knows every error type of every command: loaded only when one happened.
+    const code = error instanceof LoadSetupError ? ExitCode.Unreachable : (await import('../exit-for-error.js')).exitCodeFor(error);
     await outputs?.fail(error as Error, code, startedAt);
     // A shard that could not run says so in its result file: the merge then names it.
     if (plan?.shard && plan.whole && typeof options.json === 'string') {
+      const { failedShard } = await import('../../load/results/shard-result.js');
       const failed = failedShard({ shard: plan.shard, whole: plan.whole, engine: plan.engine }, { startedAt, endedAt: new Date() }, error as Error, code);
       await writeFile(options.json, JSON.stringify(failed, null, 2) + '\n');
     }

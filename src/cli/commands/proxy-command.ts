@@ -55,7 +55,7 @@ export function proxyCommand(context: CommandContext): Command {
         port: options.port as number,
         inviteTimeoutMs: options.inviteTimeout as number | undefined,
         cancelledInviteStatus: Number(options.cancelledInviteStatus) as CancelledInviteStatus,
-        logger: context.logger(),
+        logger: await context.logger(),
         limits: { idleTimeoutMs: options.idleTimeout as number, maxConnections: options.maxConnections as number, maxMessageBytes: options.maxMessageBytes as number },
       });
       // A flood of unauthenticated requests is sampled, not written whole (flood-sampler.ts).

@@ -56,7 +56,7 @@ export function runCommand(context: CommandContext): Command {
         hep: options.hep as HepTarget | undefined,
         lang,
         env: io.env,
-        logger: context.logger(),
+        logger: await context.logger(),
         signal: io.signal,
         bail: options.bail === true,
         parallel: options.parallel as number,

@@ -1,6 +1,5 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { createSipSocket } from '../../sip/transport/create-sip-socket.js';
 import { type Endpoint, type SipSocket, type TlsMaterial } from '../../sip/transport/types.js';
 
 export type LoadTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
@@ -115,6 +114,8 @@ class StreamLoadLink implements LoadLink {
 
   static async open(protocol: Exclude<LoadTransport, 'udp'>, proxy: Endpoint, bindAddress: string, tls?: LoadTlsOptions): Promise<StreamLoadLink> {
     const secure = protocol === 'tls' || protocol === 'wss';
+    // The stream and WebSocket sockets (ws, tls, the logger) are loaded only for these transports: a UDP load stays lean.
+    const { createSipSocket } = await import('../../sip/transport/create-sip-socket.js');
     const socket = createSipSocket({ protocol, listen: false, bindAddress, ...(secure && tls ? { tls } : {}) });
     await socket.open();
     // A CRLF keep-alive (RFC 5626 §3.5.1) opens the connection and tells us its local port.

@@ -1,7 +1,7 @@
-import { LoadCapture } from './load-capture.js';
-import { LoadMetrics } from './load-metrics.js';
+import type { LoadCapture } from './load-capture.js';
+import type { LoadMetrics } from './load-metrics.js';
 import type { LoadResult } from '../results/load-result.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 import type { RunLoadHooks } from '../engine/run-load.js';
 
 export interface LoadOutputOptions {
@@ -16,7 +16,8 @@ export interface LoadOutputOptions {
 /**
  * The optional outputs of `sipbots load` that watch the run while it goes: the capture run
  * folder and the Prometheus endpoint. Both are fed through RunLoadHooks; neither is there
- * unless asked for, so a plain load pays nothing for them.
+ * unless asked for, so a plain load pays nothing for them: not even loading their modules
+ * (prom-client, the pcapng writer), which would add megabytes to its memory.
  */
 export class LoadOutputs {
   private constructor(
@@ -27,11 +28,16 @@ export class LoadOutputs {
   static async open(options: LoadOutputOptions): Promise<LoadOutputs> {
     let metrics: { values: LoadMetrics; server: MetricsServer } | undefined;
     if (options.metricsPort !== undefined) {
+      const [{ LoadMetrics }, { startMetricsServer }] = await Promise.all([import('./load-metrics.js'), import('./metrics-server.js')]);
       const values = new LoadMetrics();
       metrics = { values, server: await startMetricsServer(values.registry, options.metricsBind, options.metricsPort) };
     }
     try {
-      const capture = options.capture === undefined || options.capture === false ? undefined : await LoadCapture.open(options.capture === true ? undefined : options.capture, options.force);
+      let capture: LoadCapture | undefined;
+      if (options.capture !== undefined && options.capture !== false) {
+        const { LoadCapture } = await import('./load-capture.js');
+        capture = await LoadCapture.open(options.capture === true ? undefined : options.capture, options.force);
+      }
       return new LoadOutputs(capture, metrics);
     } catch (error) {
       await metrics?.server.close();

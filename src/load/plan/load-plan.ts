@@ -5,11 +5,9 @@ import { parseServerUri, ServerUriError } from '../../sip/server-uri.js';
 import { loopbackFor } from '../../sip/transport/socket-helpers.js';
 import { ConfigError } from '../../config/config-error.js';
 import type { Env } from '../../config/env-substitution.js';
-import { loadScenarioFile } from '../../config/load-scenario.js';
 import { InputFileError, readInputText } from '../../util/input-file.js';
 import { AccountsError, loadAccounts } from './accounts.js';
 import type { CallScript } from '../engine/call-script.js';
-import { compileScenario, ScenarioCompileError } from './compile-scenario.js';
 import { parseRamp, type ArrivalKind, type RampStage } from '../engine/arrivals.js';
 import { LOAD_SCENARIOS, type EngineOptions, type LoadScenario } from '../engine/load-engine.js';
 import { LOAD_TRANSPORTS, type LoadTlsOptions, type LoadTransport } from '../engine/load-link.js';
@@ -228,6 +226,8 @@ function mediaOptions(input: LoadInput, what: { builtin: boolean; script: boolea
  */
 async function scenarioScript(input: LoadInput, problems: string[]): Promise<CallScript | undefined> {
   const file = input.scenario;
+  // YAML and the scenario schema (zod) are loaded only for a scenario file: a built-in load's memory stays lean.
+  const [{ loadScenarioFile }, { compileScenario, ScenarioCompileError }] = await Promise.all([import('../../config/load-scenario.js'), import('./compile-scenario.js')]);
   try {
     const scenario = await loadScenarioFile(file, input.env);
     return compileScenario(scenario, input.calleeUri === undefined ? {} : { calleeUri: input.calleeUri });
