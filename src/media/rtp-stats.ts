@@ -46,7 +46,9 @@ export class RtpReceiverStats {
   private baseExt = -1;
   private highestExt = -1;
   private jitter = 0;
-  private lastTransit: number | undefined;
+  /** Arrival (timestamp units) and RTP timestamp of the previous packet jitter counted; NaN before the first. */
+  private lastArrivalUnits = Number.NaN;
+  private lastTimestamp = 0;
   private firstArrivalMs: number | undefined;
   private referenceMs: number | undefined;
   /** Extended sequence + 1 last seen at each index `ext % window`, for duplicate detection. */
@@ -92,15 +94,21 @@ export class RtpReceiverStats {
     if (!arrival.skipJitter) this.updateJitter(arrival);
   }
 
-  /** RFC 3550 §A.8, with the arrival clock converted to timestamp units. */
+  /**
+   * RFC 3550 §A.8, with the arrival clock converted to timestamp units. The RTP timestamp is
+   * 32-bit and starts at a random value (§5.1), so it can wrap within a stream (a 10 s call at
+   * 8 kHz spans 80,000 of its 2^32 values): D is taken modulo 2^32, as §A.8's unsigned
+   * arithmetic does, or the wrap alone would read as 2^32 units (6 days at 8 kHz) of jitter.
+   */
   private updateJitter(arrival: RtpArrival): void {
-    const transit = (arrival.arrivalMs * this.clockRate) / 1000 - arrival.timestamp;
-    if (this.lastTransit !== undefined) {
-      let d = transit - this.lastTransit;
+    const arrivalUnits = (arrival.arrivalMs * this.clockRate) / 1000;
+    if (!Number.isNaN(this.lastArrivalUnits)) {
+      let d = arrivalUnits - this.lastArrivalUnits - ((arrival.timestamp - this.lastTimestamp) | 0);
       if (d < 0) d = -d;
       this.jitter += (d - this.jitter) / 16;
     }
-    this.lastTransit = transit;
+    this.lastArrivalUnits = arrivalUnits;
+    this.lastTimestamp = arrival.timestamp;
   }
 
   /** Extends a 16-bit sequence number relative to the highest one seen (handles wrap both ways). */

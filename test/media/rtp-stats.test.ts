@@ -19,6 +19,19 @@ describe('RTP receiver statistics (RFC 3550)', () => {
     expect(stats.jitterMs).toBeGreaterThan(0);
   });
 
+  it('a timestamp that wraps past 2^32 mid-stream is no jitter (RFC 3550 §A.8 takes D modulo 2^32)', () => {
+    const stats = new RtpReceiverStats();
+    const arrivals = [0, 20, 43, 60, 78, 105, 120, 139, 165, 180];
+    const reference = new RtpReceiverStats();
+    arrivals.forEach((at, i) => {
+      stats.onPacket(packet(i, 2 ** 32 - 5 * 160 + 160 * i, 1000 + at));
+      reference.onPacket(packet(i, 5000 + 160 * i, 1000 + at));
+    });
+    expect(stats.jitterMs).toBeCloseTo(reference.jitterMs, 9);
+    expect(stats.jitterMs).toBeGreaterThan(0);
+    expect(stats.jitterMs).toBeLessThan(10);
+  });
+
   it('perfectly paced packets have zero jitter', () => {
     const stats = new RtpReceiverStats();
     for (let i = 0; i < 50; i++) stats.onPacket(packet(i, 160 * i, 1000 + 20 * i));
