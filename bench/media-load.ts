@@ -12,11 +12,19 @@
  *              WAV). tcpdump on lo records every packet sent to the echo port, and both tools'
  *              send intervals are measured there the same way (|interval − 20 ms| per SSRC).
  *
- *   npm run build && npx tsx bench/media-load.ts [--steps 100,200,300,500] [--hold 10] [--paths proxy,rtpengine,sipp]
+ *   npm run build && npx tsx bench/media-load.ts [--steps 100,200,300,500] [--hold 10] [--paths proxy,rtpengine,sipp] [--workers N]
  *   (tcpdump on lo needs root or CAP_NET_RAW; Kamailio, rtpengine, SIPp and tcpdump come from scripts/peers/install.sh)
+ *
+ * --workers (default: the machine's cores, `os.availableParallelism()`) is passed to every
+ * sipbots load: each worker thread holds both sides of its own calls, media included, so a
+ * 2-core machine sends from two event loops. The SIPp side by side runs the same.
  *
  * A step is within limits when every call was judged, none one-way or silent, loss < 0.1 % and
  * the sender's send-interval jitter p99 (|interval − 20 ms|, sipbots' send_jitter) < 5 ms.
+ * `packetsPerSecondSent` is every packet sent divided by --hold (each call sends 2 × 50 packets
+ * a second for --hold seconds: 100 × calls when the senders kept up); `framesSkipped` counts
+ * the 20 ms frames a late sender covered with one packet after a stall (pacer.ts), and
+ * `sentOfFramesPercent` is sent / (sent + skipped).
  * Calls arrive over 2 s and are held for --hold s. CPU is the whole caller process's (bash
  * `time`: start-up included; for sipbots that is both call sides and, on the proxy path, the
  * proxy too), per call; `loadCpuMsPerCall` is sipbots' own --json figure (the load alone).
@@ -24,17 +32,19 @@
  */
 
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { getPriority, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, getPriority, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadResult } from '../src/load/results/load-result.js';
 import { cpuOf, repo, startKamailioWithRtpengine, startSippEcho, startTcpdump, timed, freePort, wireIntervals, writeSippCaller, type WireIntervals } from './support/media-load-tools.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '100,200,300,500' }, hold: { type: 'string', default: '10' }, paths: { type: 'string', default: 'proxy,rtpengine,sipp' } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '100,200,300,500' }, hold: { type: 'string', default: '10' }, paths: { type: 'string', default: 'proxy,rtpengine,sipp' }, workers: { type: 'string', default: String(availableParallelism()) } } });
 const steps = values.steps.split(',').map(Number);
 const hold = Number(values.hold);
 const paths = values.paths.split(',');
+const workers = Number(values.workers);
 if (steps.some((n) => !(Number.isInteger(n) && n > 0)) || !(hold >= 1)) throw new RangeError(`--steps must be positive integers and --hold at least 1 s, got ${values.steps} and ${values.hold}`);
+if (!(Number.isInteger(workers) && workers > 0)) throw new RangeError(`--workers must be a positive integer, got ${values.workers}`);
 if (paths.some((p) => !['proxy', 'rtpengine', 'sipp'].includes(p))) throw new RangeError(`--paths: proxy, rtpengine, sipp; got ${values.paths}`);
 
 const bin = join(repo, 'bin/sipbots.js');
@@ -49,6 +59,8 @@ interface SipbotsStep {
   /** sipbots exited 3: the callee or proxy stopped answering during the step. */
   serverStopped?: string;
   packetsPerSecondSent: number;
+  framesSkipped: number;
+  sentOfFramesPercent: number;
   calls: number;
   twoWay: number;
   oneWay: number;
@@ -68,7 +80,7 @@ interface SipbotsStep {
 /** One `sipbots load --media` run; `target` is the proxy (and callee) arguments. */
 async function sipbots(path: string, concurrent: number, target: string[], media: 'rtp' | 'echo'): Promise<SipbotsStep> {
   const json = join(dir, `${path}-${concurrent}.json`);
-  const args = ['load', ...target, '--calls', String(concurrent), '--rate', String(concurrent / 2), '--hold', String(hold), '--media', media, '--json', json];
+  const args = ['load', ...target, '--calls', String(concurrent), '--rate', String(concurrent / 2), '--hold', String(hold), '--media', media, '--workers', String(workers), '--json', json];
   const run = await timed([process.execPath, bin, ...args], { cwd: dir, env: { SIPBOTS_PASSWORD: 'load-secret' }, killAfterS: hold + 60 });
   if (run.code !== 0 && run.code !== 1 && run.code !== 3) throw new Error(`sipbots ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const r = JSON.parse(readFileSync(json, 'utf8')) as LoadResult;
@@ -78,7 +90,9 @@ async function sipbots(path: string, concurrent: number, target: string[], media
     path,
     concurrentCalls: concurrent,
     ...(r.serverStopped ? { serverStopped: r.serverStopped.message } : {}),
-    packetsPerSecondSent: Math.round(c.packetsSent / (r.runS || 1)),
+    packetsPerSecondSent: Math.round(c.packetsSent / hold),
+    framesSkipped: c.framesSkipped,
+    sentOfFramesPercent: round((100 * c.packetsSent) / (c.packetsSent + c.framesSkipped || 1), 3),
     calls: c.calls,
     twoWay: c.twoWay,
     oneWay: c.oneWay,
@@ -177,7 +191,7 @@ async function sippPath(): Promise<void> {
   }
 }
 
-print({ bench: 'media-load', steps, holdS: hold, paths, niceness: getPriority(), loadAverage: loadavg().map((l) => round(l)) });
+print({ bench: 'media-load', steps, holdS: hold, paths, workers, niceness: getPriority(), loadAverage: loadavg().map((l) => round(l)) });
 if (paths.includes('proxy')) await proxyPath();
 if (paths.includes('rtpengine')) await rtpenginePath();
 if (paths.includes('sipp')) await sippPath();

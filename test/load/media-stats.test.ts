@@ -15,6 +15,7 @@ function randomStream(random: () => number): StreamResult {
   const silent = random() < 0.05;
   return {
     sent: expected,
+    skipped: random() < 0.9 ? 0 : Math.floor(random() * 5),
     received: silent ? 0 : expected - lost,
     expected: silent ? 0 : expected,
     lost: silent ? 0 : lost,
@@ -62,7 +63,7 @@ describe('media results of a load run', () => {
 
   it('thresholds read MOS, jitter and loss percentiles, total loss and verdict counts in their own units', () => {
     const stats = new MediaStats();
-    for (let i = 0; i < 100; i++) stats.addStream({ sent: 100, received: 100 - (i < 10 ? 5 : 0), expected: 100, lost: i < 10 ? 5 : 0, jitterMs: i / 10, mos: i < 10 ? 3.5 : 4.4, heard: 'expected', stray: 0 });
+    for (let i = 0; i < 100; i++) stats.addStream({ sent: 100, skipped: 0, received: 100 - (i < 10 ? 5 : 0), expected: 100, lost: i < 10 ? 5 : 0, jitterMs: i / 10, mos: i < 10 ? 3.5 : 4.4, heard: 'expected', stray: 0 });
     for (let i = 0; i < 50; i++) stats.addCall([true, i !== 0]);
     const media = mediaResult({ counters: stats.counters, histograms: stats.histograms });
     const verdicts = evaluateThresholds(
@@ -100,6 +101,28 @@ describe('media results of a load run', () => {
       ['send_jitter_p99<5ms', true, 3],
       ['send_jitter_p99<2ms', false, 3],
     ]);
+  });
+
+  it('a leg ticked late sends one packet for the frames that passed and counts the others as skipped', () => {
+    const stats = new MediaStats();
+    const sent: Buffer[] = [];
+    const pair = { port: 40000, rtp: { send: (packet: Buffer) => sent.push(packet) }, lastSsrc: undefined, onRtp: undefined, sendErrors: 0 } as unknown as PooledPair;
+    const pacer = { register: () => () => undefined } as unknown as Pacer;
+    // Ticks at 0 and 20 ms, then a 100 ms stall: the tick at 120 ms stands for 5 frames.
+    const ticks = [[0, 1], [20, 1], [120, 5], [140, 1]] as const;
+    let now = 0;
+    const leg = new MediaLeg(pair, 400, 1300, pacer, seededRandom(1), () => now, stats.histograms.send_jitter);
+    leg.start({ address: '127.0.0.1', port: 40002 });
+    for (const [at, elapsedFrames] of ticks) {
+      now = at;
+      leg.tick({ deadline: at, now: at, elapsedFrames });
+    }
+    stats.addStream(leg.stop());
+    expect(sent.length).toBe(4);
+    expect(stats.counters).toMatchObject({ packetsSent: 4, framesSkipped: 4 });
+    // The RTP timestamp kept the audio clock: 120 ms after the first packet is 960 samples.
+    expect(sent[2]!.readUInt32BE(4) - sent[0]!.readUInt32BE(4)).toBe(960);
+    expect(mediaResult({ counters: stats.counters, histograms: stats.histograms }).summaries.send_jitter.max).toBe(80);
   });
 
   it('finds where the other side wants RTP in its SDP: the audio section\'s own c= first, else the session\'s', () => {

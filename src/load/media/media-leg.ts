@@ -60,6 +60,7 @@ export class MediaLeg implements PacedStream {
   private ssrcHeard: number | undefined;
   private stray = 0;
   private sent = 0;
+  private skipped = 0;
   private sequence: number;
   private readonly ssrc: number;
   private readonly timestampBase: number;
@@ -107,6 +108,7 @@ export class MediaLeg implements PacedStream {
   tick(tick: PacedTick): void {
     // After a stall the timestamp moves by the time that passed; the sequence by one (see pacer.ts).
     if (this.ticked) {
+      this.skipped += tick.elapsedFrames - 1;
       this.samples += tick.elapsedFrames * FRAME_SAMPLES;
       this.position = (this.position + tick.elapsedFrames * FRAME_SAMPLES) % SAMPLE_RATE;
     }
@@ -179,6 +181,7 @@ export class MediaLeg implements PacedStream {
     else if (snapshot.packets > 0 && LOAD_TONES.some((hz) => hz !== this.expectHz && this.dominance(hz) >= MIN_DOMINANCE)) heard = 'other';
     return {
       sent: this.sent,
+      skipped: this.skipped,
       received: snapshot.packets,
       expected: snapshot.packets + snapshot.lost,
       lost: snapshot.lost,

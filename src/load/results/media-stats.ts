@@ -24,6 +24,12 @@ export interface MediaCounters {
   /** Directions that heard a tone, but not the one the other side of this call sends (crossed media). */
   wrongTone: number;
   packetsSent: number;
+  /**
+   * 20 ms frames that went without a packet of their own: after a stall the pacer sends one
+   * packet for every frame that passed (pacer.ts), so a sender late by 100 ms skips 4. With
+   * packetsSent, what share of the audio clock the senders kept up with.
+   */
+  framesSkipped: number;
   packetsReceived: number;
   /** RFC 3550 §A.3 over every stream: expected = highest − base + 1 sequence numbers; lost = expected − received. */
   packetsExpected: number;
@@ -35,7 +41,7 @@ export interface MediaCounters {
 }
 
 export function newMediaCounters(): MediaCounters {
-  return { calls: 0, twoWay: 0, oneWay: 0, noAudio: 0, streams: 0, silentStreams: 0, wrongTone: 0, packetsSent: 0, packetsReceived: 0, packetsExpected: 0, packetsLost: 0, strayPackets: 0, portsExhausted: 0 };
+  return { calls: 0, twoWay: 0, oneWay: 0, noAudio: 0, streams: 0, silentStreams: 0, wrongTone: 0, packetsSent: 0, framesSkipped: 0, packetsReceived: 0, packetsExpected: 0, packetsLost: 0, strayPackets: 0, portsExhausted: 0 };
 }
 
 export function addMediaCounters(into: MediaCounters, from: MediaCounters): void {
@@ -60,6 +66,8 @@ const SCALE: Record<MediaHistogramName, number> = { rtp_loss: 100, rtp_jitter: 1
 /** What one direction of one call measured when it ended. */
 export interface StreamResult {
   sent: number;
+  /** Frames covered by another packet after a stall (MediaCounters.framesSkipped). */
+  skipped: number;
   received: number;
   expected: number;
   lost: number;
@@ -80,6 +88,7 @@ export class MediaStats {
     const c = this.counters;
     c.streams++;
     c.packetsSent += stream.sent;
+    c.framesSkipped += stream.skipped;
     c.packetsReceived += stream.received;
     c.packetsExpected += stream.expected;
     c.packetsLost += stream.lost;
