@@ -36,7 +36,7 @@ export function loadCommand(context: CommandContext): Command {
     .option('--rate <cps>', 'arrivals per second (open model)', positive)
     .addOption(new Option('--arrival <kind>', 'spacing of arrivals').choices(['constant', 'poisson']).default('constant'))
     .option('--ramp <stages>', 'RATE:DURATION stages ramping linearly from --rate (or 0), e.g. 100:30s,500:60s')
-    .option('--concurrency <n>', 'at most this many calls at once; later arrivals wait, counted as delayed (default: peak rate × (hold + 8 s), like SIPp -l)', integer)
+    .option('--concurrency <n>', 'at most this many calls (or REGISTERs/OPTIONS) at once; later arrivals wait, counted as delayed (default, like SIPp -l: peak rate × (hold + 8 s) for calls, peak rate × 3 s for register and options)', integer)
     .option('--calls <n>', 'stop starting after this many arrivals', integer)
     .option('--duration <seconds>', 'stop starting after this long', positive)
     .option('--hold <seconds>', 'call: time between ACK and BYE', positive, 1)

@@ -145,7 +145,7 @@ export async function planLoad(input: LoadInput, embeddedProxy?: EmbeddedTarget)
   need(accounts.length === 0 || accounts.length >= input.workers, `--workers ${input.workers} needs at least as many accounts (got ${accounts.length})`);
   const { thresholds, problems: thresholdProblems } = parseThresholds(input.thresholds);
   problems.push(...thresholdProblems);
-  const concurrency = input.concurrency ?? defaultConcurrency(input.rate ?? 0, ramp, input.holdS);
+  const concurrency = input.concurrency ?? defaultConcurrency(builtin ? (input.scenario as LoadScenario) : 'call', input.rate ?? 0, ramp, input.holdS);
   const media = mediaOptions(input, { builtin, script: script !== undefined, concurrency }, problems);
   if (!media) for (const t of thresholds) if (t.media) problems.push(`--threshold ${t.expression}: a media metric needs --media rtp`);
   if (problems.length > 0 || !proxy) throw new LoadPlanError(problems);
@@ -309,11 +309,19 @@ async function tlsOptions(input: LoadInput, transport: LoadTransport, embedded: 
 }
 
 /**
- * The cap when --concurrency is not given, like SIPp's -l: what the peak rate keeps busy for the
- * hold plus 8 s of setup and teardown. A server that slows down then sees arrivals wait (counted
- * as `delayed`, still timed from their schedule) instead of an ever larger pile of open calls.
+ * The cap when --concurrency is not given, like SIPp's -l: what the peak rate keeps busy for a
+ * call's hold plus 8 s of setup and teardown; for a REGISTER or OPTIONS, which has no hold,
+ * 3 s (SIPp's default is 3 × rate × call length, the length taken as at least 1 s). A server
+ * that slows down then sees arrivals wait (counted as `delayed`, still timed from their
+ * schedule) instead of an ever larger pile of open transactions: each holds its request, so
+ * without a cap of its own a stalled registrar at 4,000 REGISTERs/s let 36,000 pile up and a
+ * 64 MB heap run out (issue 17).
  */
-export function defaultConcurrency(rate: number, ramp: readonly RampStage[] | undefined, holdS: number): number {
+export function defaultConcurrency(scenario: LoadScenario, rate: number, ramp: readonly RampStage[] | undefined, holdS: number): number {
   const peak = Math.max(rate, ...(ramp ?? []).map((stage) => stage.rate));
-  return Math.max(1, Math.ceil(peak * (holdS + 8)));
+  const busyS = scenario === 'call' ? holdS + 8 : REQUEST_BUSY_S;
+  return Math.max(1, Math.ceil(peak * busyS));
 }
+
+/** Seconds of the default cap for a REGISTER or OPTIONS arrival (SIPp: 3 × at least 1 s). */
+export const REQUEST_BUSY_S = 3;
