@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHistogram, encodeHistogram, encodeHistograms, newHistogramSet, recordMs } from '../../src/load/results/histograms.js';
+import { decodeHistogram, encodeHistogram, encodeHistograms, meanOf, newHistogramSet, recordMs } from '../../src/load/results/histograms.js';
 import { mergeSnapshots, newCounters, type StatsSnapshot } from '../../src/load/results/load-stats.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
 import { shareFor } from '../../src/load/engine/run-load.js';
@@ -28,6 +28,9 @@ describe('merging worker results', () => {
     expect(m.maxValue).toBe(wholeSent.maxValue);
     expect(m.minNonZeroValue).toBe(wholeSent.minNonZeroValue);
     expect(m.mean).toBe(wholeSent.mean);
+    // The summary's own mean (one loop over the counts) is the library's, to the last bit.
+    expect(meanOf(m)).toBe(m.mean);
+    expect(meanOf(whole)).toBe(whole.mean);
     // Bucket for bucket: the same bytes once encoded.
     expect(encodeHistogram(m)).toBe(encodeHistogram(wholeSent));
     expect(merged.counters.attempted).toBe(samples.length);

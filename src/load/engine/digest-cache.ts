@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { answerChallenge, formatDigestCredentials, parseDigestChallenge, type DigestChallenge } from '../../sip/auth/digest.js';
 
 /**
@@ -51,6 +51,7 @@ function fastPath(challenge: DigestChallenge): boolean {
   return (challenge.algorithm === 'MD5' || challenge.algorithm === 'SHA-256') && (challenge.qop.length === 0 || challenge.qop.includes('auth'));
 }
 
+/** One-shot (no Hash object per answer); over the text's latin1 bytes, as before. */
 function hash(algorithm: 'md5' | 'sha256', text: string): string {
-  return createHash(algorithm).update(text, 'latin1').digest('hex');
+  return oneShotHash(algorithm, Buffer.from(text, 'latin1'), 'hex');
 }

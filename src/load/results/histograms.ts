@@ -69,11 +69,37 @@ export function summarize(histogram: LatencyHistogram): LatencySummary {
   return {
     count: histogram.totalCount,
     min_ms: ms(histogram.minNonZeroValue),
-    mean_ms: ms(histogram.mean),
+    mean_ms: ms(meanOf(histogram)),
     p50_ms: ms(histogram.getValueAtPercentile(50)),
     p90_ms: ms(histogram.getValueAtPercentile(90)),
     p99_ms: ms(histogram.getValueAtPercentile(99)),
     p999_ms: ms(histogram.getValueAtPercentile(99.9)),
     max_ms: ms(histogram.maxValue),
   };
+}
+
+/** The parts of hdr-histogram-js's JsHistogram (what `build` and the decoder return) that `meanOf` reads. */
+interface CountsArray {
+  countsArrayIndex(value: number): number;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  medianEquivalentValue(value: number): number;
+}
+
+/**
+ * `histogram.mean`, the same sum in the same order (each non-empty bucket's median value times
+ * its count, lowest first), without the library's iterator: that allocates an iteration object
+ * per bucket and cost ~40 ms per histogram, paid once a second for the live line and six times
+ * at the end of every run.
+ */
+export function meanOf(histogram: LatencyHistogram): number {
+  if (histogram.totalCount === 0) return 0;
+  const counts = histogram as unknown as CountsArray;
+  const last = counts.countsArrayIndex(histogram.maxValue);
+  let total = 0;
+  for (let i = 0; i <= last; i++) {
+    const count = counts.getCountAtIndex(i);
+    if (count !== 0) total += counts.medianEquivalentValue(counts.valueFromIndex(i)) * count;
+  }
+  return total / histogram.totalCount;
 }
