@@ -82,8 +82,7 @@ export function scanSipMessage(raw: string): ScannedMessage {
     if (colon < 0 || colon > end) throw new ScanError('header line without a colon');
     let nameEnd = colon;
     while (nameEnd > start && raw.charCodeAt(nameEnd - 1) === 0x20) nameEnd--;
-    const name = nameEnd - start === 1 ? COMPACT[raw[start]!.toLowerCase()] ?? '' : raw.slice(start, nameEnd).toLowerCase();
-    switch (name) {
+    switch (headerName(raw, start, nameEnd)) {
       case 'via':
         if (isRequest) message.viaLines += raw.slice(start, end + 2);
         break;
@@ -125,7 +124,41 @@ export function scanSipMessage(raw: string): ScannedMessage {
   return message;
 }
 
-const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact' };
+type ScannedHeader = 'via' | 'from' | 'to' | 'call-id' | 'cseq' | 'record-route' | 'contact' | 'proxy-authenticate' | 'www-authenticate' | '';
+
+/** Compact forms (RFC 3261 §7.3.3) of the headers the scanner reads, by lower-case letter. */
+const COMPACT: Readonly<Record<string, ScannedHeader>> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact' };
+/** The long names, grouped by length and lower-case first letter: a candidate is compared, never sliced. */
+const BY_LENGTH_AND_LETTER = new Map<number, ScannedHeader[]>();
+for (const name of ['via', 'from', 'to', 'call-id', 'cseq', 'record-route', 'contact', 'proxy-authenticate', 'www-authenticate'] as const) {
+  const key = name.length * 128 + name.charCodeAt(0);
+  BY_LENGTH_AND_LETTER.set(key, [...(BY_LENGTH_AND_LETTER.get(key) ?? []), name]);
+}
+
+/**
+ * Which scanned header `raw[start, end)` names, case-insensitively; '' for any other. Every
+ * header line of every datagram passes here, so it allocates nothing (a lower-cased slice per
+ * line was two strings per line, a dozen lines per message, thousands of messages a second).
+ */
+function headerName(raw: string, start: number, end: number): ScannedHeader {
+  const length = end - start;
+  const first = raw.charCodeAt(start) | 0x20;
+  if (length === 1) return COMPACT[String.fromCharCode(first)] ?? '';
+  const candidates = BY_LENGTH_AND_LETTER.get(length * 128 + first);
+  if (candidates === undefined) return '';
+  for (const name of candidates) if (equalsLowerCase(raw, start, name)) return name;
+  return '';
+}
+
+/** `raw` from `start` spells `lower` (all lower case) in any case, its first character already matched by the caller. Only letters differ by 0x20 between cases: others must match exactly. */
+function equalsLowerCase(raw: string, start: number, lower: string): boolean {
+  for (let i = 1; i < lower.length; i++) {
+    const want = lower.charCodeAt(i);
+    const got = raw.charCodeAt(start + i);
+    if (got !== want && !(want >= 0x61 && want <= 0x7a && got === want - 0x20)) return false;
+  }
+  return true;
+}
 
 function value(raw: string, colon: number, end: number): string {
   return raw.slice(colon + 1, end).trim();
@@ -133,9 +166,9 @@ function value(raw: string, colon: number, end: number): string {
 
 /** `;tag=` after the URI (outside angle brackets), up to the next `;`. */
 export function tagOf(nameAddr: string): string | undefined {
-  const from = nameAddr.lastIndexOf('>') + 1;
-  const lower = nameAddr.toLowerCase();
-  const at = lower.indexOf(';tag=', from);
+  // Each `;` after the URI in turn, compared in place (no lower-cased copy of the header per message).
+  let at = nameAddr.indexOf(';', nameAddr.lastIndexOf('>') + 1);
+  while (at >= 0 && !equalsLowerCase(nameAddr, at, ';tag=')) at = nameAddr.indexOf(';', at + 1);
   if (at < 0) return undefined;
   const semi = nameAddr.indexOf(';', at + 5);
   return nameAddr.slice(at + 5, semi < 0 ? undefined : semi).trim();
