@@ -4,6 +4,7 @@
  * are printed (issue 17's memory targets).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -30,12 +31,14 @@ interface Counters {
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+/** The V8 flags of bin/sipbots.js's shebang (what the `sipbots` binary runs with), given to node here beside ours. */
+const shebangFlags = readFileSync(join(repo, 'bin/sipbots.js'), 'utf8').split('\n')[0]!.split(/\s+/).filter((arg) => arg.startsWith('--'));
 
 /** One `sipbots load --scenario register` under `heapMb` of old space; its memory samples and counters. */
 async function runRegisters(name: string, rate: number, options: { calls?: number; durationS?: number; heapMb?: number; concurrency?: number }): Promise<{ code: number | null; signal: string | null; seconds: number; samples: Sample[]; counters?: Counters; stderr: string }> {
   const samples = join(dir, `${name}.memory.jsonl`);
   const json = join(dir, `${name}.json`);
-  const node = [...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : []), '--import', join(repo, 'bench/support/sample-memory.mjs')];
+  const node = [...shebangFlags, ...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : []), '--import', join(repo, 'bench/support/sample-memory.mjs')];
   const limit = options.calls !== undefined ? ['--calls', String(options.calls)] : ['--duration', String(options.durationS)];
   if (options.concurrency) limit.push('--concurrency', String(options.concurrency));
   const args = ['load', '--proxy', `127.0.0.1:${kamailioPort}`, '--scenario', 'register', '--accounts', 'u{0001..0200}@lab.test', '--password', 'load-secret', '--rate', String(rate), ...limit, '--json', json, '--force'];

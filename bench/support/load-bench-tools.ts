@@ -54,7 +54,8 @@ const sipbotsStarted = (call?: (secondsIn: number) => void) => (call ? { pattern
 const sippStarted = (call?: (secondsIn: number) => void) => (call ? { call } : undefined);
 
 const sippCommon = ['-i', '127.0.0.1', '-ci', '127.0.0.1', '-nostdin', '-buff_size', '4194304'];
-const sipbots = (lab: Lab): string[] => ['node', join(lab.repo, 'bin/sipbots.js'), 'load', '--proxy', `127.0.0.1:${lab.kamailioPort}`, '--password', PASSWORD];
+// bin/sipbots.js run as the `sipbots` a user runs: through its shebang, with its V8 flags.
+const sipbots = (lab: Lab): string[] => [join(lab.repo, 'bin/sipbots.js'), 'load', '--proxy', `127.0.0.1:${lab.kamailioPort}`, '--password', PASSWORD];
 const cap = (load: CallLoad): number => Math.ceil(load.rate * (load.holdS + TIMEOUT_S));
 
 function usersCsv(lab: Lab, name: string, users: string[]): string {
@@ -192,8 +193,8 @@ export async function startSippUas(lab: Lab, port: number): Promise<RunningCalle
  */
 export async function startSipbotsUas(lab: Lab): Promise<RunningCallee> {
   const child = spawn(
-    'node',
-    [join(lab.repo, 'bin/sipbots.js'), 'load', '--proxy', `127.0.0.1:${lab.kamailioPort}`, '--password', PASSWORD, '--accounts', `${CALLEE_USER}@${DOMAIN}`,
+    join(lab.repo, 'bin/sipbots.js'),
+    ['load', '--proxy', `127.0.0.1:${lab.kamailioPort}`, '--password', PASSWORD, '--accounts', `${CALLEE_USER}@${DOMAIN}`,
       '--rate', '1', '--calls', '1', '--hold', '86400', '--timeout', String(TIMEOUT_S), '--register-expires', '600'],
     { cwd: lab.work, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -48,7 +48,8 @@ export function formatTable(r: LoadResult): string {
   const pct = c.attempted > 0 ? ((100 * c.failed) / c.attempted).toFixed(3) : '0';
   lines.push(`  outcome    attempted ${c.attempted}  succeeded ${c.succeeded}  failed ${c.failed} (${pct} %)  refused ${c.refused}  delayed ${c.delayed}`);
   lines.push(`  wire       INVITEs ${c.invites} (finals ${c.inviteFinals})  retransmissions ${c.retransmissions}  timeouts ${c.timeouts}  stray ${c.stray}  unreadable ${c.unparsable}`);
-  const statuses = Object.entries(c.statuses).sort(([a], [b]) => a.localeCompare(b));
+  // Plain code-unit order: localeCompare would load ICU collation data (~3 MB of RSS) for method names and codes.
+  const statuses = Object.entries(c.statuses).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (statuses.length > 0) lines.push(`  statuses   ${statuses.map(([k, n]) => `${k}: ${n}`).join('  ')}`);
   const failures = Object.entries(c.failures).sort(([, a], [, b]) => b - a);
   if (failures.length > 0) lines.push(`  failures   ${failures.map(([k, n]) => `${k}: ${n}`).join('  ')}`);

@@ -1,4 +1,9 @@
-import * as hdr from 'hdr-histogram-js';
+// The package's modules that build, record and encode, not its index: that also loads the
+// histogram log writer, whose module-level Intl.NumberFormat alone adds ~7 MB of ICU data to
+// a load's RSS (issue 17), for a log format sipbots does not write.
+import type * as HistogramModule from 'hdr-histogram-js/dist/Histogram.js';
+import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 
 /**
  * Latency histograms of a load run, in microseconds (HDR, 3 significant digits, 1 µs to
@@ -8,14 +13,14 @@ import * as hdr from 'hdr-histogram-js';
 export const HISTOGRAM_NAMES = ['setup_180', 'setup_200', 'register', 'bye', 'options', 'response'] as const;
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
-export type LatencyHistogram = hdr.Histogram;
+export type LatencyHistogram = HistogramModule.default;
 export type HistogramSet = Record<HistogramName, LatencyHistogram>;
 export type EncodedHistograms = Record<HistogramName, string>;
 
 const HIGHEST_US = 3_600_000_000;
 
 export function newHistogram(): LatencyHistogram {
-  return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: true });
+  return build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
 export function newHistogramSet(): HistogramSet {
@@ -31,11 +36,11 @@ export function recordMs(histogram: LatencyHistogram, ms: number): void {
 }
 
 export function encodeHistogram(histogram: LatencyHistogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram);
+  return encodeIntoCompressedBase64(histogram);
 }
 
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64);
+  return decodeFromCompressedBase64(encoded, 64);
 }
 
 export function encodeHistograms(set: HistogramSet): EncodedHistograms {
