@@ -71,15 +71,15 @@ export interface EngineContext {
  */
 export const HELD_BY_USER: TransactionOwner = { terminated: () => undefined };
 
-const policies = new Map<string, TimerPolicy>();
+/** Each link's policy, looked up by the link itself: every transaction asks, and a key string built per ask showed in profiles. */
+const policies = new WeakMap<LoadLink, TimerPolicy>();
 
 /** RFC 3261 §17 timers for `link` (A, E, G on UDP only) with --timeout as Timers B, F and H. */
 export function policyOf(ctx: EngineContext, link: LoadLink): TimerPolicy {
-  const key = `${link.protocol}|${ctx.timeoutMs}`;
-  let policy = policies.get(key);
-  if (!policy) {
+  let policy = policies.get(link);
+  if (policy === undefined || policy.transactionTimeout !== ctx.timeoutMs) {
     policy = timerPolicy(reliabilityOf(link.protocol), undefined, ctx.timeoutMs);
-    policies.set(key, policy);
+    policies.set(link, policy);
   }
   return policy;
 }
