@@ -81,7 +81,8 @@ interface SipbotsStep {
 async function sipbots(path: string, concurrent: number, target: string[], media: 'rtp' | 'echo'): Promise<SipbotsStep> {
   const json = join(dir, `${path}-${concurrent}.json`);
   const args = ['load', ...target, '--calls', String(concurrent), '--rate', String(concurrent / 2), '--hold', String(hold), '--media', media, '--workers', String(workers), '--json', json];
-  const run = await timed([process.execPath, bin, ...args], { cwd: dir, env: { SIPBOTS_PASSWORD: 'load-secret' }, killAfterS: hold + 60 });
+  // bin/sipbots.js run as the `sipbots` a user runs: through its shebang, with its V8 flags.
+  const run = await timed([bin, ...args], { cwd: dir, env: { SIPBOTS_PASSWORD: 'load-secret' }, killAfterS: hold + 60 });
   if (run.code !== 0 && run.code !== 1 && run.code !== 3) throw new Error(`sipbots ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
   const r = JSON.parse(readFileSync(json, 'utf8')) as LoadResult;
   const m = r.media!;
