@@ -163,7 +163,9 @@ export interface RunningCallee {
   stop(): Promise<void>;
 }
 
-/** One SIPp uas-answer.xml, registered as u0200 (unregistered by stop()). */
+const CALLEE_EXPIRES_S = 600;
+
+/** One SIPp uas-answer.xml, registered as u0200 (refreshed while it runs, unregistered by stop()). */
 export async function startSippUas(lab: Lab, port: number): Promise<RunningCallee> {
   const child = spawn('sipp', ['-sf', join(lab.repo, 'test/interop/sipp/uas-answer.xml'), '-p', String(port), ...sippCommon], { cwd: lab.work, stdio: 'ignore' });
   await sleep(300);
@@ -175,10 +177,20 @@ export async function startSippUas(lab: Lab, port: number): Promise<RunningCalle
     );
     if (run.code !== 0) throw new Error(`SIPp could not register ${CALLEE_USER} with Expires ${expires} (exit ${run.code})`);
   };
-  await register(600);
+  await register(CALLEE_EXPIRES_S);
+  // A benchmark can outlast one registration (two 10-minute soaks back to back): refresh it at
+  // half its lifetime, or the callee vanishes from Kamailio and every later call fails.
+  let refreshing: Promise<void> = Promise.resolve();
+  const refresher = setInterval(() => {
+    refreshing = register(CALLEE_EXPIRES_S).catch((error: unknown) => {
+      process.stderr.write(`refreshing the SIPp UAS's registration failed: ${String(error)}\n`);
+    });
+  }, (CALLEE_EXPIRES_S * 1000) / 2);
   return {
     pid: child.pid!,
     async stop() {
+      clearInterval(refresher);
+      await refreshing;
       await register(0);
       await stopChild(child);
     },
