@@ -28,7 +28,7 @@ function mediaLines(m: MediaResult): string[] {
   const c = m.counters;
   const lines = [
     `  media      calls judged ${c.calls}  two-way ${c.twoWay}  one-way ${c.oneWay}  no audio ${c.noAudio}  (directions ${c.streams}, silent ${c.silentStreams}, wrong tone ${c.wrongTone})`,
-    `  rtp        sent ${c.packetsSent} (${c.framesSkipped ?? 0} frames skipped by a late sender)  received ${c.packetsReceived}  lost ${c.packetsLost} of ${c.packetsExpected} (${m.lossPercent} %)  stray ${c.strayPackets}  ports exhausted ${c.portsExhausted}`,
+    `  rtp        sent ${c.packetsSent} (${c.framesSkipped} frames skipped by a late sender)  received ${c.packetsReceived}  lost ${c.packetsLost} of ${c.packetsExpected} (${m.lossPercent} %)  stray ${c.strayPackets}  ports exhausted ${c.portsExhausted}`,
     '',
     `  ${'per direction*'.padEnd(16)}${['count', 'min', 'p5', 'p50', 'p95', 'p99', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`,
   ];
