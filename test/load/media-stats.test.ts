@@ -122,7 +122,15 @@ describe('media results of a load run', () => {
     expect(stats.counters).toMatchObject({ packetsSent: 4, framesSkipped: 4 });
     // The RTP timestamp kept the audio clock: 120 ms after the first packet is 960 samples.
     expect(sent[2]!.readUInt32BE(4) - sent[0]!.readUInt32BE(4)).toBe(960);
-    expect(mediaResult({ counters: stats.counters, histograms: stats.histograms }).summaries.send_jitter.max).toBe(80);
+    const media = mediaResult({ counters: stats.counters, histograms: stats.histograms });
+    expect(media.summaries.send_jitter.max).toBe(80);
+    // 4 of the 8 frames due were skipped: a count and a share of the frames due.
+    const verdicts = evaluateThresholds(['frames_skipped==4', 'frames_skipped<50%', 'frames_skipped<=50%'].map(parseThreshold), { latency: {}, counts: { failed: 0, succeeded: 0, attempted: 0, timeouts: 0, retransmissions: 0, delayed: 0, refused: 0 }, cps: 0, media });
+    expect(verdicts.map((v) => [v.expression, v.ok, v.actual])).toEqual([
+      ['frames_skipped==4', true, 4],
+      ['frames_skipped<50%', false, 50],
+      ['frames_skipped<=50%', true, 50],
+    ]);
   });
 
   it('finds where the other side wants RTP in its SDP: the audio section\'s own c= first, else the session\'s', () => {

@@ -85,6 +85,7 @@ export class LoadMetrics {
     rtp(LoadMetric.rtpSent, 'RTP packets sent (directions ended so far)', (m) => m.packetsSent);
     rtp(LoadMetric.rtpReceived, 'RTP packets received (directions ended so far)', (m) => m.packetsReceived);
     rtp(LoadMetric.rtpLost, 'RTP packets lost by sequence gaps, RFC 3550 (directions ended so far)', (m) => m.packetsLost);
+    rtp(LoadMetric.rtpFramesSkipped, 'RTP frames a late sender covered with its next packet instead of sending (directions ended so far)', (m) => m.framesSkipped);
     this.registry.registerMetric(new SetupSummary(() => this.setupHistogram()) as unknown as Metric);
     // CPU, memory and event-loop lag of this process: what the generator itself costs.
     collectDefaultMetrics({ register: this.registry });

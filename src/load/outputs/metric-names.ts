@@ -31,6 +31,8 @@ export const LoadMetric = {
   rtpSent: 'sipbots_load_rtp_packets_sent_total',
   rtpReceived: 'sipbots_load_rtp_packets_received_total',
   rtpLost: 'sipbots_load_rtp_packets_lost_total',
+  /** Counter: 20 ms frames a late sender covered with its next packet instead of sending (directions ended so far). */
+  rtpFramesSkipped: 'sipbots_load_rtp_frames_skipped_total',
 } as const;
 
 export const SETUP_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;

@@ -11,6 +11,7 @@ import { MEDIA_STATS, type MediaCounters, type MediaResult, type MediaStat } fro
  *   one_way_audio, no_audio, two_way_audio    calls, or % of the calls judged
  *   wrong_tone, silent_streams                directions, or % of the directions judged
  *   ports_exhausted, media_calls              calls
+ *   frames_skipped        frames a late sender covered with its next packet (20 ms each), or % of the frames due: frames_skipped<0.1%
  */
 const COUNTS: Record<string, { read: (c: MediaCounters) => number; of?: (c: MediaCounters) => number }> = {
   one_way_audio: { read: (c) => c.oneWay, of: (c) => c.calls },
@@ -20,6 +21,7 @@ const COUNTS: Record<string, { read: (c: MediaCounters) => number; of?: (c: Medi
   silent_streams: { read: (c) => c.silentStreams, of: (c) => c.streams },
   ports_exhausted: { read: (c) => c.portsExhausted },
   media_calls: { read: (c) => c.calls },
+  frames_skipped: { read: (c) => c.framesSkipped, of: (c) => c.packetsSent + c.framesSkipped },
 };
 
 const HISTOGRAMS = { mos: 'mos', rtp_jitter: 'rtp_jitter', rtp_loss: 'rtp_loss', send_jitter: 'send_jitter' } as const;
