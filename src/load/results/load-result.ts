@@ -7,7 +7,12 @@ import type { ServerSilence } from '../engine/server-watch.js';
 import { evaluateThresholds, type Threshold, type ThresholdVerdict } from './thresholds.js';
 import { mediaResult, type MediaResult } from './media-stats.js';
 
-export const LOAD_RESULT_VERSION = 1;
+/**
+ * The format of what `load --json` and `load --shard --json` write. Raised when a field merge
+ * reads is added or changed (2: media `send_jitter` and `framesSkipped`), so that `merge` can tell
+ * a shard written by another sipbots from a damaged file.
+ */
+export const LOAD_RESULT_VERSION = 2;
 
 /** The whole outcome of `sipbots load`, as written by --json. */
 export interface LoadResult {

@@ -166,6 +166,10 @@ export function parseShardFile(text: string): { shard: ShardFile } | { problems:
     const hint = json !== null && typeof json === 'object' && 'counters' in json ? ' (a whole-run result: shard results come from sipbots load --shard I/N --json FILE)' : '';
     return { problems: [`not a shard result: kind is ${JSON.stringify(kind)}, expected "${SHARD_RESULT_KIND}"${hint}`] };
   }
+  const version = (json as { version?: unknown }).version;
+  if (version !== LOAD_RESULT_VERSION) {
+    return { problems: [`written by another sipbots: result format ${JSON.stringify(version)}, and this sipbots merges format ${LOAD_RESULT_VERSION} (run every shard and the merge with the same sipbots)`] };
+  }
   const parsed = shardFileSchema.safeParse(json);
   if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`) };
   // The schema checked what merging reads; the rest of the LoadResult travels along untouched.
