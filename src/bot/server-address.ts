@@ -5,6 +5,7 @@ import { isLoopbackAddress } from '../media/webrtc/loopback-ice.js';
 import { loopbackFor } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint } from '../sip/transport/types.js';
 import { RegistrationError, ServerUnreachableError } from './errors.js';
+import { sessionProblem } from '../config/problem-text.js';
 
 /**
  * The account with a bind address of the server's family: a bot told nothing binds the loopback
@@ -19,8 +20,7 @@ export function boundForServer(account: BotConfig, server: Endpoint): BotConfig 
       {
         file: 'bots',
         path: `bots.${account.name}.bindAddress`,
-        message: `bot ${account.name} binds ${account.bindAddress} (${family(account.bindAddress)}) but its server ${formatEndpoint(server)} is ${family(server.address)}`,
-        hint: `set bindAddress to an ${family(server.address)} address of this host, or leave it out`,
+        ...sessionProblem.bindFamily(account.name, account.bindAddress, family(account.bindAddress), formatEndpoint(server), family(server.address)),
       },
     ]);
   }
@@ -50,8 +50,7 @@ export function reboundForTarget(account: BotConfig, target: Endpoint): BotConfi
       {
         file: 'bots',
         path: `bots.${account.name}.bindAddress`,
-        message: `bot ${account.name} binds ${bound}, and the server's next target ${formatEndpoint(target)} is of the other address family`,
-        hint: 'leave bindAddress out, or give the server name only records of its family',
+        ...sessionProblem.bindNextTarget(account.name, bound, formatEndpoint(target)),
       },
     ]);
   }

@@ -25,7 +25,7 @@ function zhMessage(error: unknown): string | undefined {
   if (error instanceof TlsHandshakeError) return `${error.bot} 无法注册：与 ${error.server} 的 TLS 握手失败：${error.detail}；用 --ca FILE 信任服务器的 CA（或其自签名证书），或用 --insecure 跳过验证`;
   if (error instanceof ServerUnreachableError) return `${Math.round(error.afterMs / 100) / 10} 秒内 ${error.server}（${error.transport}）没有应答`;
   if (error instanceof UnknownCaseError) return `没有这个实验用例：${error.ids.join(', ')}（提示：可选 ${error.message.replace(/^.*choose from /, '').replace(/\)$/, '')}）`;
-  if (error instanceof EmbeddedProxyCaseError) return `${error.message.replace(/^lab case (\S+) cannot run against --server: (.*) \(hint: run it without --server\)$/, '实验用例 $1 不能对 --server 运行：$2（提示：去掉 --server 运行）')}`;
+  if (error instanceof EmbeddedProxyCaseError) return `实验用例 ${error.id} 不能对 --server 运行：${error.reason.zh}（提示：去掉 --server 运行）`;
   if (error instanceof RunFolderError) return `运行目录不可用：${error.message}`;
   if (error instanceof ConfigError) return `配置有误：\n${error.problems.map(zhProblem).join('\n')}`;
   if (error instanceof TransportError) return `传输错误（${error.protocol}）：${error.message}`;
@@ -34,7 +34,7 @@ function zhMessage(error: unknown): string | undefined {
 
 function zhProblem(problem: ConfigProblem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
-  const path = problem.path === '' ? '' : ` ${problem.path}：`;
-  const hint = problem.hint === undefined ? '' : `（提示：${problem.hint}）`;
-  return `${where}：${path} ${problem.message}${hint}`;
+  const path = problem.path === '' ? '' : `${problem.path}：`;
+  const hint = problem.zh.hint === undefined ? '' : `（提示：${problem.zh.hint}）`;
+  return `${where}：${path}${problem.zh.message}${hint}`;
 }

@@ -52,7 +52,7 @@ export const behaviourOverrideSchema = z
   .strictObject({
     onInvite: z.enum(ON_INVITE).optional(),
     ringFor: durationMs.optional(),
-    rejectWith: integerField(400, 699, 'the final status to reject with, 4xx-6xx, e.g. 486 or 603').optional(),
+    rejectWith: integerField(400, 699, { en: 'the final status to reject with, 4xx-6xx, e.g. 486 or 603', zh: '拒绝时回的最终状态码，4xx-6xx，例如 486 或 603' }).optional(),
     hangupAfter: durationMs.optional(),
     busyWhenInCall: booleanField.optional(),
     earlyMedia: durationMs.optional(),

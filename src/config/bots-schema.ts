@@ -3,7 +3,9 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../sip/transport/ty
 import { behaviourOverrideSchema, DEFAULT_BEHAVIOUR, resolveBehaviour, type CalleeBehaviour } from './behaviour.js';
 import type { PathProblem } from './env-substitution.js';
 import { isRecord } from './is-record.js';
-import { booleanField, integerField, NAME_HINT, NAME_PATTERN, textField } from './scalar-fields.js';
+import { booleanField, integerField, NAME_PATTERN, textField } from './scalar-fields.js';
+import { referenceProblem, schemaProblem } from './problem-text.js';
+import { localizedError } from './zod-problem.js';
 
 /** One bot, every default filled in: what the bot layer is built from. */
 export interface BotConfig {
@@ -66,22 +68,20 @@ export const DEFAULT_TRANSPORT: TransportProtocol = 'udp';
 export const DEFAULT_EXPIRES = 60;
 export const DEFAULT_TONE_HZ = 440;
 
-const sipUri = z.string().regex(/^sips?:\S+$/, {
-  error: 'expected a SIP URI such as sip:127.0.0.1:5060 or sip:pbx.example.com;transport=tcp',
-});
+const sipUri = z.string().regex(/^sips?:\S+$/, { error: localizedError(schemaProblem.sipUri()) });
 
 const connectionFields = {
-  domain: textField('a SIP domain').optional(),
+  domain: textField({ en: 'a SIP domain', zh: 'SIP 域名' }).optional(),
   server: sipUri.optional(),
   outboundProxy: sipUri.optional(),
   transport: z.enum(TRANSPORT_PROTOCOLS as [TransportProtocol, ...TransportProtocol[]]).optional(),
   // RFC 3261 §20.19: delta-seconds up to 2^32-1; 0 would mean "unregister", not a setting.
-  expires: integerField(1, 4_294_967_295, 'the REGISTER expiry in seconds').optional(),
-  bindAddress: z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address of this host, e.g. 192.0.2.10' }).optional(),
+  expires: integerField(1, 4_294_967_295, { en: 'the REGISTER expiry in seconds', zh: 'REGISTER 的有效期（秒）' }).optional(),
+  bindAddress: z.union([z.ipv4(), z.ipv6()], { error: localizedError(schemaProblem.ipAddress()) }).optional(),
   media: z.enum(BOT_MEDIA).optional(),
   nat: z
     .strictObject({
-      keepAliveSeconds: integerField(0, 3600, 'seconds between NAT keep-alives; 0 turns them off').optional(),
+      keepAliveSeconds: integerField(0, 3600, { en: 'seconds between NAT keep-alives; 0 turns them off', zh: 'NAT 保活的间隔秒数；0 表示关闭' }).optional(),
       rewriteContact: booleanField.optional(),
       sdpPublicAddress: booleanField.optional(),
       latching: z.enum(['callee', 'always', 'off']).optional(),
@@ -90,14 +90,14 @@ const connectionFields = {
 };
 
 const botSchema = z.strictObject({
-  user: textField('a SIP user name'),
-  authUser: textField('a digest user name').optional(),
-  password: textField('a password'),
+  user: textField({ en: 'a SIP user name', zh: 'SIP 用户名' }),
+  authUser: textField({ en: 'a digest user name', zh: '摘要认证用户名' }).optional(),
+  password: textField({ en: 'a password', zh: '密码' }),
   displayName: z.string().optional(),
   ...connectionFields,
   // G.711 samples at 8 kHz, so nothing at or above 4 kHz survives the codec.
-  tone: integerField(20, 3999, 'the tone frequency in Hz; G.711 carries only up to 4 kHz').optional(),
-  play: textField('a WAV file (8 kHz mono 16-bit PCM), relative to this bots file').optional(),
+  tone: integerField(20, 3999, { en: 'the tone frequency in Hz; G.711 carries only up to 4 kHz', zh: '音调频率（Hz）；G.711 只能传 4 kHz 以下' }).optional(),
+  play: textField({ en: 'a WAV file (8 kHz mono 16-bit PCM), relative to this bots file', zh: 'WAV 文件（8 kHz 单声道 16 位 PCM），路径相对于这个机器人文件' }).optional(),
   behaviour: behaviourOverrideSchema.optional(),
 });
 
@@ -143,14 +143,14 @@ export function checkBotsFile(data: unknown): PathProblem[] {
   const defaults = isRecord(data['defaults']) ? data['defaults'] : {};
   const bots = Object.entries(data['bots']);
   if (bots.length === 0) {
-    problems.push({ path: ['bots'], message: 'no bots defined', hint: 'add at least one bot, e.g. alice: { user: alice, password: secret }' });
+    problems.push({ path: ['bots'], ...referenceProblem.noBots() });
   }
   for (const [name, bot] of bots) {
     if (!NAME_PATTERN.test(name)) {
-      problems.push({ path: ['bots', name], message: `invalid bot name "${name}"`, hint: NAME_HINT });
+      problems.push({ path: ['bots', name], ...referenceProblem.badName('bot', name) });
     }
     if (isRecord(bot) && bot['domain'] === undefined && defaults['domain'] === undefined) {
-      problems.push({ path: ['bots', name, 'domain'], message: 'no domain for this bot', hint: 'set domain here or under defaults' });
+      problems.push({ path: ['bots', name, 'domain'], ...referenceProblem.noDomain() });
     }
     if (isRecord(bot)) problems.push(...checkWebRtcTransport(name, bot, defaults));
   }
@@ -165,8 +165,7 @@ function checkWebRtcTransport(name: string, bot: Record<string, unknown>, defaul
   return [
     {
       path: ['bots', name, bot['media'] === undefined ? 'transport' : 'media'],
-      message: `media: webrtc needs a WebSocket transport (ws or wss), but this bot uses ${transport}`,
-      hint: 'set transport: wss (or ws) for this bot, or media: rtp',
+      ...referenceProblem.webrtcBotTransport(transport),
     },
   ];
 }

@@ -1,17 +1,16 @@
 import { capLines } from '../util/capped-list.js';
+import type { ProblemText } from './problem-text.js';
 
 /**
  * One thing wrong with a configuration file, located well enough for a person to fix it:
  * `scenarios/lab/reject.yaml:12: steps[0].call.cancelAfter: invalid duration "2 sec" (hint: ...)`.
  */
-export interface ConfigProblem {
+export interface ConfigProblem extends ProblemText {
   file: string;
   /** 1-based line; absent when the problem is not tied to a place in the file (unreadable file). */
   line?: number;
   /** Dotted path into the document (`bots.alice.tone`, `expect.legs.caller[3]`); empty for the whole file. */
   path: string;
-  message: string;
-  hint?: string;
 }
 
 export function formatProblem(problem: ConfigProblem): string {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { schemaProblem } from './problem-text.js';
+import { customIssue } from './zod-problem.js';
 
 const DURATION = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-export const DURATION_HINT = 'write e.g. 500ms, 1.5s, 2m, or a plain number of seconds';
 
 /**
  * `500ms`, `1.5s`, `2m`, `1h` or a plain number of seconds, to whole milliseconds.
@@ -23,7 +23,7 @@ export function parseDuration(value: number | string): number | undefined {
 export const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(value)}`, params: { hint: DURATION_HINT } });
+    ctx.addIssue(customIssue(schemaProblem.duration(value)));
     return z.NEVER;
   }
   return ms;
@@ -44,11 +44,7 @@ export function parsePercent(value: number | string): number | undefined {
 export const percentFraction = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const fraction = parsePercent(value);
   if (fraction === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `invalid percentage ${JSON.stringify(value)}`,
-      params: { hint: 'write e.g. 1% or 0.5%, or a fraction between 0 and 1' },
-    });
+    ctx.addIssue(customIssue(schemaProblem.percentage(value)));
     return z.NEVER;
   }
   return fraction;

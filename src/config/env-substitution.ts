@@ -1,20 +1,17 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from './config-error.js';
+import { fileProblem, referenceProblem, type ProblemText } from './problem-text.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A problem found while resolving references, at a path into the parsed document. */
-export interface PathProblem {
+export interface PathProblem extends ProblemText {
   path: readonly PropertyKey[];
-  message: string;
-  hint?: string;
 }
 
 // `${NAME}`, `${NAME:-default}`; `$${` is a literal `${` (docker compose's escape).
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const REFERENCE_BODY = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
-
-export const ENV_HINT = 'set it in .env or the environment; see .env.example';
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed document (values only,
@@ -39,11 +36,7 @@ function substituteString(text: string, env: Env, path: PropertyKey[], problems:
     if (body === undefined) return '${';
     const match = REFERENCE_BODY.exec(body);
     if (match === null) {
-      problems.push({
-        path,
-        message: `malformed environment reference ${whole}`,
-        hint: 'write ${NAME} or ${NAME:-default}; use $${ for a literal ${',
-      });
+      problems.push({ path, ...referenceProblem.malformedEnv(whole) });
       return whole;
     }
     const name = match[1]!;
@@ -51,7 +44,7 @@ function substituteString(text: string, env: Env, path: PropertyKey[], problems:
     const set = env[name];
     if (set !== undefined && set !== '') return set;
     if (fallback !== undefined) return fallback;
-    problems.push({ path, message: `environment variable ${name} is not set`, hint: ENV_HINT });
+    problems.push({ path, ...referenceProblem.envNotSet(name) });
     return whole;
   });
 }
@@ -69,7 +62,7 @@ export function loadDotEnv(path = '.env'): boolean {
     process.loadEnvFile(path);
     Object.assign(process.env, before);
   } catch (error) {
-    throw new ConfigError([{ file: path, path: '', message: `cannot load: ${(error as Error).message}` }], { cause: error });
+    throw new ConfigError([{ file: path, path: '', ...fileProblem.dotEnv((error as Error).message, (error as NodeJS.ErrnoException).code) }], { cause: error });
   }
   return true;
 }

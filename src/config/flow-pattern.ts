@@ -1,3 +1,5 @@
+import { flowPatternReason, schemaProblem, type FieldMeaning, type ProblemText } from './problem-text.js';
+
 /**
  * One expected message in a leg's flow, as seen by that party:
  *
@@ -31,17 +33,22 @@ export const SIP_METHODS: readonly string[] = [
   'INFO', 'REFER', 'NOTIFY', 'SUBSCRIBE', 'MESSAGE', 'PUBLISH',
 ];
 
-export const FLOW_PATTERN_HINT = 'write INVITE> for sent, <180 for received, <2xx for a class, <200/CANCEL to qualify by CSeq method, a trailing ? for optional';
-
 export class FlowPatternError extends Error {
   override readonly name = 'FlowPatternError';
-  readonly hint = FLOW_PATTERN_HINT;
+  /** The problem in every language the CLI speaks; `message` is its English. */
+  readonly text: ProblemText;
 
   constructor(
-    readonly text: string,
-    reason: string,
+    readonly pattern: string,
+    reason: FieldMeaning,
   ) {
-    super(`invalid flow pattern ${JSON.stringify(text)}: ${reason}`);
+    const text = schemaProblem.flowPattern(pattern, reason);
+    super(text.message);
+    this.text = text;
+  }
+
+  get hint(): string | undefined {
+    return this.text.hint;
   }
 }
 
@@ -56,21 +63,21 @@ export function parseFlowPattern(input: string): FlowPattern {
   const sent = body.endsWith('>');
   const received = body.startsWith('<');
   if (sent === received) {
-    throw new FlowPatternError(text, sent ? 'both < and >; pick one direction' : 'no direction; put > after (sent) or < before (received)');
+    throw new FlowPatternError(text, sent ? flowPatternReason.bothDirections : flowPatternReason.noDirection);
   }
   const token = sent ? body.slice(0, -1) : body.slice(1);
   const match = TOKEN.exec(token);
   if (match?.groups === undefined) {
-    throw new FlowPatternError(text, `"${token}" is neither a method, a status (180) nor a class (2xx)`);
+    throw new FlowPatternError(text, flowPatternReason.notAToken(token));
   }
   const { method, status, cls, cseq } = match.groups;
   for (const name of [method, cseq]) {
     if (name !== undefined && !SIP_METHODS.includes(name)) {
-      throw new FlowPatternError(text, `unknown method ${name}`);
+      throw new FlowPatternError(text, flowPatternReason.unknownMethod(name));
     }
   }
   if (method !== undefined && cseq !== undefined) {
-    throw new FlowPatternError(text, 'only a response can be qualified by a CSeq method');
+    throw new FlowPatternError(text, flowPatternReason.requestWithCseq);
   }
   return {
     direction: sent ? 'out' : 'in',

@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import type { HeaderCheck, HeaderExpectation } from './scenario-types.js';
+import { schemaProblem } from './problem-text.js';
+import { customIssue, localizedError } from './zod-problem.js';
 
 /** `<INVITE`, `<MESSAGE`, `<180`, `<200/INVITE`: a message the role received. */
 const RECEIVED = /^<(?:([A-Z]+)|(\d{3})(?:\/([A-Z]+))?)$/;
 
-const receivedMessage = z.string().regex(RECEIVED, { error: 'expected a received message such as "<INVITE", "<MESSAGE", "<180" or "<200/INVITE"' });
+const receivedMessage = z.string().regex(RECEIVED, { error: localizedError(schemaProblem.receivedMessage()) });
 
 /**
  * One check: `present`, `absent`, `~ <regex>` (ECMAScript, searched in the value), `= <text>`
  * or plain text (the whole value, trimmed).
  */
 const headerCheck = z
-  .union([z.string(), z.number()], { error: 'expected present, absent, ~ "regex" or the exact value' })
+  .union([z.string(), z.number()], { error: localizedError(schemaProblem.headerExpectation()) })
   .transform(String)
   .superRefine((text, ctx) => {
     const pattern = /^~\s*(.*)$/s.exec(text)?.[1];
@@ -19,7 +21,7 @@ const headerCheck = z
     try {
       new RegExp(pattern);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`, params: { hint: 'escape a backslash in YAML double quotes as \\\\' } });
+      ctx.addIssue(customIssue(schemaProblem.badRegex(pattern, (error as Error).message)));
     }
   });
 

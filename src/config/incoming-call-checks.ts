@@ -1,6 +1,7 @@
 import type { PathProblem } from './env-substitution.js';
 import { isRecord } from './is-record.js';
-import { NAME_HINT, NAME_PATTERN } from './scalar-fields.js';
+import { NAME_PATTERN } from './scalar-fields.js';
+import { referenceProblem } from './problem-text.js';
 
 /**
  * The rules between fields for incoming calls: each `expect.calls.<name>` has a valid name no
@@ -18,8 +19,8 @@ export function checkIncomingCalls(
   const expectedNames = Object.keys(calls);
   for (const [name, call] of Object.entries(calls)) {
     const path = ['expect', 'calls', name];
-    if (!NAME_PATTERN.test(name)) problems.push({ path, message: `invalid expected call name "${name}"`, hint: NAME_HINT });
-    if (callStepNames.includes(name)) problems.push({ path, message: `"${name}" names both a call step and an expected call`, hint: 'give the expected call its own name' });
+    if (!NAME_PATTERN.test(name)) problems.push({ path, ...referenceProblem.badName('expected call', name) });
+    if (callStepNames.includes(name)) problems.push({ path, ...referenceProblem.callAndExpectedCall(name) });
     if (!isRecord(call)) continue;
     checkRole(call['to'], [...path, 'to']);
     const media = call['media'];
@@ -36,11 +37,7 @@ export function checkIncomingCalls(
     if (wait['role'] !== undefined) checkRole(wait['role'], ['steps', index, 'await', 'role']);
     const name = wait['call'];
     if (typeof name !== 'string' || expectedNames.includes(name) || placed.includes(name)) return;
-    problems.push({
-      path: ['steps', index, 'await', 'call'],
-      message: callStepNames.includes(name) ? `call ${name} is placed after this step` : `no expected call or call step named "${name}"`,
-      hint: `expected calls: ${expectedNames.join(', ') || 'none'}; call steps before this one: ${placed.join(', ') || 'none'}`,
-    });
+    problems.push({ path: ['steps', index, 'await', 'call'], ...referenceProblem.awaitedCall(name, callStepNames.includes(name), expectedNames, placed) });
   });
   return problems;
 }

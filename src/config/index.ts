@@ -1,7 +1,7 @@
 /** Configuration as data: bots and scenario files, validated with every problem located. */
 export { ConfigError, formatProblem, type ConfigProblem } from './config-error.js';
 export { loadDotEnv, substituteEnv, type Env, type PathProblem } from './env-substitution.js';
-export { DURATION_HINT, durationMs, parseDuration, parsePercent, percentFraction } from './duration.js';
+export { durationMs, parseDuration, parsePercent, percentFraction } from './duration.js';
 export { FlowPatternError, parseFlowPattern, SIP_METHODS, type FlowPattern } from './flow-pattern.js';
 export { DEFAULT_BEHAVIOUR, ON_INVITE, resolveBehaviour, type CalleeBehaviour, type OnInvite } from './behaviour.js';
 export { DEFAULT_EXPIRES, DEFAULT_TONE_HZ, DEFAULT_TRANSPORT, type BotConfig, type BotsFile } from './bots-schema.js';

@@ -5,6 +5,7 @@ import { loadYamlFile } from './load-yaml.js';
 import { checkScenario } from './scenario-checks.js';
 import { resolveScenario, scenarioSchema } from './scenario-schema.js';
 import type { Scenario } from './scenario-types.js';
+import { referenceProblem } from './problem-text.js';
 
 export interface LoadScenarioOptions {
   env?: Env;
@@ -46,7 +47,7 @@ export async function loadScenarioFiles(files: readonly string[], options: LoadS
     else {
       errors.push(
         new ConfigError([
-          { file: scenario.file, path: 'id', message: `id "${scenario.id}" is also used by ${first}`, hint: 'give each scenario its own id' },
+          { file: scenario.file, path: 'id', ...referenceProblem.duplicateId(scenario.id, first) },
         ]),
       );
     }

@@ -4,7 +4,9 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { substituteEnv, type Env, type PathProblem } from './env-substitution.js';
 import { formatPath } from './path.js';
+import { fileProblem, schemaProblem } from './problem-text.js';
 import { syntaxProblems } from './yaml-syntax.js';
+import { issueText, readReason } from './zod-problem.js';
 
 export interface LoadYamlOptions {
   /** Where `${VAR}` references are resolved; defaults to `process.env`. */
@@ -36,7 +38,8 @@ export async function loadYamlFile<S extends z.ZodType>(
 
   const substituted = substituteEnv(toPlainData(file, doc), options.env ?? process.env);
   const data = substituted.value;
-  const result = schema.safeParse(data);
+  // reportInput: zod's zh-CN locale names the type it received from the input.
+  const result = schema.safeParse(data, { reportInput: true });
   const schemaProblems = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, data));
   const checkProblems = options.check?.(data) ?? [];
 
@@ -57,6 +60,7 @@ export async function loadYamlFile<S extends z.ZodType>(
           path: formatPath(problem.path),
           message: problem.message,
           ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+          zh: problem.zh,
         }),
       ),
     );
@@ -69,7 +73,7 @@ function toPlainData(file: string, doc: Document.Parsed): unknown {
   try {
     return doc.toJS();
   } catch (error) {
-    throw new ConfigError([{ file, path: '', message: (error as Error).message, hint: 'avoid deeply nested YAML aliases (*name)' }], {
+    throw new ConfigError([{ file, path: '', ...fileProblem.aliasBomb((error as Error).message) }], {
       cause: error,
     });
   }
@@ -81,12 +85,12 @@ async function readText(file: string): Promise<string> {
     bytes = await readInputFile(file, 'config');
   } catch (error) {
     if (!(error instanceof InputFileError)) throw error;
-    throw new ConfigError([{ file, path: '', message: error.reason, hint: 'check the path, relative to the working directory' }], { cause: error });
+    throw new ConfigError([{ file, path: '', ...fileProblem.unreadable(readReason(error)) }], { cause: error });
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad !== undefined) {
     // Decoding would turn the byte into U+FFFD silently: a password or URI would change unseen.
-    throw new ConfigError([{ file, line: bad.line, path: '', message: `byte 0x${bad.byte.toString(16).padStart(2, '0')} is not UTF-8 text`, hint: 'save the file as UTF-8' }]);
+    throw new ConfigError([{ file, line: bad.line, path: '', ...fileProblem.notUtf8(bad.byte) }]);
   }
   return bytes.toString('utf8');
 }
@@ -105,35 +109,21 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; byte: number } | undef
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): PathProblem[] {
   const path = issue.path;
   if (issue.code !== 'unrecognized_keys' && path.length > 0 && valueAt(data, path) === undefined) {
-    return [{ path, message: 'required field is missing' }];
+    return [{ path, ...schemaProblem.missing() }];
   }
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        message: `unknown key "${key}"`,
-        hint: 'check the spelling; keys are case-sensitive',
-      }));
+      return issue.keys.map((key) => ({ path: [...path, key], ...schemaProblem.unknownKey(key) }));
     case 'invalid_type':
-      if (path.length === 0 && (data === null || data === undefined)) return [{ path, message: 'the file is empty' }];
-      return [{ path, message: issue.message }];
+      if (path.length === 0 && (data === null || data === undefined)) return [{ path, ...schemaProblem.emptyFile() }];
+      return [{ path, ...issueText(issue) }];
     case 'invalid_value':
-      return [
-        {
-          path,
-          message: `invalid value ${JSON.stringify(valueAt(data, path))}`,
-          hint: `use one of: ${issue.values.map(String).join(', ')}`,
-        },
-      ];
+      return [{ path, ...schemaProblem.invalidValue(valueAt(data, path), issue.values) }];
     case 'invalid_key':
       // A record key that failed its own check (a header name, a received message): say why.
-      return issue.issues.map((inner) => ({ path, message: inner.message }));
-    case 'custom': {
-      const hint: unknown = issue.params?.['hint'];
-      return [{ path, message: issue.message, ...(typeof hint === 'string' ? { hint } : {}) }];
-    }
+      return issue.issues.map((inner) => ({ path, ...issueText(inner) }));
     default:
-      return [{ path, message: issue.message }];
+      return [{ path, ...issueText(issue) }];
   }
 }
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { percentFraction } from './duration.js';
+import { schemaProblem } from './problem-text.js';
+import { localizedError } from './zod-problem.js';
 
 // RFC 4733 §3.2 events 0-15; YAML would read an unquoted 0123 as the number 123, so a string only.
 export const dtmfDigits = z
-  .string({ error: 'expected DTMF digits as a quoted string, e.g. "1234#"' })
-  .regex(/^[0-9*#A-Da-d]+$/, { error: 'expected DTMF digits 0-9, *, #, A-D, e.g. "1234#"' });
+  .string({ error: localizedError(schemaProblem.dtmfQuoted()) })
+  .regex(/^[0-9*#A-Da-d]+$/, { error: localizedError(schemaProblem.dtmfDigits()) });
 
 /**
  * What a role must have heard while connected. `hears` is a frequency in Hz, or the name of a

@@ -3,6 +3,8 @@ import { decodePlayableWav, WavError } from '../media/wav.js';
 import { InputFileError, readInputFileSync } from '../util/input-file.js';
 import type { PathProblem } from './env-substitution.js';
 import { isRecord } from './is-record.js';
+import { referenceProblem, type ProblemText } from './problem-text.js';
+import { readReason } from './zod-problem.js';
 
 /** `play:` paths are written relative to the bots file, like an include, not to the working directory. */
 export function resolvePlayPath(botsFile: string, play: string): string {
@@ -25,19 +27,19 @@ export function checkPlayFiles(data: unknown, botsFile: string): PathProblem[] {
   return problems;
 }
 
-function playableProblem(path: string): { message: string; hint: string } | undefined {
+function playableProblem(path: string): ProblemText | undefined {
   let bytes: Buffer;
   try {
     bytes = readInputFileSync(path, 'wav');
   } catch (error) {
     if (!(error instanceof InputFileError)) throw error;
-    return { message: `cannot read ${path}: ${error.reason}`, hint: 'the path is relative to the bots file' };
+    return referenceProblem.playUnreadable(path, readReason(error));
   }
   try {
     decodePlayableWav(bytes, path);
     return undefined;
   } catch (error) {
     if (!(error instanceof WavError)) throw error;
-    return { message: error.message, hint: 'bots play 8 kHz mono 16-bit PCM WAV files' };
+    return referenceProblem.playNotPcm(path, error.message);
   }
 }

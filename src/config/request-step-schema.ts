@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { dtmfDigits } from './media-expectation-schema.js';
 import { statusCode, textField } from './scalar-fields.js';
 import type { InfoStep, MessageStep, OptionsStep, RegisterStep, RequestHeaders, TransferStep } from './scenario-types.js';
+import { schemaProblem } from './problem-text.js';
+import { customIssue, localizedError } from './zod-problem.js';
 
 /** Headers sip.js builds itself (RFC 3261 §8.1.1); a scenario setting them would send them twice. */
 const BUILT_HEADERS = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type', 'route', 'record-route', 'v', 'f', 't', 'i', 'm', 'l', 'c'];
@@ -9,9 +11,9 @@ const BUILT_HEADERS = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-f
 // RFC 3261 §25.1: a header name is a token.
 const headerName = z
   .string()
-  .regex(/^[A-Za-z0-9.!%*_+`'~-]+$/, { error: 'expected a header name such as X-Run-Id or P-Asserted-Identity' })
+  .regex(/^[A-Za-z0-9.!%*_+`'~-]+$/, { error: localizedError(schemaProblem.headerName()) })
   .refine((name) => !BUILT_HEADERS.includes(name.toLowerCase()), {
-    error: (issue) => `${String(issue.input)} is built by the user agent and cannot be set; set extension headers (X-…, P-Asserted-Identity, Subject, …), or put a different user in the call's to: URI`,
+    error: localizedError((input) => schemaProblem.builtHeader(String(input))),
   });
 
 /** `status: 403` or `status: [401, 403]` (registrars differ on a wrong password): the final status a step must get. */
@@ -19,21 +21,21 @@ export const expectedStatus = z.unknown().transform((input, ctx): number[] => {
   const values: unknown[] = Array.isArray(input) ? input : [input];
   const codes = values.map((value) => statusCode.safeParse(value));
   if (values.length === 0 || codes.some((code) => !code.success)) {
-    ctx.addIssue({ code: 'custom', message: `expected a SIP status code or a list of them, got ${JSON.stringify(input)}`, params: { hint: 'e.g. status: 404, or status: [401, 403]' } });
+    ctx.addIssue(customIssue(schemaProblem.statusList(input)));
     return z.NEVER;
   }
   return codes.map((code) => code.data!);
 });
 
 /** `headers: { X-Run-Id: "${RUN_ID}" }` beside a call, message, options or info step. */
-export const headersSchema = z.record(headerName, textField('a header value'));
+export const headersSchema = z.record(headerName, textField({ en: 'a header value', zh: '头域值' }));
 
 /** `- message: { from: caller, to: callee, body: hello }`: MESSAGE (RFC 3428), answered 2xx unless `status` says otherwise. */
 export const messageStepSchema = z.strictObject({
   from: z.string(),
   to: z.string(),
-  body: textField('the message text'),
-  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+/, { error: 'expected a media type such as text/plain' }).optional(),
+  body: textField({ en: 'the message text', zh: '消息文本' }),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+/, { error: localizedError(schemaProblem.mediaType()) }).optional(),
   status: expectedStatus.optional(),
 });
 
@@ -68,7 +70,7 @@ export const transferStepSchema = z.strictObject({
 /** `- register: { role: callee }`, with `password` to try a wrong one and `status` it must get. */
 export const registerStepSchema = z.strictObject({
   role: z.string(),
-  password: textField('a password').optional(),
+  password: textField({ en: 'a password', zh: '密码' }).optional(),
   status: expectedStatus.optional(),
 });
 

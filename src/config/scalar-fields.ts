@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { schemaProblem, type FieldMeaning } from './problem-text.js';
+import { customIssue, localizedError } from './zod-problem.js';
 
 /**
  * Number and boolean fields that also accept their text form. A value written as
@@ -15,34 +17,29 @@ function fromText(value: unknown): unknown {
 }
 
 /** A whole number in [min, max]; `what` becomes the hint, saying what the number means. */
-export function integerField(min: number, max: number, what: string): z.ZodType<number> {
+export function integerField(min: number, max: number, what: FieldMeaning): z.ZodType<number> {
   return z.unknown().transform((input, ctx) => {
     const value = fromText(input);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a whole number from ${min} to ${max}, got ${JSON.stringify(input)}`,
-        params: { hint: what },
-      });
+      ctx.addIssue(customIssue(schemaProblem.wholeNumber(min, max, input, what)));
       return z.NEVER;
     }
     return value;
   });
 }
 
-export const booleanField: z.ZodType<boolean> = z.preprocess(fromText, z.boolean({ error: 'expected true or false' }));
+export const booleanField: z.ZodType<boolean> = z.preprocess(fromText, z.boolean({ error: localizedError(schemaProblem.trueOrFalse()) }));
 
 /** SIP status codes as numbers, never strings (STYLE: no status compared as a string). */
-export const statusCode = integerField(100, 699, 'a SIP status code, e.g. 486');
+export const statusCode = integerField(100, 699, { en: 'a SIP status code, e.g. 486', zh: 'SIP 状态码，例如 486' });
 
 /** Free text where YAML may have read a number (`user: 1001`, `password: 1234`): kept as the text written. */
-export function textField(what: string): z.ZodType<string> {
+export function textField(what: FieldMeaning): z.ZodType<string> {
   return z
-    .union([z.string(), z.number()], { error: `expected ${what}` })
+    .union([z.string(), z.number()], { error: localizedError(schemaProblem.expected(what)) })
     .transform(String)
-    .pipe(z.string().min(1, { error: `${what} must not be empty` }));
+    .pipe(z.string().min(1, { error: localizedError(schemaProblem.empty(what)) }));
 }
 
 /** Names of bots and roles: they appear in file names, log fields and report columns. */
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
-export const NAME_HINT = 'start with a letter; use letters, digits, - and _';

@@ -1,8 +1,9 @@
 import type { PathProblem } from './env-substitution.js';
 import { checkIncomingCalls } from './incoming-call-checks.js';
 import { isRecord } from './is-record.js';
-import { NAME_HINT, NAME_PATTERN } from './scalar-fields.js';
+import { NAME_PATTERN } from './scalar-fields.js';
 import { defaultCallName, HEADER_STEP_KINDS, isSipUri, STEP_KINDS } from './scenario-schema.js';
+import { referenceProblem } from './problem-text.js';
 
 export interface ScenarioCheckOptions {
   /** Bot names from the bots file, to check `roles` against; skipped when absent. */
@@ -22,22 +23,17 @@ export function checkScenario(data: unknown, options: ScenarioCheckOptions = {})
   const problems: PathProblem[] = [];
   const roles = isRecord(data['roles']) ? data['roles'] : undefined;
   const roleNames = roles === undefined ? [] : Object.keys(roles);
-  const roleHint = `roles defined: ${roleNames.join(', ') || 'none'}`;
   const checkRole = (value: unknown, path: PropertyKey[]): void => {
     if (roles !== undefined && typeof value === 'string' && !roleNames.includes(value)) {
-      problems.push({ path, message: `unknown role "${value}"`, hint: roleHint });
+      problems.push({ path, ...referenceProblem.unknownRole(value, roleNames) });
     }
   };
 
   if (roles !== undefined) {
     for (const [role, bot] of Object.entries(roles)) {
-      if (!NAME_PATTERN.test(role)) problems.push({ path: ['roles', role], message: `invalid role name "${role}"`, hint: NAME_HINT });
+      if (!NAME_PATTERN.test(role)) problems.push({ path: ['roles', role], ...referenceProblem.badName('role', role) });
       if (options.botNames !== undefined && typeof bot === 'string' && !options.botNames.includes(bot)) {
-        problems.push({
-          path: ['roles', role],
-          message: `unknown bot "${bot}"`,
-          hint: `bots${options.botsFile === undefined ? '' : ` in ${options.botsFile}`}: ${options.botNames.join(', ')}`,
-        });
+        problems.push({ path: ['roles', role], ...referenceProblem.unknownBot(bot, options.botsFile, options.botNames) });
       }
     }
   }
@@ -64,11 +60,7 @@ export function checkScenario(data: unknown, options: ScenarioCheckOptions = {})
     }
     const call = expect['call'];
     if (typeof call === 'string' && callNames !== undefined && !callNames.includes(call)) {
-      problems.push({
-        path: ['expect', 'call'],
-        message: `no call step named "${call}"`,
-        hint: `call steps: ${callNames.join(', ') || 'none'}; name one with call: { ..., name: main }`,
-      });
+      problems.push({ path: ['expect', 'call'], ...referenceProblem.noCallStep(call, callNames) });
     }
   }
   return problems;
@@ -82,24 +74,20 @@ function checkSteps(
 ): string[] | undefined {
   if (!Array.isArray(steps)) return undefined;
   if (steps.length === 0) {
-    problems.push({ path: ['steps'], message: 'no steps', hint: 'add at least one step, e.g. - call: { from: caller, to: callee }' });
+    problems.push({ path: ['steps'], ...referenceProblem.noSteps() });
   }
   const callNames: string[] = [];
   steps.forEach((step: unknown, index) => {
     if (!isRecord(step)) return;
     const kinds = STEP_KINDS.filter((kind) => step[kind] !== undefined);
     if (kinds.length !== 1) {
-      problems.push({
-        path: ['steps', index],
-        message: kinds.length === 0 ? `step has no action (one of ${STEP_KINDS.join(', ')})` : `step has more than one action (${kinds.join(', ')})`,
-        hint: 'write each action as its own list item: - call: {...}, - wait: 1s, - await: { call: incoming, state: confirmed }, - message: { from: caller, to: callee, body: hi }, - hold: caller, - hangup: caller',
-      });
+      problems.push({ path: ['steps', index], ...(kinds.length === 0 ? referenceProblem.noAction(STEP_KINDS) : referenceProblem.manyActions(kinds)) });
     }
     if (step['waitFor'] !== undefined && step['call'] === undefined) {
-      problems.push({ path: ['steps', index, 'waitFor'], message: 'waitFor applies only to a call step', hint: 'use - wait: 1s to pause' });
+      problems.push({ path: ['steps', index, 'waitFor'], ...referenceProblem.waitForNotCall() });
     }
     if (step['headers'] !== undefined && kinds.length === 1 && !(HEADER_STEP_KINDS as readonly string[]).includes(kinds[0]!)) {
-      problems.push({ path: ['steps', index, 'headers'], message: `headers do not apply to a ${kinds[0]} step`, hint: `headers go beside a step that sends a request: ${HEADER_STEP_KINDS.join(', ')}` });
+      problems.push({ path: ['steps', index, 'headers'], ...referenceProblem.headersNotHere(kinds[0]!, HEADER_STEP_KINDS) });
     }
     for (const kind of ['message', 'options', 'transfer', 'subscribe'] as const) {
       const request = step[kind];
@@ -125,7 +113,7 @@ function checkSteps(
     if (typeof call['to'] === 'string' && !isSipUri(call['to'])) checkRole(call['to'], ['steps', index, 'call', 'to']);
     const name = typeof call['name'] === 'string' ? call['name'] : defaultCallName(callNames.length + 1);
     if (callNames.includes(name)) {
-      problems.push({ path: ['steps', index, 'call', 'name'], message: `duplicate call name "${name}"`, hint: 'give each call step its own name' });
+      problems.push({ path: ['steps', index, 'call', 'name'], ...referenceProblem.duplicateCallName(name) });
     }
     callNames.push(name);
   });
@@ -135,12 +123,12 @@ function checkSteps(
 /** A transfer names exactly one of `to` (blind) and `attended`; `attended` and `call` name earlier call steps. */
 function checkTransferTargets(transfer: Record<string, unknown>, callNames: readonly string[], path: PropertyKey[], problems: PathProblem[]): void {
   if ((transfer['to'] === undefined) === (transfer['attended'] === undefined)) {
-    problems.push({ path, message: 'a transfer needs exactly one of to (blind) and attended (a call step name)', hint: 'transfer: { from: callee, to: target }, or transfer: { from: caller, call: first, attended: consult }' });
+    problems.push({ path, ...referenceProblem.transferTarget() });
   }
   for (const field of ['attended', 'call'] as const) {
     const name = transfer[field];
     if (typeof name === 'string' && !callNames.includes(name)) {
-      problems.push({ path: [...path, field], message: `no earlier call step named "${name}"`, hint: `call steps before this one: ${callNames.join(', ') || 'none'}` });
+      problems.push({ path: [...path, field], ...referenceProblem.noEarlierCall(name, callNames) });
     }
   }
 }

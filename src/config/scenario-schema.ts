@@ -24,6 +24,8 @@ import { awaitStepSchema, expectedCallSchema, resolveAwaitStep, resolveExpectedC
 import { dtmfDigits, mediaExpectationSchema } from './media-expectation-schema.js';
 import { statusCode, textField } from './scalar-fields.js';
 import type { CallStep, CallTarget, Roles, Scenario, ScenarioStep, ScenarioTranslations } from './scenario-types.js';
+import { schemaProblem } from './problem-text.js';
+import { localizedError } from './zod-problem.js';
 
 export const CALL_WAIT_FOR = ['ringing', 'confirmed', 'terminated'] as const;
 export const EXPECTED_OUTCOMES = ['answered', 'rejected', 'cancelled', 'timeout'] as const;
@@ -37,15 +39,15 @@ export const HEADER_STEP_KINDS = ['call', 'message', 'options', 'info', 'transfe
  */
 const localizedText = z.union([
   z.string().min(1),
-  z.strictObject({ en: z.string().min(1), zh: z.string().min(1).optional() }, { error: 'expected text, or { en: ..., zh: ... } with en required' }),
+  z.strictObject({ en: z.string().min(1), zh: z.string().min(1).optional() }, { error: localizedError(schemaProblem.localizedText()) }),
 ]);
 
 // Names of roles and bots are checked against each other by the reference pass (scenario-checks).
 const name = z.string();
 
 /** A display name sent as a quoted-string (RFC 3261 §25.1): no quote, backslash or line break to escape. */
-const displayName = textField('a display name such as Bob').pipe(
-  z.string().regex(/^[^"\\\r\n]+$/, { error: 'a display name cannot hold a double quote, a backslash or a line break (write it plain: toDisplayName: Bob Smith)' }),
+const displayName = textField({ en: 'a display name such as Bob', zh: '显示名，例如 Bob' }).pipe(
+  z.string().regex(/^[^"\\\r\n]+$/, { error: localizedError(schemaProblem.displayName()) }),
 );
 
 const callSchema = z.strictObject({
@@ -94,7 +96,7 @@ const stepSchema = z.strictObject({
 
 /** The YAML shape; `resolveScenario` turns its output into a Scenario. */
 export const scenarioSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a kebab-case id such as no-answer' }),
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: localizedError(schemaProblem.kebabId()) }),
   title: localizedText,
   description: localizedText.optional(),
   roles: z.object({ caller: name, callee: name }).catchall(name),
@@ -102,7 +104,7 @@ export const scenarioSchema = z.strictObject({
   proxy: z
     .strictObject({
       inviteTimeout: durationMs.optional(),
-      cancelledInviteStatus: z.union([z.literal(408), z.literal(487)], { error: 'expected 408 (as iptel.org answered) or 487 (RFC 3261, the default)' }).optional(),
+      cancelledInviteStatus: z.union([z.literal(408), z.literal(487)], { error: localizedError(schemaProblem.cancelledInviteStatus()) }).optional(),
     })
     .optional(),
   // The capture a scenario was made from (sipbots scenario from-capture), path relative to this file:

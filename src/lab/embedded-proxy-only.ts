@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import type { FieldMeaning } from '../config/problem-text.js';
 
 /** The part of a scenario's `proxy:` section that only the embedded proxy plays. */
 export interface ProxyBehaviour {
@@ -12,9 +13,12 @@ export interface ProxyBehaviour {
  * configures, and only it answers a cancelled INVITE 408 (as iptel.org did) instead of relaying
  * the callee's 487 (RFC 3261 §16.7). The INVITE timer is not here: a server's own timer plays it.
  */
-export function embeddedProxyOnlyReason(proxy: ProxyBehaviour | undefined): string | undefined {
+export function embeddedProxyOnlyReason(proxy: ProxyBehaviour | undefined): FieldMeaning | undefined {
   if (proxy?.cancelledInviteStatus === 408) {
-    return 'it sets proxy.cancelledInviteStatus: 408, and only the embedded proxy answers a cancelled INVITE 408 (as iptel.org did) instead of relaying the 487';
+    return {
+      en: 'it sets proxy.cancelledInviteStatus: 408, and only the embedded proxy answers a cancelled INVITE 408 (as iptel.org did) instead of relaying the 487',
+      zh: '它设置了 proxy.cancelledInviteStatus: 408，只有内置代理会对被取消的 INVITE 回 408（如 iptel.org），而不是转发 487',
+    };
   }
   return undefined;
 }
@@ -24,7 +28,7 @@ export function embeddedProxyOnlyReason(proxy: ProxyBehaviour | undefined): stri
  * lab header lists what it leaves out before anything starts. A file that does not parse is not
  * judged here; loading it later reports it properly.
  */
-export function embeddedProxyOnlyReasonOfFile(file: string): string | undefined {
+export function embeddedProxyOnlyReasonOfFile(file: string): FieldMeaning | undefined {
   let document: unknown;
   try {
     document = parse(readFileSync(file, 'utf8'));

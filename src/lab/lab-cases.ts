@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { embeddedProxyOnlyReasonOfFile } from './embedded-proxy-only.js';
+import type { FieldMeaning } from '../config/problem-text.js';
 
 /**
  * The lab case ids, in the order they run. Part of the contract: tests, scripts and
@@ -58,7 +59,7 @@ export function labCaseFiles(scenarioDir: string, only: readonly string[] | unde
     const reason = options.externalServer ? embeddedProxyOnlyReasonOfFile(join(scenarioDir, `${id}.yaml`)) : undefined;
     if (reason === undefined) return true;
     if (named) throw new EmbeddedProxyCaseError(id, reason);
-    excluded.push({ id, reason });
+    excluded.push({ id, reason: reason.en });
     return false;
   });
   return { files: kept.map((id) => join(scenarioDir, `${id}.yaml`)), excluded };
@@ -66,7 +67,10 @@ export function labCaseFiles(scenarioDir: string, only: readonly string[] | unde
 
 export class EmbeddedProxyCaseError extends Error {
   override readonly name = 'EmbeddedProxyCaseError';
-  constructor(id: string, reason: string) {
-    super(`lab case ${id} cannot run against --server: ${reason} (hint: run it without --server)`);
+  constructor(
+    readonly id: string,
+    readonly reason: FieldMeaning,
+  ) {
+    super(`lab case ${id} cannot run against --server: ${reason.en} (hint: run it without --server)`);
   }
 }

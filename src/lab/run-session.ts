@@ -25,6 +25,7 @@ import { createRunFolder } from './run-folder.js';
 import { expandScenarioPaths } from './scenario-paths.js';
 import { runPool } from './suite-pool.js';
 import { settleWithinGrace } from '../util/abort-grace.js';
+import { sessionProblem } from '../config/problem-text.js';
 
 /**
  * After Ctrl-C or SIGTERM: the cases get this long to hang up their calls, then the bots this long
@@ -218,7 +219,7 @@ async function playCases(scenarios: readonly Scenario[], running: readonly Bot[]
 function checkExternalServerScenarios(scenarios: readonly Scenario[]): void {
   const problems = scenarios.flatMap((scenario) => {
     const reason = embeddedProxyOnlyReason(scenario.proxy);
-    return reason === undefined ? [] : [{ file: scenario.file, path: 'proxy.cancelledInviteStatus', message: `${reason}, and --server was given`, hint: 'run it without --server' }];
+    return reason === undefined ? [] : [{ file: scenario.file, path: 'proxy.cancelledInviteStatus', ...sessionProblem.embeddedProxyOnly(reason) }];
   });
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -234,18 +235,10 @@ function checkWebRtcTransport(accounts: readonly BotConfig[], options: Transport
   if (options.media === 'none' || WEBRTC_TRANSPORTS.includes(options.transport)) return;
   const webrtc = accounts.filter((a) => a.media === 'webrtc');
   if (webrtc.length === 0) return;
-  const hint = 'add --transport wss (or ws), or use --media rtp';
   if (options.media === 'webrtc') {
-    throw new ConfigError([{ file: '--media', path: '', message: `--media webrtc needs a WebSocket transport, but this run uses ${options.transport}`, hint }]);
+    throw new ConfigError([{ file: '--media', path: '', ...sessionProblem.webrtcMediaOption(options.transport) }]);
   }
-  throw new ConfigError(
-    webrtc.map((a) => ({
-      file: options.botsFile,
-      path: `bots.${a.name}.media`,
-      message: `bot ${a.name} has media: webrtc, which needs a WebSocket transport, but this run uses ${options.transport}`,
-      hint,
-    })),
-  );
+  throw new ConfigError(webrtc.map((a) => ({ file: options.botsFile, path: `bots.${a.name}.media`, ...sessionProblem.webrtcBot(a.name, options.transport) })));
 }
 
 interface ServerTarget {

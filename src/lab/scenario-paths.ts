@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
+import { fileProblem } from '../config/problem-text.js';
 
 const SCENARIO_FILE = /\.ya?ml$/;
 
@@ -18,7 +19,7 @@ export async function expandScenarioPaths(paths: readonly string[]): Promise<str
       continue;
     }
     const found = await scenarioFilesUnder(path);
-    if (found.length === 0) throw new ConfigError([{ file: path, path: '', message: 'no scenario files (*.yaml) in this directory', hint: 'give scenario files or a directory that holds some' }]);
+    if (found.length === 0) throw new ConfigError([{ file: path, path: '', ...fileProblem.noScenarioFiles() }]);
     files.push(...found);
   }
   return files;

@@ -1,5 +1,6 @@
 import type { BotConfig, BotsFile } from '../config/bots-schema.js';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { sessionProblem } from '../config/problem-text.js';
 
 /**
  * Where a session's bots send their requests, as a softphone's account settings say it:
@@ -28,8 +29,7 @@ export function sessionRoute(bots: BotsFile, given: { server?: string | undefine
     problems.push({
       file: given.server !== undefined ? '--server' : bots.file,
       path: given.server !== undefined ? '' : 'server',
-      message: `both a server (${server}) and an outbound proxy (${outboundProxy}) are set: requests go to the outbound proxy, which reaches the domain's server itself`,
-      hint: 'keep one: server for a domain reached directly, outboundProxy for a proxy in front of it',
+      ...sessionProblem.serverAndOutboundProxy(server, outboundProxy),
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -46,8 +46,7 @@ function shared(bots: BotsFile, field: 'server' | 'outboundProxy', problems: Con
     problems.push({
       file: bots.file,
       path: `bots.${bot.name}.${field}`,
-      message: `bot ${bot.name} has ${field} ${bot[field] ?? '(none)'}, bot ${first.name} ${first[field] ?? '(none)'}: the bots of one run share one ${field}`,
-      hint: `set ${field} once, under defaults`,
+      ...sessionProblem.botsDisagree(field, bot.name, bot[field], first.name, first[field]),
     });
   }
   return undefined;

@@ -21,15 +21,20 @@ export type InputFileKind = keyof typeof INPUT_FILE_LIMITS;
 
 const KIND_NAMES: Record<InputFileKind, string> = { config: 'configuration', accounts: 'accounts', wav: 'WAV', capture: 'capture' };
 
+/** Why a path cannot be read, for a reader that words it in another language than `reason`. */
+export type InputFileProblem = 'not-found' | 'permission-denied' | 'not-a-folder-on-path' | 'directory' | 'not-regular' | 'too-large' | 'unreadable';
+
 /** A path that cannot be read as an input file; `reason` is short (`file not found`, `is a directory`). */
 export class InputFileError extends Error {
   override readonly name = 'InputFileError';
+  readonly problem: InputFileProblem;
   constructor(
     readonly file: string,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; problem?: InputFileProblem },
   ) {
     super(`${file}: ${reason}`, options);
+    this.problem = options?.problem ?? 'unreadable';
   }
 }
 
@@ -71,16 +76,17 @@ export async function readInputText(file: string, kind: InputFileKind): Promise<
 }
 
 function checkStats(file: string, stats: Stats, kind: InputFileKind): void {
-  if (stats.isDirectory()) throw new InputFileError(file, 'is a directory, not a file');
-  if (!stats.isFile()) throw new InputFileError(file, 'is not a regular file (a device, FIFO or socket is never read)');
+  if (stats.isDirectory()) throw new InputFileError(file, 'is a directory, not a file', { problem: 'directory' });
+  if (!stats.isFile()) throw new InputFileError(file, 'is not a regular file (a device, FIFO or socket is never read)', { problem: 'not-regular' });
   const limit = INPUT_FILE_LIMITS[kind];
-  if (stats.size > limit) throw new InputFileError(file, `is ${megabytes(stats.size)}, more than the ${megabytes(limit)} a ${KIND_NAMES[kind]} file may be`);
+  if (stats.size > limit) throw new InputFileError(file, `is ${megabytes(stats.size)}, more than the ${megabytes(limit)} a ${KIND_NAMES[kind]} file may be`, { problem: 'too-large' });
 }
 
 function unreadable(file: string, error: unknown): InputFileError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a folder on its path is a file' : `cannot read (${code ?? (error as Error).message})`;
-  return new InputFileError(file, reason, { cause: error });
+  const problem = code === 'ENOENT' ? 'not-found' : code === 'EACCES' ? 'permission-denied' : code === 'ENOTDIR' ? 'not-a-folder-on-path' : 'unreadable';
+  return new InputFileError(file, reason, { cause: error, problem });
 }
 
 function megabytes(bytes: number): string {

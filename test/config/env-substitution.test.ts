@@ -33,6 +33,7 @@ describe('substituteEnv', () => {
         path: ['bots', 'alice', 'password'],
         message: 'environment variable ALICE_PASSWORD is not set',
         hint: 'set it in .env or the environment; see .env.example',
+        zh: { message: '环境变量 ALICE_PASSWORD 未设置', hint: '在 .env 或环境中设置它；参见 .env.example' },
       },
     ]);
   });

@@ -80,6 +80,7 @@ describe('loadScenarioFile', () => {
         path: 'roles.callee',
         message: 'unknown bot "dave"',
         hint: 'bots in bots/lab.yaml: alice, bob, carol',
+        zh: { message: '未知的机器人 "dave"', hint: 'bots/lab.yaml 中的机器人：alice, bob, carol' },
       },
     ]);
   });

@@ -6,6 +6,8 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import { parseDnsServer } from '../../sip/locate/dns-server.js';
 import type { Logger } from '../../util/logger.js';
 import type { CliIo } from '../cli-io.js';
+import { sessionProblem } from '../../config/problem-text.js';
+import { readReason } from '../../config/zod-problem.js';
 
 export interface CommandContext {
   io: CliIo;
@@ -89,7 +91,7 @@ export async function readCaFile(file: string): Promise<string> {
     return await readInputText(file, 'config');
   } catch (error) {
     if (!(error instanceof InputFileError)) throw error;
-    throw new ConfigError([{ file, path: '', message: `cannot read the CA file: ${error.reason}`, hint: 'pass a PEM certificate with --ca' }], { cause: error });
+    throw new ConfigError([{ file, path: '', ...sessionProblem.caFile(readReason(error)) }], { cause: error });
   }
 }
 
@@ -98,7 +100,7 @@ export async function fileOfOption<T>(option: string, read: Promise<T>): Promise
   try {
     return await read;
   } catch (error) {
-    if (error instanceof InputFileError) throw new InputFileError(`${option} ${error.file}`, error.reason, { cause: error });
+    if (error instanceof InputFileError) throw new InputFileError(`${option} ${error.file}`, error.reason, { cause: error, problem: error.problem });
     throw error;
   }
 }
