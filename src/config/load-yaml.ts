@@ -4,9 +4,9 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { substituteEnv, type Env, type PathProblem } from './env-substitution.js';
 import { formatPath } from './path.js';
-import { fileProblem, schemaProblem } from './problem-text.js';
+import { fileProblem, readReason, schemaProblem } from './problem-text.js';
 import { syntaxProblems } from './yaml-syntax.js';
-import { issueText, readReason } from './zod-problem.js';
+import { issueText } from './zod-problem.js';
 
 export interface LoadYamlOptions {
   /** Where `${VAR}` references are resolved; defaults to `process.env`. */

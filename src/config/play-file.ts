@@ -4,7 +4,7 @@ import { InputFileError, readInputFileSync } from '../util/input-file.js';
 import type { PathProblem } from './env-substitution.js';
 import { isRecord } from './is-record.js';
 import { referenceProblem, type ProblemText } from './problem-text.js';
-import { readReason } from './zod-problem.js';
+import { readReason } from './problem-text.js';
 
 /** `play:` paths are written relative to the bots file, like an include, not to the working directory. */
 export function resolvePlayPath(botsFile: string, play: string): string {

@@ -1,3 +1,5 @@
+import type { InputFileError } from '../util/input-file.js';
+
 /** A problem's words in one language: what is wrong, and how to fix it. */
 export interface Words {
   message: string;
@@ -207,3 +209,18 @@ export const sessionProblem = {
       { message: `机器人 ${bot} 设置了 media: webrtc，它需要 WebSocket 传输，但这次运行用的是 ${transport}`, hint: '加上 --transport wss（或 ws），或改用 --media rtp' },
     ),
 };
+
+const READ_REASONS_ZH: Record<InputFileError['problem'], string> = {
+  'not-found': '文件不存在',
+  'permission-denied': '没有权限',
+  'not-a-folder-on-path': '路径中的某个文件夹其实是文件',
+  directory: '是文件夹，不是文件',
+  'not-regular': '不是普通文件（设备、FIFO 或套接字一律不读）',
+  'too-large': '文件过大',
+  unreadable: '无法读取',
+};
+
+/** Why a file could not be read, in both languages. */
+export function readReason(error: InputFileError): FieldMeaning {
+  return { en: error.reason, zh: READ_REASONS_ZH[error.problem] };
+}

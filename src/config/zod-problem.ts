@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { InputFileError } from '../util/input-file.js';
-import type { FieldMeaning, ProblemText } from './problem-text.js';
+import type { ProblemText } from './problem-text.js';
 
 /**
  * A schema's own `error` in both languages. zod keeps one message string per issue, so the
@@ -37,19 +36,4 @@ export function issueText(issue: z.core.$ZodIssue): ProblemText {
 
 function isProblemText(value: unknown): value is ProblemText {
   return typeof value === 'object' && value !== null && typeof (value as ProblemText).message === 'string' && typeof (value as ProblemText).zh === 'object';
-}
-
-const READ_REASONS_ZH: Record<InputFileError['problem'], string> = {
-  'not-found': '文件不存在',
-  'permission-denied': '没有权限',
-  'not-a-folder-on-path': '路径中的某个文件夹其实是文件',
-  directory: '是文件夹，不是文件',
-  'not-regular': '不是普通文件（设备、FIFO 或套接字一律不读）',
-  'too-large': '文件过大',
-  unreadable: '无法读取',
-};
-
-/** Why a file could not be read, in both languages. */
-export function readReason(error: InputFileError): FieldMeaning {
-  return { en: error.reason, zh: READ_REASONS_ZH[error.problem] };
 }

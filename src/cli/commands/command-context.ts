@@ -6,8 +6,7 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import { parseDnsServer } from '../../sip/locate/dns-server.js';
 import type { Logger } from '../../util/logger.js';
 import type { CliIo } from '../cli-io.js';
-import { sessionProblem } from '../../config/problem-text.js';
-import { readReason } from '../../config/zod-problem.js';
+import { readReason, sessionProblem } from '../../config/problem-text.js';
 
 export interface CommandContext {
   io: CliIo;
