@@ -9,7 +9,7 @@ import { runCli } from '../support/run-cli.js';
 /** One rule decides what only the embedded proxy plays, for the lab's case list and for `sipbots run`. */
 describe('scenarios only the embedded proxy plays', () => {
   it('are those answering a cancelled INVITE 408; 487 (RFC 3261 §16.7) and no setting play anywhere', () => {
-    expect(embeddedProxyOnlyReason({ cancelledInviteStatus: 408 })).toMatch(/408/);
+    expect(embeddedProxyOnlyReason({ cancelledInviteStatus: 408 })).toEqual({ en: expect.stringMatching(/408/), zh: expect.stringMatching(/408/) });
     expect(embeddedProxyOnlyReason({ cancelledInviteStatus: 487 })).toBeUndefined();
     expect(embeddedProxyOnlyReason({})).toBeUndefined();
     expect(embeddedProxyOnlyReason(undefined)).toBeUndefined();
