@@ -2,7 +2,7 @@ import type { EventStream } from '../events/event-stream.js';
 import { sipMessageEvent } from '../sip/message/message-event.js';
 import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import type { ReliableSipSocket } from '../sip/reliability/types.js';
-import { DEFAULT_TIMERS, timerPolicy, type SipTimerValues } from '../sip/transaction/timer-policy.js';
+import type { SipTimerValues } from '../sip/transaction/timer-policy.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
 import { tlsFailureOf } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
@@ -24,10 +24,11 @@ import { resolveBehaviour, type CalleeBehaviour, type Rel100 } from '../config/b
 import type { BotConfig } from '../config/bots-schema.js';
 import { Call } from './call.js';
 import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from './errors.js';
-import { boundForServer, failoverReason, reboundForTarget } from './server-address.js';
+import { boundForServer, failoverReason, reboundForTarget, requestFailoverReason } from './server-address.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { answerIncomingCall, isSdpError } from './callee-policy.js';
 import { wireMediaControl } from './call-media-control.js';
+import { placeCall, type CallPlacer } from './place-call.js';
 import { RegistrationKeeper } from './registration-keeper.js';
 import { createBotNat, natAfterRegistered } from './nat/bot-nat.js';
 import type { NatTraversal } from './nat/nat-traversal.js';
@@ -191,9 +192,62 @@ export class Bot {
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
   call(target: string, options: { cancelAfter?: number; hangupAfter?: number; headers?: RequestContent['headers']; rel100?: Rel100; toDisplayName?: string | undefined } = {}): Call {
     const ua = this.requireUserAgent();
-    const outgoing = ua.call(target, options.headers, { ...(options.rel100 === undefined ? {} : { rel100: options.rel100 }), ...(options.toDisplayName === undefined ? {} : { toDisplayName: options.toDisplayName }) });
+    const callOptions = { ...(options.rel100 === undefined ? {} : { rel100: options.rel100 }), ...(options.toDisplayName === undefined ? {} : { toDisplayName: options.toDisplayName }) };
+    const outgoing = ua.call(target, options.headers, callOptions);
     if (!outgoing) throw new Error(`${this.name}: ${JSON.stringify(target)} is not a SIP URI (hint: sip:bob@lab.test)`);
-    return this.placeCall(outgoing, target, options);
+    // RFC 3263 §4.3: the same call again at the next server target (on the user agent of the moment: a failover may bind anew).
+    const again = (failed: OutgoingCall): OutgoingCall => this.requireUserAgent().call(target, options.headers, { ...callOptions, again: { callId: failed.callId, cseq: failed.cseq } })!;
+    return this.trackCall(placeCall(this.placer(), outgoing, target, options, this.options.locator ? again : undefined));
+  }
+
+  private trackCall(call: Call): Call {
+    this.calls.set(call.callId, call);
+    return call;
+  }
+
+  /** What `placeCall` (place-call.ts) needs of this bot. */
+  private placer(): CallPlacer {
+    return {
+      name: this.name,
+      events: this.events,
+      clock: this.clock,
+      logger: this.logger,
+      timers: this.options.timers,
+      takeTransfers: (session) => this.takeTransfers(session),
+      lastSendError: () => this.lastSendError,
+      clearSendError: () => (this.lastSendError = undefined),
+      nextServerTarget: (reason) => this.options.locator?.failover(reason) ?? false,
+      serverTarget: () => this.serverTarget(),
+      registerAtCurrentTarget: () => this.registerAtCurrentTarget(),
+    };
+  }
+
+  /**
+   * After a call failed over to the next server target: REGISTER there (the binding at the
+   * failed target is worthless, and the callee's proxy must find us), moving on again while
+   * targets fail. A target of the other address family needs a new socket and user agent, and
+   * so a new registration.
+   */
+  private async registerAtCurrentTarget(): Promise<void> {
+    const timeoutMs = this.options.registerTimeoutMs ?? 8000;
+    for (;;) {
+      if (reboundForTarget(this.account, this.nextHop()) !== undefined) {
+        this.keeper?.stop();
+        await this.followTargetFamily();
+        return this.register();
+      }
+      const registration = this.registration;
+      if (registration === undefined) throw new Error(`bot ${this.name} has no registration to move`);
+      this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
+      this.lastSendError = undefined;
+      try {
+        await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs });
+        return;
+      } catch (error) {
+        const reason = failoverReason(error);
+        if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
+      }
+    }
   }
 
   /**
@@ -205,73 +259,23 @@ export class Bot {
       this.logger.info({ target: transfer.target, callId: session.callId }, 'transferred by the peer (REFER)');
       transfer
         .accept()
-        .then((outgoing) => this.placeCall(outgoing, transfer.target, {}))
+        .then((outgoing) => this.trackCall(placeCall(this.placer(), outgoing, transfer.target, {})))
         .catch((error: unknown) => this.logger.warn({ err: error, callId: session.callId }, 'following a REFER failed'));
     });
   }
 
-  private placeCall(outgoing: OutgoingCall, target: string, options: { cancelAfter?: number; hangupAfter?: number }): Call {
-    const call = new Call(this.name, 'caller', outgoing.callId, this.events, this.clock);
-    call.remoteUri = target;
-    this.calls.set(call.callId, call);
-    wireMediaControl(call, outgoing);
-    this.takeTransfers(outgoing);
-    call.hangup = async () => {
-      if (outgoing.state === 'establishing') {
-        call.endedBy ??= 'local';
-        call.transition('terminating', 'CANCEL');
-        // RFC 3261 §9.1: with no final response 64·T1 after the CANCEL, the INVITE has timed out.
-        call.after(timerPolicy('unreliable', { ...DEFAULT_TIMERS, ...this.options.timers }).transactionTimeout, () => {
-          call.finalReason ??= 'no final response to the INVITE after CANCEL';
-          call.transition('terminated', call.finalReason);
-          void outgoing.dispose();
-        });
-        await outgoing.cancel();
-      } else if (outgoing.state === 'established') {
-        call.endedBy ??= 'local';
-        call.transition('terminating', 'BYE');
-        await outgoing.bye();
-      }
-    };
-    outgoing.onStateChange((state) => {
-      if (state === 'established') {
-        call.transition('confirmed', '200 OK');
-        if (options.hangupAfter !== undefined) call.after(options.hangupAfter, call.hangup);
-      } else if (state === 'terminated') {
-        call.endedBy ??= 'remote';
-        call.transition('terminated', call.finalReason);
-      }
-    });
-    call.transition('calling', 'INVITE');
-    if (options.cancelAfter !== undefined) {
-      call.after(options.cancelAfter, () => (call.state === 'confirmed' ? undefined : call.hangup()));
-    }
-    outgoing
-      .invite({
-        onProgress: (response) => {
-          if (response.bent) this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, callId: call.callId, message: response.bent });
-          if (call.state === 'calling' || call.state === 'early') call.transition(response.status === 183 ? 'early' : 'ringing', `${response.status} ${response.reason}`);
-        },
-        onAccept: (response) => {
-          call.finalStatus = response.status;
-          call.finalReason = `${response.status} ${response.reason}`;
-        },
-        onReject: (response) => {
-          call.finalStatus = response.status;
-          call.finalReason = `${response.status} ${response.reason}`;
-        },
-      })
-      .catch((error: unknown) => {
-        this.logger.warn({ err: error, callId: call.callId }, 'INVITE could not be sent');
-        call.finalReason = error instanceof Error ? error.message : String(error);
-        call.transition('terminated', call.finalReason);
-      });
-    return call;
-  }
-
   /** MESSAGE or OPTIONS outside any dialog; resolves with the final response. */
-  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
-    return this.requireUserAgent().request(method, target, content);
+  async request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
+    for (;;) {
+      // RFC 3263 §4.3, as for an INVITE (place-call.ts): a failure at this target sends the request anew to the next one.
+      const from = this.serverTarget();
+      this.lastSendError = undefined;
+      const outcome = await this.requireUserAgent().request(method, target, content);
+      const reason = this.options.locator ? requestFailoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
+      if (reason === undefined || !this.options.locator?.failover(reason)) return outcome.response;
+      this.events.emit({ type: 'note', at: this.clock.now(), party: this.name, message: `${method} via ${from} failed: ${reason}; trying the next server target, ${this.serverTarget()}: registering there, then sending the ${method} again (RFC 3263 §4.3)` });
+      await this.registerAtCurrentTarget();
+    }
   }
 
   /** SUBSCRIBE (RFC 6665) outside any dialog; the bot itself notifies for presence, message-summary and dialog (src/sip/ua/notifier.ts). */

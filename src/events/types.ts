@@ -79,6 +79,8 @@ export interface CaseEvent extends EventBase {
 
 export interface LogEvent extends EventBase {
   type: 'note';
+  /** The call it is about, if any (an INVITE sent again to the next server target). */
+  callId?: string;
   message: string;
 }
 

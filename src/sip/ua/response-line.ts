@@ -9,7 +9,16 @@ export function responseLineOf(response: SipJsResponse): ResponseLine {
   return { status: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' };
 }
 
+/**
+ * True when sip.js made the response up instead of receiving it (RFC 3261 §8.1.3.1): 408 when
+ * the transaction timed out with no answer at all, 503 when the transport could not send. A
+ * received response always carries the text it was parsed from.
+ */
+export function isLocalResponse(response: SipJsResponse): boolean {
+  return response.message.data === undefined;
+}
+
 /** The part of a sip.js IncomingResponse read here (the type itself is not exported by sip.js's root). */
 export interface SipJsResponse {
-  message: { statusCode?: number; reasonPhrase?: string };
+  message: { statusCode?: number; reasonPhrase?: string; data?: string };
 }

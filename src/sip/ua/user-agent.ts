@@ -7,10 +7,9 @@ import type { Clock } from '../../util/clock.js';
 import type { LateAnswer } from './late-answer.js';
 import { IncomingCall } from './incoming-call.js';
 import { NodeTransport } from './node-transport.js';
-import { sendOutOfDialog, type OutOfDialogMethod } from './out-of-dialog-request.js';
+import { sendOutOfDialog, type OutOfDialogMethod, type OutOfDialogOutcome } from './out-of-dialog-request.js';
 import { OutgoingCall } from './outgoing-call.js';
 import { extraHeaderLines, type RequestContent } from './request-content.js';
-import type { ResponseLine } from './response-line.js';
 import { Registration } from './registration.js';
 import type { SessionDescriptionHandlerFactory } from './session-description-handler.js';
 import { sipJsLogConnector } from './sipjs-log.js';
@@ -116,12 +115,15 @@ export class SipUserAgent {
    * `rel100` offers reliable provisionals (RFC 3262 §4): 100rel in Supported, and in Require
    * when `required`; sip.js PRACKs every reliable 18x (RAck) whatever we offered.
    * `toDisplayName` goes in the To, quoted by sip.js (the schema keeps quotes and backslashes out).
+   * `again`: the same call sent anew after its INVITE failed at one server target (RFC 3263
+   * §4.3): same Call-ID, the next CSeq, a new branch (and, sip.js's choice, a new From tag).
    */
-  call(target: string, headers?: RequestContent['headers'], options: { rel100?: 'supported' | 'required'; toDisplayName?: string } = {}): OutgoingCall | undefined {
+  call(target: string, headers?: RequestContent['headers'], options: { rel100?: 'supported' | 'required'; toDisplayName?: string; again?: SameCall } = {}): OutgoingCall | undefined {
     const uri = UserAgent.makeURI(target);
     if (!uri) return undefined;
     const extraHeaders = extraHeaderLines(headers);
-    const params: { optionTags?: string[]; toDisplayName?: string } = {};
+    const params: { optionTags?: string[]; toDisplayName?: string; callId?: string; cseq?: number } = {};
+    if (options.again) Object.assign(params, { callId: options.again.callId, cseq: options.again.cseq + 1 });
     if (options.rel100 !== undefined) {
       params.optionTags = [...this.userAgent.userAgentCore.configuration.supportedOptionTags, '100rel'];
       if (options.rel100 === 'required') extraHeaders.push('Require: 100rel');
@@ -130,8 +132,8 @@ export class SipUserAgent {
     return new OutgoingCall(new Inviter(this.userAgent, uri, { extraHeaders, earlyMedia: true, params: params as object }));
   }
 
-  /** MESSAGE or OPTIONS to `target` outside any dialog; resolves with the final response. */
-  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<ResponseLine> {
+  /** MESSAGE or OPTIONS to `target` outside any dialog; resolves with the final response (and whether sip.js made it up). */
+  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<OutOfDialogOutcome> {
     return sendOutOfDialog(this.userAgent, method, target, content);
   }
 
@@ -171,6 +173,13 @@ export class SipUserAgent {
     const params: Record<string, string | null> = outbound ? { transport: this.options.protocol, ob: null } : { transport: this.options.protocol };
     this.userAgent.contact.uri = new URI('sip', this.options.contactUser, uriHost(endpoint.address), endpoint.port, params);
   }
+}
+
+/** The call an INVITE sent again belongs to. */
+export interface SameCall {
+  callId: string;
+  /** The CSeq number of the INVITE that failed. */
+  cseq: number;
 }
 
 /** `<sip:proxy.example.net:5060;lr>`: the outbound proxy as a loose router (RFC 3261 §8.1.2, §16.12). */
