@@ -19,6 +19,8 @@ export interface EmbeddedServerOptions {
   port?: number;
   inviteTimeoutMs?: number;
   cancelledInviteStatus?: CancelledInviteStatus;
+  /** The longest registration the registrar grants (see LabProxyOptions.maxExpiresS). */
+  maxExpiresS?: number;
   clock?: Clock;
   logger?: Logger;
   /** TCP/TLS/WS listeners: idle timeout, connection cap and message (buffer) cap; see SipSocketOptions. */
@@ -57,6 +59,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     logger: options.logger ?? silentLogger,
     inviteTimeoutMs: options.inviteTimeoutMs,
     cancelledInviteStatus: options.cancelledInviteStatus,
+    maxExpiresS: options.maxExpiresS,
   });
   await proxy.start();
   const endpoints = new Map(listeners.map((socket) => [socket.protocol, socket.local] as const));

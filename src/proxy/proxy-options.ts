@@ -57,6 +57,11 @@ export interface LabProxyOptions {
   recordRoute?: boolean;
   /** Registration lifetime when the REGISTER names none (RFC 3261 §10.3 step 7; default 3600 s). */
   defaultExpiresS?: number;
+  /**
+   * The longest registration granted (RFC 3261 §10.3 step 7, Kamailio's registrar max_expires):
+   * a REGISTER asking for more gets this in the 200's Contact expires. Default: no limit.
+   */
+  maxExpiresS?: number;
   /** Random bytes for nonces, branches and tags; inject for byte-stable tests. */
   random?: (bytes: number) => Buffer;
 }
@@ -79,6 +84,7 @@ export interface ResolvedProxyOptions {
   qop: boolean;
   recordRoute: boolean;
   defaultExpiresS: number;
+  maxExpiresS: number | undefined;
   random: (bytes: number) => Buffer;
 }
 
@@ -110,6 +116,7 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
     qop: options.qop ?? true,
     recordRoute: options.recordRoute ?? true,
     defaultExpiresS: options.defaultExpiresS ?? 3600,
+    maxExpiresS: options.maxExpiresS,
     random: options.random ?? randomBytes,
   };
   const problems: string[] = [];
@@ -118,6 +125,9 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
   if (new Set(protocols).size !== protocols.length) problems.push(`listeners: one socket per transport (got ${protocols.join(', ')})`);
   for (const name of ['inviteTimeoutMs', 'noResponseTimeoutMs', 'lingerMs', 'nonceTtlMs', 'defaultExpiresS'] as const) {
     if (!(resolved[name] > 0)) problems.push(`${name}: must be a positive number (got ${resolved[name]})`);
+  }
+  if (resolved.maxExpiresS !== undefined && !(Number.isInteger(resolved.maxExpiresS) && resolved.maxExpiresS > 0)) {
+    problems.push(`maxExpiresS: must be a positive whole number of seconds (got ${resolved.maxExpiresS})`);
   }
   if (resolved.cancelledInviteStatus !== 408 && resolved.cancelledInviteStatus !== 487) {
     problems.push(`cancelledInviteStatus: must be 408 or 487 (got ${String(resolved.cancelledInviteStatus)})`);

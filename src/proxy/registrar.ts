@@ -1,4 +1,4 @@
-import { getHeader, getHeaderValues, parseCSeq, parseParams, uriOf } from '../sip/message/headers.js';
+import { contactExpires, getHeader, getHeaderValues, parseCSeq, uriOf } from '../sip/message/headers.js';
 import type { SipRequest } from '../sip/message/sip-message.js';
 import { authenticate } from './authenticate.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -48,9 +48,9 @@ export function handleRegister(ctx: ProxyContext, request: SipRequest, hop: Hop)
         ctx.reply(request, hop, 400, 'Bad Request (unparsable Contact)', { toTag: ctx.newTag() });
         return;
       }
-      const closeAngle = contact.lastIndexOf('>');
-      const paramExpires = parseParams(closeAngle >= 0 ? contact.slice(closeAngle + 1) : contact.slice(uri.length)).get('expires');
-      const expires = paramExpires !== undefined && /^\d+$/.test(paramExpires) ? Number(paramExpires) : (headerExpires ?? ctx.options.defaultExpiresS);
+      const requested = contactExpires(contact) ?? headerExpires ?? ctx.options.defaultExpiresS;
+      // §10.3 step 7: the registrar may shorten what was asked for (Kamailio's max_expires).
+      const expires = Math.min(requested, ctx.options.maxExpiresS ?? Infinity);
       ctx.location.update({ user, contact: uri, socket: hop.socket, flow: hop.flow, callId, cseq }, expires);
     }
   }

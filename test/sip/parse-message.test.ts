@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getHeader, getHeaderValues, parseCSeq, tagOf, topVia, uriOf } from '../../src/sip/message/headers.js';
+import { getHeader, getHeaderValues, grantedExpires, parseCSeq, tagOf, topVia, uriOf } from '../../src/sip/message/headers.js';
 import { parseSipMessage, SipParseError } from '../../src/sip/message/parse-message.js';
 import { serializeSipMessage } from '../../src/sip/message/serialize-message.js';
 
@@ -113,5 +113,18 @@ describe('parseSipMessage', () => {
     const text = serializeSipMessage(message);
     expect(text).toContain('l: 11\r\n');
     expect(parseSipMessage(text).body).toBe('v=0\r\no=é\r\n');
+  });
+
+  it('reads what a registrar granted a binding: its Contact expires among several, else the Expires header (RFC 3261 §10.2.4)', () => {
+    const ok = (lines: string[]): ReturnType<typeof parseSipMessage> =>
+      parseSipMessage(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKr1', 'To: <sip:u1@lab.test>;tag=x', 'From: <sip:u1@lab.test>;tag=y', 'Call-ID: r1', 'CSeq: 2 REGISTER', ...lines, 'Content-Length: 0', '', ''].join('\r\n'));
+    const ours = 'sip:u1@127.0.0.1:5070;transport=tcp';
+    // Ours is the second binding, written in another case and with its parameter in the URI.
+    const two = ok(['Contact: <sip:u1@10.0.0.9:5060>;expires=3600, <SIP:u1@127.0.0.1:5070;transport=TCP>;expires=60', 'Expires: 900']);
+    expect(grantedExpires(two, ours)).toBe(60);
+    // m: compact form, no expires parameter on ours: the Expires header.
+    expect(grantedExpires(ok(['m: <sip:u1@127.0.0.1:5070;transport=tcp>', 'Expires: 120']), ours)).toBe(120);
+    expect(grantedExpires(ok(['Contact: <sip:u1@127.0.0.1:5070>;expires=0']), 'sip:u1@127.0.0.1:5070')).toBe(0);
+    expect(grantedExpires(ok(['Contact: <sip:u1@10.0.0.9:5060>;expires=30']), ours)).toBeUndefined();
   });
 });

@@ -1,10 +1,22 @@
 import type { LoadAccount } from '../plan/accounts.js';
+import { bump } from '../results/load-stats.js';
+import { grantedExpires } from '../../sip/message/headers.js';
+import { parseSipMessage, SipParseError } from '../../sip/message/parse-message.js';
+import type { TimerHandle } from '../../util/clock.js';
 import { ClientRequest, type ClientRequestResult } from './client-request.js';
 import type { BoundLink, EngineContext } from './load-context.js';
 
 /** REGISTERs in flight at once around a run (not measured: the load proper is what is measured). */
 const SETUP_CONCURRENCY = 100;
 const UNREGISTER_TIMEOUT_MS = 3000;
+/**
+ * A binding is refreshed at about half the lifetime the registrar granted, spread evenly from
+ * 45 % to 55 % over the accounts: N callees registered together do not refresh in one burst.
+ */
+const REFRESH_AT = 0.45;
+const REFRESH_SPREAD = 0.1;
+/** A refresh that failed is tried again after half of what is left of the binding, and no sooner than this. */
+const RETRY_MIN_MS = 1000;
 
 /** What the registrations need from their engine. */
 export interface RegistrationHost {
@@ -20,15 +32,33 @@ export interface RegistrationHost {
   onTimeout(): void;
 }
 
+/** One account's binding on the callee link: one Call-ID and a rising CSeq for all its REGISTERs (RFC 3261 §10.2.4). */
+interface Binding {
+  account: LoadAccount;
+  /** Its place among the accounts, which spreads its refreshes. */
+  index: number;
+  callId: string;
+  cseq: number;
+  /** When the registrar's grant runs out (engine clock, ms). */
+  expiresAt: number;
+  timer?: TimerHandle;
+  refreshing?: ClientRequest;
+}
+
 /**
  * The callee accounts' bindings around a load run (RFC 3261 §10): REGISTER every account on
- * the callee link before the arrivals, Expires 0 for those that registered after them.
+ * the callee link before the arrivals, refresh each at about half the lifetime the registrar
+ * granted in its 200 (the Contact's expires, else the Expires header) while the run lasts, and
+ * Expires 0 for those that registered after it. Registering and unregistering go
  * SETUP_CONCURRENCY at a time; both stop early when the server is found dead, and when the run
  * is interrupted they get `graceMs` each, so that the process still exits within 5 s.
+ * Refreshes run on the engine's clock (its timer wheel), each a ClientRequest like the first
+ * REGISTER (digest included); a failed one is counted in `calleeRefreshFailures` and tried again.
  */
 export class CalleeRegistrations {
-  private readonly registered: LoadAccount[] = [];
+  private readonly registered: Binding[] = [];
   private abortedAt: number | undefined;
+  private refreshing = true;
 
   constructor(
     private readonly host: RegistrationHost,
@@ -41,38 +71,109 @@ export class CalleeRegistrations {
     const failures: Record<string, number> = {};
     const { ctx, signal, graceMs } = this.host;
     const abortedAt = (): number => (signal?.aborted ? (this.abortedAt ??= ctx.now()) : Infinity);
-    await this.each([...this.accounts], this.expires, undefined, failures, () => abortedAt() + graceMs);
+    const bindings = this.accounts.map((account, index): Binding => ({ account, index, callId: ctx.ids.callId(), cseq: 1, expiresAt: 0 }));
+    await this.each(bindings, this.expires, undefined, failures, () => abortedAt() + graceMs);
     return failures;
+  }
+
+  /** Ends the refreshes: none is sent from now on, and one under way is abandoned. */
+  stopRefreshing(): void {
+    this.refreshing = false;
+    for (const binding of this.registered) {
+      if (binding.timer !== undefined) this.host.ctx.clock.clearTimeout(binding.timer);
+      binding.timer = undefined;
+      if (binding.refreshing) {
+        binding.refreshing.abandon();
+        this.host.ctx.clients.delete(binding.callId);
+        binding.refreshing = undefined;
+      }
+    }
   }
 
   /** Expires 0 for every account that registered (§10.2.2); bounded when interrupted. */
   async unregister(): Promise<void> {
+    this.stopRefreshing();
     const { ctx, signal, graceMs } = this.host;
     const interrupted = signal?.aborted === true;
     const deadline = interrupted ? ctx.now() + graceMs : Infinity;
     await this.each(this.registered.splice(0), 0, interrupted ? graceMs : UNREGISTER_TIMEOUT_MS, {}, () => deadline);
   }
 
-  private async each(queue: LoadAccount[], expires: number, timeoutMs: number | undefined, failures: Record<string, number>, deadline: () => number): Promise<void> {
+  private async each(queue: Binding[], expires: number, timeoutMs: number | undefined, failures: Record<string, number>, deadline: () => number): Promise<void> {
     const { ctx, signal } = this.host;
     const giveUp = (): boolean => this.host.serverStopped() || ctx.now() >= deadline();
     const over = (): boolean => giveUp() || (expires > 0 && signal?.aborted === true);
     const worker = async (): Promise<void> => {
-      for (let account = queue.shift(); account && !over(); account = queue.shift()) {
-        const result = await this.request(account, expires, timeoutMs);
-        if (result.ok && expires > 0) this.registered.push(account);
-        if (!result.ok) failures[result.reason ?? 'failed'] = (failures[result.reason ?? 'failed'] ?? 0) + 1;
+      for (let binding = queue.shift(); binding && !over(); binding = queue.shift()) {
+        const sentAt = ctx.now();
+        const result = await new Promise<ClientRequestResult>((resolve) => this.send(binding, expires, timeoutMs, resolve));
+        if (result.ok && expires > 0) {
+          this.registered.push(binding);
+          this.granted(binding, result, sentAt);
+        }
+        if (!result.ok) bump(failures, result.reason ?? 'failed');
         if (result.status === 0) this.host.onTimeout();
       }
     };
     await until(Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker)), giveUp);
   }
 
-  private request(account: LoadAccount, expires: number, timeoutMs: number | undefined): Promise<ClientRequestResult> {
+  /** One REGISTER of `binding` (digest retry included) with its Call-ID and the next two CSeqs (a challenge takes one more). */
+  private send(binding: Binding, expires: number, timeoutMs: number | undefined, onDone: (result: ClientRequestResult) => void): ClientRequest {
     const base = this.host.ctx;
     const ctx = timeoutMs === undefined ? base : { ...base, timeoutMs };
-    const spec = { method: 'REGISTER' as const, account, ruri: `sip:${account.domain}`, to: `sip:${account.user}@${account.domain}`, expires, scheduledAt: base.now(), measure: false };
-    return new Promise((resolve) => new ClientRequest(ctx, this.host.bound, spec, resolve).start());
+    const { account, callId } = binding;
+    const spec = { method: 'REGISTER' as const, account, ruri: `sip:${account.domain}`, to: `sip:${account.user}@${account.domain}`, expires, scheduledAt: base.now(), measure: false, callId, cseq: binding.cseq };
+    binding.cseq += 2;
+    const request = new ClientRequest(ctx, this.host.bound, spec, onDone);
+    request.start();
+    return request;
+  }
+
+  /** A 2xx registered `binding` (sent at `sentAt`): its refresh is due at about half the lifetime the 2xx grants. */
+  private granted(binding: Binding, result: ClientRequestResult, sentAt: number): void {
+    const { party } = this.host.bound;
+    const contact = `sip:${binding.account.user}@${party.hostPort}${party.contactParams}`;
+    const lifetimeMs = (grantedSeconds(result, contact) ?? this.expires) * 1000;
+    binding.expiresAt = sentAt + lifetimeMs;
+    if (lifetimeMs <= 0) return;
+    const fraction = REFRESH_AT + (REFRESH_SPREAD * binding.index) / Math.max(1, this.accounts.length);
+    this.schedule(binding, sentAt + lifetimeMs * fraction - this.host.ctx.now());
+  }
+
+  private schedule(binding: Binding, delayMs: number): void {
+    if (!this.refreshing) return;
+    binding.timer = this.host.ctx.clock.setTimeout(() => this.refresh(binding), Math.max(0, delayMs));
+  }
+
+  private refresh(binding: Binding): void {
+    binding.timer = undefined;
+    const { ctx } = this.host;
+    if (!this.refreshing || this.host.serverStopped()) return;
+    const sentAt = ctx.now();
+    binding.refreshing = this.send(binding, this.expires, undefined, (result) => {
+      binding.refreshing = undefined;
+      if (result.ok) {
+        ctx.stats.counters.calleeRefreshes++;
+        this.granted(binding, result, sentAt);
+        return;
+      }
+      bump(ctx.stats.counters.calleeRefreshFailures, result.reason ?? 'failed');
+      if (result.status === 0) this.host.onTimeout();
+      this.schedule(binding, Math.max(RETRY_MIN_MS, (binding.expiresAt - ctx.now()) / 2));
+    });
+  }
+}
+
+/** What the final 2xx of `result` grants `contact`, in seconds; undefined when it does not say (or cannot be read whole). */
+function grantedSeconds(result: ClientRequestResult, contact: string): number | undefined {
+  if (result.final === undefined) return undefined;
+  try {
+    return grantedExpires(parseSipMessage(result.final.raw), contact);
+  } catch (error) {
+    // The lean scanner accepted it; the full parser did not. The binding lasts what was asked for.
+    if (error instanceof SipParseError) return undefined;
+    throw error;
   }
 }
 

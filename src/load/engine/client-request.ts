@@ -19,6 +19,9 @@ export interface ClientRequestSpec {
   scheduledAt: number;
   /** Record statuses and response times (off for the callee registrations around a run). */
   measure: boolean;
+  /** A registration's own Call-ID and first CSeq, kept across its refreshes (RFC 3261 §10.2.4); default a new Call-ID, CSeq 1. */
+  callId?: string;
+  cseq?: number;
 }
 
 export interface ClientRequestResult {
@@ -28,6 +31,8 @@ export interface ClientRequestResult {
   reason?: string;
   /** Final response time from the scheduled time, ms. */
   elapsedMs: number;
+  /** The final response (none at Timer F): read it in the callback, keep nothing of it. */
+  final?: ScannedMessage;
 }
 
 /**
@@ -43,7 +48,7 @@ export interface ClientRequestResult {
 export class ClientRequest implements ResponseHandler, ClientTransactionUser {
   private readonly callId: string;
   private readonly fromTag: string;
-  private cseq = 1;
+  private cseq: number;
   private request = '';
   private transaction: NonInviteClientTransaction | undefined;
   private txStart: number;
@@ -56,7 +61,8 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
     private readonly spec: ClientRequestSpec,
     private readonly onDone: (result: ClientRequestResult) => void,
   ) {
-    this.callId = ctx.ids.callId();
+    this.callId = spec.callId ?? ctx.ids.callId();
+    this.cseq = spec.cseq ?? 1;
     this.fromTag = ctx.ids.tag();
     this.txStart = spec.scheduledAt;
   }
@@ -81,7 +87,7 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
       this.authenticated = true;
       const header = m.status === 407 ? 'Proxy-Authorization' : 'Authorization';
       const credentials = this.ctx.digest.answer(m.challenge, { username: this.spec.account.user, password: this.spec.account.password, method: this.spec.method, uri: this.spec.ruri });
-      this.cseq = 2;
+      this.cseq++;
       this.txStart = now;
       this.send(`${header}: ${credentials}\r\n`);
       return;
@@ -89,7 +95,7 @@ export class ClientRequest implements ResponseHandler, ClientTransactionUser {
     const ok = m.status < 300;
     if (!ok && this.spec.measure) this.ctx.stats.counters.refused++;
     const reason = ok ? undefined : m.status === 401 || m.status === 407 ? `${this.spec.method} ${m.status} (credentials rejected)` : `${this.spec.method} ${m.status}`;
-    this.finish({ ok, status: m.status, reason, elapsedMs: now - this.spec.scheduledAt });
+    this.finish({ ok, status: m.status, reason, elapsedMs: now - this.spec.scheduledAt, final: m });
   }
 
   /** Timer E. */

@@ -153,6 +153,7 @@ export class LoadEngine {
       // A server found dead gets no unregistrations: each would only wait out its timer.
       if (this.registrations && !this.stopped) await this.withTicker(() => this.registrations!.unregister());
     } finally {
+      this.registrations?.stopRefreshing();
       // Media first: legs still running are judged before the snapshot is taken.
       await this.ctx.media?.close();
       await Promise.all(this.links.map((link) => link.close()));

@@ -53,6 +53,11 @@ export function formatTable(r: LoadResult): string {
   if (statuses.length > 0) lines.push(`  statuses   ${statuses.map(([k, n]) => `${k}: ${n}`).join('  ')}`);
   const failures = Object.entries(c.failures).sort(([, a], [, b]) => b - a);
   if (failures.length > 0) lines.push(`  failures   ${failures.map(([k, n]) => `${k}: ${n}`).join('  ')}`);
+  const refreshFailures = Object.entries(c.calleeRefreshFailures).sort(([, a], [, b]) => b - a);
+  if (c.calleeRefreshes > 0 || refreshFailures.length > 0) {
+    const failed = refreshFailures.reduce((sum, [, n]) => sum + n, 0);
+    lines.push(`  callees    registrations refreshed ${c.calleeRefreshes}  refreshes failed ${failed}${refreshFailures.map(([k, n]) => `  ${k}: ${n}`).join('')}`);
+  }
   lines.push('');
   lines.push(`  ${'latency (ms)'.padEnd(16)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`);
   const labels: Record<string, string> = { setup_180: 'INVITE→180', setup_200: 'INVITE→200', register: 'REGISTER', bye: 'BYE', options: 'OPTIONS', response: 'any request' };

@@ -41,6 +41,10 @@ export interface LoadCounters {
   /** Datagrams we could not read, or that matched nothing. */
   unparsable: number;
   stray: number;
+  /** Callee registrations refreshed during the run (at about half the lifetime the registrar granted). */
+  calleeRefreshes: number;
+  /** Callee registration refreshes that failed, by reason (`REGISTER 403`, `timeout REGISTER`). */
+  calleeRefreshFailures: Record<string, number>;
 }
 
 export function newCounters(): LoadCounters {
@@ -60,6 +64,8 @@ export function newCounters(): LoadCounters {
     answered: 0,
     unparsable: 0,
     stray: 0,
+    calleeRefreshes: 0,
+    calleeRefreshFailures: {},
   };
 }
 

@@ -123,6 +123,28 @@ export function splitHostPort(text: string): { host: string; port: number | unde
   return { host: text.slice(0, colon), port: Number(text.slice(colon + 1)) };
 }
 
+/** The `expires` parameter of a Contact value (outside the URI's angle brackets), or undefined. */
+export function contactExpires(contact: string): number | undefined {
+  const close = contact.lastIndexOf('>');
+  const value = parseParams(close >= 0 ? contact.slice(close + 1) : contact.slice(uriOf(contact).length)).get('expires');
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * Seconds a registrar's 2xx to a REGISTER grants the binding of `contactUri` (RFC 3261 §10.2.4):
+ * the `expires` parameter of that Contact in the response (URIs compared without their
+ * parameters, case-insensitively), else the Expires header; undefined when neither says.
+ */
+export function grantedExpires(response: SipMessage, contactUri: string): number | undefined {
+  const bare = (uri: string): string => uri.split(';')[0]!.trim().toLowerCase();
+  const ours = bare(contactUri);
+  const mine = getHeaderValues(response, 'contact').find((contact) => bare(uriOf(contact)) === ours);
+  const param = mine === undefined ? undefined : contactExpires(mine);
+  if (param !== undefined) return param;
+  const header = getHeader(response, 'expires')?.trim();
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
 /** The `tag` parameter of a From or To value, outside the URI's angle brackets. */
 export function tagOf(nameAddr: string | undefined): string | undefined {
   if (!nameAddr) return undefined;
