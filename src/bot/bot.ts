@@ -185,8 +185,21 @@ export class Bot {
       }
     }
     // After the first success only: a registration that never worked is a configuration problem.
-    this.keeper = new RegistrationKeeper(registration, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger);
+    this.keeper = new RegistrationKeeper(registration, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger, (response) => this.keeperFailover(response));
     if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: this.requireUserAgent(), registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs });
+  }
+
+  /**
+   * A registration that keeps failing at its target (the server died after we registered: the
+   * refresh and its retry are refused, time out or get a 503) moves to the next one (RFC 3263 §4.3), so
+   * calls to this bot reach it again. A target of the other address family is not followed here.
+   */
+  private keeperFailover(response: ResponseLine): boolean {
+    const from = this.serverTarget();
+    const reason = response.status === 503 || response.status === 408 ? `REGISTER refresh: ${response.status} ${response.reason}${this.lastSendError instanceof Error ? ` (${this.lastSendError.message})` : ''}` : undefined;
+    if (reason === undefined || reboundForTarget(this.account, this.options.locator?.peek() ?? this.nextHop()) !== undefined || !this.options.locator?.failover(reason)) return false;
+    this.events.emit({ type: 'note', at: this.clock.now(), party: this.name, message: `${reason} via ${from}; registering at the next server target, ${this.serverTarget()} (RFC 3263 §4.3)` });
+    return true;
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */

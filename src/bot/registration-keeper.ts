@@ -1,4 +1,5 @@
 import type { Registration } from '../sip/ua/registration.js';
+import type { ResponseLine } from '../sip/ua/response-line.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -21,6 +22,11 @@ export class RegistrationKeeper {
     private readonly clock: Clock,
     private readonly retryMs: number,
     private readonly logger: Logger,
+    /**
+     * Told of each refused retry; true when the bot moved to the next server target (RFC 3263
+     * §4.3: the current one refuses connections or says 503), which is then tried at once.
+     */
+    private readonly nextTarget: (response: ResponseLine) => boolean = () => false,
   ) {
     registration.onStateChange((state) => {
       if (state === 'unregistered') this.schedule();
@@ -66,7 +72,8 @@ export class RegistrationKeeper {
     this.registration
       .register({ onReject: (response) => {
         this.logger.warn({ status: response.status }, 'registration retry refused');
-        this.schedule();
+        if (this.nextTarget(response)) this.attempt();
+        else this.schedule();
       } })
       .catch((error: unknown) => {
         this.logger.warn({ err: error }, 'registration retry could not be sent');

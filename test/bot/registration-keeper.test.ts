@@ -48,6 +48,26 @@ describe('RegistrationKeeper', () => {
     keeper.stop();
   });
 
+  it('a refused retry that moved the bot to the next server target (RFC 3263 §4.3) is tried there at once', () => {
+    const clock = new FakeClock();
+    let target = 0;
+    const registration = fakeRegistration(() => (target === 1 ? 'accept' : 'reject'));
+    const told: number[] = [];
+    const keeper = new RegistrationKeeper(registration, clock, 1000, silentLogger, (response) => {
+      told.push(response.status);
+      if (target === 1) return false;
+      target = 1;
+      return true;
+    });
+    registration.lose();
+    clock.advance(1000);
+    // The retry at the first target was refused; the second, at the next target, came at once.
+    expect(registration.attempts).toBe(2);
+    expect(told).toEqual([408]);
+    expect(registration.state).toBe('registered');
+    keeper.stop();
+  });
+
   it('does nothing once stopped (the bot is shutting down and unregistering)', () => {
     const clock = new FakeClock();
     const registration = fakeRegistration(() => 'reject');

@@ -59,8 +59,9 @@ function portOf(proxy: EmbeddedServer): number {
   return proxy.endpoints.get('tcp')!.port;
 }
 
-async function startBot(server: SessionServer, name: string): Promise<Bot> {
-  const bot = new Bot({ account: { ...config.bots.get(name)!, transport: 'tcp' }, server: server.first, locator: server.forBot(), events, registerTimeoutMs: 3000 });
+async function startBot(server: SessionServer, name: string, expires?: number): Promise<Bot> {
+  const account = config.bots.get(name)!;
+  const bot = new Bot({ account: { ...account, transport: 'tcp', expires: expires ?? account.expires }, server: server.first, locator: server.forBot(), events, registerTimeoutMs: 3000 });
   bots.push(bot);
   await bot.start();
   await bot.register();
@@ -84,6 +85,7 @@ async function recorded(): Promise<{ sip: SipMessageEvent[]; notes: LogEvent[] }
 }
 
 const request = (e: SipMessageEvent, method: string) => e.direction === 'out' && e.method === method;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const target = (port: number, name: string) => `SRV _sip._tcp.lab.test → tcp 127.0.0.1:${port} (${name})`;
 
 describe('a call fails over to the next server target (RFC 3263 §4.3)', () => {
@@ -132,6 +134,32 @@ describe('a call fails over to the next server target (RFC 3263 §4.3)', () => {
     expect(Number(invites[0]!.cseq?.split(' ')[0])).toBeGreaterThan(1);
     expect(mine.some((e) => e.direction === 'in' && e.status === 200 && e.cseq?.endsWith('INVITE') === true && e.remote.port === b)).toBe(true);
     expect(mine.some((e) => e.remote.port === a && e.at > failover[0]!.at)).toBe(false);
+  }, 30_000);
+
+  it('both registered at A, A stops: bob’s refresh fails there and he moves to B; alice’s call fails over and reaches him', async () => {
+    const server = await located();
+    const [a, b] = [portOf(proxyA!), portOf(proxyB!)];
+    const alice = await startBot(server, 'alice');
+    const bob = await startBot(server, 'bob', 3);
+    await proxyA!.stop();
+    proxyA = undefined;
+    // bob refreshes at 90 % of his 3 s, retries after a quarter of it, and moves on then.
+    const deadline = Date.now() + 10_000;
+    while (proxyB!.proxy.location.lookup('bob').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(bob.serverTarget()).toBe(target(b, 'b.lab.test'));
+    const call = alice.call('sip:bob@lab.test', { hangupAfter: 300 });
+    await ended(call);
+    expect(call.history).toContain('confirmed');
+    expect(alice.serverTarget()).toBe(target(b, 'b.lab.test'));
+    const { sip, notes } = await recorded();
+    expect(notes.map((n) => `${n.party}: ${n.message}`)).toEqual([
+      expect.stringMatching(new RegExp(`^bob: REGISTER refresh: 503 Service Unavailable .*via ${escape(target(a, 'a.lab.test'))}; registering at the next server target, ${escape(target(b, 'b.lab.test'))}`)),
+      expect.stringContaining(`alice: INVITE via ${target(a, 'a.lab.test')} failed`),
+    ]);
+    const bobsRegisters = sip.filter((e) => e.party === 'bob' && request(e, 'REGISTER')).map((e) => e.remote.port);
+    expect(bobsRegisters[0]).toBe(a);
+    expect(bobsRegisters.at(-1)).toBe(b);
+    expect(sip.some((e) => e.party === 'bob' && e.direction === 'in' && e.method === 'INVITE' && e.remote.port === b)).toBe(true);
   }, 30_000);
 
   it('a MESSAGE outside a dialog fails over the same way: refused at A, registered at B, sent again there and answered', async () => {

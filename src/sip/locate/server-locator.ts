@@ -47,6 +47,12 @@ export class ServerLocator {
     return `${this.located.route} → ${describeTarget(this.targets[this.index]!)}`;
   }
 
+  /** The target `failover` would move to, if any. */
+  peek(): Endpoint | undefined {
+    const next = this.targets[this.index + 1];
+    return next && { address: next.address, port: next.port };
+  }
+
   /** RFC 3263 §4.3: the current target did not answer, refused the connection or said 503. False when none is left. */
   failover(reason: string): boolean {
     const failed = this.targets[this.index]!;
