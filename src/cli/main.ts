@@ -7,6 +7,7 @@ import { COMMANDS, commandNamed } from './command-table.js';
 import type { CommandContext } from './commands/command-context.js';
 import { ExitCode } from './exit-codes.js';
 import { langOf, type CliLang } from './cli-lang.js';
+import { ZH_HELP_AFTER_ERROR, zhUsageError } from './usage-zh.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -18,20 +19,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo(langOf
   let exitCode: number = ExitCode.Ok;
   let logger: Logger | undefined;
   let logLevel = 'warn';
+  const lang = langOf(argv);
   const context: CommandContext = {
     io,
+    lang,
     // pino is loaded only by a command that logs, never for --help, --version or `load`.
     logger: async () => (logger ??= (await import('../util/logger.js')).createLogger({ level: logLevel as never, pretty: io.stderr.isTTY === true })),
     setExitCode: (code) => {
       exitCode = code;
     },
   };
+  const output = {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => io.stderr.write(s),
+    ...(lang === 'zh' ? { outputError: (s: string, write: (text: string) => void) => write(zhUsageError(s)) } : {}),
+  };
   const program = new Command('sipbots')
     .description('Headless SIP bots: lab cases, scenarios, captures and load against a SIP proxy')
     .version(version, '-V, --version')
     .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError(lang === 'zh' ? ZH_HELP_AFTER_ERROR : '(run with --help for usage)')
+    .configureOutput(output)
     .exitOverride()
     .hook('preAction', (command) => {
       logLevel = command.opts().logLevel as string;
@@ -43,7 +51,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(langOf
     const command = entry === chosen ? (await entry.load())(context) : new Command(entry.name);
     program.addCommand(command.description(entry.description));
   }
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const command of program.commands) command.exitOverride().configureOutput(output);
   try {
     // A .env file feeds the real process environment only, never an injected one (tests).
     if (io.env === process.env) loadDotEnv('.env');
@@ -55,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(langOf
     }
     if (io.signal.aborted) return ExitCode.Interrupted;
     const { errorText } = await import('./error-text.js');
-    io.stderr.write(`${errorText(error, langOf(argv))}\n`);
+    io.stderr.write(`${errorText(error, lang)}\n`);
     return (await import('./exit-for-error.js')).exitCodeFor(error);
   }
   return exitCode;

@@ -13,6 +13,8 @@ const RESET = '\x1b[0m';
 const WORDS = {
   en: {
     header: (server: string | undefined, transport: string) => `sipbots lab: ${server ?? 'embedded lab proxy'} over ${transport}`,
+    outboundProxy: (server: string) => `${server} (outbound proxy)`,
+    dnsTransport: 'the transport DNS chooses (else udp)',
     excluded: (id: string, reason: string) => `not run against this server: ${id} (${reason})`,
     pass: 'PASS',
     fail: 'FAIL',
@@ -29,6 +31,8 @@ const WORDS = {
   },
   zh: {
     header: (server: string | undefined, transport: string) => `sipbots 实验：${server ?? '内置实验代理'}，传输 ${transport}`,
+    outboundProxy: (server: string) => `${server}（出站代理）`,
+    dnsTransport: '由 DNS 选定（否则 udp）',
     excluded: (id: string) => `未对此服务器运行：${id}（只有内置实验代理会这样应答）`,
     pass: '通过',
     fail: '失败',
@@ -45,10 +49,16 @@ const WORDS = {
   },
 } as const;
 
-export function formatLabHeader(server: string | undefined, transport: string, lang: Lang = 'en', excluded: RunSummary['excluded'] = []): string {
+/** The lab's first line: the server (undefined: the embedded proxy), whether it is an outbound proxy, and the transport (undefined: DNS chooses). */
+export function formatLabHeader(
+  route: { server: string | undefined; outboundProxy: boolean; transport: string | undefined },
+  lang: Lang = 'en',
+  excluded: RunSummary['excluded'] = [],
+): string {
   const w = WORDS[lang];
   const notes = (excluded ?? []).map((c) => `${w.excluded(c.id, c.reason)}\n`).join('');
-  return `${w.header(server, transport)}\n${notes}\n`;
+  const server = route.server !== undefined && route.outboundProxy ? w.outboundProxy(route.server) : route.server;
+  return `${w.header(server, route.transport ?? w.dnsTransport)}\n${notes}\n`;
 }
 
 /** Erases the terminal's current line (a live status line) and returns the cursor to its start. */

@@ -191,6 +191,8 @@ export const sessionProblem = {
   embeddedProxyOnly: (reason: FieldMeaning) => both({ message: `${reason.en}, and --server was given`, hint: 'run it without --server' }, { message: `${reason.zh}，而运行给了 --server`, hint: '去掉 --server 运行' }),
   webrtcMediaOption: (transport: string) =>
     both({ message: `--media webrtc needs a WebSocket transport, but this run uses ${transport}`, hint: 'add --transport wss (or ws), or use --media rtp' }, { message: `--media webrtc 需要 WebSocket 传输，但这次运行用的是 ${transport}`, hint: '加上 --transport wss（或 ws），或改用 --media rtp' }),
+  envTransport: (transport: string, transports: readonly string[]) =>
+    both({ message: `${transport} is not one of ${transports.join(', ')}` }, { message: `${transport} 不在 ${transports.join(', ')} 之中` }),
   caFile: (reason: FieldMeaning) =>
     both({ message: `cannot read the CA file: ${reason.en}`, hint: 'pass a PEM certificate with --ca' }, { message: `无法读取 CA 文件：${reason.zh}`, hint: '用 --ca 给出 PEM 格式的证书' }),
   bindFamily: (bot: string, bound: string, boundFamily: string, server: string, serverFamily: string) =>

@@ -2,9 +2,16 @@ import { constants } from 'node:fs';
 import { access, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-/** An output folder or file that cannot be used for a new run (exit 2). */
+/** An output folder or file that cannot be used for a new run (exit 2); `zh` says the same for `--lang zh`. */
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
+  constructor(
+    message: string,
+    readonly zh: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 export interface RunFolderOptions {
@@ -30,8 +37,10 @@ export async function createRunFolder(out: string | undefined, options: RunFolde
     const existing = await folderEntries(out, option);
     if (existing === undefined) await makeFolder(out, option);
     else if (existing.length > 0 && options.force !== true) {
-      const what = existing.includes('summary.json') || existing.includes('messages.jsonl') ? 'already holds a run' : `is not empty (${existing.length} ${existing.length === 1 ? 'entry' : 'entries'})`;
-      throw new RunFolderError(`${option} ${out} ${what}; choose another folder, or add --force to write into it`);
+      const holdsRun = existing.includes('summary.json') || existing.includes('messages.jsonl');
+      const what = holdsRun ? 'already holds a run' : `is not empty (${existing.length} ${existing.length === 1 ? 'entry' : 'entries'})`;
+      const zhWhat = holdsRun ? '里已经有一次运行' : `不是空的（${existing.length} 项）`;
+      throw new RunFolderError(`${option} ${out} ${what}; choose another folder, or add --force to write into it`, `${option} ${out} ${zhWhat}；换一个文件夹，或加 --force 写入其中`);
     }
     await assertWritable(out, option);
     return out;
@@ -58,7 +67,7 @@ async function folderEntries(out: string, option: string): Promise<string[] | un
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw folderError(out, option, error);
   }
-  if (!isFolder) throw new RunFolderError(`${option} ${out} is a file, not a folder; name a new or empty folder`);
+  if (!isFolder) throw new RunFolderError(`${option} ${out} is a file, not a folder; name a new or empty folder`, `${option} ${out} 是文件，不是文件夹；请给出新的或空的文件夹`);
   try {
     return await readdir(out);
   } catch (error) {
@@ -99,8 +108,11 @@ async function assertWritable(out: string, option: string): Promise<void> {
 
 function folderError(out: string, option: string, error: unknown): RunFolderError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'is not writable' : code === 'ENOTDIR' || code === 'EEXIST' ? 'is inside a file, not a folder' : `cannot be created (${code ?? (error as Error).message})`;
-  return new RunFolderError(`${option} ${out} ${reason}; name a new or empty folder you can write to`, { cause: error });
+  const unwritable = code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+  const insideFile = code === 'ENOTDIR' || code === 'EEXIST';
+  const reason = unwritable ? 'is not writable' : insideFile ? 'is inside a file, not a folder' : `cannot be created (${code ?? (error as Error).message})`;
+  const zhReason = unwritable ? '不可写' : insideFile ? '位于一个文件之内，而不是文件夹' : `无法创建${code === undefined ? '' : `（${code}）`}`;
+  return new RunFolderError(`${option} ${out} ${reason}; name a new or empty folder you can write to`, `${option} ${out} ${zhReason}；请给出可写的新文件夹或空文件夹`, { cause: error });
 }
 
 /**
@@ -115,14 +127,16 @@ export async function checkOutputFiles(files: readonly { option: string; path: s
     try {
       exists = (await stat(path)).isFile() ? 'file' : 'other';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new RunFolderError(`${option} ${path}: cannot be written (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new RunFolderError(`${option} ${path}: cannot be written (${code})`, `${option} ${path}：无法写入（${code}）`, { cause: error });
     }
-    if (exists === 'other') throw new RunFolderError(`${option} ${path} is a folder or special file, not a file to write`);
-    if (exists === 'file' && !force) throw new RunFolderError(`${option} ${path} exists; choose another file, or add --force to overwrite it`);
+    if (exists === 'other') throw new RunFolderError(`${option} ${path} is a folder or special file, not a file to write`, `${option} ${path} 是文件夹或特殊文件，不是可写入的文件`);
+    if (exists === 'file' && !force) throw new RunFolderError(`${option} ${path} exists; choose another file, or add --force to overwrite it`, `${option} ${path} 已存在；换一个文件，或加 --force 覆盖它`);
     try {
       await access(exists ? path : dirname(resolve(path)), constants.W_OK);
     } catch (error) {
-      throw new RunFolderError(`${option} ${path} cannot be written (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : 'not writable'})`, { cause: error });
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new RunFolderError(`${option} ${path} cannot be written (${missing ? 'its folder does not exist' : 'not writable'})`, `${option} ${path} 无法写入（${missing ? '所在文件夹不存在' : '不可写'}）`, { cause: error });
     }
   }
 }

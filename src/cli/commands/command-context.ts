@@ -6,10 +6,14 @@ import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport
 import { parseDnsServer } from '../../sip/locate/dns-server.js';
 import type { Logger } from '../../util/logger.js';
 import type { CliIo } from '../cli-io.js';
+import type { CliLang } from '../cli-lang.js';
+import { inLang, OptionValueError } from '../usage-zh.js';
 import { readReason, sessionProblem } from '../../config/problem-text.js';
 
 export interface CommandContext {
   io: CliIo;
+  /** `--lang` of a lab or run invocation, read off its arguments (cli-lang.ts); 'en' for every other command. */
+  lang: CliLang;
   /** The root logger, created (and pino loaded) when a command first asks for it. */
   logger: () => Promise<Logger>;
   setExitCode(code: number): void;
@@ -18,7 +22,7 @@ export interface CommandContext {
 /** `--x <seconds>` parser: a positive number of seconds, returned in milliseconds. */
 export function seconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  if (!Number.isFinite(n) || n <= 0) throw new OptionValueError('expected a positive number of seconds', '应为正的秒数');
   return Math.round(n * 1000);
 }
 
@@ -27,7 +31,7 @@ export function dnsServer(value: string): string {
   try {
     return parseDnsServer(value);
   } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
+    throw new OptionValueError((error as Error).message, '应为 IP 地址加端口，例如 127.0.0.53:5353 或 [::1]:53');
   }
 }
 
@@ -54,7 +58,7 @@ export function transportList(value: string): TransportProtocol[] {
 /** A comma-separated list that names at least one item (`--only ''` must not mean "everything"). */
 export function nonEmptyList(value: string): string[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new InvalidArgumentError('expected at least one item, comma-separated');
+  if (items.length === 0) throw new OptionValueError('expected at least one item, comma-separated', '至少要有一项，用逗号分隔');
   return items;
 }
 
@@ -80,8 +84,8 @@ export class InterruptedError extends Error {
 }
 
 /** `--register-timeout`, shared by lab and run: seconds on the command line, milliseconds inside. */
-export function registerTimeoutOption(): Option {
-  return new Option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)').argParser(seconds).default(8000, '8');
+export function registerTimeoutOption(lang: CliLang): Option {
+  return new Option('--register-timeout <seconds>', 'give up on an unanswered REGISTER after this long (exit code 3)').argParser(inLang(lang, seconds)).default(8000, '8');
 }
 
 /** `--ca <file>`: the PEM text, or a usage error naming the file. */

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { inLang, OptionValueError } from '../usage-zh.js';
 import { parseHepTarget, type HepTarget } from '../../capture/hep-writer.js';
 import { TRANSPORT_PROTOCOLS, type TransportProtocol } from '../../sip/transport/types.js';
 import type { SessionMedia } from '../../lab/run-session.js';
@@ -16,20 +17,20 @@ export function runCommand(context: CommandContext): Command {
     .addOption(new Option('--bots <file>', 'bots file').default(packageFile('bots/lab.yaml'), "the package's bots/lab.yaml"))
     .option('--server <uri>', 'SIP server, located through DNS as RFC 3263 says when it is a name without port (default: $SIPBOTS_SERVER, else the embedded lab proxy)')
     .option('--outbound-proxy <uri>', "send every request through this proxy, with Route: <uri;lr> (RFC 3261 §8.1.2); the bots' domain stays their AOR's (default: the bots file's outboundProxy)")
-    .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', dnsServer)
+    .option('--dns <host:port>', 'DNS server that locates --server (NAPTR, SRV, AAAA/A), e.g. 127.0.0.53:5353 (default: the system resolver)', inLang(context.lang, dnsServer))
     .addOption(new Option('--transport <transport>', 'transport for every bot').choices(TRANSPORT_PROTOCOLS))
     .option('--listen <address>', 'address the embedded lab proxy listens on (::1 runs everything over IPv6)')
     .option('--out <dir>', 'run folder, new or empty (default: runs/<timestamp>)')
     .option('--force', 'write into an --out folder that is not empty')
     .addOption(new Option('--media <media>', "every bot's media: tone over plain RTP, over WebRTC (ICE + DTLS-SRTP, needs --transport ws or wss), or signaling only (default: each bot's media, else rtp)").choices(['rtp', 'webrtc', 'none']))
-    .addOption(registerTimeoutOption())
+    .addOption(registerTimeoutOption(context.lang))
     .option('--ca <file>', 'PEM file of the CA (or self-signed certificate) that signed an external TLS/WSS server')
     .option('--insecure', 'do not verify the TLS certificate of an external server')
     .option('--hep <udp:host:port>', 'also send every SIP message as HEPv3 to a Homer or sngrep collector', parseHepTarget)
     .addOption(new Option('--lang <lang>', 'language of the report and of this output').choices(['en', 'zh']).default('en'))
     .option('--json', 'print only the summary as JSON on stdout')
     .option('--bail', 'stop starting scenarios after the first one fails')
-    .option('--parallel <n>', 'run up to n scenarios at once (never two that share a bot)', positiveInteger, 1)
+    .option('--parallel <n>', 'run up to n scenarios at once (never two that share a bot)', inLang(context.lang, positiveInteger), 1)
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { io } = context;
       const json = options.json === true;
@@ -71,6 +72,6 @@ export function runCommand(context: CommandContext): Command {
 
 function positiveInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of scenarios, 1 or more');
+  if (!Number.isInteger(n) || n < 1) throw new OptionValueError('expected a whole number of scenarios, 1 or more', '应为场景数，1 或更大的整数');
   return n;
 }

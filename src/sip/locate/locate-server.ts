@@ -92,7 +92,7 @@ export async function locateServer(uri: string, options: LocateOptions): Promise
 }
 
 function located(uri: string, targets: ServerTarget[], how: string, resolver: AddressResolver, host: string): LocatedServer {
-  if (targets.length === 0) throw new ServerUriError(uri, `cannot resolve ${host}: no NAPTR, SRV, AAAA or A record leads to an address`);
+  if (targets.length === 0) throw new ServerUriError(uri, `cannot resolve ${host}: no NAPTR, SRV, AAAA or A record leads to an address`, `无法解析 ${host}：没有 NAPTR、SRV、AAAA 或 A 记录指向地址`);
   return { uri, targets, route: how, expiresAt: resolver.expiresAt };
 }
 

@@ -6,9 +6,10 @@ import { ExitCode } from '../../src/cli/exit-codes.js';
 import { buildCli, spawnCli } from '../security/support/spawn-cli.js';
 
 /**
- * `sipbots lab|run --lang zh` with broken bots and scenario files, run as the built binary a
- * student runs: every problem and hint reads in Chinese; only file names, paths, keys, option
- * names and values stay as written. `--lang en` says exactly what it said before.
+ * `sipbots lab|run --lang zh` with broken bots and scenario files and wrong options, run as the
+ * built binary a student runs: every problem, hint and usage error reads in Chinese; only file
+ * names, paths, keys, option names and values stay as written. `--lang en` says exactly what it
+ * said before.
  */
 const dir = mkdtempSync(join(tmpdir(), 'sipbots-zh-config-'));
 const file = (name: string, text: string | Buffer): string => {
@@ -65,12 +66,13 @@ function englishIn(stderr: string): string[] {
 }
 
 async function sipbots(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const cli = spawnCli([...args, '--out', mkdtempSync(join(dir, 'run-'))], { cwd: dir });
+  const out = args.includes('--out') ? [] : ['--out', mkdtempSync(join(dir, 'run-'))];
+  const cli = spawnCli([...args, ...out], { cwd: dir });
   const { code } = await cli.exit;
   return { code, stderr: cli.stderr() };
 }
 
-describe('config problems under --lang zh, from the built binary', () => {
+describe('config problems and usage errors under --lang zh, from the built binary', () => {
   beforeAll(() => buildCli(), 120_000);
 
   it('the detector finds an English problem line, and leaves paths, values and examples alone', () => {
@@ -97,6 +99,24 @@ describe('config problems under --lang zh, from the built binary', () => {
     expect(englishIn(stderr), stderr).toEqual([]);
   }, 20_000);
 
+  it.each([
+    ['an unknown option', ['lab', '--lang', 'zh', '--bot', 'x'], /^错误：未知的选项 '--bot'\n（是否想用 --bots？）\n/],
+    ['an empty --only', ['lab', '--lang', 'zh', '--only', ','], /^错误：选项 '--only <ids>' 的值 ',' 无效：至少要有一项，用逗号分隔\n/],
+    ['an unknown case id', ['lab', '--lang', 'zh', '--only', 'reject,nope'], /^sipbots：没有这个实验用例：nope（提示：可选 no-answer, /],
+    ['a --register-timeout that is no number', ['run', '--lang', 'zh', '--register-timeout', 'soon', BAD_SCENARIO], /^错误：选项 '--register-timeout <seconds>' 的值 'soon' 无效：应为正的秒数\n/],
+    ['a transport not in the list', ['lab', '--lang', 'zh', '--transport', 'sctp'], /^错误：选项 '--transport <transport>' 的值 'sctp' 无效：可选：udp, tcp, tls, ws, wss\n/],
+    ['a --parallel of 0', ['run', '--lang', 'zh', '--parallel', '0', BAD_SCENARIO], /^错误：选项 '--parallel <n>' 的值 '0' 无效：应为场景数，1 或更大的整数\n/],
+    ['no scenario', ['run', '--lang', 'zh', '--bots', GOOD_BOTS], /^错误：缺少必需的参数 'scenario'\n/],
+    ['a bad --server', ['lab', '--lang', 'zh', '--server', 'sip:127.0.0.1:99999', '--only', 'reject'], /sipbots：服务器 "sip:127\.0\.0\.1:99999" 无效：端口 99999 超出范围/],
+    ['a bad --hep', ['lab', '--lang', 'zh', '--hep', 'tcp:x', '--only', 'reject'], /^sipbots：--hep tcp:x 不是 udp:HOST:PORT 的形式/],
+    ['an --out that is a file', ['lab', '--lang', 'zh', '--only', 'reject', '--out', GOOD_BOTS], new RegExp(`sipbots：运行目录不可用：--out ${GOOD_BOTS} 是文件，不是文件夹`)],
+  ])('%s: exit 2, said in Chinese', async (_name, args, said) => {
+    const { code, stderr } = await sipbots(args);
+    expect(code, stderr).toBe(ExitCode.Usage);
+    expect(stderr).toMatch(said);
+    expect(englishIn(stderr), stderr).toEqual([]);
+  }, 20_000);
+
   it('--lang en keeps the English problems, word for word', async () => {
     const { code, stderr } = await sipbots(['run', '--bots', GOOD_BOTS, BAD_SCENARIO]);
     expect(code).toBe(ExitCode.Usage);
@@ -108,5 +128,10 @@ describe('config problems under --lang zh, from the built binary', () => {
     expect(stderr).toContain(`${BAD_SCENARIO}:14: expect.legs.caller[3]: invalid flow pattern "FOO>": unknown method FOO (hint: write INVITE> for sent`);
     expect(stderr).toContain(`${BAD_SCENARIO}:16: expect.bogus: unknown key "bogus" (hint: check the spelling; keys are case-sensitive)\n`);
     expect(stderr).not.toMatch(/[\u4e00-\u9fff]/);
+  }, 20_000);
+
+  it('--lang en keeps commander\'s and our usage errors as they were', async () => {
+    expect((await sipbots(['lab', '--only', ','])).stderr).toBe("error: option '--only <ids>' argument ',' is invalid. expected at least one item, comma-separated\n");
+    expect((await sipbots(['lab', '--bot', 'x'])).stderr).toBe("error: unknown option '--bot'\n(Did you mean --bots?)\n");
   }, 20_000);
 });
