@@ -6,8 +6,8 @@
  */
 
 import dgram from 'node:dgram';
-import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { literalFirstLookup } from '../util/literal-first-lookup.js';
 
 export class MediaPortError extends Error {
   override name = 'MediaPortError';
@@ -66,21 +66,9 @@ async function bindFromRange(address: string, [low, high]: readonly [number, num
   throw new MediaPortError(`all ${pairs} RTP/RTCP port pairs in ${low}-${high} on ${address} are in use; widen media.portRange`);
 }
 
-/**
- * The address of every send, resolved. dgram passes even an IP literal through dns.lookup,
- * which answers on the next tick: one closure and one deferred call per RTP packet, and the
- * packet leaves after the pacer's loop instead of when the stream's tick ran. An IP literal
- * (every SDP address the media code sends to) is answered at once; a name still goes to DNS.
- */
-function literalFirst(hostname: string, options: LookupOneOptions | number, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  const family = isIP(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
-}
-
 function bindSocket(address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalFirst as dgram.SocketOptions['lookup'] });
+    const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalFirstLookup });
     const onError = (error: Error): void => {
       socket.close();
       reject(new MediaPortError(`cannot bind UDP ${address}:${port}: ${error.message}`, { cause: error }));

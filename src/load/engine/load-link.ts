@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { type Endpoint, type SipSocket, type TlsMaterial } from '../../sip/transport/types.js';
+import { literalFirstLookup } from '../../util/literal-first-lookup.js';
 
 export type LoadTransport = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 export const LOAD_TRANSPORTS: readonly LoadTransport[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
@@ -57,7 +58,7 @@ class UdpLoadLink implements LoadLink {
   }
 
   static async open(proxy: Endpoint, bindAddress: string): Promise<UdpLoadLink> {
-    const socket = dgram.createSocket({ type: isIPv6(bindAddress) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    const socket = dgram.createSocket({ type: isIPv6(bindAddress) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalFirstLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, bindAddress, () => {

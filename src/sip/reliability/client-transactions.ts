@@ -76,6 +76,13 @@ export class ClientTransactions implements TransactionOwner {
     this.transactions.delete(key);
   }
 
+  /** Drops the transaction of a request the socket refused to send (RFC 3261 §17.1.4): nothing re-sends it. */
+  forget(branch: string, method: string): void {
+    const key = `${branch}|${method}`;
+    this.transactions.get(key)?.transaction.abandon();
+    this.transactions.delete(key);
+  }
+
   /** The core's ACK to a non-2xx final response shares the INVITE's branch (§17.1.1.3): keep it. */
   recordAck(branch: string, raw: string, target: SendTarget): boolean {
     const tracked = this.transactions.get(`${branch}|INVITE`);

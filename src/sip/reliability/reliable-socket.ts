@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../../util/clock.js';
 import { tryBranchOf, tryCSeqOf, tryParseSipMessage } from '../message/tolerant-read.js';
 import type { SipMessage } from '../message/sip-message.js';
-import type { Endpoint, Flow, FlowClosedHandler, MessageHandler, SipSocket } from '../transport/types.js';
+import { TransportError, type Endpoint, type Flow, type FlowClosedHandler, type MessageHandler, type SipSocket } from '../transport/types.js';
 import { ClientTransactions } from './client-transactions.js';
 import { ServerTransactions } from './server-transactions.js';
 import { DEFAULT_TIMERS, type SipTimerValues } from '../transaction/timer-policy.js';
@@ -36,7 +36,14 @@ class ReliableSocket implements ReliableSipSocket {
     timers: SipTimerValues,
   ) {
     this.udp = socket.protocol === 'udp';
-    const transmit: Transmit = (raw, target, retransmission) => void this.transmit(raw, target, retransmission);
+    // A retransmission the socket refuses did not leave: the transaction's Timer B/F/H reports
+    // it unanswered, as for a datagram lost on the way. Anything but a TransportError is a bug.
+    const transmit: Transmit = (raw, target, retransmission) =>
+      void this.transmit(raw, target, retransmission).catch((error: unknown) => {
+        if (!(error instanceof TransportError)) queueMicrotask(() => {
+          throw error;
+        });
+      });
     this.clients = new ClientTransactions(clock, timers, transmit, (raw, target) => this.reportTimeout(raw, target));
     this.servers = new ServerTransactions(clock, timers, transmit);
     socket.onMessage((raw, flow) => this.receive(raw, flow));
@@ -78,12 +85,17 @@ class ReliableSocket implements ReliableSipSocket {
 
   async send(raw: string, target: SendTarget): Promise<Flow> {
     let retransmission = false;
-    if (this.udp) {
-      const message = tryParseSipMessage(raw);
-      if (message && target.stateless) this.forget(message);
-      else if (message) retransmission = this.track(message, raw, target);
+    const message = this.udp ? tryParseSipMessage(raw) : undefined;
+    if (message && target.stateless) this.forget(message);
+    else if (message) retransmission = this.track(message, raw, target);
+    try {
+      return await this.transmit(raw, target, retransmission);
+    } catch (error) {
+      // RFC 3261 §17.1.4, §17.2.4: a transport failure ends the transaction (the caller learns it
+      // from this rejection), so no timer re-sends what the socket refused (EINVAL to the other address family).
+      if (message && !retransmission && !target.stateless) this.dropRefused(message);
+      throw error;
     }
-    return this.transmit(raw, target, retransmission);
   }
 
   /**
@@ -94,6 +106,13 @@ class ReliableSocket implements ReliableSipSocket {
     const branch = tryBranchOf(message);
     const method = message.kind === 'response' ? tryCSeqOf(message)?.method : undefined;
     if (branch !== undefined && method !== undefined) this.servers.forget(branch, method);
+  }
+
+  /** The socket refused `message`: the transaction it started ends with it (a request's, or a response's). */
+  private dropRefused(message: SipMessage): void {
+    const branch = tryBranchOf(message);
+    if (message.kind === 'response') this.forget(message);
+    else if (branch !== undefined && message.method !== 'ACK') this.clients.forget(branch, message.method);
   }
 
   /** Records an outgoing message in its transaction; true if it repeats what was sent already. */

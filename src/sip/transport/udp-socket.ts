@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from 'pino';
+import { literalFirstLookup } from '../../util/literal-first-lookup.js';
 import { silentLogger } from '../../util/logger.js';
 import { messageOf } from './socket-helpers.js';
 import {
@@ -45,7 +46,8 @@ export class UdpSipSocket implements SipSocket {
     if (this.state !== 'new') throw new TransportError(`udp socket cannot be opened: it is ${this.state}`, 'udp');
     this.state = 'opening';
     const wanted: Endpoint = { address: this.localEndpoint.address, port: this.options.port ?? 0 };
-    const socket = dgram.createSocket(net.isIPv6(wanted.address) ? 'udp6' : 'udp4');
+    // An IP-literal destination (every flow and Via address) is resolved at once, a name through DNS.
+    const socket = dgram.createSocket({ type: net.isIPv6(wanted.address) ? 'udp6' : 'udp4', lookup: literalFirstLookup });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
