@@ -1,4 +1,4 @@
-import { differenceText } from '../scenario/difference-text.js';
+import { differenceText, findingText } from '../scenario/difference-text.js';
 import type { RunSummary } from '../scenario/result-types.js';
 import { renderLadderSvg, escapeXml as esc } from './ladder-svg.js';
 import { formatSeconds, lossPercent, type CaseReport, type RunReport } from './report-model.js';
@@ -82,7 +82,7 @@ function caseSection(report: CaseReport, index: number, s: ReportStrings, lang: 
   if (report.endedByText) out.push(`<p class="ended-by"><b>${esc(s.endedBy)}: ${esc(report.endedBy)}.</b> ${esc(report.endedByText)}</p>`);
   if (r.difference) out.push(`<p class="difference"><b>${esc(s.difference)}:</b> ${esc(differenceText(r.difference, lang))}</p>`);
   if (r.error) out.push(`<p class="difference"><b>${esc(s.error)}:</b> ${esc(differenceText(r.error, lang))}</p>`);
-  if (r.findings && r.findings.length > 0) out.push(`<p><b>${esc(s.findings)}:</b></p><ul class="findings">${r.findings.map((f) => `<li>${esc(f.party)}: ${esc(f.message)}</li>`).join('')}</ul>`);
+  if (r.findings && r.findings.length > 0) out.push(`<p><b>${esc(s.findings)}:</b></p><ul class="findings">${r.findings.map((f) => `<li>${esc(f.party)}: ${esc(findingText(f.message, lang))}</li>`).join('')}</ul>`);
   if (report.flows.length > 0) {
     out.push(`<h3>${esc(s.flows)}</h3>`, '<div class="flows">');
     for (const flow of report.flows) {

@@ -1,4 +1,4 @@
-import { differenceText } from '../scenario/difference-text.js';
+import { differenceText, findingText } from '../scenario/difference-text.js';
 import type { RunSummary } from '../scenario/result-types.js';
 import type { Lang } from './explanations-cases.js';
 import { renderLadderMermaid } from './ladder-mermaid.js';
@@ -48,7 +48,7 @@ function caseSection(report: CaseReport, lang: Lang): string[] {
   if (report.endedByText) out.push(`**${s.endedBy}: ${report.endedBy}.** ${report.endedByText}`, '');
   if (r.difference) out.push(`> **${s.difference}:** ${differenceText(r.difference, lang)}`, '');
   if (r.error) out.push(`> **${s.error}:** ${differenceText(r.error, lang)}`, '');
-  if (r.findings && r.findings.length > 0) out.push(`**${s.findings}:**`, '', ...r.findings.map((f) => `- ${f.party}: ${f.message}`), '');
+  if (r.findings && r.findings.length > 0) out.push(`**${s.findings}:**`, '', ...r.findings.map((f) => `- ${f.party}: ${findingText(f.message, lang)}`), '');
   for (const flow of report.flows) {
     out.push(`**${cell(flow.caption)}**`, '', `| # | ${s.expected} | ${s.observed} |`, '|---|---|---|');
     flow.rows.forEach((row, i) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Lang } from '../capture/explanations-cases.js';
 import { endingLabel, outcomeLabel } from '../capture/explanations-endings.js';
-import { differenceText } from '../scenario/difference-text.js';
+import { differenceText, findingText } from '../scenario/difference-text.js';
 import type { CaseResult, RunSummary } from '../scenario/result-types.js';
 
 const GREEN = '\x1b[32m';
@@ -85,7 +85,7 @@ export function formatCaseLine(result: CaseResult, colour: boolean, lang: Lang =
   const detail = result.passed
     ? paint(DIM, [outcomeLabel(result.outcome, lang), result.finalStatus, ending ? w.endedBy(ending) : undefined].filter(Boolean).join(' · '))
     : result.difference ? differenceText(result.difference, lang) : w.failed;
-  const findings = (result.findings ?? []).map((f) => `      ${w.finding}: ${f.party}: ${f.message}\n`).join('');
+  const findings = (result.findings ?? []).map((f) => `      ${w.finding}: ${f.party}: ${findingText(f.message, lang)}\n`).join('');
   return `${mark}  ${result.id.padEnd(22)}${seconds}  ${detail}\n${findings}`;
 }
 

@@ -8,7 +8,7 @@
 export function differenceText(text: string, lang: 'en' | 'zh'): string {
   if (lang === 'en') return text;
   return text
-    .split('; ')
+    .split(/; (?![^(]*\))/) // a judge joins sentences with "; ", and writes none inside parentheses
     .map((part) => translate(part))
     .join('；');
 }
@@ -17,8 +17,39 @@ type Rule = [RegExp, (...groups: string[]) => string];
 
 const ROLES: Readonly<Record<string, string>> = { caller: '主叫', callee: '被叫' };
 
+/** `caller`, or the label of an expected call's leg: `callee (expected call incoming)`. */
 function role(name: string): string {
+  const expected = /^(\S+) \(expected call (.+)\)$/.exec(name);
+  if (expected) return `${ROLES[expected[1]!] ?? expected[1]}（预期呼叫 ${expected[2]}）`;
   return ROLES[name] ?? name;
+}
+
+/** `no final response` or a status line's reason kept as on the wire. */
+function final(text: string): string {
+  return text === 'no final response' ? '没有最终响应' : text;
+}
+
+function alternatives(text: string): string {
+  return text.split(' or ').join(' 或 ');
+}
+
+const STATES: Readonly<Record<string, string>> = { answered: '已接听', rejected: '被拒绝', cancelled: '已取消', timeout: '超时', failed: '失败' };
+
+/**
+ * The step a failed step names (request-steps.ts, subscribe-step.ts, offer-step.ts, await-step.ts):
+ * `message from caller (alice) to callee` → `caller（alice）发往 callee 的 message`.
+ */
+const SUBJECTS: readonly Rule[] = [
+  [/^(\w+) from (\S+) \((\S+)\) to (\S+)$/, (kind, from, bot, to) => `${from}（${bot}）发往 ${to} 的 ${kind}`],
+  [/^info (\S+) by (\S+) \((\S+)\)$/, (digits, who, bot) => `${who}（${bot}）发送的 info ${digits}`],
+  [/^(register|unregister) of (\S+) \((\S+)\)( with the given password)?$/, (kind, who, bot, password) => `${who}（${bot}）的 ${kind}${password ? '（使用给定的密码）' : ''}`],
+  [/^subscribe (\S+) by (\S+) \((\S+)\) to (\S+)$/, (event, who, bot, to) => `${who}（${bot}）向 ${to} 的 subscribe ${event}`],
+  [/^(reinvite|update) by (\S+) \((\S+)\)(?: offering (\S+))?$/, (kind, who, bot, offered) => `${who}（${bot}）的 ${kind}${offered ? `（提供 ${offered}）` : ''}`],
+  [/^await: call (\S+) did not reach (\w+) within (.+) s$/, (name, state, s) => `await：呼叫 ${name} 在 ${s} 秒内没有到达 ${state} 状态`],
+];
+
+function subject(text: string): string {
+  return apply(SUBJECTS, text) ?? text;
 }
 
 /** `408 Request Timeout (INVITE) received` → `收到的 408 Request Timeout (INVITE)`; `INVITE sent` → `发出的 INVITE`. */
@@ -49,15 +80,54 @@ const RULES: readonly Rule[] = [
   [/^calls still active at the end of the case within (.+) s$/, (s) => `用例结束后 ${s} 秒内仍有呼叫未结束`],
   [/^the case did not finish within (.+) s \(its limit, derived from its steps' timings\)$/, (s) => `用例没有在 ${s} 秒内结束（这一时限由其步骤的时长推出）`],
   [/^interrupted$/, () => '已中断'],
+  [/^expected the (.+?) to hear (\d+) Hz before the answer, but the call was never answered \(no 200\)$/, (who, hz) => `${role(who!)}应在应答前听到 ${hz} Hz，但呼叫从未被应答（没有 200）`],
+  [/^expected the (.+?) to hear (\d+) Hz before the answer, heard nothing before the 200 \((\d+) RTP packets; no early media\)$/, (who, hz, n) => `${role(who!)}应在应答前听到 ${hz} Hz，但 200 之前什么也没听到（${n} 个 RTP 包；没有早期媒体）`],
+  [/^expected the (.+?) to hear (\d+) Hz before the answer, heard no tone before the 200 \((\d+) RTP packets\)$/, (who, hz, n) => `${role(who!)}应在应答前听到 ${hz} Hz，但 200 之前没有听到音调（${n} 个 RTP 包）`],
+  [/^expected the (.+?) to hear (\d+) Hz before the answer, heard (\d+) Hz before the 200$/, (who, hz, heard) => `${role(who!)}应在应答前听到 ${hz} Hz，200 之前实际听到 ${heard} Hz`],
+  [/^nothing to judge: .*$/, () => '没有可判定的内容：没有呼叫步骤、预期呼叫（expect.calls）、请求步骤，也没有 expect.headers'],
+  [/^expected call (.+?): (\S+) \((\S+)\) received no call from (.+) within (.+) s$/, (name, who, bot, from, s) => `预期呼叫 ${name}：${role(who!)}（${bot}）在 ${s} 秒内没有收到${from === 'anyone' ? '任何人' : ` ${from} `}的呼叫`],
+  [/^expected call (.+?) arrived after (.+) s, later than within (.+) s$/, (name, after, within) => `预期呼叫 ${name} 在 ${after} 秒后才到达，晚于 ${within} 秒的时限`],
+  [/^expected call (.+?): expected (\S+) to end it with (\d+), it ended with (.+)$/, (name, who, want, got) => `预期呼叫 ${name}：${role(who!)}应以 ${want} 结束，实际以 ${final(got!)} 结束`],
+  [/^expected call (.+?): expected it (\S+), it was (\S+) \((.+)\)$/, (name, want, got, reason) => `预期呼叫 ${name}：应为${STATES[want!] ?? want}，实际是${STATES[got!] ?? got}（${final(reason!)}）`],
+  [/^expect\.headers: (\S+) \((\S+)\) (\S+) (\S+): \S+ received no \S+ in this case$/, (who, bot, message, header) => `expect.headers：${role(who!)}（${bot}）${message} ${header}：本用例中 ${bot} 没有收到 ${message}`],
+  [/^expect\.headers: (\S+) \((\S+)\) (\S+) (\S+): expected (.+?), it is (absent|.+)$/s, (who, bot, message, header, want, seen) =>
+    `expect.headers：${role(who!)}（${bot}）${message} ${header}：应为${headerWant(want!)}，实际${seen === 'absent' ? '不存在' : `是 ${seen}`}`],
+  [/^(.+?): expected (.+?), got (\d{3}) (.*)$/, (what, want, status, reason) => `${subject(what!)}：应为 ${alternatives(want!)}，实际是 ${status} ${reason}`],
+  [/^(.+?): no connected call( to transfer)?$/, (what) => `${subject(what!)}：没有已接通的呼叫`],
+  [/^(.+?): (\S+) \((\S+)\) received no matching call$/, (what, who, bot) => `${subject(what!)}：${role(who!)}（${bot}）没有收到相符的呼叫`],
+  [/^(await: call .+ s) \(it is (\w+)(?:, (.+))?\)$/, (what, state, reason) => `${subject(what!)}（当前是 ${state}${reason ? `，${reason}` : ''}）`],
   [/^the caller got 408 Request Timeout from the proxy, not from (.+?): the proxy's INVITE timer \(fr_inv_timer\) ran out before .+ answered$/, (callee) => `主叫收到的 408 Request Timeout 来自代理，而不是 ${callee}：代理的 INVITE 定时器（fr_inv_timer）在 ${callee} 应答之前到期`],
   [/^the caller got 408 Request Timeout from the callee (.+?) \(its own no-answer timer\), relayed by the proxy$/, (callee) => `主叫收到的 408 Request Timeout 来自被叫 ${callee}（它自己的无应答定时器），由代理转发`],
   [/^the caller got 408 Request Timeout from the server \(.*\)$/, () => '主叫收到的 408 Request Timeout 来自服务器（被叫不是机器人之一，无法判断是代理的定时器还是被叫放弃了）'],
 ];
 
-function translate(sentence: string): string {
-  for (const [pattern, render] of RULES) {
+function headerWant(want: string): string {
+  if (want === 'present') return '存在';
+  if (want === 'absent') return '不存在';
+  const pattern = /^to match (\/.*\/)$/.exec(want);
+  return pattern ? `匹配 ${pattern[1]}` : ` ${want}`;
+}
+
+function apply(rules: readonly Rule[], sentence: string): string | undefined {
+  for (const [pattern, render] of rules) {
     const match = pattern.exec(sentence);
     if (match) return render(...match.slice(1));
   }
-  return sentence;
+  return undefined;
+}
+
+/** What a bot accepted though a peer bent a rule (`finding` events: bot.ts, lenient-provisional.ts), said whole. */
+const FINDINGS: readonly Rule[] = [
+  [/^(\d{3}) without a To tag \(RFC 3261 §12\.1: no early dialog\); taken as progress$/, (status) => `${status} 没有 To tag（RFC 3261 §12.1：不建立早期对话）；当作进展处理`],
+  [/^(\d{3}) without a Contact \(RFC 3261 §12\.1\.1 requires one\); taken as ringing$/, (status) => `${status} 没有 Contact（RFC 3261 §12.1.1 要求有）；当作振铃处理`],
+  [/^(.+) came after the call had ended with (.+) \(the callee answered as the INVITE ended\): ACKed and hung up with BYE \(RFC 3261 §13\.2\.2\.4\)$/, (answer, after) =>
+    `${answer} 在呼叫以 ${after} 结束之后才到达（被叫在 INVITE 结束的同时应答）：已回 ACK 并用 BYE 挂断（RFC 3261 §13.2.2.4）`],
+];
+
+export function findingText(text: string, lang: 'en' | 'zh'): string {
+  return lang === 'en' ? text : (apply(FINDINGS, text) ?? text);
+}
+
+function translate(sentence: string): string {
+  return apply(RULES, sentence) ?? sentence;
 }

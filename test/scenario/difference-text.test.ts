@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseFlowPattern } from '../../src/config/flow-pattern.js';
 import type { MediaStatsEvent, SipMessageEvent } from '../../src/events/types.js';
 import { compareFlow } from '../../src/scenario/compare-flow.js';
-import { differenceText } from '../../src/scenario/difference-text.js';
+import { differenceText, findingText } from '../../src/scenario/difference-text.js';
+import { judgeHeaders } from '../../src/scenario/judge-headers.js';
 import { judgeMedia } from '../../src/scenario/judge-media.js';
 
 const sip = (direction: 'in' | 'out', first: string, cseq: string): SipMessageEvent =>
@@ -36,5 +37,64 @@ describe('the first difference under --lang zh', () => {
 
   it('leaves a sentence of an unknown form in English rather than half translated', () => {
     expect(differenceText('something new went wrong', 'zh')).toBe('something new went wrong');
+  });
+});
+
+/** Three ASCII words in a row, once values in quotes or slashes are taken out: English left in a Chinese line. */
+const english = (text: string): string[] => text.replace(/"[^"]*"|\/[^/]*\//g, '').match(/[A-Za-z]+(?: [A-Za-z]+){2,}/g) ?? [];
+
+describe('the other differences the judges and steps write, under --lang zh', () => {
+  const invite = (raw: string): SipMessageEvent => ({ ...sip('in', 'INVITE sip:bob@lab.test SIP/2.0', '1 INVITE'), party: 'bob', raw });
+  const withHeader = invite('INVITE sip:bob@lab.test SIP/2.0\r\nCSeq: 1 INVITE\r\nX-Run: 7\r\n\r\n');
+  const header = (check: Parameters<typeof judgeHeaders>[0][number]['check']) => judgeHeaders([{ role: 'callee', message: '<INVITE', method: 'INVITE', header: 'X-Run', check }], { caller: 'alice', callee: 'bob' }, [withHeader])[0];
+  const early = (beforeAnswer: MediaStatsEvent['received']['beforeAnswer']) =>
+    judgeMedia('caller', { hearsBeforeAnswer: 440 }, undefined, { ...stats(440), received: { ...stats(440).received, ...(beforeAnswer ? { beforeAnswer } : {}) } } as MediaStatsEvent, 440);
+  const sentences: Array<[string, string | undefined]> = [
+    ['early media, never answered', early(undefined)],
+    ['early media, nothing before the 200', early({ packets: 0 } as never)],
+    ['early media, no tone', early({ packets: 50 } as never)],
+    ['early media, another tone', early({ packets: 50, detectedHz: 1000 } as never)],
+    ['a header expected absent', header({ kind: 'absent' })],
+    ['a header of another value', header({ kind: 'equals', text: '8' })],
+    ['a header not matching', header({ kind: 'matches', pattern: '^9' })],
+    ['a header on a message never received', judgeHeaders([{ role: 'callee', message: '<MESSAGE', method: 'MESSAGE', header: 'X-Run', check: { kind: 'present' } }], { caller: 'alice', callee: 'bob' }, [withHeader])[0]],
+    ['an expected call that never came', 'expected call incoming: callee (bob) received no call from anyone within 5 s'],
+    ['an expected call that came late', 'expected call incoming arrived after 6.2 s, later than within 5 s'],
+    ['an expected call ended otherwise', 'expected call incoming: expected callee to end it with 486, it ended with 200 OK'],
+    ['an expected call of another outcome', 'expected call incoming: expected it rejected, it was answered (200 OK)'],
+    ['a flow of an expected call', 'expected <180 on the callee (expected call incoming) leg after <INVITE, saw nothing'],
+    ['a MESSAGE answered otherwise', 'message from caller (alice) to callee: expected 200 or 202, got 404 Not Found'],
+    ['a register refused', 'register of caller (alice) with the given password: expected 403, got 200 OK'],
+    ['a subscribe refused', 'subscribe presence by caller (alice) to callee: expected 200 or 202, got 489 Bad Event'],
+    ['a reinvite without a call', 'reinvite by caller (alice) offering sendonly: no connected call'],
+    ['an await that timed out', 'await: call main did not reach confirmed within 5 s (it is terminated, 486 Busy Here)'],
+    ['nothing to judge', 'nothing to judge: no call step, no expected call (expect.calls), no request step and no expect.headers'],
+  ];
+
+  it.each(sentences)('%s: no English left, names and values kept', (_name, text) => {
+    expect(text).toBeDefined();
+    const zh = differenceText(text!, 'zh');
+    expect(zh).toMatch(/[\u4e00-\u9fff]/);
+    expect(english(zh), zh).toEqual([]);
+    expect(zh).not.toBe(text);
+  });
+
+  it('keeps statuses, header names and the expected values as written', () => {
+    expect(differenceText(header({ kind: 'equals', text: '8' })!, 'zh')).toBe('expect.headers：被叫（bob）<INVITE X-Run：应为 "8"，实际是 "7"');
+    expect(differenceText('message from caller (alice) to callee: expected 200 or 202, got 404 Not Found', 'zh')).toBe('caller（alice）发往 callee 的 message：应为 200 或 202，实际是 404 Not Found');
+  });
+});
+
+describe('what a bot accepted though a rule was bent, under --lang zh', () => {
+  it.each([
+    ['180 without a To tag (RFC 3261 §12.1: no early dialog); taken as progress', '180 没有 To tag（RFC 3261 §12.1：不建立早期对话）；当作进展处理'],
+    ['183 without a Contact (RFC 3261 §12.1.1 requires one); taken as ringing', '183 没有 Contact（RFC 3261 §12.1.1 要求有）；当作振铃处理'],
+    [
+      '200 OK came after the call had ended with 408 Request Timeout (the callee answered as the INVITE ended): ACKed and hung up with BYE (RFC 3261 §13.2.2.4)',
+      '200 OK 在呼叫以 408 Request Timeout 结束之后才到达（被叫在 INVITE 结束的同时应答）：已回 ACK 并用 BYE 挂断（RFC 3261 §13.2.2.4）',
+    ],
+  ])('%s', (text, zh) => {
+    expect(findingText(text, 'zh')).toBe(zh);
+    expect(findingText(text, 'en')).toBe(text);
   });
 });
