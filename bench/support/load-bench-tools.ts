@@ -201,7 +201,8 @@ export async function startSippUas(lab: Lab, port: number): Promise<RunningCalle
  * sipbots' load-mode UAS as the only callee. `sipbots load` has no answer-only mode: this one
  * registers u0200 on its callee socket and places a single call (u0200 → u0200, held until
  * stop()) so that it keeps running; every other call it receives comes from the caller under test.
- * stop() sends SIGINT: it hangs up its one call and unregisters u0200 (exit 130).
+ * It refreshes u0200's registration at about half the granted 600 s while it runs (a soak may outlive
+ * one lifetime). stop() sends SIGINT: it hangs up its one call and unregisters u0200 (exit 130).
  */
 export async function startSipbotsUas(lab: Lab): Promise<RunningCallee> {
   const child = spawn(
