@@ -2,8 +2,9 @@
  * The first difference of a case in the reader's language. The judges write it in English
  * (`summary.json`, JUnit and scripts keep that text); the terminal line and the report under
  * `--lang zh` show it through this table, one entry per sentence form the judges, the step
- * timers and the 408 attribution (timeout-cause.ts) write. A sentence of a form not listed
- * stays in English rather than being half translated.
+ * timers and the 408 attribution (timeout-cause.ts) write; a failed step is its subject
+ * (SUBJECTS) and how it failed (STEP_ENDINGS). A sentence of a form not listed stays in English
+ * rather than being half translated.
  */
 export function differenceText(text: string, lang: 'en' | 'zh'): string {
   if (lang === 'en') return text;
@@ -40,12 +41,42 @@ const STATES: Readonly<Record<string, string>> = { answered: '已接听', reject
  * `message from caller (alice) to callee` → `caller（alice）发往 callee 的 message`.
  */
 const SUBJECTS: readonly Rule[] = [
-  [/^(\w+) from (\S+) \((\S+)\) to (\S+)$/, (kind, from, bot, to) => `${from}（${bot}）发往 ${to} 的 ${kind}`],
-  [/^info (\S+) by (\S+) \((\S+)\)$/, (digits, who, bot) => `${who}（${bot}）发送的 info ${digits}`],
-  [/^(register|unregister) of (\S+) \((\S+)\)( with the given password)?$/, (kind, who, bot, password) => `${who}（${bot}）的 ${kind}${password ? '（使用给定的密码）' : ''}`],
-  [/^subscribe (\S+) by (\S+) \((\S+)\) to (\S+)$/, (event, who, bot, to) => `${who}（${bot}）向 ${to} 的 subscribe ${event}`],
-  [/^(reinvite|update) by (\S+) \((\S+)\)(?: offering (\S+))?$/, (kind, who, bot, offered) => `${who}（${bot}）的 ${kind}${offered ? `（提供 ${offered}）` : ''}`],
+  [/^(\w+) from (\S+) \((\S+)\) to (\S+)$/, (kind, from, bot, to) => `${role(from!)}（${bot}）发往 ${role(to!)} 的 ${kind}`],
+  [/^info (\S+) by (\S+) \((\S+)\)$/, (digits, who, bot) => `${role(who!)}（${bot}）发送的 info ${digits}`],
+  [/^(register|unregister) of (\S+) \((\S+)\)( with the given password)?$/, (kind, who, bot, password) => `${role(who!)}（${bot}）的 ${kind}${password ? '（使用给定的密码）' : ''}`],
+  [/^subscribe (\S+) by (\S+) \((\S+)\) to (\S+)$/, (event, who, bot, to) => `${role(who!)}（${bot}）向 ${role(to!)} 的 subscribe ${event}`],
+  [/^(reinvite|update) by (\S+) \((\S+)\)(?: offering (\S+))?$/, (kind, who, bot, offered) => `${role(who!)}（${bot}）的 ${kind}${offered ? `（提供 ${offered}）` : ''}`],
   [/^await: call (\S+) did not reach (\w+) within (.+) s$/, (name, state, s) => `await：呼叫 ${name} 在 ${s} 秒内没有到达 ${state} 状态`],
+  [/^attended transfer by (\S+) \((\S+)\)(?: of (\S+))? to the far end of (\S+)$/, (who, bot, call, consult) => `${role(who!)}（${bot}）${call ? `把 ${call} ` : ''}转接到 ${consult} 的对端（咨询转接）`],
+  [/^transfer by (\S+) \((\S+)\) to (\S+)$/, (who, bot, to) => `${role(who!)}（${bot}）向 ${role(to!)} 的转接`],
+  [/^(dtmf \S+|hold|unhold)(?: by (\S+) \((\S+)\))?$/, (action, who, bot) => (who ? `${role(who!)}（${bot}）的 ${action}` : action!)],
+];
+
+/** How a failed step ends, after its subject and ": ". */
+const STEP_ENDINGS: readonly Rule[] = [
+  [/^expected (.+?), got (\d{3}) (.*)$/, (want, status, reason) => `应为 ${alternatives(want!)}，实际是 ${status} ${reason}`],
+  [/^no connected call( to transfer)?$/, () => '没有已接通的呼叫'],
+  [/^(\S+) \((\S+)\) received no matching call$/, (who, bot) => `${role(who!)}（${bot}）没有收到相符的呼叫`],
+  [/^(\S+) \((\S+)\) has no connected call$/, (who, bot) => `${role(who!)}（${bot}）没有已接通的呼叫`],
+  [/^no call step named (\S+) has run before this step$/, (name) => `这一步之前没有运行过名为 ${name} 的呼叫步骤`],
+  [/^(\S+) has no leg of it$/, (who) => `${role(who!)}不在这个呼叫中`],
+  [/^the (\d{3}) carries no SDP answer \(RFC 3264 §4\)$/, (status) => `${status} 没有携带 SDP 应答（RFC 3264 §4）`],
+  [/^the answer does not take (\S+) \(it lists (.*)\)$/, (codec, formats) => `应答不接受 ${codec}（它列出 ${formats}）`],
+  [/^the answer says (a=\w+), which RFC 3264 §6\.1 does not allow in answer to (a=\w+) \((.*)\)$/, (said, offered, allowed) => `应答是 ${said}，RFC 3264 §6.1 不允许用它回答 ${offered}（可用 ${alternatives(allowed!)}）`],
+  [/^expected the answer to choose (\S+), it chose (.+)$/, (want, got) => `应答应选 ${want}，实际选了 ${got.replace(/^none of the offered \((.*)\)$/, '提供的都没选（$1）')}`],
+  [/^expected the answer to say (a=\w+), it says (a=\w+)$/, (want, got) => `应答应为 ${want}，实际是 ${got}`],
+  [/^(\S+) received no MESSAGE, not (".*")$/, (who, body) => `${who} 没有收到 MESSAGE，应收到 ${body}`],
+  [/^(\S+) received only (.+), not (".*")$/, (who, got, body) => `${who} 只收到 ${got}，应收到 ${body}`],
+  [/^the NOTIFY body does not match (\/.*\/): (.*)$/s, (pattern, body) => `NOTIFY 消息体不匹配 ${pattern}：${body}`],
+  [/^the unsubscribe \(Expires: 0\) was answered (\d{3}) (.*)$/, (status, reason) => `退订（Expires: 0）得到的应答是 ${status} ${reason}`],
+  [/^no final response to the SUBSCRIBE within (.+) s$/, (s) => `${s} 秒内 SUBSCRIBE 没有最终响应`],
+  [/^no NOTIFY after the SUBSCRIBE was accepted within (.+) s$/, (s) => `SUBSCRIBE 被接受后 ${s} 秒内没有 NOTIFY`],
+  [/^no answer and terminated NOTIFY to the unsubscribe \(Expires: 0\) within (.+) s$/, (s) => `${s} 秒内退订（Expires: 0）既没有应答也没有 terminated NOTIFY`],
+  [/^no final NOTIFY \(message\/sipfrag\)(?: within (.+) s)?$/, (s) => `${s === undefined ? '' : `${s} 秒内`}没有最终的 NOTIFY（message/sipfrag）`],
+  [/^(\S+) is (\w+), not connected \(the consultation call must be answered first\)$/, (call, state) => `${call} 处于 ${state}，没有接通（咨询呼叫须先被接听）`],
+  [/^the REFER was answered (\d{3}) (.*)$/, (status, reason) => `REFER 得到的应答是 ${status} ${reason}`],
+  [/^(\S+) ended from this side, not by the far end's BYE after the replacing INVITE$/, (call) => `${call} 是由本端结束的，而不是在替换 INVITE 之后由对端的 BYE 结束`],
+  [/^(\S+) was not ended by its far end after the transfer \(no BYE\)(?: within (.+) s)?$/, (call, s) => `转接之后${s === undefined ? '' : ` ${s} 秒内`} ${call} 没有被对端结束（没有 BYE）`],
 ];
 
 function subject(text: string): string {
@@ -92,10 +123,12 @@ const RULES: readonly Rule[] = [
   [/^expect\.headers: (\S+) \((\S+)\) (\S+) (\S+): \S+ received no \S+ in this case$/, (who, bot, message, header) => `expect.headers：${role(who!)}（${bot}）${message} ${header}：本用例中 ${bot} 没有收到 ${message}`],
   [/^expect\.headers: (\S+) \((\S+)\) (\S+) (\S+): expected (.+?), it is (absent|.+)$/s, (who, bot, message, header, want, seen) =>
     `expect.headers：${role(who!)}（${bot}）${message} ${header}：应为${headerWant(want!)}，实际${seen === 'absent' ? '不存在' : `是 ${seen}`}`],
-  [/^(.+?): expected (.+?), got (\d{3}) (.*)$/, (what, want, status, reason) => `${subject(what!)}：应为 ${alternatives(want!)}，实际是 ${status} ${reason}`],
-  [/^(.+?): no connected call( to transfer)?$/, (what) => `${subject(what!)}：没有已接通的呼叫`],
-  [/^(.+?): (\S+) \((\S+)\) received no matching call$/, (what, who, bot) => `${subject(what!)}：${role(who!)}（${bot}）没有收到相符的呼叫`],
   [/^(await: call .+ s) \(it is (\w+)(?:, (.+))?\)$/, (what, state, reason) => `${subject(what!)}（当前是 ${state}${reason ? `，${reason}` : ''}）`],
+  [/^(.+?) (did not complete|got no final response) within (.+) s$/, (what, how, s) => {
+    const known = apply(SUBJECTS, what!);
+    return known === undefined ? `${what} ${how} within ${s} s` : `${known} 在 ${s} 秒内${how === 'did not complete' ? '没有完成' : '没有最终响应'}`;
+  }],
+  [/^role (\S+) names bot (\S+), which is not in the bots file$/, (name, bot) => `角色 ${name} 指定的机器人 ${bot} 不在机器人文件中`],
   [/^the caller got 408 Request Timeout from the proxy, not from (.+?): the proxy's INVITE timer \(fr_inv_timer\) ran out before .+ answered$/, (callee) => `主叫收到的 408 Request Timeout 来自代理，而不是 ${callee}：代理的 INVITE 定时器（fr_inv_timer）在 ${callee} 应答之前到期`],
   [/^the caller got 408 Request Timeout from the callee (.+?) \(its own no-answer timer\), relayed by the proxy$/, (callee) => `主叫收到的 408 Request Timeout 来自被叫 ${callee}（它自己的无应答定时器），由代理转发`],
   [/^the caller got 408 Request Timeout from the server \(.*\)$/, () => '主叫收到的 408 Request Timeout 来自服务器（被叫不是机器人之一，无法判断是代理的定时器还是被叫放弃了）'],
@@ -129,5 +162,15 @@ export function findingText(text: string, lang: 'en' | 'zh'): string {
 }
 
 function translate(sentence: string): string {
-  return apply(RULES, sentence) ?? sentence;
+  return apply(RULES, sentence) ?? stepFailure(sentence) ?? sentence;
+}
+
+/** `<subject>: <ending>`, a failed step: said in Chinese only when both parts are of a known form. */
+function stepFailure(sentence: string): string | undefined {
+  for (let at = sentence.indexOf(': '); at > 0; at = sentence.indexOf(': ', at + 2)) {
+    const what = apply(SUBJECTS, sentence.slice(0, at));
+    const ending = what === undefined ? undefined : apply(STEP_ENDINGS, sentence.slice(at + 2));
+    if (what !== undefined && ending !== undefined) return `${what}：${ending}`;
+  }
+  return undefined;
 }

@@ -37,6 +37,8 @@ describe('the first difference under --lang zh', () => {
 
   it('leaves a sentence of an unknown form in English rather than half translated', () => {
     expect(differenceText('something new went wrong', 'zh')).toBe('something new went wrong');
+    expect(differenceText('message from caller (alice) to callee: something new went wrong', 'zh')).toBe('message from caller (alice) to callee: something new went wrong');
+    expect(differenceText('a new step did not complete within 5 s', 'zh')).toBe('a new step did not complete within 5 s');
   });
 });
 
@@ -68,6 +70,17 @@ describe('the other differences the judges and steps write, under --lang zh', ()
     ['a subscribe refused', 'subscribe presence by caller (alice) to callee: expected 200 or 202, got 489 Bad Event'],
     ['a reinvite without a call', 'reinvite by caller (alice) offering sendonly: no connected call'],
     ['an await that timed out', 'await: call main did not reach confirmed within 5 s (it is terminated, 486 Busy Here)'],
+    ['a SUBSCRIBE never answered', 'subscribe presence by caller (alice) to callee: no final response to the SUBSCRIBE within 5 s'],
+    ['a NOTIFY body that does not match', 'subscribe presence by caller (alice) to callee: the NOTIFY body does not match /<basic>open/: <basic>closed</basic>'],
+    ['a REFER refused', 'transfer by callee (bob) to carol: the REFER was answered 403 Forbidden'],
+    ['an attended transfer left up', 'attended transfer by caller (alice) of first to the far end of consult: consult was not ended by its far end after the transfer (no BYE) within 5 s'],
+    ['a reinvite answered without SDP', 'reinvite by caller (alice): the 200 carries no SDP answer (RFC 3264 §4)'],
+    ['an answer of another direction', 'update by callee (bob) offering sendonly: expected the answer to say a=recvonly, it says a=inactive'],
+    ['a MESSAGE body not received', 'message from caller (alice) to callee: bob received only "hi", not "hello"'],
+    ['hold without a call', 'hold: caller (alice) has no connected call'],
+    ['dtmf that did not complete', 'dtmf 123 by caller (alice) did not complete within 5 s'],
+    ['a MESSAGE never answered', 'message from caller (alice) to callee got no final response within 5 s'],
+    ['a role naming a missing bot', 'role callee names bot dave, which is not in the bots file'],
     ['nothing to judge', 'nothing to judge: no call step, no expected call (expect.calls), no request step and no expect.headers'],
   ];
 
@@ -81,7 +94,7 @@ describe('the other differences the judges and steps write, under --lang zh', ()
 
   it('keeps statuses, header names and the expected values as written', () => {
     expect(differenceText(header({ kind: 'equals', text: '8' })!, 'zh')).toBe('expect.headers：被叫（bob）<INVITE X-Run：应为 "8"，实际是 "7"');
-    expect(differenceText('message from caller (alice) to callee: expected 200 or 202, got 404 Not Found', 'zh')).toBe('caller（alice）发往 callee 的 message：应为 200 或 202，实际是 404 Not Found');
+    expect(differenceText('message from caller (alice) to callee: expected 200 or 202, got 404 Not Found', 'zh')).toBe('主叫（alice）发往 被叫 的 message：应为 200 或 202，实际是 404 Not Found');
   });
 });
 
