@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import { buildCli, spawnCli } from '../security/support/spawn-cli.js';
+import { buildCli, spawnCli, waitFor } from '../security/support/spawn-cli.js';
 
 /**
  * `sipbots lab|run --lang zh` with broken bots and scenario files and wrong options, run as the
@@ -116,6 +116,19 @@ describe('config problems and usage errors under --lang zh, from the built binar
     expect(stderr).toMatch(said);
     expect(englishIn(stderr), stderr).toEqual([]);
   }, 20_000);
+
+  it('an interrupted lab: the interrupt notice, the case line and the summary in Chinese, exit 130', async () => {
+    const cli = spawnCli(['lab', '--lang', 'zh', '--only', 'no-answer', '--media', 'none', '--out', mkdtempSync(join(dir, 'run-'))], { cwd: dir });
+    expect(await waitFor(() => cli.stdout().includes('sipbots 实验'), 15_000), cli.stderr()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    cli.child.kill('SIGINT');
+    const { code } = await cli.exit;
+    expect(code, cli.stderr()).toBe(ExitCode.Interrupted);
+    expect(cli.stderr()).toContain('已中断：正在挂断呼叫并注销（再按一次 Ctrl-C 立即退出）');
+    expect(cli.stdout()).toMatch(/^已中断：\d\/\d 个用例通过，服务器 /m);
+    expect(cli.stdout()).toMatch(/^报告：.*report\.html$/m);
+    expect(englishIn(cli.stdout() + cli.stderr()), cli.stdout() + cli.stderr()).toEqual([]);
+  }, 30_000);
 
   it('--lang en keeps the English problems, word for word', async () => {
     const { code, stderr } = await sipbots(['run', '--bots', GOOD_BOTS, BAD_SCENARIO]);
