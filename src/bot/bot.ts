@@ -20,15 +20,16 @@ import type { SubscribeOutcome } from '../sip/ua/subscription.js';
 import { finalResponse } from './final-response.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { resolveBehaviour, type CalleeBehaviour, type Rel100 } from '../config/behaviour.js';
+import type { CalleeBehaviour, Rel100 } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
-import { Call } from './call.js';
-import { RegistrationError, ServerUnreachableError, TlsHandshakeError } from './errors.js';
+import type { Call } from './call.js';
+import { RegistrationError, TlsHandshakeError } from './errors.js';
 import { boundForServer, failoverReason, reboundForTarget, requestFailoverReason } from './server-address.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
-import { answerIncomingCall, isSdpError } from './callee-policy.js';
-import { wireMediaControl } from './call-media-control.js';
-import { placeCall, type CallPlacer } from './place-call.js';
+import { isSdpError } from './callee-policy.js';
+import { lateAnswerFinding, placeCall, type CallPlacer } from './place-call.js';
+import { receiveCall } from './receive-call.js';
+import { settleWithin } from '../util/settle-within.js';
 import { RegistrationKeeper } from './registration-keeper.js';
 import { createBotNat, natAfterRegistered } from './nat/bot-nat.js';
 import type { NatTraversal } from './nat/nat-traversal.js';
@@ -144,15 +145,11 @@ export class Bot {
       ...(protocol === 'udp' || protocol === 'tcp' ? { contactEndpoint: local } : {}),
       media,
       isUnacceptableOffer: isSdpError,
-      onIncomingCall: (incoming) => this.receiveCall(incoming),
-      onLateAnswer: (late) =>
-        this.events.emit({
-          type: 'finding',
-          at: this.clock.now(),
-          party: this.name,
-          callId: late.callId,
-          message: `${late.answer} came after the call had ended with ${late.after} (the callee answered as the INVITE ended): ACKed and hung up with BYE (RFC 3261 §13.2.2.4)`,
-        }),
+      onIncomingCall: (incoming) => {
+        const { name, events, clock, logger, calls, account, behaviourOverride, onIncomingCall } = this;
+        receiveCall({ name, events, clock, logger, calls, account, behaviourOverride, onIncomingCall, inCall: (except) => this.inCall(except), takeTransfers: (session) => this.takeTransfers(session) }, incoming);
+      },
+      onLateAnswer: (late) => this.events.emit(lateAnswerFinding(this.name, this.clock.now(), late)),
       clock: this.clock,
       logger: this.logger,
       onSendError: (error) => (this.lastSendError = error),
@@ -162,7 +159,6 @@ export class Bot {
 
   /** REGISTERs (answering the 401 challenge) and keeps refreshing at 90 % of the expiry. */
   async register(): Promise<void> {
-    const timeoutMs = this.options.registerTimeoutMs ?? 8000;
     let registration: Registration;
     for (;;) {
       registration = this.requireUserAgent().createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
@@ -170,23 +166,36 @@ export class Bot {
       registration.onStateChange((state) =>
         this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: registrationStateOf(state), expires: this.account.expires }),
       );
-      this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
-      this.lastSendError = undefined;
-      try {
-        await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs });
-        break;
-      } catch (error) {
-        // RFC 3263 §4.3: no answer, a refused connection or a 503 moves on to the next target.
-        const reason = failoverReason(error);
-        if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
-        // Not awaited: sip.js lets the dead target's REGISTER run to Timer F (32 s) first.
-        registration.dispose().catch((disposeError: unknown) => this.logger.warn({ err: disposeError }, 'dropping the failed registration failed'));
-        await this.followTargetFamily();
-      }
+      if (await this.registerHere(registration)) break;
+      // Not awaited: sip.js lets the dead target's REGISTER run to Timer F (32 s) first.
+      registration.dispose().catch((disposeError: unknown) => this.logger.warn({ err: disposeError }, 'dropping the failed registration failed'));
+      await this.followTargetFamily();
     }
     // After the first success only: a registration that never worked is a configuration problem.
     this.keeper = new RegistrationKeeper(registration, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger, (response) => this.keeperFailover(response));
-    if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: this.requireUserAgent(), registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs });
+    if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: this.requireUserAgent(), registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs: this.registerTimeoutMs });
+  }
+
+  /**
+   * One REGISTER and its final answer: true once registered, false when it failed in a way that
+   * moved the locator to the next target (RFC 3263 §4.3: no answer, a refused connection, a
+   * 503); any other failure, or none left to move to, throws.
+   */
+  private async registerHere(registration: Registration): Promise<boolean> {
+    this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
+    this.lastSendError = undefined;
+    try {
+      await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs: this.registerTimeoutMs });
+      return true;
+    } catch (error) {
+      const reason = failoverReason(error);
+      if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
+      return false;
+    }
+  }
+
+  private get registerTimeoutMs(): number {
+    return this.options.registerTimeoutMs ?? 8000;
   }
 
   /**
@@ -242,26 +251,17 @@ export class Bot {
    * so a new registration.
    */
   private async registerAtCurrentTarget(): Promise<void> {
-    const timeoutMs = this.options.registerTimeoutMs ?? 8000;
     for (;;) {
       if (reboundForTarget(this.account, this.nextHop()) !== undefined) {
         this.keeper?.stop();
         await this.followTargetFamily();
         return this.register();
       }
-      const registration = this.registration;
-      if (registration === undefined) throw new Error(`bot ${this.name} has no registration to move`);
-      this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
-      this.lastSendError = undefined;
-      try {
-        await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs });
-        return;
-      } catch (error) {
-        const reason = failoverReason(error);
-        if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
-      }
+      if (this.registration === undefined) throw new Error(`bot ${this.name} has no registration to move`);
+      if (await this.registerHere(this.registration)) return;
     }
   }
+
 
   /**
    * A REFER on one of our calls (RFC 3515): accepted (202, NOTIFY 100 Trying), and the call to
@@ -375,20 +375,6 @@ export class Bot {
     });
   }
 
-  private receiveCall(incoming: IncomingCall): void {
-    const call = new Call(this.name, 'callee', incoming.callId, this.events, this.clock);
-    call.remoteUri = incoming.remoteUri;
-    // A self-call arrives with the Call-ID of our own outgoing leg: keep both under distinct keys.
-    const key = this.calls.has(call.callId) ? `${call.callId}#in` : call.callId;
-    this.calls.set(key, call);
-    // RFC 3891 §3: an INVITE replacing one of our calls is answered without ringing, busy or not.
-    const claimed = this.onIncomingCall?.(call);
-    const behaviour = resolveBehaviour(this.account.behaviour, this.behaviourOverride, incoming.replacing ? { onInvite: 'answer', ringForMs: 0, ...claimed } : claimed);
-    wireMediaControl(call, incoming);
-    this.takeTransfers(incoming);
-    answerIncomingCall({ incoming, call, behaviour, busy: !incoming.replacing && behaviour.busyWhenInCall && this.inCall(key), logger: this.logger });
-  }
-
   /**
    * sip.js answers a REGISTER it could not send with an internal 503; when the cause was a
    * failed TLS handshake, say that, and how to fix it, instead (exit 3 all the same).
@@ -399,12 +385,10 @@ export class Bot {
     return new TlsHandshakeError(`${this.name} (${this.aor})`, this.serverUri, tls, { cause: this.lastSendError });
   }
 
-  private async settleWithin(work: Promise<unknown>, ms: number, failure: string): Promise<void> {
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, ms)));
-    await Promise.race([work.catch((error: unknown) => this.logger.warn({ err: error }, failure)), grace]);
-    if (timer !== undefined) this.clock.clearTimeout(timer);
+  private settleWithin(work: Promise<unknown>, ms: number, failure: string): Promise<void> {
+    return settleWithin(work, ms, this.clock, (error) => this.logger.warn({ err: error }, failure));
   }
+
 
   private requireUserAgent(): SipUserAgent {
     if (!this.userAgent) throw new Error(`bot ${this.name} is not started`);

@@ -1,4 +1,6 @@
 import type { EventStream } from '../events/event-stream.js';
+import type { FindingEvent } from '../events/types.js';
+import type { LateAnswer } from '../sip/ua/late-answer.js';
 import { DEFAULT_TIMERS, timerPolicy, type SipTimerValues } from '../sip/transaction/timer-policy.js';
 import type { OutgoingCall } from '../sip/ua/outgoing-call.js';
 import type { Clock } from '../util/clock.js';
@@ -145,4 +147,10 @@ export function placeCall(bot: CallPlacer, first: OutgoingCall, target: string, 
   }
   send(first);
   return call;
+}
+
+/** A 2xx that came after the INVITE had failed, which the transport ACKed and ended with BYE (late-answer.ts). */
+export function lateAnswerFinding(party: string, at: number, late: LateAnswer): FindingEvent {
+  const message = `${late.answer} came after the call had ended with ${late.after} (the callee answered as the INVITE ended): ACKed and hung up with BYE (RFC 3261 §13.2.2.4)`;
+  return { type: 'finding', at, party, callId: late.callId, message };
 }
