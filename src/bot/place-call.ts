@@ -74,6 +74,8 @@ export function placeCall(bot: CallPlacer, first: OutgoingCall, target: string, 
   };
   const failOver = (failed: OutgoingCall, from: string, reason: string): void => {
     failingOver = true;
+    // Its offer's media never ran: the retry's statistics are the call's (same Call-ID).
+    failed.mediaHandler?.discardStats?.();
     bot.events.emit({
       type: 'note',
       at: bot.clock.now(),

@@ -95,6 +95,8 @@ export class RtpSessionDescriptionHandler {
   private mediaOpening: Promise<RtpSession> | undefined;
   private media: RtpSession | undefined;
   private closed: Promise<RtpMediaStats | undefined> | undefined;
+  /** Its INVITE went again to another server target: nothing to report (discardStats). */
+  private discarded = false;
   /** Whether we made or answered the first offer: decides RTP latching. */
   private role: 'offerer' | 'answerer' | undefined;
   private answered = false;
@@ -157,6 +159,11 @@ export class RtpSessionDescriptionHandler {
     }
   }
 
+  /** See SessionDescriptionHandler.discardStats (src/sip/ua). */
+  discardStats(): void {
+    this.discarded = true;
+  }
+
   /**
    * The call was answered (our 200 sent, or the peer's received): media held back by
    * `silentUntilAnswered` starts, and what was heard until now is kept as early media.
@@ -215,6 +222,7 @@ export class RtpSessionDescriptionHandler {
     if (!opening) return undefined;
     const media = await opening;
     const stats = await media.close();
+    if (this.discarded) return stats;
     const record = this.options.recordWavPath;
     if (record !== undefined) {
       const path = typeof record === 'function' ? record(this.sipSession) : record;

@@ -3,16 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Bot } from '../../src/bot/bot.js';
+import { rtpMedia } from '../../src/bot/rtp-media.js';
 import type { Call } from '../../src/bot/call.js';
 import { readMessagesJsonlFile } from '../../src/capture/messages-jsonl.js';
 import type { BotsFile } from '../../src/config/bots-schema.js';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
 import { JsonlWriter } from '../../src/events/jsonl-writer.js';
-import type { LogEvent, SipMessageEvent } from '../../src/events/types.js';
+import type { LogEvent, MediaStatsEvent, SipMessageEvent } from '../../src/events/types.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
 import { locateSessionServer, type SessionServer } from '../../src/lab/session-server.js';
 import { usersFromBots } from '../../src/proxy/users.js';
+import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { startDnsmasq, type Dnsmasq } from '../support/dnsmasq.js';
 
@@ -61,7 +63,8 @@ function portOf(proxy: EmbeddedServer): number {
 
 async function startBot(server: SessionServer, name: string, expires?: number): Promise<Bot> {
   const account = config.bots.get(name)!;
-  const bot = new Bot({ account: { ...account, transport: 'tcp', expires: expires ?? account.expires }, server: server.first, locator: server.forBot(), events, registerTimeoutMs: 3000 });
+  const media = rtpMedia({ events, clock: systemClock });
+  const bot = new Bot({ account: { ...account, transport: 'tcp', expires: expires ?? account.expires }, server: server.first, locator: server.forBot(), events, media, registerTimeoutMs: 3000 });
   bots.push(bot);
   await bot.start();
   await bot.register();
@@ -78,10 +81,17 @@ async function ended(call: Call, ms = 5000): Promise<void> {
 }
 
 /** The run's record as a run writes it: every event in messages.jsonl. */
-async function recorded(): Promise<{ sip: SipMessageEvent[]; notes: LogEvent[] }> {
+async function recorded(): Promise<{ sip: SipMessageEvent[]; notes: LogEvent[]; media: MediaStatsEvent[] }> {
+  // The bots' media reports its statistics as it closes, with the bots stopping.
+  await Promise.all(bots.map((bot) => bot.stop()));
+  bots = [];
   await jsonl.close();
   const all = await readMessagesJsonlFile(jsonlPath);
-  return { sip: all.filter((e): e is SipMessageEvent => e.type === 'sip'), notes: all.filter((e): e is LogEvent => e.type === 'note') };
+  return {
+    sip: all.filter((e): e is SipMessageEvent => e.type === 'sip'),
+    notes: all.filter((e): e is LogEvent => e.type === 'note'),
+    media: all.filter((e): e is MediaStatsEvent => e.type === 'media-stats'),
+  };
 }
 
 const request = (e: SipMessageEvent, method: string) => e.direction === 'out' && e.method === method;
@@ -107,8 +117,12 @@ describe('a call fails over to the next server target (RFC 3263 §4.3)', () => {
     // The run's output and summary name the target the bot uses now.
     expect(alice.serverTarget()).toBe(target(b, 'b.lab.test'));
 
-    const { sip, notes } = await recorded();
+    const { sip, notes, media } = await recorded();
     const mine = sip.filter((e) => e.party === 'alice');
+    // One media report for the call (the refused attempt's offer never had media), and it heard bob.
+    const aliceMedia = media.filter((e) => e.party === 'alice' && e.callId === call.callId);
+    expect(aliceMedia).toHaveLength(1);
+    expect(aliceMedia[0]!.received.packets).toBeGreaterThan(0);
     // What failed, where, and where the INVITE went next, for this call.
     const failover = notes.filter((n) => n.party === 'alice');
     expect(failover).toHaveLength(1);

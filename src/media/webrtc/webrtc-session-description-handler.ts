@@ -63,6 +63,8 @@ export class WebRtcSessionDescriptionHandler {
   private readonly pendingDtmf: Array<{ tones: string; options: DtmfOptions }> = [];
   private readonly started = deferred();
   private closed: Promise<RtpMediaStats | undefined> | undefined;
+  /** Its INVITE went again to another server target: nothing to report (discardStats). */
+  private discarded = false;
 
   constructor(
     private readonly options: WebRtcMediaOptions,
@@ -280,6 +282,11 @@ export class WebRtcSessionDescriptionHandler {
     return this.media;
   }
 
+  /** See SessionDescriptionHandler.discardStats (src/sip/ua). */
+  discardStats(): void {
+    this.discarded = true;
+  }
+
   private async shutdown(): Promise<RtpMediaStats | undefined> {
     this.stopWatchingConnection?.();
     this.started.resolve();
@@ -288,11 +295,11 @@ export class WebRtcSessionDescriptionHandler {
       const media = this.mediaOpening ? await this.mediaOpening : undefined;
       stats = await media?.close();
       const record = this.options.recordWavPath;
-      if (media && record !== undefined) await writeWavFile(typeof record === 'function' ? record(this.sipSession) : record, media.recording());
+      if (media && record !== undefined && !this.discarded) await writeWavFile(typeof record === 'function' ? record(this.sipSession) : record, media.recording());
     } finally {
       await this.pc.close();
     }
-    if (stats) this.options.onStats?.(stats, this.sipSession);
+    if (stats && !this.discarded) this.options.onStats?.(stats, this.sipSession);
     return stats;
   }
 }

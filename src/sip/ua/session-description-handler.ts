@@ -36,6 +36,12 @@ export interface SessionDescriptionHandler {
   whenDtmfSent?(): Promise<void>;
   /** Ours: the call was answered (200 sent or received); what was heard until now is early media. */
   markAnswered?(): void;
+  /**
+   * Ours: the INVITE this offer went with failed at its server target and the call is sent again
+   * to the next one (RFC 3263 §4.3): its media never happened, so closing it reports no
+   * statistics and writes no recording under the call's Call-ID (the retry owns those).
+   */
+  discardStats?(): void;
 }
 
 /** Makes the handler of one call; `session` is opaque outside src/sip/ua (see `callIdOfSession`). */
