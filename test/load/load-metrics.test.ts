@@ -69,6 +69,9 @@ function expectConsistent(scrapes: Samples[]): void {
   expect(value(last, LoadMetric.failed)).toBe(0);
   expect(value(last, LoadMetric.timeouts)).toBe(0);
   expect(last.has(LoadMetric.retransmissions)).toBe(true);
+  // A run shorter than half the callees' lifetime refreshes none.
+  expect(last.has(LoadMetric.calleeRefreshes)).toBe(true);
+  expect(value(last, LoadMetric.calleeRefreshes)).toBe(0);
   // The media counters are served on every load (0 without --media), so a dashboard can always plot them.
   for (const name of [LoadMetric.rtpSent, LoadMetric.rtpReceived, LoadMetric.rtpLost, LoadMetric.rtpFramesSkipped]) expect(last.has(name)).toBe(true);
   // The generator's own cost is there too (prom-client's process metrics).

@@ -46,6 +46,17 @@ export class LoadMetrics {
         for (const [reason, n] of Object.entries(totals().failures)) this.inc({ reason }, n);
       },
     });
+    total(LoadMetric.calleeRefreshes, 'Callee registrations refreshed during the run', (c) => c.calleeRefreshes);
+    new Counter({
+      name: LoadMetric.calleeRefreshFailures,
+      help: 'Callee registration refreshes that failed, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(totals().calleeRefreshFailures)) this.inc({ reason }, n);
+      },
+    });
     new Counter({
       name: LoadMetric.responses,
       help: 'Final responses received, by request method and status',

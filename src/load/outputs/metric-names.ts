@@ -21,6 +21,10 @@ export const LoadMetric = {
   retransmissions: 'sipbots_load_retransmissions_total',
   /** Counter: transactions without a final response within --timeout (Timer B/F/H). */
   timeouts: 'sipbots_load_timeouts_total',
+  /** Counter: callee registrations refreshed during the run (at about half the lifetime the registrar granted). */
+  calleeRefreshes: 'sipbots_load_callee_refreshes_total',
+  /** Counter, label `reason` (`REGISTER 403`, `timeout REGISTER`): callee registration refreshes that failed. */
+  calleeRefreshFailures: 'sipbots_load_callee_refresh_failures_total',
   /** Gauge: arrivals under way now. */
   active: 'sipbots_load_active_calls',
   /** Summary (quantiles 0.5, 0.9, 0.99, 0.999; _sum, _count): INVITE to 200, seconds, from the scheduled time. */
