@@ -286,7 +286,7 @@ export class Bot {
       const outcome = await this.requireUserAgent().request(method, target, content);
       const reason = this.options.locator ? requestFailoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
       if (reason === undefined || !this.options.locator?.failover(reason)) return outcome.response;
-      this.events.emit({ type: 'note', at: this.clock.now(), party: this.name, message: `${method} via ${from} failed: ${reason}; trying the next server target, ${this.serverTarget()}: registering there, then sending the ${method} again (RFC 3263 §4.3)` });
+      this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, message: `${method} via ${from} failed: ${reason}; trying the next server target, ${this.serverTarget()}: registering there, then sending the ${method} again (RFC 3263 §4.3)` });
       await this.registerAtCurrentTarget();
     }
   }

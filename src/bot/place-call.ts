@@ -39,8 +39,8 @@ export interface PlaceCallOptions {
  * CANCEL or BYE, and RFC 3263 §4.3 failover. When the INVITE fails at the current server target
  * (see `requestFailoverReason`) and `again` can send it anew, the bot moves to the next target,
  * registers there and sends the same call again (same Call-ID, next CSeq, new branch), as often
- * as there are targets; the Call stays one call in `calling` throughout, and a `note` event says
- * what failed and where the INVITE goes next.
+ * as there are targets; the Call stays one call in `calling` throughout, and a finding (in the
+ * case's findings and messages.jsonl) says what failed and where the INVITE goes next.
  */
 export function placeCall(bot: CallPlacer, first: OutgoingCall, target: string, options: PlaceCallOptions, again?: (failed: OutgoingCall) => OutgoingCall): Call {
   const call = new Call(bot.name, 'caller', first.callId, bot.events, bot.clock);
@@ -77,7 +77,7 @@ export function placeCall(bot: CallPlacer, first: OutgoingCall, target: string, 
     // Its offer's media never ran: the retry's statistics are the call's (same Call-ID).
     failed.mediaHandler?.discardStats?.();
     bot.events.emit({
-      type: 'note',
+      type: 'finding',
       at: bot.clock.now(),
       party: bot.name,
       callId: call.callId,

@@ -79,14 +79,13 @@ export interface CaseEvent extends EventBase {
 
 export interface LogEvent extends EventBase {
   type: 'note';
-  /** The call it is about, if any (an INVITE sent again to the next server target). */
-  callId?: string;
   message: string;
 }
 
 /**
  * Something a peer did that broke a rule and that we accepted anyway (liberal in what we
- * accept, but never silently): listed under the case's `findings`.
+ * accept, but never silently), or a server target that failed a request we then sent to the
+ * next one (RFC 3263 §4.3): listed under the case's `findings`.
  */
 export interface FindingEvent extends EventBase {
   type: 'finding';

@@ -10,7 +10,7 @@ import type { BotsFile } from '../../src/config/bots-schema.js';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
 import { JsonlWriter } from '../../src/events/jsonl-writer.js';
-import type { LogEvent, MediaStatsEvent, SipMessageEvent } from '../../src/events/types.js';
+import type { FindingEvent, LogEvent, MediaStatsEvent, SipMessageEvent } from '../../src/events/types.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/lab/embedded-server.js';
 import { locateSessionServer, type SessionServer } from '../../src/lab/session-server.js';
 import { usersFromBots } from '../../src/proxy/users.js';
@@ -81,7 +81,7 @@ async function ended(call: Call, ms = 5000): Promise<void> {
 }
 
 /** The run's record as a run writes it: every event in messages.jsonl. */
-async function recorded(): Promise<{ sip: SipMessageEvent[]; notes: LogEvent[]; media: MediaStatsEvent[] }> {
+async function recorded(): Promise<{ sip: SipMessageEvent[]; notes: Array<LogEvent | FindingEvent>; media: MediaStatsEvent[] }> {
   // The bots' media reports its statistics as it closes, with the bots stopping.
   await Promise.all(bots.map((bot) => bot.stop()));
   bots = [];
@@ -89,7 +89,8 @@ async function recorded(): Promise<{ sip: SipMessageEvent[]; notes: LogEvent[]; 
   const all = await readMessagesJsonlFile(jsonlPath);
   return {
     sip: all.filter((e): e is SipMessageEvent => e.type === 'sip'),
-    notes: all.filter((e): e is LogEvent => e.type === 'note'),
+    // What the bots noted (a registration moved) and found (a request failed over), in order.
+    notes: all.filter((e): e is LogEvent | FindingEvent => e.type === 'note' || e.type === 'finding'),
     media: all.filter((e): e is MediaStatsEvent => e.type === 'media-stats'),
   };
 }
@@ -124,8 +125,9 @@ describe('a call fails over to the next server target (RFC 3263 §4.3)', () => {
     expect(aliceMedia).toHaveLength(1);
     expect(aliceMedia[0]!.received.packets).toBeGreaterThan(0);
     // What failed, where, and where the INVITE went next, for this call.
-    const failover = notes.filter((n) => n.party === 'alice');
-    expect(failover).toHaveLength(1);
+    // A finding: the case's findings list it, so the report and the case line show it.
+    const failover = notes.filter((n): n is FindingEvent => n.party === 'alice' && n.type === 'finding');
+    expect(notes.filter((n) => n.party === 'alice')).toHaveLength(1);
     expect(failover[0]!.callId).toBe(call.callId);
     expect(failover[0]!.message).toContain(`INVITE via ${target(a, 'a.lab.test')} failed: the transport could not send`);
     expect(failover[0]!.message).toMatch(/ECONNREFUSED|refused/);
