@@ -5,7 +5,7 @@ import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { EmbeddedProxyCaseError, UnknownCaseError } from '../lab/lab-cases.js';
 import { RunFolderError } from '../lab/run-folder.js';
 import { ServerUriError } from '../sip/server-uri.js';
-import { TransportError } from '../sip/transport/types.js';
+import { formatEndpoint, TransportError } from '../sip/transport/types.js';
 import { InputFileError } from '../util/input-file.js';
 import type { CliLang } from './cli-lang.js';
 
@@ -35,8 +35,15 @@ function zhMessage(error: unknown): string | undefined {
   if (error instanceof HepTargetError) return `--hep ${error.value} 不是 udp:HOST:PORT 的形式（提示：本机的 Homer 或 sngrep -L 用 --hep udp:127.0.0.1:9060）`;
   if (error instanceof InputFileError) return `${error.file}：${readReason(error).zh}`;
   if (error instanceof ConfigError) return `配置有误：\n${error.problems.map(zhProblem).join('\n')}`;
+  if (error instanceof TransportError && error.local !== undefined) return `传输错误（${error.protocol}）：无法在 ${formatEndpoint(error.local)} 上监听${codeOf(error.cause)}`;
   if (error instanceof TransportError) return `传输错误（${error.protocol}）：${error.message}`;
   return undefined;
+}
+
+/** The errno code of a system error (`（EADDRNOTAVAIL）`), the part of its text that needs no translation. */
+function codeOf(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === undefined ? '' : `（${code}）`;
 }
 
 function zhProblem(problem: ConfigProblem): string {

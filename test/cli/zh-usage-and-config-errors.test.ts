@@ -117,6 +117,13 @@ describe('config problems and usage errors under --lang zh, from the built binar
     expect(englishIn(stderr), stderr).toEqual([]);
   }, 20_000);
 
+  it('a --listen address this machine does not have: the transport error in Chinese, its errno code kept', async () => {
+    const { code, stderr } = await sipbots(['lab', '--lang', 'zh', '--listen', '192.0.2.99', '--only', 'reject']);
+    expect(code, stderr).toBe(ExitCode.Unreachable);
+    expect(stderr).toMatch(/sipbots：传输错误（udp）：无法在 192\.0\.2\.99:0 上监听（EADDRNOTAVAIL）\n$/);
+    expect(englishIn(stderr), stderr).toEqual([]);
+  }, 20_000);
+
   it('an interrupted lab: the interrupt notice, the case line and the summary in Chinese, exit 130', async () => {
     const cli = spawnCli(['lab', '--lang', 'zh', '--only', 'no-answer', '--media', 'none', '--out', mkdtempSync(join(dir, 'run-'))], { cwd: dir });
     expect(await waitFor(() => cli.stdout().includes('sipbots 实验'), 15_000), cli.stderr()).toBe(true);

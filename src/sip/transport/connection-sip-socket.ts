@@ -138,7 +138,7 @@ export abstract class ConnectionSipSocket<P extends ConnectionProtocol, C extend
         });
       });
     } catch (error) {
-      throw this.error(`cannot listen on ${formatEndpoint(wanted)}: ${messageOf(error)}`, undefined, error);
+      throw new TransportError(`${this.protocol} cannot listen on ${formatEndpoint(wanted)}: ${messageOf(error)}`, this.protocol, undefined, { cause: error, local: wanted });
     }
     const bound = server.address() as net.AddressInfo;
     this.localEndpoint = { address: bound.address, port: bound.port };

@@ -96,14 +96,17 @@ export interface SendTarget {
 }
 
 export class TransportError extends Error {
+  /** The address that could not be bound or listened on, when that is what failed. */
+  readonly local: Endpoint | undefined;
   constructor(
     message: string,
     readonly protocol: TransportProtocol,
     readonly remote?: Endpoint,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; local?: Endpoint },
   ) {
     super(message, options);
     this.name = 'TransportError';
+    this.local = options?.local;
   }
 }
 

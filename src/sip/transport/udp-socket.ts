@@ -61,6 +61,7 @@ export class UdpSipSocket implements SipSocket {
       socket.close();
       throw new TransportError(`udp cannot bind ${formatEndpoint(wanted)}: ${messageOf(error)}`, 'udp', undefined, {
         cause: error,
+        local: wanted,
       });
     }
     // After binding, errors are per send (reported through the send callback); anything else is
