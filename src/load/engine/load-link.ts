@@ -66,12 +66,13 @@ class UdpLoadLink implements LoadLink {
         resolve();
       });
     });
+    // dgram hands a failed connect (an address of the other family, EINVAL) to this callback,
+    // not to 'error': resolving regardless would leave a socket whose every send throws.
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(proxy.port, proxy.address, () => {
-        socket.off('error', reject);
-        resolve();
-      });
+      socket.connect(proxy.port, proxy.address, (error?: Error) => (error ? reject(error) : resolve()));
+    }).catch((error: unknown) => {
+      socket.close();
+      throw error;
     });
     // After connect, ICMP port-unreachable surfaces as a socket error: count it, do not crash.
     const link = new UdpLoadLink(socket, { address: socket.address().address, port: socket.address().port });
