@@ -15,7 +15,7 @@ import { SignalingOnlySdh } from '../media/signaling-only-sdh.js';
 import { SipUserAgent } from '../sip/ua/user-agent.js';
 import type { OutOfDialogMethod } from '../sip/ua/out-of-dialog-request.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
-import type { ResponseLine } from '../sip/ua/response-line.js';
+import type { FinalResponseLine, ResponseLine } from '../sip/ua/response-line.js';
 import type { SubscribeOutcome } from '../sip/ua/subscription.js';
 import { finalResponse } from './final-response.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -24,7 +24,8 @@ import type { CalleeBehaviour, Rel100 } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import type { Call } from './call.js';
 import { RegistrationError, TlsHandshakeError } from './errors.js';
-import { boundForServer, failoverReason, reboundForTarget, requestFailoverReason } from './server-address.js';
+import { boundForServer, reboundForTarget } from './server-address.js';
+import { failoverReason, registerOutcome } from './failover.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { isSdpError } from './callee-policy.js';
 import { lateAnswerFinding, placeCall, type CallPlacer } from './place-call.js';
@@ -188,7 +189,8 @@ export class Bot {
       await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs: this.registerTimeoutMs });
       return true;
     } catch (error) {
-      const reason = failoverReason(error);
+      const outcome = registerOutcome(error, this.lastSendError);
+      const reason = outcome && failoverReason(outcome);
       if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
       return false;
     }
@@ -200,14 +202,16 @@ export class Bot {
 
   /**
    * A registration that keeps failing at its target (the server died after we registered: the
-   * refresh and its retry are refused, time out or get a 503) moves to the next one (RFC 3263 §4.3), so
-   * calls to this bot reach it again. A target of the other address family is not followed here.
+   * refresh and its retry are refused, time out or get a 503: `failoverReason`) moves to the next one
+   * (RFC 3263 §4.3), so calls to this bot reach it again. A target of the other address family is
+   * not followed here.
    */
-  private keeperFailover(response: ResponseLine): boolean {
+  private keeperFailover(response: FinalResponseLine): boolean {
     const from = this.serverTarget();
-    const reason = response.status === 503 || response.status === 408 ? `REGISTER refresh: ${response.status} ${response.reason}${this.lastSendError instanceof Error ? ` (${this.lastSendError.message})` : ''}` : undefined;
+    const reason = failoverReason({ ...response, sendError: this.lastSendError });
     if (reason === undefined || reboundForTarget(this.account, this.options.locator?.peek() ?? this.nextHop()) !== undefined || !this.options.locator?.failover(reason)) return false;
-    this.events.emit({ type: 'note', at: this.clock.now(), party: this.name, message: `${reason} via ${from}; registering at the next server target, ${this.serverTarget()} (RFC 3263 §4.3)` });
+    const message = `REGISTER refresh: ${response.status} ${response.reason} (${reason}) via ${from}; registering at the next server target, ${this.serverTarget()} (RFC 3263 §4.3)`;
+    this.events.emit({ type: 'note', at: this.clock.now(), party: this.name, message });
     return true;
   }
 
@@ -284,7 +288,7 @@ export class Bot {
       const from = this.serverTarget();
       this.lastSendError = undefined;
       const outcome = await this.requireUserAgent().request(method, target, content);
-      const reason = this.options.locator ? requestFailoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
+      const reason = this.options.locator ? failoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
       if (reason === undefined || !this.options.locator?.failover(reason)) return outcome.response;
       this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, message: `${method} via ${from} failed: ${reason}; trying the next server target, ${this.serverTarget()}: registering there, then sending the ${method} again (RFC 3263 §4.3)` });
       await this.registerAtCurrentTarget();

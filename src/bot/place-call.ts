@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Call } from './call.js';
 import { wireMediaControl } from './call-media-control.js';
-import { requestFailoverReason } from './server-address.js';
+import { failoverReason } from './failover.js';
 
 /** What placing a call needs of its bot. */
 export interface CallPlacer {
@@ -37,7 +37,7 @@ export interface PlaceCallOptions {
 /**
  * The caller's side of one call: its state machine driven by the INVITE's responses, hang-up as
  * CANCEL or BYE, and RFC 3263 §4.3 failover. When the INVITE fails at the current server target
- * (see `requestFailoverReason`) and `again` can send it anew, the bot moves to the next target,
+ * (see `failoverReason`, failover.ts) and `again` can send it anew, the bot moves to the next target,
  * registers there and sends the same call again (same Call-ID, next CSeq, new branch), as often
  * as there are targets; the Call stays one call in `calling` throughout, and a finding (in the
  * case's findings and messages.jsonl) says what failed and where the INVITE goes next.
@@ -130,7 +130,7 @@ export function placeCall(bot: CallPlacer, first: OutgoingCall, target: string, 
           call.finalStatus = response.status;
           call.finalReason = `${response.status} ${response.reason}`;
           if (call.state !== 'calling' || !again) return;
-          const reason = requestFailoverReason({ ...response, provisional, sendError: bot.lastSendError() });
+          const reason = failoverReason({ ...response, provisional, sendError: bot.lastSendError() });
           const from = bot.serverTarget();
           if (reason === undefined || !bot.nextServerTarget(reason)) return;
           failover = reason;

@@ -1,5 +1,5 @@
 import type { Registration } from '../sip/ua/registration.js';
-import type { ResponseLine } from '../sip/ua/response-line.js';
+import type { FinalResponseLine } from '../sip/ua/response-line.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -23,10 +23,10 @@ export class RegistrationKeeper {
     private readonly retryMs: number,
     private readonly logger: Logger,
     /**
-     * Told of each refused retry; true when the bot moved to the next server target (RFC 3263
-     * §4.3: the current one refuses connections or says 503), which is then tried at once.
+     * Told of each refused retry, with how its response came; true when the bot moved to the
+     * next server target (RFC 3263 §4.3, see `failoverReason`), which is then tried at once.
      */
-    private readonly nextTarget: (response: ResponseLine) => boolean = () => false,
+    private readonly nextTarget: (response: FinalResponseLine) => boolean = () => false,
   ) {
     registration.onStateChange((state) => {
       if (state === 'unregistered') this.schedule();

@@ -4,7 +4,6 @@ import type { BotConfig } from '../config/bots-schema.js';
 import { isLoopbackAddress } from '../media/webrtc/loopback-ice.js';
 import { loopbackFor } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint } from '../sip/transport/types.js';
-import { RegistrationError, ServerUnreachableError } from './errors.js';
 import { sessionProblem } from '../config/problem-text.js';
 
 /**
@@ -25,44 +24,6 @@ export function boundForServer(account: BotConfig, server: Endpoint): BotConfig 
     ]);
   }
   return account;
-}
-
-/** Why a failed REGISTER may try the next server target (RFC 3263 §4.3), or undefined when it may not. */
-export function failoverReason(error: unknown): string | undefined {
-  if (error instanceof ServerUnreachableError) return error.message;
-  if (error instanceof RegistrationError && error.status === 503) return `503 ${error.reason}`;
-  if (error instanceof Error && /transport|connection|refused|ECONNREFUSED/i.test(`${error.name} ${error.message}`)) return error.message;
-  return undefined;
-}
-
-/** What became of a request a bot sent outside any dialog (an INVITE first of all), as RFC 3263 §4.3 weighs it. */
-export interface RequestOutcome {
-  status: number;
-  reason: string;
-  /** sip.js made the response up (RFC 3261 §8.1.3.1): 408 when nothing answered, 503 when the transport could not send. */
-  local: boolean;
-  /** A provisional response (100 Trying included) came first: the server has the request and is alive. */
-  provisional: boolean;
-  /** Why our transport failed, when it did (sip.js keeps only the 503). */
-  sendError?: unknown;
-}
-
-/**
- * Why a request outside a dialog may be sent again to the next server target (RFC 3263 §4.3),
- * or undefined when it may not: a transport error (a refused connection, an ICMP error), a
- * timeout with no response at all (Timer B/F), or a 503 from the server itself, i.e. before any
- * provisional response. After a provisional one the server is alive, and a 503 then is the
- * outcome of the request, like any other final response.
- */
-export function requestFailoverReason(outcome: RequestOutcome): string | undefined {
-  if (outcome.provisional) return undefined;
-  if (outcome.local && outcome.status === 408) return 'no response at all (408 Request Timeout from the transaction, RFC 3261 §8.1.3.1)';
-  if (outcome.local && outcome.status === 503) {
-    const cause = outcome.sendError instanceof Error ? outcome.sendError.message : outcome.sendError === undefined ? undefined : String(outcome.sendError);
-    return `the transport could not send${cause === undefined ? '' : ` (${cause})`}`;
-  }
-  if (!outcome.local && outcome.status === 503) return `503 ${outcome.reason} from the server`;
-  return undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ function fakeRegistration(answer: () => 'accept' | 'reject') {
     register(handlers: RegisterHandlers = {}) {
       fake.attempts++;
       if (answer() === 'accept') setState('registered');
-      else handlers.onReject?.({ status: 408, reason: 'Request Timeout' });
+      else handlers.onReject?.({ status: 408, reason: 'Request Timeout', local: true, provisional: false });
       return Promise.resolve();
     },
     lose() {

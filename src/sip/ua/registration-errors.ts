@@ -5,6 +5,8 @@ export class RegistrationError extends Error {
     readonly aor: string,
     readonly status: number,
     readonly reason: string,
+    /** How the response came (RFC 3263 §4.3 failover weighs it): made up by sip.js, after a provisional one. */
+    readonly came: { local: boolean; provisional: boolean } = { local: false, provisional: false },
   ) {
     super(`${bot} (${aor}) could not register: ${status} ${reason}${status === 401 || status === 403 ? ' (check the user, auth user and password)' : ''}`);
     this.name = 'RegistrationError';

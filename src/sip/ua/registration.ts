@@ -1,5 +1,5 @@
 import { RegistererState, type Registerer } from 'sip.js';
-import { responseLineOf, type ResponseLine, type SipJsResponse } from './response-line.js';
+import { isLocalResponse, responseLineOf, type FinalResponseLine, type ResponseLine, type SipJsResponse } from './response-line.js';
 
 /**
  * One account's binding at its registrar (RFC 3261 §10), over a sip.js Registerer, which
@@ -16,7 +16,8 @@ export type RegistrationState = 'initial' | 'registered' | 'unregistered' | 'ter
 /** What the caller of `register()` / `unregister()` hears about the final response. */
 export interface RegisterHandlers {
   onAccept?: (response: ResponseLine) => void;
-  onReject?: (response: ResponseLine) => void;
+  /** A final non-2xx, received or made up by sip.js (408 for no answer, 503 for a failed send). */
+  onReject?: (response: FinalResponseLine) => void;
 }
 
 const STATES: Readonly<Record<RegistererState, RegistrationState>> = {
@@ -56,8 +57,11 @@ export class Registration {
 
 function delegateOf(handlers: RegisterHandlers) {
   const { onAccept, onReject } = handlers;
+  let provisional = false;
   return {
+    onTrying: () => (provisional = true),
+    onProgress: () => (provisional = true),
     ...(onAccept ? { onAccept: (response: SipJsResponse) => onAccept(responseLineOf(response)) } : {}),
-    ...(onReject ? { onReject: (response: SipJsResponse) => onReject(responseLineOf(response)) } : {}),
+    ...(onReject ? { onReject: (response: SipJsResponse) => onReject({ ...responseLineOf(response), local: isLocalResponse(response), provisional }) } : {}),
   };
 }

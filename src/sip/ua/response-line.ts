@@ -4,6 +4,16 @@ export interface ResponseLine {
   reason: string;
 }
 
+/**
+ * A final response and how it came, as RFC 3263 §4.3 failover weighs it: `local` when sip.js
+ * made it up (see `isLocalResponse`), `provisional` when a provisional response (100 Trying
+ * included) came before it.
+ */
+export interface FinalResponseLine extends ResponseLine {
+  local: boolean;
+  provisional: boolean;
+}
+
 /** sip.js types both as optional; a parsed response always has them (0 and '' never show in practice). */
 export function responseLineOf(response: SipJsResponse): ResponseLine {
   return { status: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' };
