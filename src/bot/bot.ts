@@ -25,7 +25,7 @@ import type { BotConfig } from '../config/bots-schema.js';
 import type { Call } from './call.js';
 import { RegistrationError, TlsHandshakeError } from './errors.js';
 import { boundForServer, reboundForTarget } from './server-address.js';
-import { failoverReason, registerOutcome } from './failover.js';
+import { failoverFinding, failoverReason, registerOutcome } from './failover.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { isSdpError } from './callee-policy.js';
 import { lateAnswerFinding, placeCall, type CallPlacer } from './place-call.js';
@@ -290,7 +290,7 @@ export class Bot {
       const outcome = await this.requireUserAgent().request(method, target, content);
       const reason = this.options.locator ? failoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
       if (reason === undefined || !this.options.locator?.failover(reason)) return outcome.response;
-      this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, message: `${method} via ${from} failed: ${reason}; trying the next server target, ${this.serverTarget()}: registering there, then sending the ${method} again (RFC 3263 §4.3)` });
+      this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, message: failoverFinding(method, from, reason, this.serverTarget()) });
       await this.registerAtCurrentTarget();
     }
   }

@@ -48,3 +48,11 @@ export function registerOutcome(error: unknown, sendError: unknown): RequestOutc
   }
   return undefined;
 }
+
+/**
+ * The finding a request that failed over leaves (case line, report, messages.jsonl): what failed
+ * where, and where it goes next, after registering there (the binding at `from` is worthless).
+ */
+export function failoverFinding(method: string, from: string, reason: string, to: string): string {
+  return `${method} via ${from} failed: ${reason}; trying the next server target, ${to}: registering there, then sending the ${method} again (RFC 3263 §4.3)`;
+}

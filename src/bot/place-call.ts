@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { Call } from './call.js';
 import { wireMediaControl } from './call-media-control.js';
-import { failoverReason } from './failover.js';
+import { failoverFinding, failoverReason } from './failover.js';
 
 /** What placing a call needs of its bot. */
 export interface CallPlacer {
@@ -81,7 +81,7 @@ export function placeCall(bot: CallPlacer, first: OutgoingCall, target: string, 
       at: bot.clock.now(),
       party: bot.name,
       callId: call.callId,
-      message: `INVITE via ${from} failed: ${reason}; trying the next server target, ${bot.serverTarget()}: registering there, then sending the INVITE again (RFC 3263 §4.3)`,
+      message: failoverFinding('INVITE', from, reason, bot.serverTarget()),
     });
     bot
       .registerAtCurrentTarget()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistrationError, ServerUnreachableError } from '../../src/bot/errors.js';
-import { failoverReason, registerOutcome, type RequestOutcome } from '../../src/bot/failover.js';
+import { failoverFinding, failoverReason, registerOutcome, type RequestOutcome } from '../../src/bot/failover.js';
 
 /**
  * The one RFC 3263 §4.3 decision: which outcomes of a request outside a dialog (REGISTER, its
@@ -67,5 +67,13 @@ describe('registerOutcome: a REGISTER’s failure as the same outcome', () => {
 
   it('an error that says nothing of the server is no outcome (never a reason to move on)', () => {
     expect(registerOutcome(new TypeError('registration is undefined'), undefined)).toBeUndefined();
+  });
+});
+
+describe('failoverFinding', () => {
+  it('says what failed where, why, and where the request goes next (the same for INVITE, MESSAGE, OPTIONS)', () => {
+    expect(failoverFinding('MESSAGE', 'tcp 127.0.0.1:5070 (a.lab.test)', 'the transport could not send', 'tcp 127.0.0.1:5080 (b.lab.test)')).toBe(
+      'MESSAGE via tcp 127.0.0.1:5070 (a.lab.test) failed: the transport could not send; trying the next server target, tcp 127.0.0.1:5080 (b.lab.test): registering there, then sending the MESSAGE again (RFC 3263 §4.3)',
+    );
   });
 });
