@@ -4,35 +4,30 @@ import { createReliableSocket } from '../sip/reliability/reliable-socket.js';
 import type { ReliableSipSocket } from '../sip/reliability/types.js';
 import type { SipTimerValues } from '../sip/transaction/timer-policy.js';
 import { createSipSocket } from '../sip/transport/create-sip-socket.js';
-import { tlsFailureOf } from '../sip/transport/socket-helpers.js';
 import { formatEndpoint, type Endpoint, type TlsMaterial } from '../sip/transport/types.js';
 import type { IncomingCall } from '../sip/ua/incoming-call.js';
 import type { OutgoingCall } from '../sip/ua/outgoing-call.js';
-import { registerWithin } from '../sip/ua/register-within.js';
-import type { Registration, RegistrationState } from '../sip/ua/registration.js';
 import { callIdOfSession, type SessionDescriptionHandlerFactory } from '../sip/ua/session-description-handler.js';
 import { SignalingOnlySdh } from '../media/signaling-only-sdh.js';
 import { SipUserAgent } from '../sip/ua/user-agent.js';
 import type { OutOfDialogMethod } from '../sip/ua/out-of-dialog-request.js';
 import type { RequestContent } from '../sip/ua/request-content.js';
-import type { FinalResponseLine, ResponseLine } from '../sip/ua/response-line.js';
+import type { ResponseLine } from '../sip/ua/response-line.js';
 import type { SubscribeOutcome } from '../sip/ua/subscription.js';
-import { finalResponse } from './final-response.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { CalleeBehaviour, Rel100 } from '../config/behaviour.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import type { Call } from './call.js';
-import { RegistrationError, TlsHandshakeError } from './errors.js';
-import { boundForServer, reboundForTarget } from './server-address.js';
-import { failoverFinding, failoverReason, registerOutcome } from './failover.js';
+import { boundForServer } from './server-address.js';
+import { failoverFinding, failoverReason } from './failover.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { isSdpError } from './callee-policy.js';
 import { lateAnswerFinding, placeCall, type CallPlacer } from './place-call.js';
 import { receiveCall } from './receive-call.js';
 import { settleWithin } from '../util/settle-within.js';
-import { RegistrationKeeper } from './registration-keeper.js';
-import { createBotNat, natAfterRegistered } from './nat/bot-nat.js';
+import { AccountRegistration, type RegistrationHost } from './account-registration.js';
+import { createBotNat } from './nat/bot-nat.js';
 import type { NatTraversal } from './nat/nat-traversal.js';
 import type { MediaNatHints } from '../media/nat/rtp-latch.js';
 
@@ -56,9 +51,6 @@ export interface BotOptions {
   /** How long `register()` waits for a final answer before calling the server unreachable. */
   registerTimeoutMs?: number;
 }
-
-/** A lost registration is retried this often (or at a quarter of the expiry, if shorter). */
-const REGISTER_RETRY_MS = 5000;
 
 /** How long `stop()` waits for the user agent to wind down before closing the socket under it. */
 const STOP_GRACE_MS = 2000;
@@ -84,8 +76,8 @@ export class Bot {
   private readonly logger: Logger;
   private socket: ReliableSipSocket | undefined;
   private userAgent: SipUserAgent | undefined;
-  private registration: Registration | undefined;
-  private keeper: RegistrationKeeper | undefined;
+  /** The account's binding at the server (account-registration.ts). */
+  private readonly registration: AccountRegistration;
   /** Why the transport last failed to send (sip.js only says 503), for the registration's error. */
   private lastSendError: unknown;
   /** Contact rewriting and keep-alives behind NAT (src/bot/nat). */
@@ -97,6 +89,29 @@ export class Bot {
     this.events = options.events;
     this.clock = options.clock ?? systemClock;
     this.logger = (options.logger ?? silentLogger).child({ bot: this.name });
+    this.registration = new AccountRegistration(this.registrationHost());
+  }
+
+  /** What the registration needs of this bot. */
+  private registrationHost(): RegistrationHost {
+    return {
+      name: this.name,
+      events: this.events,
+      clock: this.clock,
+      logger: this.logger,
+      locator: this.options.locator,
+      registerTimeoutMs: this.options.registerTimeoutMs ?? 8000,
+      account: () => this.account,
+      aor: () => this.aor,
+      serverUri: () => this.serverUri,
+      serverTarget: () => this.serverTarget(),
+      nextHop: () => this.nextHop(),
+      userAgent: () => this.requireUserAgent(),
+      nat: () => this.nat,
+      lastSendError: () => this.lastSendError,
+      clearSendError: () => (this.lastSendError = undefined),
+      rebind: (account) => this.rebind(account),
+    };
   }
 
   get aor(): string {
@@ -159,60 +174,8 @@ export class Bot {
   }
 
   /** REGISTERs (answering the 401 challenge) and keeps refreshing at 90 % of the expiry. */
-  async register(): Promise<void> {
-    let registration: Registration;
-    for (;;) {
-      registration = this.requireUserAgent().createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
-      this.registration = registration;
-      registration.onStateChange((state) =>
-        this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: registrationStateOf(state), expires: this.account.expires }),
-      );
-      if (await this.registerHere(registration)) break;
-      // Not awaited: sip.js lets the dead target's REGISTER run to Timer F (32 s) first.
-      registration.dispose().catch((disposeError: unknown) => this.logger.warn({ err: disposeError }, 'dropping the failed registration failed'));
-      await this.followTargetFamily();
-    }
-    // After the first success only: a registration that never worked is a configuration problem.
-    this.keeper = new RegistrationKeeper(registration, this.clock, Math.min(REGISTER_RETRY_MS, (this.account.expires * 1000) / 4), this.logger, (response) => this.keeperFailover(response));
-    if (this.nat) await natAfterRegistered(this.nat, { account: this.account, userAgent: this.requireUserAgent(), registration, aor: this.aor, serverUri: this.serverUri, clock: this.clock, timeoutMs: this.registerTimeoutMs });
-  }
-
-  /**
-   * One REGISTER and its final answer: true once registered, false when it failed in a way that
-   * moved the locator to the next target (RFC 3263 §4.3: no answer, a refused connection, a
-   * 503); any other failure, or none left to move to, throws.
-   */
-  private async registerHere(registration: Registration): Promise<boolean> {
-    this.events.emit({ type: 'registration', at: this.clock.now(), party: this.name, state: 'registering' });
-    this.lastSendError = undefined;
-    try {
-      await registerWithin(registration, 'register', { party: this.name, aor: this.aor, serverUri: this.serverUri, protocol: this.account.transport, clock: this.clock, timeoutMs: this.registerTimeoutMs });
-      return true;
-    } catch (error) {
-      const outcome = registerOutcome(error, this.lastSendError);
-      const reason = outcome && failoverReason(outcome);
-      if (reason === undefined || !this.options.locator?.failover(reason)) throw this.explainRegisterFailure(error);
-      return false;
-    }
-  }
-
-  private get registerTimeoutMs(): number {
-    return this.options.registerTimeoutMs ?? 8000;
-  }
-
-  /**
-   * A registration that keeps failing at its target (the server died after we registered: the
-   * refresh and its retry are refused, time out or get a 503: `failoverReason`) moves to the next one
-   * (RFC 3263 §4.3), so calls to this bot reach it again. A target of the other address family is
-   * not followed here.
-   */
-  private keeperFailover(response: FinalResponseLine): boolean {
-    const from = this.serverTarget();
-    const reason = failoverReason({ ...response, sendError: this.lastSendError });
-    if (reason === undefined || reboundForTarget(this.account, this.options.locator?.peek() ?? this.nextHop()) !== undefined || !this.options.locator?.failover(reason)) return false;
-    const message = `REGISTER refresh: ${response.status} ${response.reason} (${reason}) via ${from}; registering at the next server target, ${this.serverTarget()} (RFC 3263 §4.3)`;
-    this.events.emit({ type: 'note', at: this.clock.now(), party: this.name, message });
-    return true;
+  register(): Promise<void> {
+    return this.registration.register();
   }
 
   /** Places a call. `target` is a SIP URI; the returned Call tracks it to the end. */
@@ -244,28 +207,9 @@ export class Bot {
       clearSendError: () => (this.lastSendError = undefined),
       nextServerTarget: (reason) => this.options.locator?.failover(reason) ?? false,
       serverTarget: () => this.serverTarget(),
-      registerAtCurrentTarget: () => this.registerAtCurrentTarget(),
+      registerAtCurrentTarget: () => this.registration.registerAtCurrentTarget(),
     };
   }
-
-  /**
-   * After a call failed over to the next server target: REGISTER there (the binding at the
-   * failed target is worthless, and the callee's proxy must find us), moving on again while
-   * targets fail. A target of the other address family needs a new socket and user agent, and
-   * so a new registration.
-   */
-  private async registerAtCurrentTarget(): Promise<void> {
-    for (;;) {
-      if (reboundForTarget(this.account, this.nextHop()) !== undefined) {
-        this.keeper?.stop();
-        await this.followTargetFamily();
-        return this.register();
-      }
-      if (this.registration === undefined) throw new Error(`bot ${this.name} has no registration to move`);
-      if (await this.registerHere(this.registration)) return;
-    }
-  }
-
 
   /**
    * A REFER on one of our calls (RFC 3515): accepted (202, NOTIFY 100 Trying), and the call to
@@ -291,7 +235,7 @@ export class Bot {
       const reason = this.options.locator ? failoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
       if (reason === undefined || !this.options.locator?.failover(reason)) return outcome.response;
       this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, message: failoverFinding(method, from, reason, this.serverTarget()) });
-      await this.registerAtCurrentTarget();
+      await this.registration.registerAtCurrentTarget();
     }
   }
 
@@ -300,34 +244,19 @@ export class Bot {
     return this.requireUserAgent().subscribe(target, event, expires, content);
   }
 
-  /**
-   * A scenario's `register` step: REGISTER again and resolve with the final response. With a
-   * `password` other than the account's, a throwaway registration tries it, so the bot's own
-   * binding is left as it was (a refused one never unregisters anything).
-   */
+  /** A scenario's `register` step (account-registration.ts). */
   registerAgain(options: { password?: string; timeoutMs: number }): Promise<ResponseLine> {
-    const ua = this.requireUserAgent();
-    if (options.password === undefined || options.password === this.account.password) {
-      this.keeper?.resume();
-      return finalResponse((handlers) => this.registration!.register(handlers), options.timeoutMs, this.clock);
-    }
-    const trial = ua.createRegistration({ expires: this.account.expires, refreshFrequency: 90 });
-    return ua
-      .withPassword(options.password, () => finalResponse((handlers) => trial.register(handlers), options.timeoutMs, this.clock))
-      .finally(() => trial.dispose().catch((error: unknown) => this.logger.warn({ err: error }, 'dropping the trial registration failed')));
+    return this.registration.registerAgain(options);
   }
 
   /** A scenario's `unregister` step: Expires 0, no retries until `registerAgain`. */
   unregisterNow(timeoutMs: number): Promise<ResponseLine> {
-    this.keeper?.pause();
-    return finalResponse((handlers) => this.registration!.unregister(handlers), timeoutMs, this.clock);
+    return this.registration.unregisterNow(timeoutMs);
   }
 
   /** After a case that unregistered the bot: registered again for the next one. */
-  async ensureRegistered(timeoutMs: number): Promise<void> {
-    if (this.registration === undefined || this.registration.state === 'registered') return;
-    const response = await this.registerAgain({ timeoutMs });
-    if (response.status >= 300) this.logger.warn({ status: response.status }, 'registering again after the case was refused');
+  ensureRegistered(timeoutMs: number): Promise<void> {
+    return this.registration.ensureRegistered(timeoutMs);
   }
 
   /** True while any call of this bot (either direction) is in progress. */
@@ -343,68 +272,34 @@ export class Bot {
   /** Unregisters (Expires: 0), stops the user agent and closes the socket. */
   async stop(): Promise<void> {
     this.nat?.stop();
-    this.keeper?.stop();
+    this.registration.stopRetrying();
     // CANCEL and BYE leave at once; their answers may never come from a server that is gone,
     // and the unregistration must not wait for Timer F behind them.
     await this.settleWithin(this.hangupAll(), STOP_GRACE_MS, 'hang-up on stop failed');
-    if (this.registration?.state === 'registered') {
-      await this.unregister().catch((error: unknown) => this.logger.warn({ err: error }, 'unregister failed'));
-    }
+    await this.registration.release().catch((error: unknown) => this.logger.warn({ err: error }, 'unregister failed'));
     // The user agent waits for an unanswered REGISTER to time out (Timer F, 32 s) before it stops;
     // a bot whose server is gone must not hold the run that long.
     if (this.userAgent) await this.settleWithin(this.userAgent.stop(), STOP_GRACE_MS, 'user agent stop failed');
     await this.socket?.close();
   }
 
-  /** After failover to a target of the other address family: socket and user agent again, bound in that family. */
-  private async followTargetFamily(): Promise<void> {
-    const rebound = reboundForTarget(this.account, this.nextHop());
-    if (rebound === undefined) return;
-    this.logger.info({ from: this.account.bindAddress, to: rebound.bindAddress }, 'the next server target is of the other address family: binding again in it');
+  /** After failover to a target of the other address family: socket and user agent again, bound as `account` says. */
+  private async rebind(account: BotConfig): Promise<void> {
     this.nat?.stop();
     if (this.userAgent) await this.settleWithin(this.userAgent.stop(), STOP_GRACE_MS, 'stopping the user agent before binding again failed');
     await this.socket?.close();
-    this.account = rebound;
+    this.account = account;
     await this.start();
-  }
-
-  private async unregister(): Promise<void> {
-    const registration = this.registration!;
-    await new Promise<void>((resolve) => {
-      const timer = this.clock.setTimeout(resolve, 2000);
-      registration
-        .unregister({ onAccept: () => resolve(), onReject: () => resolve() })
-        .catch(() => resolve())
-        .finally(() => this.clock.clearTimeout(timer));
-    });
-  }
-
-  /**
-   * sip.js answers a REGISTER it could not send with an internal 503; when the cause was a
-   * failed TLS handshake, say that, and how to fix it, instead (exit 3 all the same).
-   */
-  private explainRegisterFailure(error: unknown): unknown {
-    const tls = tlsFailureOf(this.lastSendError);
-    if (!(error instanceof RegistrationError) || error.status !== 503 || tls === undefined) return error;
-    return new TlsHandshakeError(`${this.name} (${this.aor})`, this.serverUri, tls, { cause: this.lastSendError });
   }
 
   private settleWithin(work: Promise<unknown>, ms: number, failure: string): Promise<void> {
     return settleWithin(work, ms, this.clock, (error) => this.logger.warn({ err: error }, failure));
   }
 
-
   private requireUserAgent(): SipUserAgent {
     if (!this.userAgent) throw new Error(`bot ${this.name} is not started`);
     return this.userAgent;
   }
-}
-
-function registrationStateOf(state: RegistrationState): 'registered' | 'unregistered' | 'registering' | 'failed' {
-  if (state === 'registered') return 'registered';
-  if (state === 'terminated') return 'unregistered';
-  if (state === 'unregistered') return 'unregistered';
-  return 'registering';
 }
 
 function randomToken(): string {
