@@ -1,5 +1,7 @@
 import type { SipbotsEvent, SipMessageEvent } from '../events/types.js';
 import { parseDigestHeader, DigestParseError } from '../sip/auth/digest-header.js';
+import { grantedExpires, uriOf } from '../sip/message/headers.js';
+import { parseSipMessage, SipParseError } from '../sip/message/parse-message.js';
 import type { Lang } from './explanations-cases.js';
 import { classifyStep, explainStep, headerValues, type StepKind } from './explanations.js';
 import { buildLadder, type LadderArrow } from './ladder-model.js';
@@ -16,7 +18,7 @@ export interface RegistrationRow {
 export interface RegistrationReport {
   party: string;
   rows: RegistrationRow[];
-  /** Seconds the registrar granted in its first 200 (Contact ;expires= or Expires). */
+  /** Seconds the registrar granted the bot's own binding in its first 200 (its Contact's ;expires=, else Expires). */
   grantedS?: number;
   refreshes: number;
   summary: string;
@@ -43,9 +45,9 @@ export function buildRegistrationReports(events: readonly SipbotsEvent[], runMs:
       return { arrow, kind, text, facts: factsOf(arrow) };
     });
     const granted = rows.find((r) => r.kind === 'ok-register')?.arrow;
-    const grantedS = granted ? expiresOf(granted.raw) : undefined;
-    // A 200 to an unregister lists no binding (RFC 3261 §10.3 step 8 lists the current ones).
-    const oks = rows.filter((r) => r.arrow.status === 200 && !r.arrow.retransmission && (expiresOf(r.arrow.raw) ?? 0) > 0).length;
+    const grantedS = granted ? grantedToParty(granted, arrows) : undefined;
+    // A 200 to an unregister lists no binding of ours (RFC 3261 §10.3 step 8 lists the current ones).
+    const oks = rows.filter((r) => r.arrow.status === 200 && !r.arrow.retransmission && (grantedToParty(r.arrow, arrows) ?? 0) > 0).length;
     const refreshes = Math.max(0, oks - 1);
     return { party, rows, ...(grantedS === undefined ? {} : { grantedS }), refreshes, summary: summarize(grantedS, refreshes, rows, runMs, lang) };
   });
@@ -102,12 +104,20 @@ export function digestFacts(raw: string): Array<[string, string]> {
   return facts;
 }
 
-/** The binding's lifetime: the Contact's ;expires= parameter, else the Expires header. */
-function expiresOf(raw: string): number | undefined {
-  for (const contact of headerValues(raw, 'contact', 'm')) {
-    const match = /;\s*expires\s*=\s*(\d+)/i.exec(contact);
-    if (match) return Number(match[1]);
+/**
+ * Seconds a 200 grants the bot's own binding (RFC 3261 §10.2.4, `grantedExpires`): the Contact
+ * of the REGISTER it answers (same Call-ID and CSeq) picked out of the bindings the registrar
+ * lists, else the Expires header. A registrar lists every binding of the AOR, other devices'
+ * included, so the first Contact need not be ours.
+ */
+function grantedToParty(ok: LadderArrow, arrows: readonly LadderArrow[]): number | undefined {
+  const cseq = headerValues(ok.raw, 'cseq')[0];
+  const request = arrows.slice(0, arrows.indexOf(ok)).findLast((a) => a.kind === 'request' && a.callId === ok.callId && headerValues(a.raw, 'cseq')[0] === cseq);
+  const contact = request === undefined ? undefined : headerValues(request.raw, 'contact', 'm')[0];
+  try {
+    return grantedExpires(parseSipMessage(ok.raw), contact === undefined ? '' : uriOf(contact));
+  } catch (error) {
+    if (!(error instanceof SipParseError)) throw error;
+    return undefined;
   }
-  const header = headerValues(raw, 'expires')[0];
-  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
 }

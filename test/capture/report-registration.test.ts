@@ -72,4 +72,25 @@ describe('the registration section', () => {
     expect(buildRegistrationReports(events, 21_000, 'en')[0]!.summary).toContain('This run lasted 21 s and the agent refreshes at about 54 s');
     expect(buildRegistrationReports(events, 21_000, 'zh')[0]!.summary).toContain('本次运行只持续了 21 秒');
   });
+
+  it('gives the expiry granted to the bot’s own binding when the 200 lists another device’s first (RFC 3261 §10.2.4)', () => {
+    const request = (cseq: number, expires: number) =>
+      sip(['REGISTER sip:lab.test SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5070;rport;branch=z9hG4bKm' + cseq, 'From: <sip:alice@lab.test>;tag=r1', 'To: <sip:alice@lab.test>', 'Call-ID: reg-multi', `CSeq: ${cseq} REGISTER`, 'Max-Forwards: 70', `Contact: <sip:alice@127.0.0.1:5070;transport=udp>;expires=${expires}`]);
+    // The desk phone's binding (3600 s) first, alice's own (granted 45 s of the 60 asked) second, in one header and in two.
+    const ok = (cseq: number, contacts: string[], expires = ['Expires: 7200']) =>
+      sip(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1:5070;rport=5070;branch=z9hG4bKm' + cseq, 'From: <sip:alice@lab.test>;tag=r1', 'To: <sip:alice@lab.test>;tag=s1', 'Call-ID: reg-multi', `CSeq: ${cseq} REGISTER`, ...contacts, ...expires]);
+    const events = [
+      { at: 0, from: 'alice', to: 'proxy', raw: request(1, 60) },
+      { at: 5, from: 'proxy', to: 'alice', raw: ok(1, ['Contact: <sip:alice@192.0.2.7:5060>;expires=3600, <sip:alice@127.0.0.1:5070;transport=udp>;expires=45']) },
+      { at: 40_000, from: 'alice', to: 'proxy', raw: request(2, 60) },
+      { at: 40_005, from: 'proxy', to: 'alice', raw: ok(2, ['Contact: <sip:alice@192.0.2.7:5060>;expires=3560', 'Contact: <sip:ALICE@127.0.0.1:5070>;expires=45']) },
+      { at: 41_000, from: 'alice', to: 'proxy', raw: request(3, 0) },
+      // The unregister's 200 still lists the desk phone, but no binding of alice's: no refresh.
+      { at: 41_005, from: 'proxy', to: 'alice', raw: ok(3, ['Contact: <sip:alice@192.0.2.7:5060>;expires=3559'], []) },
+    ] as const;
+    const [alice] = buildRegistrationReports(events.flatMap((h) => hop({ ...h, at: T0 + h.at })), 42_000, 'en');
+    expect(alice!.grantedS).toBe(45);
+    expect(alice!.summary).toContain('The registrar granted 45 s.');
+    expect(alice!.refreshes).toBe(1);
+  });
 });
