@@ -1,7 +1,7 @@
 /**
  * One call leg's media: an RTP/RTCP socket pair on the bind address, a paced G.711 sender
  * (tone or WAV, RFC 3551 20 ms frames), a receiver that decodes, tracks RFC 3550 statistics and
- * detects the dominant tone, RTCP reports every ~5 s and at close, and RFC 4733 DTMF.
+ * detects the dominant tone, RTCP reports every ~5 s and at close (rtcp-sender.ts), and RFC 4733 DTMF.
  * Symmetric RTP (RFC 4961): we send from the port we receive on.
  *
  *   RTP fixed header (RFC 3550 §5.1), written and read by rtp-wire.ts (see there why not werift's
@@ -27,7 +27,8 @@ import { silentLogger } from '../util/logger.js';
 import { DtmfSender, type DtmfOptions } from './dtmf.js';
 import { G711_PAYLOAD_TYPE, encodeG711, type G711Codec } from './g711.js';
 import { sharedPacer, type PacedTick, type Pacer } from './pacer.js';
-import { applyPeerRtcp, buildRtcpReport, ntpMiddle32, type PeerRtcpState } from './rtcp.js';
+import { applyPeerRtcp, type PeerRtcpState } from './rtcp.js';
+import { RtcpSender } from './rtcp-sender.js';
 import { RtpReceiver } from './rtp-receiver.js';
 import type { MediaDirection } from './sdp.js';
 import { FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, type AudioSource } from './tone.js';
@@ -102,8 +103,7 @@ export class RtpSession {
   /** Resolved once the DTMF queue has gone out (or media stopped). */
   private dtmfWaiters: Array<() => void> = [];
   private readonly peerRtcp: PeerRtcpState = { reportsReceived: 0 };
-  private readonly rtcpIntervalMs: number;
-  private readonly cname: string;
+  private readonly rtcpSender: RtcpSender;
 
   private codec: G711Codec;
   private payloadType: number;
@@ -121,7 +121,6 @@ export class RtpSession {
   private sentPackets = 0;
   private sentBytes = 0;
   private lastSentTimestamp = 0;
-  private rtcpFramesLeft = 0;
 
   private startedAt: number | undefined;
   private unregister: (() => void) | undefined;
@@ -155,9 +154,18 @@ export class RtpSession {
       this.toneSecond = tone.periodicSecond();
     }
     this.receiver = new RtpReceiver({ historySamples: Math.round((options.historySeconds ?? 2) * SAMPLE_RATE), record: options.record ?? false, logger: this.logger });
-    this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
-    this.cname = options.cname ?? `sipbots-${this.ssrc.toString(16)}@${address}`;
-    this.rtcpFramesLeft = this.nextRtcpFrames();
+    this.rtcpSender = new RtcpSender({
+      ssrc: this.ssrc,
+      cname: options.cname ?? `sipbots-${this.ssrc.toString(16)}@${address}`,
+      intervalMs: options.rtcpIntervalMs ?? 5000,
+      clock: this.clock,
+      random: this.random,
+      receiver: this.receiver,
+      peer: this.peerRtcp,
+      sent: () => ({ packets: this.sentPackets, bytes: this.sentBytes, lastTimestamp: this.lastSentTimestamp }),
+      remote: () => this.remoteRtcp,
+      send: (bytes, remote) => this.send(this.rtcp, this.rtcpLocal, remote, bytes, true),
+    });
     rtp.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }, this.local));
     rtcp.on('message', (msg, rinfo) => this.onDatagram(msg, { address: rinfo.address, port: rinfo.port }, this.rtcpLocal));
     for (const socket of [rtp, rtcp]) socket.on('error', (error) => this.logger.error({ err: error }, 'media socket error'));
@@ -236,11 +244,7 @@ export class RtpSession {
     if (this.ticked) this.samplesElapsed += tick.elapsedFrames * FRAME_SAMPLES;
     this.ticked = true;
     const timestamp = (this.timestampBase + this.samplesElapsed) >>> 0;
-    this.rtcpFramesLeft -= tick.elapsedFrames;
-    if (this.rtcpFramesLeft <= 0) {
-      this.rtcpFramesLeft = this.nextRtcpFrames();
-      this.sendRtcp();
-    }
+    this.rtcpSender.advance(tick.elapsedFrames);
     const sending = this.remote !== undefined && (this.direction === 'sendrecv' || this.direction === 'sendonly');
     if (tick.elapsedFrames > 1) this.skipAudio((tick.elapsedFrames - 1) * FRAME_SAMPLES);
     if (!sending) {
@@ -308,34 +312,6 @@ export class RtpSession {
         resolve();
       });
     });
-  }
-
-  private nextRtcpFrames(): number {
-    return Math.max(1, Math.round(((0.5 + this.random()) * this.rtcpIntervalMs) / 20));
-  }
-
-  /** SR if we have sent RTP, else RR; one report block about the peer if we have heard it. */
-  private sendRtcp(): Promise<void> {
-    if (!this.remoteRtcp) return Promise.resolve();
-    const now = this.clock.now();
-    const last = this.peerRtcp.lastSenderReport;
-    const bytes = buildRtcpReport({
-      ssrc: this.ssrc,
-      cname: this.cname,
-      nowMs: now,
-      ...(this.sentPackets > 0 ? { sender: { rtpTimestamp: this.lastSentTimestamp, packetCount: this.sentPackets, octetCount: this.sentBytes - 12 * this.sentPackets } } : {}),
-      ...(this.receiver.ssrc !== undefined && this.receiver.packets > 0
-        ? {
-            block: {
-              ssrc: this.receiver.ssrc,
-              ...this.receiver.takeReceptionReport(),
-              lsr: last ? ntpMiddle32(last.ntp) : 0,
-              dlsr: last ? Math.round(((now - last.receivedAtMs) / 1000) * 65536) >>> 0 : 0,
-            },
-          }
-        : {}),
-    });
-    return this.send(this.rtcp, this.rtcpLocal, this.remoteRtcp, bytes, true);
   }
 
   private onDatagram(msg: Buffer, from: Endpoint, local: Endpoint): void {
@@ -411,7 +387,7 @@ export class RtpSession {
     this.unregister = undefined;
     this.releaseDtmfWaiters();
     try {
-      await this.sendRtcp();
+      await this.rtcpSender.send();
     } finally {
       await Promise.all([closeSocket(this.rtp), closeSocket(this.rtcp)]);
     }
