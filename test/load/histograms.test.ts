@@ -37,6 +37,22 @@ describe('merging worker results', () => {
     expect(merged.timeline).toEqual([{ t: 1, active: 4, attempted: samples.length, succeeded: samples.length, failed: 0 }]);
   });
 
+  it('a latency past the first minute grows the histogram: kept exactly, merged exactly, clamped at 1 hour', () => {
+    // Histograms start sized for a minute (issue 17): a 90 s BYE or a 2 h stall must still count.
+    const early = [2, 35, 480];
+    const late = [90_000, 40 * 60_000, 2 * 3_600_000];
+    const merged = mergeSnapshots([snapshotOf(early, early.length), snapshotOf(late, late.length)]).histograms.setup_200;
+    const whole = newHistogramSet().setup_200;
+    for (const ms of [...early, ...late]) recordMs(whole, ms);
+    expect(merged.totalCount).toBe(6);
+    for (const p of [10, 50, 60, 75, 90, 100]) expect(merged.getValueAtPercentile(p)).toBe(whole.getValueAtPercentile(p));
+    const wholeSent = decodeHistogram(encodeHistogram(whole));
+    expect([merged.minNonZeroValue, merged.maxValue, merged.mean]).toEqual([wholeSent.minNonZeroValue, wholeSent.maxValue, wholeSent.mean]);
+    // 90 s within 0.1 %; 2 h clamped to the 1 h ceiling.
+    expect(Math.abs(whole.getValueAtPercentile(60) - 90_000_000)).toBeLessThan(90_000);
+    expect(Math.abs(whole.maxValue - 3_600_000_000)).toBeLessThan(3_600_000);
+  });
+
   it('splits accounts, calls, rate and concurrency between workers without losing any', () => {
     const accounts = expandAccountPattern('u{0001..0007}@lab.test', 'x');
     const options = { scenario: 'call', transport: 'udp', proxy: { address: '127.0.0.1', port: 5060 }, bindAddress: '127.0.0.1', domain: 'lab.test', accounts, rate: 300, arrival: 'constant', calls: 1001, concurrency: 10, holdMs: 0, timeoutMs: 1000, registerExpires: 60, sockets: 1 } as const;

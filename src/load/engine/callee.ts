@@ -6,7 +6,7 @@ import type { TimerPolicy } from '../../sip/transaction/timer-policy.js';
 import type { ClientTransactionUser, ServerTransactionUser } from '../../sip/transaction/transaction-user.js';
 import { HELD_BY_USER, policyOf, Timer, type BoundLink, type EngineContext } from './load-context.js';
 import { bump } from '../results/load-stats.js';
-import { uriOf, type ScannedMessage } from './sip-scan.js';
+import { ownCopy, uriOf, type ScannedMessage } from './sip-scan.js';
 import { PLAIN_RESPONSE, plainResponseTo, type MessageTemplate, type RequestKey, type ResponseKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
 import type { Endpoint } from '../../sip/transport/types.js';
@@ -251,8 +251,9 @@ export class CalleeSide {
     dialog.values = values;
     if (script.hangupAfterMs !== undefined) {
       // The UAS route set is the Record-Route list in order (§12.1.1); the target is the caller's Contact.
-      const route = m.recordRoutes.length > 0 ? `Route: ${m.recordRoutes.join(', ')}\r\n` : '';
-      this.peers.set(m.callId, { target: m.contact ? uriOf(m.contact) : uriOf(lineValue(m.fromLine)), remote: lineValue(m.fromLine), route });
+      // Own copies, kept for the call: slices would keep the whole INVITE's text alive.
+      const route = m.recordRoutes.length > 0 ? ownCopy(`Route: ${m.recordRoutes.join(', ')}\r\n`) : '';
+      this.peers.set(m.callId, { target: ownCopy(m.contact ? uriOf(m.contact) : uriOf(lineValue(m.fromLine))), remote: ownCopy(lineValue(m.fromLine)), route });
     }
     if (script.action === 'ring') return;
     if (script.ringForMs === 0) this.finish(dialog, now);

@@ -266,8 +266,9 @@ export class ClientCall implements ResponseHandler, CallSender {
     const { stats } = this.ctx;
     recordMs(stats.histograms.setup_200, now - this.scheduledAt);
     // The route set is the Record-Route list reversed (§12.1.2); the remote target is the Contact.
+    // Own copies: a slice of the 200 would keep its whole text alive for the hold (~550 bytes a call).
     const routes = m.recordRoutes.length === 0 ? [] : m.recordRoutes.flatMap((v) => splitHeaderList(v)).reverse();
-    this.values.route = routes.length > 0 ? `Route: ${routes.join(', ')}\r\n` : '';
+    this.values.route = routes.length > 0 ? ownCopy(`Route: ${routes.join(', ')}\r\n`) : '';
     this.values.to = ownCopy(m.to);
     this.values.ruri = m.contact ? ownCopy(uriOf(m.contact)) : this.calleeUri;
     this.values.auth = '';
