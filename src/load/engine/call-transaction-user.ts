@@ -1,20 +1,32 @@
 import type { ClientTransactionUser } from '../../sip/transaction/transaction-user.js';
 
+/** What the ACK of an INVITE's non-2xx final takes beyond the call's own values (§17.1.1.3). */
+export interface AckParts {
+  /** The INVITE's Request-URI, branch and CSeq number. */
+  ruri: string;
+  branch: string;
+  cseq: string;
+  /** The To of the final response (with the tag the proxy or callee chose), an own copy. */
+  to: string;
+}
+
 /** What a call's transaction asks of the call: send a message, count a retransmission. */
 export interface CallSender {
   retransmit(request: string): void;
-  sendRaw(raw: string): void;
+  /** Renders and sends the ACK of a non-2xx final, the same bytes each time. */
+  sendAck(parts: AckParts): void;
 }
 
 /**
  * One client transaction's side of a load call (INVITE, CANCEL, BYE): what it re-sends, the
  * ACK of an INVITE's non-2xx final, and what its timeout means. Once a final response came
  * there is nothing to re-send: `answered()` lets go of the request, so an INVITE lingering in
- * Completed (Timer D) or a challenged INVITE kept beside the call holds only its ACK.
+ * Completed (Timer D, 32 s on UDP) or a challenged INVITE kept beside the call holds only what
+ * its ACK is made of, not the ACK's text (rendered again only for a retransmitted final).
  */
 export class CallTransactionUser implements ClientTransactionUser {
-  /** The ACK for this INVITE's non-2xx final, built from the response before the transaction sees it. */
-  ack = '';
+  /** The ACK for this INVITE's non-2xx final, taken from the response before the transaction sees it. */
+  ack?: AckParts;
   constructor(
     private readonly call: CallSender,
     private request: string,
@@ -31,7 +43,7 @@ export class CallTransactionUser implements ClientTransactionUser {
   }
 
   sendAck(): void {
-    if (this.ack) this.call.sendRaw(this.ack);
+    if (this.ack) this.call.sendAck(this.ack);
   }
 
   timedOut(): void {

@@ -9,7 +9,7 @@ import { bump } from '../results/load-stats.js';
 import { ownCopy, uriOf, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, type RequestKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
-import { CallTransactionUser, type CallSender } from './call-transaction-user.js';
+import { CallTransactionUser, type AckParts, type CallSender } from './call-transaction-user.js';
 import { audioTarget } from '../media/load-media.js';
 import type { MediaLeg } from '../media/media-leg.js';
 
@@ -53,8 +53,12 @@ export class ClientCall implements ResponseHandler, CallSender {
   private challenged?: { transaction: InviteClientTransaction; user: CallTransactionUser; cseq: number };
   private cancel?: NonInviteClientTransaction;
   private bye?: NonInviteClientTransaction;
-  /** The ACK for the 2xx, re-sent for each retransmission of it (the ACK was lost, §13.2.2.4). */
-  private ack = '';
+  /**
+   * The branch and CSeq of the ACK for the 2xx, which is rendered again (the same bytes) for each
+   * retransmission of the 2xx (the ACK was lost, §13.2.2.4): a held call keeps no message text.
+   */
+  private ackBranch = '';
+  private ackCseq = '';
   /** The run was interrupted (see hangUp); a CANCEL went out for the pending INVITE. */
   private interrupted = false;
   private cancelSent = false;
@@ -179,8 +183,8 @@ export class ClientCall implements ResponseHandler, CallSender {
     this.ctx.stats.counters.retransmissions++;
   }
 
-  sendRaw(raw: string): void {
-    this.bound.link.send(raw);
+  sendAck(parts: AckParts): void {
+    this.bound.link.send(this.ackFor(parts, ''));
   }
 
   /** The INVITE has had a provisional and no final yet: a CANCEL may go (§9.1). */
@@ -204,12 +208,12 @@ export class ClientCall implements ResponseHandler, CallSender {
     const { transaction, user } = current;
     const before = transaction.state;
     // The transaction sends the ACK of a non-2xx final itself, now and for each copy (§17.1.1.3).
-    if (m.status >= 300 && !user.ack) user.ack = this.ackFor(m, this.values.ruri, this.values.branch, '');
+    if (m.status >= 300 && !user.ack) user.ack = { ruri: this.values.ruri, branch: this.values.branch, cseq: String(m.cseq), to: ownCopy(m.to) };
     if (m.status >= 200) user.answered();
     if (transaction.receive(m) === 'absorb') return;
     if (before === InviteClientState.Accepted) {
       // A retransmitted 2xx: our ACK was lost, send it again (§13.2.2.4).
-      this.bound.link.send(this.ack);
+      this.sendAck2xx();
       return;
     }
     if (m.status < 200) {
@@ -272,8 +276,9 @@ export class ClientCall implements ResponseHandler, CallSender {
     this.values.to = ownCopy(m.to);
     this.values.ruri = m.contact ? ownCopy(uriOf(m.contact)) : this.calleeUri;
     this.values.auth = '';
-    this.ack = this.ackFor(m, this.values.ruri, this.ctx.ids.branch(), this.values.route);
-    this.bound.link.send(this.ack);
+    this.ackBranch = this.ctx.ids.branch();
+    this.ackCseq = String(m.cseq);
+    this.sendAck2xx();
     this.state = 'holding';
     // The CANCEL crossed the 200: its transaction has nothing left to do.
     this.cancel?.abandon();
@@ -341,9 +346,15 @@ export class ClientCall implements ResponseHandler, CallSender {
     this.invite = { transaction, user, cseq: Number(this.values.cseq) };
   }
 
+  /** ACK for the 2xx (§13.2.2.4): a branch of its own, the dialog's target, To and route set. */
+  private sendAck2xx(): void {
+    const { ruri, to } = this.values;
+    this.bound.link.send(this.ackFor({ ruri, branch: this.ackBranch, cseq: this.ackCseq, to }, this.values.route));
+  }
+
   /** ACK for a final response (§17.1.1.3 for a non-2xx: the INVITE's branch; §13.2.2.4 for a 2xx: a new one). */
-  private ackFor(m: ScannedMessage, ruri: string, branch: string, route: string): string {
-    return this.bound.templates.bodiless.render({ ...this.values, method: 'ACK', ruri, branch, to: m.to, route, auth: '', cseq: String(m.cseq) });
+  private ackFor(parts: AckParts, route: string): string {
+    return this.bound.templates.bodiless.render({ ...this.values, ...parts, method: 'ACK', route, auth: '' });
   }
 
   /** Ends the call once: success without a reason, failure with one. */
