@@ -63,6 +63,8 @@ interface Registration {
   slot: number;
   /** Sub-deadline index this stream was last ticked for (always ≡ slot mod slots). */
   lastIndex: number;
+  /** False once unregistered (during a firing it stays in its slot's array until the firing ends). */
+  active: boolean;
 }
 
 export class Pacer {
@@ -71,7 +73,8 @@ export class Pacer {
   private readonly slots: number;
   /** intervalMs / slots: the spacing of the timer's absolute deadlines. */
   private readonly stepMs: number;
-  private readonly bySlot: Set<Registration>[];
+  /** Each slot's streams in registration order: a firing walks them by index, no copy, no lookup. */
+  private readonly bySlot: Registration[][];
   private readonly onError: ((error: unknown, stream: PacedStream) => void) | undefined;
   private readonly finishMs: number;
   private readonly sleepPrecisely: ((ms: number) => void) | undefined;
@@ -82,13 +85,16 @@ export class Pacer {
   private nextIndex = 0;
   private timer: TimerHandle | undefined;
   private stalls = 0;
+  /** Inside `fire`: an unregistered stream is only marked, and the slots are compacted at the end. */
+  private firing = false;
+  private unregisteredWhileFiring = false;
 
   constructor(options: PacerOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.intervalMs = options.intervalMs ?? FRAME_MS;
     this.slots = Math.max(1, Math.floor(options.slots ?? 1));
     this.stepMs = this.intervalMs / this.slots;
-    this.bySlot = Array.from({ length: this.slots }, () => new Set<Registration>());
+    this.bySlot = Array.from({ length: this.slots }, () => []);
     this.onError = options.onError;
     this.sleepPrecisely = options.sleepPrecisely;
     this.finishMs = this.sleepPrecisely ? Math.min(Math.max(0, options.finishMs ?? 1), this.stepMs / 2) : 0;
@@ -102,14 +108,20 @@ export class Pacer {
       this.schedule();
     }
     let slot = 0;
-    this.bySlot.forEach((set, i) => {
-      if (set.size < (this.bySlot[slot] as Set<Registration>).size) slot = i;
+    this.bySlot.forEach((streams, i) => {
+      if (streams.length < this.bySlot[slot]!.length) slot = i;
     });
-    const registration: Registration = { stream, slot, lastIndex: this.latestOfSlot(this.nextIndex - 1, slot) };
-    (this.bySlot[slot] as Set<Registration>).add(registration);
+    const registration: Registration = { stream, slot, lastIndex: this.latestOfSlot(this.nextIndex - 1, slot), active: true };
+    this.bySlot[slot]!.push(registration);
     this.count++;
     return () => {
-      if (!(this.bySlot[slot] as Set<Registration>).delete(registration)) return;
+      if (!registration.active) return;
+      registration.active = false;
+      if (this.firing) this.unregisteredWhileFiring = true;
+      else {
+        const streams = this.bySlot[slot]!;
+        streams.splice(streams.indexOf(registration), 1);
+      }
       this.count--;
       if (this.count === 0) this.stop();
     };
@@ -144,7 +156,7 @@ export class Pacer {
     let now = this.clock.now();
     const early = this.origin + this.nextIndex * this.stepMs - now;
     // Sleep only when someone sends at this sub-deadline (with few calls most slots are empty).
-    if (early > 0 && this.sleepPrecisely && (this.bySlot[this.nextIndex % this.slots] as Set<Registration>).size > 0) {
+    if (early > 0 && this.sleepPrecisely && this.bySlot[this.nextIndex % this.slots]!.length > 0) {
       // Woken early on purpose (finishMs); a timer that came even earlier is set again.
       if (early > this.finishMs * 1.5) {
         this.schedule();
@@ -158,12 +170,16 @@ export class Pacer {
     if (dueIndex > this.nextIndex) this.stalls++;
     let firstError: unknown;
     let failed = false;
+    this.firing = true;
     for (let slot = 0; slot < this.slots; slot++) {
       const index = this.latestOfSlot(dueIndex, slot);
       if (index < this.nextIndex) continue; // this slot's deadline is not in the window that just passed
       const deadline = this.origin + index * this.stepMs;
-      for (const registration of [...(this.bySlot[slot] as Set<Registration>)]) {
-        if (!(this.bySlot[slot] as Set<Registration>).has(registration) || index <= registration.lastIndex) continue;
+      const streams = this.bySlot[slot]!;
+      // Streams registered by a tick are appended and wait for their first deadline (lastIndex).
+      for (let i = 0, n = streams.length; i < n; i++) {
+        const registration = streams[i]!;
+        if (!registration.active || index <= registration.lastIndex) continue;
         const elapsedFrames = (index - registration.lastIndex) / this.slots;
         registration.lastIndex = index;
         try {
@@ -173,6 +189,11 @@ export class Pacer {
           else if (!failed) [failed, firstError] = [true, error];
         }
       }
+    }
+    this.firing = false;
+    if (this.unregisteredWhileFiring) {
+      this.unregisteredWhileFiring = false;
+      for (let slot = 0; slot < this.slots; slot++) this.bySlot[slot] = this.bySlot[slot]!.filter((r) => r.active);
     }
     this.nextIndex = dueIndex + 1;
     if (this.count > 0 && this.timer === undefined) this.schedule();

@@ -93,6 +93,38 @@ describe('shared pacer', () => {
     offGood();
     expect(clock.pendingTimers()).toBe(0);
   });
+
+  it('a tick that unregisters streams (itself, one before it, one after it) or registers one: the rest keep their deadlines', () => {
+    const clock = new FakeClock(0);
+    const pacer = new Pacer({ clock });
+    const ticks = new Map<string, number[]>();
+    const stream = (name: string, onTick?: () => void) => ({
+      tick: (t: PacedTick) => {
+        ticks.set(name, [...(ticks.get(name) ?? []), t.deadline]);
+        onTick?.();
+      },
+    });
+    const offs = new Map<string, () => void>();
+    for (const name of ['a', 'b']) offs.set(name, pacer.register(stream(name)));
+    offs.set(
+      'c',
+      pacer.register(
+        stream('c', () => {
+          if (clock.now() !== 40) return;
+          offs.get('a')!(); // already ticked in this firing
+          offs.get('d')!(); // not yet ticked in this firing: it is not
+          offs.get('c')!();
+          offs.set('e', pacer.register(stream('e')));
+        }),
+      ),
+    );
+    for (const name of ['d', 'f']) offs.set(name, pacer.register(stream(name)));
+    clock.advance(80);
+    expect(Object.fromEntries(ticks)).toEqual({ a: [20, 40], b: [20, 40, 60, 80], c: [20, 40], d: [20], e: [60, 80], f: [20, 40, 60, 80] });
+    expect(pacer.size).toBe(3);
+    for (const name of ['b', 'e', 'f']) offs.get(name)!();
+    expect(clock.pendingTimers()).toBe(0);
+  });
 });
 
 describe('shared pacer with slots', () => {
