@@ -43,16 +43,20 @@ function encodedSecond(hz: number): Uint8Array {
 /**
  * One side of one load call's media: a pooled port pair, a tone sent every 20 ms on the shared
  * pacer, and what came back: RFC 3550 statistics of the one SSRC it locked onto, the last
- * ten frames of decoded audio for the Goertzel check. No RTCP is sent (the verdict is the RTP's),
- * no werift, no per-packet object beyond the datagram itself: `bench:media-load` runs a
- * thousand of these per core.
+ * ten frames heard for the Goertzel check (decoded once, at the verdict). No RTCP is sent (the
+ * verdict is the RTP's), no werift, no per-packet object beyond the datagram and a view of its
+ * payload: `bench:media-load` runs a thousand of these per core.
  *
  * Symmetric RTP (RFC 4961): it sends from the port it receives on, to where the SDP said.
  */
 export class MediaLeg implements PacedStream {
   private readonly stats = new RtpReceiverStats(SAMPLE_RATE, DUPLICATE_WINDOW);
-  /** The last HEARD_FRAMES frames, each in its own 160-sample slot. */
-  private readonly heard = new Int16Array(HEARD_FRAMES * FRAME_SAMPLES);
+  /**
+   * The last HEARD_FRAMES frames as they came (µ-law bytes), each in its own 160-byte slot with
+   * its length: copied per packet, decoded once for the verdict (stop), not per packet.
+   */
+  private readonly heard = new Uint8Array(HEARD_FRAMES * FRAME_SAMPLES);
+  private readonly heardLength = new Uint8Array(HEARD_FRAMES);
   private framesHeard = 0;
   private readonly toneSecond: Uint8Array;
   private remote: Endpoint | undefined;
@@ -142,10 +146,21 @@ export class MediaLeg implements PacedStream {
     }
     this.stats.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs: this.now(), bytes: msg.length });
     this.wire?.(false, msg, from);
-    const slot = (this.framesHeard++ % HEARD_FRAMES) * FRAME_SAMPLES;
-    const end = Math.min(header.payloadEnd, header.payloadStart + FRAME_SAMPLES);
-    this.heard.fill(0, slot, slot + FRAME_SAMPLES);
-    for (let i = header.payloadStart, k = slot; i < end; i++, k++) this.heard[k] = ULAW[msg[i]!]!;
+    const frame = this.framesHeard++ % HEARD_FRAMES;
+    const length = Math.min(header.payloadEnd - header.payloadStart, FRAME_SAMPLES);
+    // One memcpy into the frame's slot (a view, not Buffer.subarray: no species lookup).
+    this.heard.set(new Uint8Array(msg.buffer, msg.byteOffset + header.payloadStart, length), frame * FRAME_SAMPLES);
+    this.heardLength[frame] = length;
+  }
+
+  /** The frames heard, decoded; a frame shorter than 20 ms is padded with silence. */
+  private heardAudio(): Int16Array {
+    const audio = new Int16Array(HEARD_FRAMES * FRAME_SAMPLES);
+    for (let f = 0; f < Math.min(this.framesHeard, HEARD_FRAMES); f++) {
+      const from = f * FRAME_SAMPLES;
+      for (let i = from; i < from + this.heardLength[f]!; i++) audio[i] = ULAW[this.heard[i]!]!;
+    }
+    return audio;
   }
 
   /**
@@ -155,14 +170,14 @@ export class MediaLeg implements PacedStream {
    * of reading 200 ms as one block keeps the verdict right when frames were lost or the
    * sender stalled (the phase jumps between frames, which would smear one long block).
    */
-  private dominance(hz: number): number {
+  private dominance(audio: Int16Array, hz: number): number {
     const frames = Math.min(this.framesHeard, HEARD_FRAMES);
     let power = 0;
     let energy = 0;
     for (let f = 0; f < frames; f++) {
       const from = f * FRAME_SAMPLES;
-      power += goertzelPower(this.heard, hz, SAMPLE_RATE, from, from + FRAME_SAMPLES);
-      for (let i = from; i < from + FRAME_SAMPLES; i++) energy += this.heard[i]! * this.heard[i]!;
+      power += goertzelPower(audio, hz, SAMPLE_RATE, from, from + FRAME_SAMPLES);
+      for (let i = from; i < from + FRAME_SAMPLES; i++) energy += audio[i]! * audio[i]!;
     }
     const samples = frames * FRAME_SAMPLES;
     if (samples === 0 || Math.sqrt(energy / samples) < MIN_RMS) return 0;
@@ -177,8 +192,9 @@ export class MediaLeg implements PacedStream {
     this.pair.onRtp = undefined;
     const snapshot = this.stats.snapshot();
     let heard: StreamResult['heard'] = 'nothing';
-    if (this.dominance(this.expectHz) >= MIN_DOMINANCE) heard = 'expected';
-    else if (snapshot.packets > 0 && LOAD_TONES.some((hz) => hz !== this.expectHz && this.dominance(hz) >= MIN_DOMINANCE)) heard = 'other';
+    const audio = this.heardAudio();
+    if (this.dominance(audio, this.expectHz) >= MIN_DOMINANCE) heard = 'expected';
+    else if (snapshot.packets > 0 && LOAD_TONES.some((hz) => hz !== this.expectHz && this.dominance(audio, hz) >= MIN_DOMINANCE)) heard = 'other';
     return {
       sent: this.sent,
       skipped: this.skipped,
