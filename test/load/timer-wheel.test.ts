@@ -79,4 +79,33 @@ describe('the load engine timer wheel', () => {
     expect(fired).toEqual(['first', 'later 0']);
     expect(wheel.size).toBe(0);
   });
+
+  it('says whether anything falls due within the next ticks, a turn away or cancelled not counted', () => {
+    const wheel = new TimerWheel(1, 0);
+    const a = owner([], 'a');
+    wheel.schedule(a, 0, 4096 + 3); // same slot as tick 3, one turn later
+    expect(wheel.dueWithin(5)).toBe(false);
+    const b = owner([], 'b');
+    wheel.schedule(b, 0, 5);
+    expect(wheel.dueWithin(4)).toBe(false);
+    expect(wheel.dueWithin(5)).toBe(true);
+    wheel.cancel(b);
+    expect(wheel.dueWithin(5)).toBe(false);
+  });
+
+  it('a sleeping owner is woken once by an entry due before it would look again, not by a later one', () => {
+    const wheel = new TimerWheel(1, 0);
+    let woken = 0;
+    wheel.sleep(5, () => woken++);
+    wheel.schedule(owner([], 'late'), 0, 500);
+    expect(woken).toBe(0);
+    wheel.schedule(owner([], 'soon'), 0, 2);
+    wheel.scheduleCallback(() => undefined, 3);
+    expect(woken).toBe(1);
+    // Advancing ends the sleep: what is scheduled afterwards wakes nobody.
+    wheel.sleep(10, () => woken++);
+    wheel.advance(6);
+    wheel.schedule(owner([], 'after'), 0, 7);
+    expect(woken).toBe(1);
+  });
 });

@@ -32,6 +32,9 @@ export class TimerWheel {
   private pending = 0;
   /** The slot `advance` is walking: an entry cancelled there is only detached, and dropped by the walk. */
   private walking = -1;
+  /** While the owner's ticker sleeps (`sleep`): an entry added that falls due before `wakeTick` calls `wake`, once. */
+  private wakeTick = -Infinity;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly tickMs: number,
@@ -71,8 +74,28 @@ export class TimerWheel {
     entries.length = 0;
   }
 
+  /** Whether a pending entry falls due within the next `ticks` ticks (scans those slots only). */
+  dueWithin(ticks: number): boolean {
+    const last = this.cursor + Math.min(ticks, this.slots.length);
+    for (let tick = this.cursor + 1; tick <= last; tick++) {
+      for (const entry of this.slots[tick % this.slots.length]!) if (entry.target !== undefined && entry.tick <= last) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The owner will not advance the wheel before `untilMs`: an entry added meanwhile that falls
+   * due earlier calls `wake` (once), so that the owner can advance it in time. `advance` ends it.
+   */
+  sleep(untilMs: number, wake: () => void): void {
+    this.wakeTick = Math.floor(untilMs / this.tickMs);
+    this.wake = wake;
+  }
+
   /** Fires everything due up to `now`. Entries further than one turn away wait in their slot. */
   advance(now: number): void {
+    this.wakeTick = -Infinity;
+    this.wake = undefined;
     const last = Math.floor(now / this.tickMs);
     while (this.cursor < last) {
       this.cursor++;
@@ -116,6 +139,12 @@ export class TimerWheel {
     const entry: Entry = { tick, target, kind, generation };
     this.slots[tick % this.slots.length]!.push(entry);
     this.pending++;
+    if (tick <= this.wakeTick) {
+      const wake = this.wake!;
+      this.wakeTick = -Infinity;
+      this.wake = undefined;
+      wake();
+    }
     return entry;
   }
 
