@@ -52,7 +52,10 @@ export class TimerWheel {
 
   /** Fires `target.onTimer(kind)` at or after `due` (ms, same clock as `advance`), unless its generation moved on. */
   schedule(target: Timed, kind: number, due: number): void {
-    (target.wheelEntries ??= []).push(this.add(target, kind, target.generation, due));
+    const entry = this.add(target, kind, target.generation, due);
+    // Mostly one pending timer per owner: a one-element literal, not a push that reserves 16 more slots.
+    if (target.wheelEntries === undefined || target.wheelEntries.length === 0) target.wheelEntries = [entry];
+    else target.wheelEntries.push(entry);
   }
 
   /** Calls `fire` at or after `due`; the entry is the handle `clear` takes. */

@@ -10,9 +10,12 @@ export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K
  *
  * A transaction has two or three timers pending at most, and a load engine holds thousands of
  * transactions: they are kept as one flat `[name, handle, name, handle…]` array, not a Map.
+ * An empty list is replaced by a two-element literal, not pushed into: V8 gives an array that
+ * grows by push room for 16 more elements (~150 bytes), and a lingering transaction (Timer D or
+ * M, 32 s on UDP) would carry that for one timer.
  */
 export class TransactionTimers {
-  private readonly pending: (TimerName | TimerHandle)[] = [];
+  private pending: (TimerName | TimerHandle)[] = [];
 
   constructor(private readonly clock: Clock) {}
 
@@ -22,7 +25,8 @@ export class TransactionTimers {
       this.forget(name);
       fire();
     }, ms);
-    this.pending.push(name, handle);
+    if (this.pending.length === 0) this.pending = [name, handle];
+    else this.pending.push(name, handle);
   }
 
   cancel(name: TimerName): void {
