@@ -18,7 +18,7 @@ interface AckProxy {
 
 const header = (message: string, name: string): string => message.split('\r\n').find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`)) ?? '';
 
-async function ackProxy(): Promise<AckProxy> {
+async function ackProxy(answerBye = true): Promise<AckProxy> {
   const socket: Socket = createSocket('udp4');
   const requests: string[] = [];
   let port = 0;
@@ -37,7 +37,7 @@ async function ackProxy(): Promise<AckProxy> {
       respond(request, from, '407 Proxy Authentication Required', ['Proxy-Authenticate: Digest realm="lab.test", nonce="n1", algorithm=MD5'], 'p1');
     } else if (method === 'INVITE') {
       respond(request, from, '200 OK', [`Record-Route: <sip:127.0.0.1:${port};lr>`, `Contact: <sip:bob@127.0.0.1:${port}>`], 'c1');
-    } else if (method === 'BYE') {
+    } else if (method === 'BYE' && answerBye) {
       socket.send([`SIP/2.0 200 OK`, ...request.split('\r\n').filter((line) => /^(via|from|to|call-id|cseq):/i.test(line)), 'Content-Length: 0', '', ''].join('\r\n'), from.port, from.address);
     }
   });
@@ -46,28 +46,31 @@ async function ackProxy(): Promise<AckProxy> {
   return { port, requests, close: () => socket.close() };
 }
 
+const callOnce = (port: number, timeoutMs = 2000) =>
+  new LoadEngine({
+    scenario: 'call',
+    transport: 'udp',
+    proxy: { address: '127.0.0.1', port },
+    bindAddress: '127.0.0.1',
+    domain: 'lab.test',
+    accounts: expandAccountPattern('u{1..1}@lab.test', 'secret'),
+    calleeUri: 'sip:bob@lab.test',
+    rate: 10,
+    arrival: 'constant',
+    calls: 1,
+    holdMs: 500,
+    timeoutMs,
+    registerExpires: 60,
+    sockets: 1,
+  }).run();
+
 describe('a load call ACKs each copy of a final response with the same ACK', () => {
   let proxy: AckProxy | undefined;
   afterEach(() => proxy?.close());
 
   it('the 407 three times: three identical ACKs on the INVITE branch; the 200 three times during the hold: three identical ACKs on a branch of their own', async () => {
     proxy = await ackProxy();
-    const result = await new LoadEngine({
-      scenario: 'call',
-      transport: 'udp',
-      proxy: { address: '127.0.0.1', port: proxy.port },
-      bindAddress: '127.0.0.1',
-      domain: 'lab.test',
-      accounts: expandAccountPattern('u{1..1}@lab.test', 'secret'),
-      calleeUri: 'sip:bob@lab.test',
-      rate: 10,
-      arrival: 'constant',
-      calls: 1,
-      holdMs: 500,
-      timeoutMs: 2000,
-      registerExpires: 60,
-      sockets: 1,
-    }).run();
+    const result = await callOnce(proxy.port);
     expect(result.counters.succeeded).toBe(1);
 
     const acks = proxy.requests.filter((r) => r.startsWith('ACK '));
@@ -92,5 +95,15 @@ describe('a load call ACKs each copy of a final response with the same ACK', () 
     expect(branch(of200[0]!)).not.toBe(branch(firstInvite));
     // The BYE came after the hold, on the same dialog.
     expect(proxy.requests.filter((r) => r.startsWith('BYE '))).toHaveLength(1);
+  });
+
+  it('a BYE nobody answers: retransmitted (Timer E), then the call fails as "timeout BYE" when Timer F fires', async () => {
+    proxy = await ackProxy(false);
+    const result = await callOnce(proxy.port, 1000);
+    expect(result.counters.failed).toBe(1);
+    expect(result.counters.timeouts).toBe(1);
+    expect(result.counters.failures).toEqual({ 'timeout BYE': 1 });
+    // Sent at 0 and T1 (500 ms) within the 1 s Timer F.
+    expect(proxy.requests.filter((r) => r.startsWith('BYE ')).length).toBeGreaterThanOrEqual(2);
   });
 });

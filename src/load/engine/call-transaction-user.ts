@@ -10,9 +10,14 @@ export interface AckParts {
   to: string;
 }
 
-/** What a call's transaction asks of the call: send a message, count a retransmission. */
+/** The call's requests that run as client transactions. */
+export type CallMethod = 'INVITE' | 'CANCEL' | 'BYE';
+
+/** What a call's transaction asks of the call: send a message, count a retransmission, give up. */
 export interface CallSender {
   retransmit(request: string): void;
+  /** Timer B or F fired (§17.1.1.2, §17.1.2.2): no final response to this request in time. */
+  timedOut(method: CallMethod): void;
   /** Renders and sends the ACK of a non-2xx final, the same bytes each time. */
   sendAck(parts: AckParts): void;
 }
@@ -30,7 +35,8 @@ export class CallTransactionUser implements ClientTransactionUser {
   constructor(
     private readonly call: CallSender,
     private request: string,
-    private readonly onTimeout: () => void,
+    /** Told to the call on a timeout: a name, not a closure (a closure and its context are ~100 bytes a transaction). */
+    private readonly method: CallMethod,
   ) {}
 
   /** A final response arrived: the request will never be sent again. */
@@ -47,6 +53,6 @@ export class CallTransactionUser implements ClientTransactionUser {
   }
 
   timedOut(): void {
-    this.onTimeout();
+    this.call.timedOut(this.method);
   }
 }

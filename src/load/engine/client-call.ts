@@ -9,7 +9,7 @@ import { bump } from '../results/load-stats.js';
 import { ownCopy, uriOf, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, type RequestKey } from './templates.js';
 import type { Timed } from './timer-wheel.js';
-import { CallTransactionUser, type AckParts, type CallSender } from './call-transaction-user.js';
+import { CallTransactionUser, type AckParts, type CallMethod, type CallSender } from './call-transaction-user.js';
 import { audioTarget } from '../media/load-media.js';
 import type { MediaLeg } from '../media/media-leg.js';
 
@@ -183,6 +183,13 @@ export class ClientCall implements ResponseHandler, CallSender {
     this.ctx.stats.counters.retransmissions++;
   }
 
+  /** Timer B of an INVITE or Timer F of the BYE ends the call; the CANCEL's needs nothing: the INVITE's --timeout, still running, ends it. */
+  timedOut(method: CallMethod): void {
+    if (method === 'CANCEL') return;
+    this.ctx.stats.counters.timeouts++;
+    this.end(`timeout ${method}`);
+  }
+
   sendAck(parts: AckParts): void {
     this.bound.link.send(this.ackFor(parts, ''));
   }
@@ -302,7 +309,7 @@ export class ClientCall implements ResponseHandler, CallSender {
     const request = this.bound.templates.bodiless.render({ ...this.values, method: 'CANCEL', auth: '' });
     this.bound.link.send(request);
     // Its Timer F needs no action: the INVITE's --timeout, still running, ends the call.
-    const user = new CallTransactionUser(this, request, () => undefined);
+    const user = new CallTransactionUser(this, request, 'CANCEL');
     this.cancel = new NonInviteClientTransaction(`${this.values.branch}|CANCEL`, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, user);
   }
 
@@ -317,10 +324,7 @@ export class ClientCall implements ResponseHandler, CallSender {
     this.txStart = scheduled;
     const request = this.bound.templates.bodiless.render(this.values);
     this.bound.link.send(request);
-    const user = new CallTransactionUser(this, request, () => {
-      this.ctx.stats.counters.timeouts++;
-      this.end('timeout BYE');
-    });
+    const user = new CallTransactionUser(this, request, 'BYE');
     this.bye = new NonInviteClientTransaction(this.values.branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, user);
   }
 
@@ -338,10 +342,7 @@ export class ClientCall implements ResponseHandler, CallSender {
     this.ctx.stats.counters.invites++;
     const request = (this.leg ? this.bound.templates.mediaInvite : this.bound.templates.invite).render(this.values);
     this.bound.link.send(request);
-    const user = new CallTransactionUser(this, request, () => {
-      this.ctx.stats.counters.timeouts++;
-      this.end('timeout INVITE');
-    });
+    const user = new CallTransactionUser(this, request, 'INVITE');
     const transaction = new InviteClientTransaction(this.values.branch, this.ctx.clock, policyOf(this.ctx, this.bound.link), HELD_BY_USER, user);
     this.invite = { transaction, user, cseq: Number(this.values.cseq) };
   }
