@@ -80,32 +80,26 @@ describe('the load engine timer wheel', () => {
     expect(wheel.size).toBe(0);
   });
 
-  it('says whether anything falls due within the next ticks, a turn away or cancelled not counted', () => {
+  it('says when it next has something to fire, no further than asked, and tells of each entry added', () => {
     const wheel = new TimerWheel(1, 0);
-    const a = owner([], 'a');
-    wheel.schedule(a, 0, 4096 + 3); // same slot as tick 3, one turn later
-    expect(wheel.dueWithin(5)).toBe(false);
-    const b = owner([], 'b');
-    wheel.schedule(b, 0, 5);
-    expect(wheel.dueWithin(4)).toBe(false);
-    expect(wheel.dueWithin(5)).toBe(true);
-    wheel.cancel(b);
-    expect(wheel.dueWithin(5)).toBe(false);
-  });
-
-  it('a sleeping owner is woken once by an entry due before it would look again, not by a later one', () => {
-    const wheel = new TimerWheel(1, 0);
-    let woken = 0;
-    wheel.sleep(5, () => woken++);
-    wheel.schedule(owner([], 'late'), 0, 500);
-    expect(woken).toBe(0);
-    wheel.schedule(owner([], 'soon'), 0, 2);
-    wheel.scheduleCallback(() => undefined, 3);
-    expect(woken).toBe(1);
-    // Advancing ends the sleep: what is scheduled afterwards wakes nobody.
-    wheel.sleep(10, () => woken++);
-    wheel.advance(6);
-    wheel.schedule(owner([], 'after'), 0, 7);
-    expect(woken).toBe(1);
+    const added: number[] = [];
+    wheel.onAdd = (due) => added.push(due);
+    expect(wheel.nextDue(250)).toBe(250); // empty: nothing before the horizon
+    const timerE = wheel.scheduleCallback(() => undefined, 500.4);
+    wheel.scheduleCallback(() => undefined, 32_000);
+    expect(added).toEqual([501, 32_000]);
+    expect(wheel.nextDue(250)).toBe(250); // Timer E lies beyond the horizon
+    expect(wheel.nextDue(10_000)).toBe(501); // due at the start of its tick
+    wheel.clear(timerE);
+    const owned = owner([], 'cancelled');
+    wheel.schedule(owned, 0, 100);
+    wheel.cancel(owned);
+    expect(wheel.nextDue(250)).toBe(250); // a cancelled owner's entry is not counted
+    // 32 s is more than a turn of 4,096 slots away: its slot (3328) comes round first, and is passed over.
+    expect(wheel.nextDue(4000)).toBe(4000);
+    // No look past one turn: the owner wakes once a turn (4.1 s), and finds it in the last.
+    const wakes: number[] = [];
+    for (let at = wheel.nextDue(40_000); wakes.push(at) < 10 && at < 32_000; at = wheel.nextDue(40_000)) wheel.advance(at);
+    expect(wakes).toEqual([4097, 8194, 12291, 16388, 20485, 24582, 28679, 32_000]);
   });
 });

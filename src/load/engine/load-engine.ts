@@ -16,6 +16,7 @@ import { LoadStats, type LoadCounters, type StatsSnapshot } from '../results/loa
 import { ServerWatch, type ServerSilence } from './server-watch.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, requestTemplates, responseTemplates, type LocalParty } from './templates.js';
+import { TickScheduler } from './tick-scheduler.js';
 import { TimerWheel } from './timer-wheel.js';
 import { wheelClock } from './wheel-clock.js';
 import type { LinkTap } from './wire-tap.js';
@@ -90,14 +91,8 @@ export interface EngineHooks {
   tap?: LinkTap;
 }
 
+/** The timer wheel's resolution, and the shortest gap between two ticks (see TickScheduler). */
 const TICK_MS = 1;
-/**
- * Once arrivals are over (calls held), the tick sleeps this long while nothing in the wheel falls
- * due sooner; a timer scheduled meanwhile wakes it (TimerWheel.sleep), so hang-ups stay on time.
- * Waking every millisecond for nothing took each worker 2-3.5 % of a core through a hold
- * (bench/RESULTS.md, issue 20 profile); with media flowing the packets wake the loop anyway.
- */
-const IDLE_TICK_MS = 20;
 /** Once interrupted, hang-ups and then unregistrations get this long each: the process exits within 5 s. */
 const INTERRUPT_GRACE_MS = 1500;
 const WATCH_EVERY_MS = 250;
@@ -307,9 +302,11 @@ export class LoadEngine {
     let nextSample = start + 1000;
 
     return new Promise((resolve) => {
+      const { wheel } = this.ctx;
       const finish = (): void => {
-        clearTimeout(ticker);
-        finished = true;
+        ticker.stop();
+        wheel.onAdd = this.stats.onEnded = undefined;
+        this.hooks.signal?.removeEventListener('abort', wakeNow);
         this.stats.runMs = this.ctx.now() - start;
         this.sample(start, this.ctx.now());
         resolve();
@@ -322,9 +319,8 @@ export class LoadEngine {
         drainDeadline = now + options.holdMs + (options.script?.spanMs ?? 0) + 2 * options.timeoutMs + 1000;
       };
       let hungUp = false;
-      const tick = (): void => {
-        const now = this.ctx.now();
-        this.ctx.wheel.advance(now);
+      const tick = (now: number): number => {
+        wheel.advance(now);
         this.watchServer(now);
         if (this.hooks.signal?.aborted && !hungUp) {
           hungUp = true;
@@ -362,21 +358,20 @@ export class LoadEngine {
           }
           finish();
         }
+        // Next: the next arrival (unless waiting for a slot: a call's end wakes us), timer,
+        // look at the server, progress sample or drain deadline.
+        const due = Math.min(!arrivalsOver && !waitingForSlot ? nextAt : Infinity, nextSample, this.nextWatchAt, drainDeadline);
+        return wheel.nextDue(due);
       };
-      let ticker: NodeJS.Timeout | undefined;
-      let finished = false;
-      const wake = (): void => {
-        clearTimeout(ticker);
-        ticker = setTimeout(run, TICK_MS);
+      const ticker = new TickScheduler(this.ctx.now, tick);
+      const wakeNow = (): void => ticker.wakeBy(-Infinity);
+      wheel.onAdd = (due) => ticker.wakeBy(due);
+      // A call that ends between ticks frees a slot, or was the last one of the drain.
+      this.stats.onEnded = () => {
+        if (waitingForSlot || (arrivalsOver && counters.active === 0)) wakeNow();
       };
-      const run = (): void => {
-        tick();
-        if (finished) return;
-        const idle = arrivalsOver && !hungUp && !this.ctx.wheel.dueWithin(IDLE_TICK_MS / TICK_MS);
-        if (idle) this.ctx.wheel.sleep(this.ctx.now() + IDLE_TICK_MS, wake);
-        ticker = setTimeout(run, idle ? IDLE_TICK_MS : TICK_MS);
-      };
-      run();
+      this.hooks.signal?.addEventListener('abort', wakeNow, { once: true });
+      ticker.start();
     });
   }
 

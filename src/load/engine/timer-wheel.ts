@@ -32,9 +32,11 @@ export class TimerWheel {
   private pending = 0;
   /** The slot `advance` is walking: an entry cancelled there is only detached, and dropped by the walk. */
   private walking = -1;
-  /** While the owner's ticker sleeps (`sleep`): an entry added that falls due before `wakeTick` calls `wake`, once. */
-  private wakeTick = -Infinity;
-  private wake: (() => void) | undefined;
+  /**
+   * Told when each entry added falls due (ms), so that an owner that advances the wheel only
+   * when something is due (see TickScheduler) can wake sooner for it.
+   */
+  onAdd: ((due: number) => void) | undefined;
 
   constructor(
     private readonly tickMs: number,
@@ -77,28 +79,27 @@ export class TimerWheel {
     entries.length = 0;
   }
 
-  /** Whether a pending entry falls due within the next `ticks` ticks (scans those slots only). */
-  dueWithin(ticks: number): boolean {
-    const last = this.cursor + Math.min(ticks, this.slots.length);
-    for (let tick = this.cursor + 1; tick <= last; tick++) {
-      for (const entry of this.slots[tick % this.slots.length]!) if (entry.target !== undefined && entry.tick <= last) return true;
-    }
-    return false;
-  }
-
   /**
-   * The owner will not advance the wheel before `untilMs`: an entry added meanwhile that falls
-   * due earlier calls `wake` (once), so that the owner can advance it in time. `advance` ends it.
+   * When `advance` next has something to fire: the start of the first tick an entry falls due
+   * at, looking no further than `horizon` (returned when nothing falls due before it). Entries
+   * a turn or more away share slots with nearer ones: with thousands of calls held, nearly
+   * every slot holds one (a 10 s hold, a 32 s Timer D), so a slot counts only for the entries
+   * due in this turn.
    */
-  sleep(untilMs: number, wake: () => void): void {
-    this.wakeTick = Math.floor(untilMs / this.tickMs);
-    this.wake = wake;
+  nextDue(horizon: number): number {
+    if (this.pending === 0) return horizon;
+    const last = Math.min(Math.floor(horizon / this.tickMs), this.cursor + this.slots.length);
+    for (let tick = this.cursor + 1; tick <= last; tick++) {
+      for (const entry of this.slots[tick % this.slots.length]!) {
+        if (entry.tick <= tick && entry.target !== undefined) return Math.min(tick * this.tickMs, horizon);
+      }
+    }
+    // A horizon more than a turn away: nothing falls due within this turn, look again after it.
+    return Math.min(horizon, (last + 1) * this.tickMs);
   }
 
   /** Fires everything due up to `now`. Entries further than one turn away wait in their slot. */
   advance(now: number): void {
-    this.wakeTick = -Infinity;
-    this.wake = undefined;
     const last = Math.floor(now / this.tickMs);
     while (this.cursor < last) {
       this.cursor++;
@@ -142,12 +143,7 @@ export class TimerWheel {
     const entry: Entry = { tick, target, kind, generation };
     this.slots[tick % this.slots.length]!.push(entry);
     this.pending++;
-    if (tick <= this.wakeTick) {
-      const wake = this.wake!;
-      this.wakeTick = -Infinity;
-      this.wake = undefined;
-      wake();
-    }
+    this.onAdd?.(tick * this.tickMs);
     return entry;
   }
 

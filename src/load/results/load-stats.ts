@@ -90,16 +90,20 @@ export class LoadStats {
   readonly timeline: TimelinePoint[] = [];
   /** `--media rtp` only. */
   media: MediaStats | undefined;
+  /** Told each time a call or request ends (the engine then starts a waiting arrival, or finishes). */
+  onEnded: (() => void) | undefined;
 
   succeed(): void {
     this.counters.succeeded++;
     this.counters.active--;
+    this.onEnded?.();
   }
 
   fail(reason: string): void {
     this.counters.failed++;
     this.counters.active--;
     bump(this.counters.failures, reason);
+    this.onEnded?.();
   }
 
   arrivalMs = 0;
