@@ -80,11 +80,17 @@ describe('sipbots load: callee registrations outlive a short grant', () => {
       expect(credentialed.at(-1)!.expires, `${callId} ends with Expires 0`).toBe('0');
       // 7 s of arrivals and the drain: a refresh every ~1.5 s.
       expect(refreshes.length, callId).toBeGreaterThanOrEqual(4);
-      for (let i = 1; i < refreshes.length; i++) gaps.push(refreshes[i]!.at - refreshes[i - 1]!.at);
+      // A round starts with the REGISTER sent after the previous round's 200; the lifetime counts from that first
+      // send, so the gaps between round starts are what the design fixes (a slow 401 round must not shorten them).
+      const answered = (m: WireRegister): boolean => wire.some((r) => r.callId === callId && r.cseq === m.cseq && r.status === '200');
+      const starts = sent.filter((m, i) => m.expires !== '0' && (i === 0 || answered(sent[i - 1]!)));
+      for (let i = 1; i < starts.length; i++) gaps.push(starts[i]!.at - starts[i - 1]!.at);
     }
-    // About half the grant (45-55 % by design, spread over the callees), with room for a busy machine.
+    // About half the grant (45-55 % by design, spread over the callees); a starved machine only makes timers late,
+    // so the upper bound keeps room for that while still refreshing well before the binding would expire.
+    expect(gaps.length).toBeGreaterThanOrEqual(6 * 3);
     for (const gap of gaps) expect(gap).toBeGreaterThan(0.4 * GRANTED_S * 1000);
-    for (const gap of gaps) expect(gap).toBeLessThan(0.7 * GRANTED_S * 1000);
+    for (const gap of gaps) expect(gap).toBeLessThan(0.85 * GRANTED_S * 1000);
     // Spread: the callees' refreshes do not all fall in one millisecond.
     const firstRefreshes = [...byCallee.values()].map((sent) => sent.find((m) => m.cseq > 2)!.at);
     expect(new Set(firstRefreshes.map((t) => Math.round(t))).size).toBe(6);
