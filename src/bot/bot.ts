@@ -232,8 +232,8 @@ export class Bot {
       const from = this.serverTarget();
       this.lastSendError = undefined;
       const outcome = await this.requireUserAgent().request(method, target, content);
-      const reason = this.options.locator ? failoverReason({ ...outcome.response, local: outcome.local, provisional: outcome.provisional, sendError: this.lastSendError }) : undefined;
-      if (reason === undefined || !this.options.locator?.failover(reason)) return outcome.response;
+      const reason = this.options.locator ? failoverReason({ ...outcome, sendError: this.lastSendError }) : undefined;
+      if (reason === undefined || !this.options.locator?.failover(reason)) return { status: outcome.status, reason: outcome.reason };
       this.events.emit({ type: 'finding', at: this.clock.now(), party: this.name, message: failoverFinding(method, from, reason, this.serverTarget()) });
       await this.registration.registerAtCurrentTarget();
     }

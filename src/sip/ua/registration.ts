@@ -1,5 +1,5 @@
 import { RegistererState, type Registerer } from 'sip.js';
-import { isLocalResponse, responseLineOf, type FinalResponseLine, type ResponseLine, type SipJsResponse } from './response-line.js';
+import { finalResponseTracking, responseLineOf, type FinalResponseLine, type ResponseLine, type SipJsResponse } from './response-line.js';
 
 /**
  * One account's binding at its registrar (RFC 3261 §10), over a sip.js Registerer, which
@@ -57,11 +57,11 @@ export class Registration {
 
 function delegateOf(handlers: RegisterHandlers) {
   const { onAccept, onReject } = handlers;
-  let provisional = false;
+  const { onTrying, onProgress, final } = finalResponseTracking();
   return {
-    onTrying: () => (provisional = true),
-    onProgress: () => (provisional = true),
+    onTrying,
+    onProgress,
     ...(onAccept ? { onAccept: (response: SipJsResponse) => onAccept(responseLineOf(response)) } : {}),
-    ...(onReject ? { onReject: (response: SipJsResponse) => onReject({ ...responseLineOf(response), local: isLocalResponse(response), provisional }) } : {}),
+    ...(onReject ? { onReject: (response: SipJsResponse) => onReject(final(response)) } : {}),
   };
 }

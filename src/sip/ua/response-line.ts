@@ -28,6 +28,20 @@ export function isLocalResponse(response: SipJsResponse): boolean {
   return response.message.data === undefined;
 }
 
+/**
+ * Follows one request through sip.js's delegate callbacks: `onTrying`/`onProgress` note that a
+ * provisional came, `final` turns the final response into a FinalResponseLine (how it came
+ * included). Registration and requests outside a dialog both hand these to sip.js.
+ */
+export function finalResponseTracking(): { onTrying: () => void; onProgress: () => void; final: (response: SipJsResponse) => FinalResponseLine } {
+  let provisional = false;
+  return {
+    onTrying: () => (provisional = true),
+    onProgress: () => (provisional = true),
+    final: (response) => ({ ...responseLineOf(response), local: isLocalResponse(response), provisional }),
+  };
+}
+
 /** The part of a sip.js IncomingResponse read here (the type itself is not exported by sip.js's root). */
 export interface SipJsResponse {
   message: { statusCode?: number; reasonPhrase?: string; data?: string };

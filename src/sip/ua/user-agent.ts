@@ -7,10 +7,11 @@ import type { Clock } from '../../util/clock.js';
 import type { LateAnswer } from './late-answer.js';
 import { IncomingCall } from './incoming-call.js';
 import { NodeTransport } from './node-transport.js';
-import { sendOutOfDialog, type OutOfDialogMethod, type OutOfDialogOutcome } from './out-of-dialog-request.js';
+import { sendOutOfDialog, type OutOfDialogMethod } from './out-of-dialog-request.js';
 import { OutgoingCall } from './outgoing-call.js';
 import { extraHeaderLines, type RequestContent } from './request-content.js';
 import { Registration } from './registration.js';
+import type { FinalResponseLine } from './response-line.js';
 import type { SessionDescriptionHandlerFactory } from './session-description-handler.js';
 import { sipJsLogConnector } from './sipjs-log.js';
 import { acceptSubscription } from './notifier.js';
@@ -133,7 +134,7 @@ export class SipUserAgent {
   }
 
   /** MESSAGE or OPTIONS to `target` outside any dialog; resolves with the final response (and whether sip.js made it up). */
-  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<OutOfDialogOutcome> {
+  request(method: OutOfDialogMethod, target: string, content: RequestContent = {}): Promise<FinalResponseLine> {
     return sendOutOfDialog(this.userAgent, method, target, content);
   }
 
