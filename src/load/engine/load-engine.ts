@@ -2,26 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { formatEndpoint, type Endpoint } from '../../sip/transport/types.js';
 import type { LoadAccount } from '../plan/accounts.js';
 import { seededRandom } from '../../util/seeded-random.js';
-import { ArrivalSchedule, type ArrivalKind, type RampStage } from './arrivals.js';
+import { ArrivalLoop, type EngineProgress } from './arrival-loop.js';
+import type { ArrivalKind, RampStage } from './arrivals.js';
 import type { CallScript } from './call-script.js';
 import { CalleeSide } from './callee.js';
 import { ClientCall } from './client-call.js';
 import { CalleeRegistrations } from './callee-registrations.js';
 import { ClientRequest, type ClientRequestSpec } from './client-request.js';
 import { DigestCache } from './digest-cache.js';
-import { recordMs, summarize, type HistogramSet, type LatencySummary } from '../results/histograms.js';
+import { recordMs } from '../results/histograms.js';
 import { IdSource, type BoundLink, type EngineContext, type ResponseHandler } from './load-context.js';
 import { openLoadLink, type LoadLink, type LoadTlsOptions, type LoadTransport } from './load-link.js';
-import { LoadStats, type LoadCounters, type StatsSnapshot } from '../results/load-stats.js';
+import { LoadStats, type StatsSnapshot } from '../results/load-stats.js';
 import { ServerWatch, type ServerSilence } from './server-watch.js';
 import { scanSipMessage, type ScannedMessage } from './sip-scan.js';
 import { plainResponseTo, requestTemplates, responseTemplates, type LocalParty } from './templates.js';
-import { TickScheduler } from './tick-scheduler.js';
 import { TimerWheel } from './timer-wheel.js';
 import { wheelClock } from './wheel-clock.js';
 import type { LinkTap } from './wire-tap.js';
 import { LoadMedia, type LoadMediaOptions } from '../media/load-media.js';
-import { MediaStats, type MediaCounters } from '../results/media-stats.js';
+import { MediaStats } from '../results/media-stats.js';
+
+export type { EngineProgress } from './arrival-loop.js';
 
 export type LoadScenario = 'call' | 'register' | 'options';
 export const LOAD_SCENARIOS: readonly LoadScenario[] = ['call', 'register', 'options'];
@@ -69,16 +71,6 @@ export class LoadSetupError extends Error {
   }
 }
 
-export interface EngineProgress {
-  elapsedMs: number;
-  counters: LoadCounters;
-  setup: LatencySummary;
-  /** The live histograms (for --metrics-port); read, never modify. */
-  histograms: HistogramSet;
-  /** `--media rtp`: verdicts and packet counts so far. */
-  media?: MediaCounters;
-}
-
 export interface EngineHooks {
   /** Called once a second while arrivals run, and once at the end. */
   onProgress?: (progress: EngineProgress) => void;
@@ -98,8 +90,8 @@ const INTERRUPT_GRACE_MS = 1500;
 const WATCH_EVERY_MS = 250;
 
 /**
- * One event loop's worth of load: caller links, an optional callee link, one timer wheel,
- * one interval that advances it and starts due arrivals. Messages are read with the lean
+ * One event loop's worth of load: caller links, an optional callee link, one timer wheel, and
+ * an ArrivalLoop that advances it and starts due arrivals. Messages are read with the lean
  * scanner and dispatched by Call-ID; nothing is logged per message.
  */
 export class LoadEngine {
@@ -110,7 +102,6 @@ export class LoadEngine {
   private callee?: { bound: BoundLink; side: CalleeSide };
   private readonly links: LoadLink[] = [];
   private nextLink = 0;
-  private arrivalIndex = 0;
   private readonly random: () => number;
   /** Notices a server that stopped answering; `stopped` then says what was seen. */
   private readonly watch: ServerWatch;
@@ -286,105 +277,27 @@ export class LoadEngine {
   }
 
   private runArrivals(): Promise<void> {
-    const { options } = this;
-    const schedule = new ArrivalSchedule({ rate: options.rate, ramp: options.ramp, kind: options.arrival, random: this.random });
-    const start = this.ctx.now();
-    this.stats.startedAtMs = Date.now();
-    const durationMs = options.durationMs ?? (options.ramp ? schedule.rampMs : Infinity);
-    const endAt = start + durationMs;
-    const limit = options.calls ?? Infinity;
-    const concurrency = options.concurrency ?? Infinity;
-    const counters = this.stats.counters;
-    let nextAt = start + schedule.next();
-    let arrivalsOver = false;
-    let waitingForSlot = false;
-    let drainDeadline = Infinity;
-    let nextSample = start + 1000;
-
-    return new Promise((resolve) => {
-      const { wheel } = this.ctx;
-      const finish = (): void => {
-        ticker.stop();
-        wheel.onAdd = this.stats.onEnded = undefined;
-        this.hooks.signal?.removeEventListener('abort', wakeNow);
-        this.stats.runMs = this.ctx.now() - start;
-        this.sample(start, this.ctx.now());
-        resolve();
-      };
-      const stopArrivals = (now: number, phaseEnd = now): void => {
-        arrivalsOver = true;
-        // The arrival phase ends where the next arrival would have been (N arrivals at R/s: N/R s).
-        this.stats.arrivalMs = Math.max(1, Math.min(phaseEnd, nextAt, endAt) - start);
-        // Whatever is still under way after hold + two transaction timeouts will never end.
-        drainDeadline = now + options.holdMs + (options.script?.spanMs ?? 0) + 2 * options.timeoutMs + 1000;
-      };
-      let hungUp = false;
-      const tick = (now: number): number => {
-        wheel.advance(now);
-        this.watchServer(now);
-        if (this.hooks.signal?.aborted && !hungUp) {
-          hungUp = true;
-          if (!arrivalsOver) stopArrivals(now);
-          this.hangUpAll(now);
-          drainDeadline = Math.min(drainDeadline, now + INTERRUPT_GRACE_MS);
-        }
-        if (this.stopped && !arrivalsOver) stopArrivals(now);
-        while (!arrivalsOver && nextAt <= now) {
-          if (this.arrivalIndex >= limit || nextAt > endAt) {
-            stopArrivals(now, Infinity);
-            break;
-          }
-          if (counters.active >= concurrency) {
-            if (!waitingForSlot) counters.delayed++;
-            waitingForSlot = true;
-            break;
-          }
-          waitingForSlot = false;
-          this.startArrival(nextAt);
-          nextAt = start + schedule.next();
-        }
-        if (!arrivalsOver && (this.arrivalIndex >= limit || nextAt === Infinity || nextAt > endAt) && nextAt > now) stopArrivals(now, Infinity);
-        if (now >= nextSample) {
-          nextSample += 1000;
-          this.sample(start, now);
-        }
-        if (arrivalsOver && (counters.active === 0 || now > drainDeadline || this.stopped)) {
-          if (counters.active > 0) {
-            const reason = this.stopped ? 'server stopped answering' : hungUp ? 'interrupted: hang-up not answered' : 'unfinished at end of run';
-            counters.failed += counters.active;
-            counters.failures[reason] = (counters.failures[reason] ?? 0) + counters.active;
-            counters.active = 0;
-            this.abandonAll();
-          }
-          finish();
-        }
-        // Next: the next arrival (unless waiting for a slot: a call's end wakes us), timer,
-        // look at the server, progress sample or drain deadline.
-        const due = Math.min(!arrivalsOver && !waitingForSlot ? nextAt : Infinity, nextSample, this.nextWatchAt, drainDeadline);
-        return wheel.nextDue(due);
-      };
-      const ticker = new TickScheduler(this.ctx.now, tick);
-      const wakeNow = (): void => ticker.wakeBy(-Infinity);
-      wheel.onAdd = (due) => ticker.wakeBy(due);
-      // A call that ends between ticks frees a slot, or was the last one of the drain.
-      this.stats.onEnded = () => {
-        if (waitingForSlot || (arrivalsOver && counters.active === 0)) wakeNow();
-      };
-      this.hooks.signal?.addEventListener('abort', wakeNow, { once: true });
-      ticker.start();
-    });
+    const { options, hooks } = this;
+    const loop = new ArrivalLoop(
+      { ...options, spanMs: options.script?.spanMs, graceMs: INTERRUPT_GRACE_MS, random: this.random },
+      {
+        ctx: this.ctx,
+        signal: hooks.signal,
+        onProgress: hooks.onProgress,
+        startArrival: (index, scheduledAt) => this.startArrival(index, scheduledAt),
+        watchServer: (now) => this.watchServer(now),
+        nextWatchAt: () => this.nextWatchAt,
+        serverStopped: () => this.stopped !== undefined,
+        hangUpAll: (now) => this.hangUpAll(now),
+        abandonAll: () => this.abandonAll(),
+      },
+    );
+    return loop.run();
   }
 
-  private sample(start: number, now: number): void {
-    const c = this.stats.counters;
-    this.stats.timeline.push({ t: Math.round((now - start) / 1000), active: c.active, attempted: c.attempted, succeeded: c.succeeded, failed: c.failed });
-    if (this.hooks.onProgress) this.hooks.onProgress({ elapsedMs: now - start, counters: c, setup: summarize(this.stats.histograms.setup_200), histograms: this.stats.histograms, ...(this.stats.media ? { media: this.stats.media.counters } : {}) });
-  }
-
-  private startArrival(scheduledAt: number): void {
+  private startArrival(index: number, scheduledAt: number): void {
     const { options } = this;
     const accounts = options.accounts;
-    const index = this.arrivalIndex++;
     const caller = accounts[index % accounts.length]!;
     const bound = this.callers[this.nextLink++ % this.callers.length]!;
     this.stats.counters.attempted++;
