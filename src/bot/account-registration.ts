@@ -2,7 +2,7 @@ import type { EventStream } from '../events/event-stream.js';
 import type { BotConfig } from '../config/bots-schema.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { tlsFailureOf } from '../sip/transport/socket-helpers.js';
-import type { Endpoint } from '../sip/transport/types.js';
+import { isTransportFailure, type Endpoint } from '../sip/transport/types.js';
 import { registerWithin } from '../sip/ua/register-within.js';
 import type { Registration, RegistrationState } from '../sip/ua/registration.js';
 import type { FinalResponseLine, ResponseLine } from '../sip/ua/response-line.js';
@@ -195,14 +195,17 @@ export class AccountRegistration {
   }
 
   /**
-   * sip.js answers a REGISTER it could not send with an internal 503; when the cause was a
-   * failed TLS handshake, say that, and how to fix it, instead (exit 3 all the same).
+   * sip.js answers a REGISTER it could not send with an internal 503 and keeps nothing of why;
+   * when the cause was a failed TLS handshake, say that, and how to fix it, instead (exit 3 all
+   * the same); any other transport failure becomes the 503's `cause`.
    */
   private explainRegisterFailure(error: unknown): unknown {
     const sendError = this.host.lastSendError();
+    if (!(error instanceof RegistrationError) || error.status !== 503) return error;
     const tls = tlsFailureOf(sendError);
-    if (!(error instanceof RegistrationError) || error.status !== 503 || tls === undefined) return error;
-    return new TlsHandshakeError(`${this.host.name} (${this.host.aor()})`, this.host.serverUri(), tls, { cause: sendError });
+    if (tls !== undefined) return new TlsHandshakeError(`${this.host.name} (${this.host.aor()})`, this.host.serverUri(), tls, { cause: sendError });
+    if (!error.came.local || !isTransportFailure(sendError)) return error;
+    return new RegistrationError(error.bot, error.aor, error.status, error.reason, error.came, { cause: sendError });
   }
 }
 

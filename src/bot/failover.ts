@@ -1,4 +1,5 @@
 import type { FinalResponseLine } from '../sip/ua/response-line.js';
+import { isTransportFailure } from '../sip/transport/types.js';
 import { RegistrationError, ServerUnreachableError } from './errors.js';
 
 /**
@@ -37,13 +38,15 @@ export function failoverReason(outcome: RequestOutcome): string | undefined {
 
 /**
  * A REGISTER's failure (what `registerWithin` rejects with) as an outcome: the response it got,
- * the bot's deadline passing as a local 408, a send that threw as a local 503. Undefined for an
- * error that says nothing of the server (a bug, a bad URI): never a reason to move on.
+ * the bot's deadline passing as a local 408, a send that threw as a local 503. A send that threw
+ * is known by its type (`isTransportFailure`: our TransportError, or Node's ECONNREFUSED and
+ * kin by `code`), never by its text. Undefined for an error that says nothing of the server (a
+ * bug, a bad URI): never a reason to move on.
  */
 export function registerOutcome(error: unknown, sendError: unknown): RequestOutcome | undefined {
   if (error instanceof ServerUnreachableError) return { status: 408, reason: 'Request Timeout', local: true, provisional: false, deadline: error.message };
   if (error instanceof RegistrationError) return { status: error.status, reason: error.reason, ...error.came, sendError };
-  if (error instanceof Error && /transport|connection|refused|ECONNREFUSED/i.test(`${error.name} ${error.message}`)) {
+  if (isTransportFailure(error)) {
     return { status: 503, reason: 'Service Unavailable', local: true, provisional: false, sendError: error };
   }
   return undefined;

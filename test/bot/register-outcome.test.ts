@@ -6,7 +6,7 @@ import { RegistrationError } from '../../src/bot/errors.js';
 import { failoverReason, registerOutcome } from '../../src/bot/failover.js';
 import { loadBotsFile } from '../../src/config/load-bots.js';
 import { EventStream } from '../../src/events/event-stream.js';
-import type { Endpoint } from '../../src/sip/transport/types.js';
+import { TransportError, type Endpoint } from '../../src/sip/transport/types.js';
 
 /** A loopback UDP "registrar" that answers every REGISTER with 408 Request Timeout. */
 async function registrar() {
@@ -60,5 +60,22 @@ describe('a REGISTER’s failure says whether the server answered (RFC 3263 §4.
     expect(error.status).toBe(503);
     expect(error.came).toEqual({ local: true, provisional: false });
     expect(failoverReason(registerOutcome(error, undefined)!)).toMatch(/^the transport could not send/);
+    // sip.js kept only its 503; the transport's own error came through as its cause, with Node's errno.
+    expect(error.cause).toBeInstanceOf(TransportError);
+    const refused = error.cause as TransportError;
+    expect(refused).toMatchObject({ protocol: 'tcp', remote: { address: '127.0.0.1', port: closed } });
+    expect(refused.cause).toMatchObject({ code: 'ECONNREFUSED' });
+    // What the bot hands registerOutcome (its last send error), and that error thrown by itself: both a transport failure.
+    expect(failoverReason(registerOutcome(error, refused)!)).toBe(`the transport could not send (${refused.message})`);
+    expect(registerOutcome(refused, undefined)).toMatchObject({ status: 503, local: true, sendError: refused });
+  });
+
+  it('an error whose text merely mentions a connection is no transport failure: the type and errno decide, not the words', () => {
+    expect(registerOutcome(new Error('bad connection string in config'), undefined)).toBeUndefined();
+    expect(registerOutcome(new Error('transport "sctp" refused: not supported'), undefined)).toBeUndefined();
+    const refused = new TransportError('tcp connect to 127.0.0.1:5070 failed', 'tcp', { address: '127.0.0.1', port: 5070 }, { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5070'), { code: 'ECONNREFUSED' }) });
+    expect(failoverReason(registerOutcome(refused, undefined)!)).toBe('the transport could not send (tcp connect to 127.0.0.1:5070 failed)');
+    const errno = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    expect(failoverReason(registerOutcome(errno, undefined)!)).toBe('the transport could not send (write EPIPE)');
   });
 });

@@ -59,7 +59,8 @@ describe('registerOutcome: a REGISTER’s failure as the same outcome', () => {
   });
 
   it('a local 503 names the send error the bot saw; a send that threw is a transport error itself', () => {
-    const refused = new Error('connect ECONNREFUSED 127.0.0.1:5070');
+    // As Node raises it: the errno in `code`, which is what says "refused" (not the text).
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5070'), { code: 'ECONNREFUSED' });
     const unsent = new RegistrationError('alice', 'sip:alice@lab.test', 503, 'Service Unavailable', { local: true, provisional: false });
     expect(failoverReason(registerOutcome(unsent, refused)!)).toBe('the transport could not send (connect ECONNREFUSED 127.0.0.1:5070)');
     expect(failoverReason(registerOutcome(refused, undefined)!)).toBe('the transport could not send (connect ECONNREFUSED 127.0.0.1:5070)');

@@ -83,7 +83,6 @@ export interface SipSocket {
   close(): Promise<void>;
 }
 
-/** A socket-level failure: connection refused, TLS handshake failed, flow gone, cut off. */
 /**
  * Where a message goes: an open flow, or an address. `stateless` marks a response sent the way
  * Kamailio's sl module sends one (RFC 3261 §16.11 / §8.2): no server transaction keeps it or
@@ -95,6 +94,10 @@ export interface SendTarget {
   stateless?: boolean;
 }
 
+/**
+ * A socket-level failure: connection refused, TLS handshake failed, flow gone, cut off. Every
+ * send and connect failure of src/sip/transport rejects with one, the system error as `cause`.
+ */
 export class TransportError extends Error {
   /** The address that could not be bound or listened on, when that is what failed. */
   readonly local: Endpoint | undefined;
@@ -108,6 +111,23 @@ export class TransportError extends Error {
     this.name = 'TransportError';
     this.local = options?.local;
   }
+}
+
+/**
+ * Node's errno codes for a peer that cannot be reached: connect(2) refused, reset or timed out,
+ * no route, a connected datagram socket's ICMP port unreachable (ECONNREFUSED).
+ */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Did the transport fail to send or connect? A TransportError (what src/sip/transport rejects
+ * with), or a system error Node raised with one of the codes above. Decided by type and code,
+ * never by the words of a message (a config error may well mention a "connection").
+ */
+export function isTransportFailure(error: unknown): boolean {
+  if (error instanceof TransportError) return true;
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return code !== undefined && UNREACHABLE_CODES.has(code);
 }
 
 export function formatEndpoint(endpoint: Endpoint): string {

@@ -1,4 +1,8 @@
-/** Registration was refused (401 after credentials, 403, …): wrong account or password. */
+/**
+ * Registration was refused (401 after credentials, 403, …): wrong account or password. When
+ * sip.js made up the response (a 503 for a send the transport refused), `cause` is the
+ * transport's own error, which sip.js does not keep.
+ */
 export class RegistrationError extends Error {
   constructor(
     readonly bot: string,
@@ -7,8 +11,9 @@ export class RegistrationError extends Error {
     readonly reason: string,
     /** How the response came (RFC 3263 §4.3 failover weighs it): made up by sip.js, after a provisional one. */
     readonly came: { local: boolean; provisional: boolean } = { local: false, provisional: false },
+    options?: { cause?: unknown },
   ) {
-    super(`${bot} (${aor}) could not register: ${status} ${reason}${status === 401 || status === 403 ? ' (check the user, auth user and password)' : ''}`);
+    super(`${bot} (${aor}) could not register: ${status} ${reason}${status === 401 || status === 403 ? ' (check the user, auth user and password)' : ''}`, options);
     this.name = 'RegistrationError';
   }
 }
