@@ -21,6 +21,8 @@ export interface EmbeddedServerOptions {
   cancelledInviteStatus?: CancelledInviteStatus;
   /** The longest registration the registrar grants (see LabProxyOptions.maxExpiresS). */
   maxExpiresS?: number;
+  /** The shortest registration the registrar accepts, else 423 (see LabProxyOptions.minExpiresS). */
+  minExpiresS?: number;
   clock?: Clock;
   logger?: Logger;
   /** TCP/TLS/WS listeners: idle timeout, connection cap and message (buffer) cap; see SipSocketOptions. */
@@ -60,6 +62,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     inviteTimeoutMs: options.inviteTimeoutMs,
     cancelledInviteStatus: options.cancelledInviteStatus,
     maxExpiresS: options.maxExpiresS,
+    minExpiresS: options.minExpiresS,
   });
   await proxy.start();
   const endpoints = new Map(listeners.map((socket) => [socket.protocol, socket.local] as const));

@@ -62,6 +62,12 @@ export interface LabProxyOptions {
    * a REGISTER asking for more gets this in the 200's Contact expires. Default: no limit.
    */
   maxExpiresS?: number;
+  /**
+   * The shortest registration accepted (RFC 3261 §10.3 step 7, Kamailio's registrar min_expires
+   * with min_expires_mode 1): a REGISTER asking for less (but not 0) gets 423 Interval Too Brief
+   * with this in Min-Expires, and binds nothing. Default: no minimum.
+   */
+  minExpiresS?: number;
   /** Random bytes for nonces, branches and tags; inject for byte-stable tests. */
   random?: (bytes: number) => Buffer;
 }
@@ -85,6 +91,7 @@ export interface ResolvedProxyOptions {
   recordRoute: boolean;
   defaultExpiresS: number;
   maxExpiresS: number | undefined;
+  minExpiresS: number | undefined;
   random: (bytes: number) => Buffer;
 }
 
@@ -117,6 +124,7 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
     recordRoute: options.recordRoute ?? true,
     defaultExpiresS: options.defaultExpiresS ?? 3600,
     maxExpiresS: options.maxExpiresS,
+    minExpiresS: options.minExpiresS,
     random: options.random ?? randomBytes,
   };
   const problems: string[] = [];
@@ -126,8 +134,12 @@ export function resolveProxyOptions(options: LabProxyOptions): ResolvedProxyOpti
   for (const name of ['inviteTimeoutMs', 'noResponseTimeoutMs', 'lingerMs', 'nonceTtlMs', 'defaultExpiresS'] as const) {
     if (!(resolved[name] > 0)) problems.push(`${name}: must be a positive number (got ${resolved[name]})`);
   }
-  if (resolved.maxExpiresS !== undefined && !(Number.isInteger(resolved.maxExpiresS) && resolved.maxExpiresS > 0)) {
-    problems.push(`maxExpiresS: must be a positive whole number of seconds (got ${resolved.maxExpiresS})`);
+  for (const name of ['maxExpiresS', 'minExpiresS'] as const) {
+    const value = resolved[name];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) problems.push(`${name}: must be a positive whole number of seconds (got ${value})`);
+  }
+  if (resolved.minExpiresS !== undefined && resolved.maxExpiresS !== undefined && resolved.minExpiresS > resolved.maxExpiresS) {
+    problems.push(`minExpiresS: must not exceed maxExpiresS (got ${resolved.minExpiresS} > ${resolved.maxExpiresS})`);
   }
   if (resolved.cancelledInviteStatus !== 408 && resolved.cancelledInviteStatus !== 487) {
     problems.push(`cancelledInviteStatus: must be 408 or 487 (got ${String(resolved.cancelledInviteStatus)})`);

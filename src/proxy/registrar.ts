@@ -42,13 +42,23 @@ export function handleRegister(ctx: ProxyContext, request: SipRequest, hop: Hop)
     }
     ctx.location.removeAll(user);
   } else {
+    const bindings: { uri: string; requested: number }[] = [];
     for (const contact of contacts) {
       const uri = uriOf(contact);
       if (!parseSipUri(uri)) {
         ctx.reply(request, hop, 400, 'Bad Request (unparsable Contact)', { toTag: ctx.newTag() });
         return;
       }
-      const requested = contactExpires(contact) ?? headerExpires ?? ctx.options.defaultExpiresS;
+      bindings.push({ uri, requested: contactExpires(contact) ?? headerExpires ?? ctx.options.defaultExpiresS });
+    }
+    // §10.3 step 7: a non-zero expiry under the minimum gets 423 with Min-Expires, and no binding
+    // of the request is changed (Kamailio's min_expires with min_expires_mode 1).
+    const { minExpiresS } = ctx.options;
+    if (minExpiresS !== undefined && bindings.some((b) => b.requested > 0 && b.requested < minExpiresS)) {
+      ctx.reply(request, hop, 423, 'Interval Too Brief', { toTag: ctx.newTag(), headers: [['Min-Expires', String(minExpiresS)]] });
+      return;
+    }
+    for (const { uri, requested } of bindings) {
       // §10.3 step 7: the registrar may shorten what was asked for (Kamailio's max_expires).
       const expires = Math.min(requested, ctx.options.maxExpiresS ?? Infinity);
       ctx.location.update({ user, contact: uri, socket: hop.socket, flow: hop.flow, callId, cseq }, expires);

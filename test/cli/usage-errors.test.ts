@@ -23,6 +23,7 @@ describe('usage errors exit 2 and name the option and the path', () => {
     [['proxy', '--users', dir], new RegExp(`--users ${dir}: is a directory`)],
     [['proxy', '--transport', 'udp,foo'], /--transport.*unknown transport foo/],
     [['proxy', '--max-expires', '0'], /--max-expires.*0 is not a positive whole number/],
+    [['proxy', '--min-expires', '0'], /--min-expires.*0 is not a positive whole number/],
     [['lab', '--out', file, '--only', 'reject'], new RegExp(`--out ${file} is a file, not a folder`)],
     [['lab', '--out', '/dev/null', '--only', 'reject'], /--out \/dev\/null is a file, not a folder/],
     [['lab', '--out', '/proc/sipbots-x', '--only', 'reject'], /--out \/proc\/sipbots-x cannot be created/],

@@ -8,9 +8,8 @@ import { CalleeRegistrations } from '../../src/load/engine/callee-registrations.
 import { LoadEngine } from '../../src/load/engine/load-engine.js';
 import { expandAccountPattern } from '../../src/load/plan/accounts.js';
 import type { LoadResult } from '../../src/load/results/load-result.js';
-import { tshark } from '../capture/fixtures/tshark.js';
 import { runCli } from '../support/run-cli.js';
-import { readSummary } from './support/capture-folder.js';
+import { readSummary, registersOnTheWire, type WireRegister } from './support/capture-folder.js';
 
 /**
  * A load that outlives its callees' registrations: the embedded registrar grants 3 s (its
@@ -26,29 +25,6 @@ beforeAll(async () => {
   server = await startEmbeddedServer({ transports: ['udp'], users: new Map(accounts.map((a) => [a.user, a.password])), domain: 'lab.test', events: new EventStream(), maxExpiresS: GRANTED_S });
 });
 afterAll(() => server.stop());
-
-interface WireRegister {
-  at: number;
-  callId: string;
-  cseq: number;
-  method: string;
-  status: string;
-  expires: string;
-  contact: string;
-}
-
-/** Every REGISTER and response to one in the pcapng, as tshark dissects them. */
-function registersOnTheWire(dir: string): WireRegister[] {
-  const fields = ['frame.time_epoch', 'sip.Call-ID', 'sip.CSeq.seq', 'sip.Method', 'sip.Status-Code', 'sip.Expires', 'sip.Contact'];
-  const out = tshark(['-r', join(dir, 'signaling.pcapng'), '-Y', 'sip.CSeq.method == "REGISTER"', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])]);
-  return out
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [at = '', callId = '', cseq = '', method = '', status = '', expires = '', contact = ''] = line.split('|');
-      return { at: Number(at) * 1000, callId, cseq: Number(cseq), method, status, expires, contact };
-    });
-}
 
 describe('sipbots load: callee registrations outlive a short grant', () => {
   it('refreshes each callee at about half the lifetime the 200 granted: 0 failed calls over 7 s of arrivals with a 3 s grant, Expires 0 at the end', async () => {

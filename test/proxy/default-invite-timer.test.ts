@@ -2,8 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, startProxyCommand } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipbots-slow-answer-'));
 
@@ -31,27 +30,6 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-
-/** `sipbots proxy` with nothing but a free UDP port, in this process; resolves its address once it listens. */
-function startProxyCommand(): { listening: Promise<string>; stop: () => Promise<number> } {
-  const abort = new AbortController();
-  let output = '';
-  let resolveAddress: (address: string) => void = () => {};
-  const listening = new Promise<string>((resolve) => (resolveAddress = resolve));
-  const exited = main(['proxy', '--transport', 'udp'], {
-    stdout: {
-      write: (text: string) => {
-        output += text;
-        const address = /^listening udp (\S+)$/m.exec(output)?.[1];
-        if (address) resolveAddress(address);
-      },
-    },
-    stderr: { write: () => undefined },
-    env: { PATH: process.env.PATH },
-    signal: abort.signal,
-  });
-  return { listening, stop: () => (abort.abort(), exited) };
-}
 
 describe('sipbots proxy with default options', () => {
   it('lets a callee answer after 5 s: its INVITE timer is Kamailio\'s 120 s, not 3 s', async () => {

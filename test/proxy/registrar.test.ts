@@ -35,6 +35,23 @@ describe('registrar', () => {
     expect(lab.proxy.location.lookup('bob')).toEqual([]);
   });
 
+  it('answers an expiry under its minimum with 423 Interval Too Brief and Min-Expires, binds nothing, and takes the minimum when asked again', async () => {
+    lab = await startLab({ minExpiresS: 120 });
+    const bob = await lab.phone('bob');
+    const brief = await register(bob, { expires: 60 });
+    expect(brief.status).toBe(423);
+    expect(brief.reason).toBe('Interval Too Brief');
+    expect(getHeader(brief, 'min-expires')).toBe('120');
+    expect(lab.proxy.location.lookup('bob')).toEqual([]);
+
+    const ok = await register(bob, { expires: 120 });
+    expect(ok.status).toBe(200);
+    expect(getHeaderValues(ok, 'contact')).toEqual([`<${bob.contact()}>;expires=120`]);
+    // Expires 0 is a removal, never too brief (§10.3 step 7 applies to non-zero expiries).
+    expect((await register(bob, { expires: 0 })).status).toBe(200);
+    expect(lab.proxy.location.lookup('bob')).toEqual([]);
+  });
+
   it('answers a wrong password with 403 Forbidden, not another challenge', async () => {
     lab = await startLab();
     const bob = await lab.phone('bob');

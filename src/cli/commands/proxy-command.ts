@@ -30,6 +30,7 @@ export function proxyCommand(context: CommandContext): Command {
     .addOption(new Option('--transport <list>', `comma-separated transports to listen on (${TRANSPORT_PROTOCOLS.join(', ')})`).argParser(transportList).default(['udp', 'tcp'], 'udp,tcp'))
     .option('--invite-timeout <seconds>', 'INVITE timer after a provisional, like Kamailio fr_inv_timer (default 120, as Kamailio): the caller gets 408 when nobody answers in time', seconds)
     .option('--max-expires <seconds>', "the longest registration granted, like Kamailio's registrar max_expires: a REGISTER asking for more gets this in the 200 (default: what was asked)", positiveCount)
+    .option('--min-expires <seconds>', "the shortest registration accepted, like Kamailio's registrar min_expires with min_expires_mode 1: a REGISTER asking for less (not 0) gets 423 Interval Too Brief with Min-Expires (default: no minimum)", positiveCount)
     .addOption(new Option('--cancelled-invite-status <status>', 'what a caller gets for an INVITE it cancelled: 487 relayed (RFC 3261), or 408 as iptel.org answered').choices(['408', '487']).default('487'))
     .addOption(
       new Option('--idle-timeout <seconds>', 'TCP/TLS/WS: close a connection that holds an incomplete message, or has sent no message yet, this long (keep-alive CRLFs between messages are fine)')
@@ -57,6 +58,7 @@ export function proxyCommand(context: CommandContext): Command {
         inviteTimeoutMs: options.inviteTimeout as number | undefined,
         cancelledInviteStatus: Number(options.cancelledInviteStatus) as CancelledInviteStatus,
         maxExpiresS: options.maxExpires as number | undefined,
+        minExpiresS: options.minExpires as number | undefined,
         logger: await context.logger(),
         limits: { idleTimeoutMs: options.idleTimeout as number, maxConnections: options.maxConnections as number, maxMessageBytes: options.maxMessageBytes as number },
       });

@@ -1,6 +1,6 @@
 import type { LoadAccount } from '../plan/accounts.js';
 import { bump } from '../results/load-stats.js';
-import { grantedExpires } from '../../sip/message/headers.js';
+import { getHeader, grantedExpires } from '../../sip/message/headers.js';
 import { parseSipMessage, SipParseError } from '../../sip/message/parse-message.js';
 import type { TimerHandle } from '../../util/clock.js';
 import { ClientRequest, type ClientRequestResult } from './client-request.js';
@@ -39,6 +39,8 @@ interface Binding {
   index: number;
   callId: string;
   cseq: number;
+  /** The Expires its REGISTERs ask for: --register-expires, or the registrar's Min-Expires after a 423. */
+  expires: number;
   /** When the registrar's grant runs out (engine clock, ms). */
   expiresAt: number;
   timer?: TimerHandle;
@@ -54,6 +56,8 @@ interface Binding {
  * is interrupted they get `graceMs` each, so that the process still exits within 5 s.
  * Refreshes run on the engine's clock (its timer wheel), each a ClientRequest like the first
  * REGISTER (digest included); a failed one is counted in `calleeRefreshFailures` and tried again.
+ * A 423 Interval Too Brief is sent again once, asking for its Min-Expires (RFC 3261 §10.2.8),
+ * counted in `calleeIntervalTooBrief`; the binding asks for that from then on.
  */
 export class CalleeRegistrations {
   private readonly registered: Binding[] = [];
@@ -71,8 +75,8 @@ export class CalleeRegistrations {
     const failures: Record<string, number> = {};
     const { ctx, signal, graceMs } = this.host;
     const abortedAt = (): number => (signal?.aborted ? (this.abortedAt ??= ctx.now()) : Infinity);
-    const bindings = this.accounts.map((account, index): Binding => ({ account, index, callId: ctx.ids.callId(), cseq: 1, expiresAt: 0 }));
-    await this.each(bindings, this.expires, undefined, failures, () => abortedAt() + graceMs);
+    const bindings = this.accounts.map((account, index): Binding => ({ account, index, callId: ctx.ids.callId(), cseq: 1, expires: this.expires, expiresAt: 0 }));
+    await this.each(bindings, 'register', undefined, failures, () => abortedAt() + graceMs);
     return failures;
   }
 
@@ -96,18 +100,18 @@ export class CalleeRegistrations {
     const { ctx, signal, graceMs } = this.host;
     const interrupted = signal?.aborted === true;
     const deadline = interrupted ? ctx.now() + graceMs : Infinity;
-    await this.each(this.registered.splice(0), 0, interrupted ? graceMs : UNREGISTER_TIMEOUT_MS, {}, () => deadline);
+    await this.each(this.registered.splice(0), 'unregister', interrupted ? graceMs : UNREGISTER_TIMEOUT_MS, {}, () => deadline);
   }
 
-  private async each(queue: Binding[], expires: number, timeoutMs: number | undefined, failures: Record<string, number>, deadline: () => number): Promise<void> {
+  private async each(queue: Binding[], action: 'register' | 'unregister', timeoutMs: number | undefined, failures: Record<string, number>, deadline: () => number): Promise<void> {
     const { ctx, signal } = this.host;
     const giveUp = (): boolean => this.host.serverStopped() || ctx.now() >= deadline();
-    const over = (): boolean => giveUp() || (expires > 0 && signal?.aborted === true);
+    const over = (): boolean => giveUp() || (action === 'register' && signal?.aborted === true);
     const worker = async (): Promise<void> => {
       for (let binding = queue.shift(); binding && !over(); binding = queue.shift()) {
         const sentAt = ctx.now();
-        const result = await new Promise<ClientRequestResult>((resolve) => this.send(binding, expires, timeoutMs, resolve));
-        if (result.ok && expires > 0) {
+        const result = await new Promise<ClientRequestResult>((resolve) => this.send(binding, action === 'register' ? binding.expires : 0, timeoutMs, resolve));
+        if (result.ok && action === 'register') {
           this.registered.push(binding);
           this.granted(binding, result, sentAt);
         }
@@ -118,8 +122,26 @@ export class CalleeRegistrations {
     await until(Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker)), giveUp);
   }
 
-  /** One REGISTER of `binding` (digest retry included) with its Call-ID and the next two CSeqs (a challenge takes one more). */
+  /**
+   * One REGISTER of `binding`, sent once more if the registrar finds its Expires too brief: RFC
+   * 3261 §10.2.8, a 423 carries Min-Expires and the UA may try again asking for at least that.
+   * Only for a Min-Expires above what was asked (a registrar that asks for less, or for the same
+   * again, is answered by the failure). A refresh under way is the request now out.
+   */
   private send(binding: Binding, expires: number, timeoutMs: number | undefined, onDone: (result: ClientRequestResult) => void): ClientRequest {
+    const first = this.sendOnce(binding, expires, timeoutMs, (result) => {
+      const minimum = expires > 0 ? minExpiresOf(result) : undefined;
+      if (minimum === undefined || minimum <= expires) return onDone(result);
+      this.host.ctx.stats.counters.calleeIntervalTooBrief++;
+      binding.expires = minimum;
+      const again = this.sendOnce(binding, minimum, timeoutMs, onDone);
+      if (binding.refreshing === first) binding.refreshing = again;
+    });
+    return first;
+  }
+
+  /** One REGISTER of `binding` (digest retry included) with its Call-ID and the next two CSeqs (a challenge takes one more). */
+  private sendOnce(binding: Binding, expires: number, timeoutMs: number | undefined, onDone: (result: ClientRequestResult) => void): ClientRequest {
     const base = this.host.ctx;
     const ctx = timeoutMs === undefined ? base : { ...base, timeoutMs };
     const { account, callId } = binding;
@@ -134,7 +156,7 @@ export class CalleeRegistrations {
   private granted(binding: Binding, result: ClientRequestResult, sentAt: number): void {
     const { party } = this.host.bound;
     const contact = `sip:${binding.account.user}@${party.hostPort}${party.contactParams}`;
-    const lifetimeMs = (grantedSeconds(result, contact) ?? this.expires) * 1000;
+    const lifetimeMs = (grantedSeconds(result, contact) ?? binding.expires) * 1000;
     binding.expiresAt = sentAt + lifetimeMs;
     if (lifetimeMs <= 0) return;
     const fraction = REFRESH_AT + (REFRESH_SPREAD * binding.index) / Math.max(1, this.accounts.length);
@@ -151,7 +173,7 @@ export class CalleeRegistrations {
     const { ctx } = this.host;
     if (!this.refreshing || this.host.serverStopped()) return;
     const sentAt = ctx.now();
-    binding.refreshing = this.send(binding, this.expires, undefined, (result) => {
+    binding.refreshing = this.send(binding, binding.expires, undefined, (result) => {
       binding.refreshing = undefined;
       if (result.ok) {
         ctx.stats.counters.calleeRefreshes++;
@@ -172,6 +194,19 @@ function grantedSeconds(result: ClientRequestResult, contact: string): number | 
     return grantedExpires(parseSipMessage(result.final.raw), contact);
   } catch (error) {
     // The lean scanner accepted it; the full parser did not. The binding lasts what was asked for.
+    if (error instanceof SipParseError) return undefined;
+    throw error;
+  }
+}
+
+/** The Min-Expires of a 423 Interval Too Brief (RFC 3261 §10.2.8), in seconds; undefined for anything else. */
+function minExpiresOf(result: ClientRequestResult): number | undefined {
+  if (result.status !== 423 || result.final === undefined) return undefined;
+  try {
+    const value = getHeader(parseSipMessage(result.final.raw), 'min-expires')?.trim();
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+  } catch (error) {
+    // Unreadable as a whole: no Min-Expires to go by, the 423 stands as the failure.
     if (error instanceof SipParseError) return undefined;
     throw error;
   }

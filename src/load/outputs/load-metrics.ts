@@ -47,6 +47,7 @@ export class LoadMetrics {
       },
     });
     total(LoadMetric.calleeRefreshes, 'Callee registrations refreshed during the run', (c) => c.calleeRefreshes);
+    total(LoadMetric.calleeIntervalTooBrief, 'Callee REGISTERs answered 423 Interval Too Brief and sent again asking for Min-Expires', (c) => c.calleeIntervalTooBrief);
     new Counter({
       name: LoadMetric.calleeRefreshFailures,
       help: 'Callee registration refreshes that failed, by reason',

@@ -54,9 +54,10 @@ export function formatTable(r: LoadResult): string {
   const failures = Object.entries(c.failures).sort(([, a], [, b]) => b - a);
   if (failures.length > 0) lines.push(`  failures   ${failures.map(([k, n]) => `${k}: ${n}`).join('  ')}`);
   const refreshFailures = Object.entries(c.calleeRefreshFailures).sort(([, a], [, b]) => b - a);
-  if (c.calleeRefreshes > 0 || refreshFailures.length > 0) {
+  if (c.calleeRefreshes > 0 || refreshFailures.length > 0 || c.calleeIntervalTooBrief > 0) {
     const failed = refreshFailures.reduce((sum, [, n]) => sum + n, 0);
-    lines.push(`  callees    registrations refreshed ${c.calleeRefreshes}  refreshes failed ${failed}${refreshFailures.map(([k, n]) => `  ${k}: ${n}`).join('')}`);
+    const tooBrief = c.calleeIntervalTooBrief > 0 ? `  423 Interval Too Brief ${c.calleeIntervalTooBrief} (sent again asking for Min-Expires)` : '';
+    lines.push(`  callees    registrations refreshed ${c.calleeRefreshes}  refreshes failed ${failed}${refreshFailures.map(([k, n]) => `  ${k}: ${n}`).join('')}${tooBrief}`);
   }
   lines.push('');
   lines.push(`  ${'latency (ms)'.padEnd(16)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`);

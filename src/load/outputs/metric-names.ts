@@ -25,6 +25,8 @@ export const LoadMetric = {
   calleeRefreshes: 'sipbots_load_callee_refreshes_total',
   /** Counter, label `reason` (`REGISTER 403`, `timeout REGISTER`): callee registration refreshes that failed. */
   calleeRefreshFailures: 'sipbots_load_callee_refresh_failures_total',
+  /** Counter: callee REGISTERs answered 423 Interval Too Brief and sent again asking for Min-Expires (RFC 3261 §10.2.8). */
+  calleeIntervalTooBrief: 'sipbots_load_callee_interval_too_brief_total',
   /** Gauge: arrivals under way now. */
   active: 'sipbots_load_active_calls',
   /** Summary (quantiles 0.5, 0.9, 0.99, 0.999; _sum, _count): INVITE to 200, seconds, from the scheduled time. */

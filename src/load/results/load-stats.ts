@@ -45,6 +45,11 @@ export interface LoadCounters {
   calleeRefreshes: number;
   /** Callee registration refreshes that failed, by reason (`REGISTER 403`, `timeout REGISTER`). */
   calleeRefreshFailures: Record<string, number>;
+  /**
+   * Callee REGISTERs the registrar answered 423 Interval Too Brief, each sent again asking for its
+   * Min-Expires (RFC 3261 §10.2.8); the retry's own failure, if any, is counted as any other.
+   */
+  calleeIntervalTooBrief: number;
 }
 
 export function newCounters(): LoadCounters {
@@ -66,6 +71,7 @@ export function newCounters(): LoadCounters {
     stray: 0,
     calleeRefreshes: 0,
     calleeRefreshFailures: {},
+    calleeIntervalTooBrief: 0,
   };
 }
 

@@ -61,3 +61,28 @@ export function expectEveryCallComplete(sip: readonly SipMessageEvent[], calls: 
 export function readSummary<T = Record<string, unknown>>(dir: string): T {
   return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as T;
 }
+
+/** A REGISTER or a response to one, as tshark dissects it (times in ms). */
+export interface WireRegister {
+  at: number;
+  callId: string;
+  cseq: number;
+  method: string;
+  status: string;
+  expires: string;
+  contact: string;
+  minExpires: string;
+}
+
+/** Every REGISTER and response to one in the pcapng, as tshark dissects them. */
+export function registersOnTheWire(dir: string): WireRegister[] {
+  const fields = ['frame.time_epoch', 'sip.Call-ID', 'sip.CSeq.seq', 'sip.Method', 'sip.Status-Code', 'sip.Expires', 'sip.Contact', 'sip.Min-Expires'];
+  const out = tshark(['-r', join(dir, 'signaling.pcapng'), '-Y', 'sip.CSeq.method == "REGISTER"', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])]);
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [at = '', callId = '', cseq = '', method = '', status = '', expires = '', contact = '', minExpires = ''] = line.split('|');
+      return { at: Number(at) * 1000, callId, cseq: Number(cseq), method, status, expires, contact, minExpires };
+    });
+}
