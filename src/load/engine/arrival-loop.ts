@@ -15,8 +15,8 @@ export interface EngineProgress {
   media?: MediaCounters;
 }
 
-/** When arrivals come and when the run is over (a subset of EngineOptions, plus what the engine decides). */
-export interface ArrivalLoopOptions {
+/** When arrivals come and how long calls last: the part of EngineOptions the loop reads. */
+export interface ArrivalPlan {
   rate: number;
   arrival: ArrivalKind;
   ramp?: RampStage[];
@@ -26,6 +26,10 @@ export interface ArrivalLoopOptions {
   durationMs?: number;
   holdMs: number;
   timeoutMs: number;
+}
+
+/** The plan, plus what the engine decides. */
+export interface ArrivalLoopOptions extends ArrivalPlan {
   /** A scenario file's caller actions: how long they add to a call beyond --hold. */
   spanMs?: number;
   /** Once interrupted, hang-ups get this long before the calls still up are counted failed. */

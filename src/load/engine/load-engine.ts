@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatEndpoint, type Endpoint } from '../../sip/transport/types.js';
 import type { LoadAccount } from '../plan/accounts.js';
 import { seededRandom } from '../../util/seeded-random.js';
-import { ArrivalLoop, type EngineProgress } from './arrival-loop.js';
-import type { ArrivalKind, RampStage } from './arrivals.js';
+import { ArrivalLoop, type ArrivalPlan, type EngineProgress } from './arrival-loop.js';
 import type { CallScript } from './call-script.js';
 import { CalleeSide } from './callee.js';
 import { ClientCall } from './client-call.js';
@@ -29,7 +28,7 @@ export type LoadScenario = 'call' | 'register' | 'options';
 export const LOAD_SCENARIOS: readonly LoadScenario[] = ['call', 'register', 'options'];
 
 /** Everything one engine (one thread) needs; plain data, so it can be posted to a worker. */
-export interface EngineOptions {
+export interface EngineOptions extends ArrivalPlan {
   scenario: LoadScenario;
   transport: LoadTransport;
   /** TLS and WSS: what the client trusts (certificate verification is on unless this says otherwise). */
@@ -43,14 +42,6 @@ export interface EngineOptions {
   calleeUri?: string;
   /** `call` from a scenario file (--scenario FILE): caller actions, callee behaviour, expected end. */
   script?: CallScript;
-  rate: number;
-  arrival: ArrivalKind;
-  ramp?: RampStage[];
-  concurrency?: number;
-  calls?: number;
-  durationMs?: number;
-  holdMs: number;
-  timeoutMs: number;
   registerExpires: number;
   /** Caller sockets; bots are spread over them round-robin. */
   sockets: number;
