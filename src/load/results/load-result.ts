@@ -9,8 +9,9 @@ import { mediaResult, type MediaResult } from './media-stats.js';
 
 /**
  * The format of what `load --json` and `load --shard --json` write. Raised when a field merge
- * reads is added or changed (2: media `send_jitter` and `framesSkipped`), so that `merge` can tell
- * a shard written by another sipbots from a damaged file.
+ * reads is changed or a non-counter field is added (2: media `send_jitter`), so that `merge` can
+ * tell a shard written by another sipbots from a damaged file. A new counter does not raise it:
+ * merge reads a counter missing from an older shard as 0 (countersSchema in shard-result.ts).
  */
 export const LOAD_RESULT_VERSION = 2;
 

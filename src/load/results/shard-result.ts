@@ -96,9 +96,19 @@ const histogram = z.string().refine((text) => {
   }
 }, 'not an encoded HDR histogram (compressed base64)');
 
-const counterShape = Object.fromEntries(
-  Object.entries(newCounters()).map(([key, value]) => [key, typeof value === 'number' ? (key === 'active' ? z.number().int() : count) : tally]),
-) as Record<string, z.ZodType>;
+/**
+ * The counters of a result, built from the template of the sipbots that reads it (newCounters(),
+ * newMediaCounters()). A counter absent from the file reads as 0 (a tally by status or reason as
+ * empty): a shard written by a sipbots from before that counter was added counted none of it,
+ * and merging it with newer shards must still add up. A counter that is there with the wrong
+ * type is still a problem.
+ */
+function countersSchema<T extends object>(template: T): z.ZodType<T> {
+  const entries = Object.entries(template) as [string, unknown][];
+  return z.object(
+    Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'number' ? (key === 'active' ? z.number().int() : count).default(0) : tally.default({})])),
+  ) as unknown as z.ZodType<T>;
+}
 
 const header = {
   version: z.literal(LOAD_RESULT_VERSION),
@@ -129,7 +139,7 @@ const header = {
 
 /** `--media rtp` shards: what merging adds up (the summaries are recomputed from the histograms). */
 const media = z.object({
-  counters: z.object(Object.fromEntries(Object.keys(newMediaCounters()).map((key) => [key, count]))),
+  counters: countersSchema(newMediaCounters()),
   histograms: z.object(Object.fromEntries(MEDIA_HISTOGRAM_NAMES.map((name) => [name, histogram]))),
 });
 
@@ -141,7 +151,7 @@ const completed = z.object({
   accounts: count,
   arrivalS: z.number().nonnegative(),
   runS: z.number().nonnegative(),
-  counters: z.object(counterShape),
+  counters: countersSchema(newCounters()),
   histograms: z.object(Object.fromEntries(HISTOGRAM_NAMES.map((name) => [name, histogram]))),
   timeline: z.array(z.object({ t: z.number().int().nonnegative(), active: z.number().int(), attempted: count, succeeded: count, failed: count })),
   cpu: z.object({ userS: z.number().nonnegative(), systemS: z.number().nonnegative() }),
@@ -172,8 +182,12 @@ export function parseShardFile(text: string): { shard: ShardFile } | { problems:
   }
   const parsed = shardFileSchema.safeParse(json);
   if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`) };
-  // The schema checked what merging reads; the rest of the LoadResult travels along untouched.
-  return { shard: json as ShardFile };
+  // The schema checked what merging reads; the rest of the LoadResult travels along untouched,
+  // except the counters, which come from the schema with the ones the file lacks filled in.
+  if (parsed.data.status === 'failed') return { shard: json as ShardFile };
+  const { counters, media } = parsed.data;
+  const shard = json as CompletedShard;
+  return { shard: { ...shard, counters, ...(media && shard.media ? { media: { ...shard.media, counters: media.counters } } : {}) } };
 }
 
 /** The shard's full result, as --json writes it. */
