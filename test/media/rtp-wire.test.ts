@@ -2,7 +2,7 @@ import { RtpHeader, RtpPacket } from 'werift';
 import { describe, expect, it } from 'vitest';
 import { AudioHistory } from '../../src/media/audio-history.js';
 import { decodeG711, encodeG711, g711DecodeTable } from '../../src/media/g711.js';
-import { readRtpPacket, writeRtpPacket } from '../../src/media/rtp-wire.js';
+import { readRtpPacket, writeRtpHeader, writeRtpPacket } from '../../src/media/rtp-wire.js';
 import { ToneGenerator } from '../../src/media/tone.js';
 
 const payload = encodeG711('PCMU', new ToneGenerator({ frequencyHz: 1000 }).nextFrame());
@@ -18,6 +18,19 @@ describe('RTP on the hot path, checked against werift', () => {
       expect(ours.equals(theirs)).toBe(true);
       const view = readRtpPacket(ours)!;
       expect(view).toEqual({ ...fields, payloadStart: 12, payloadEnd: 172 });
+    }
+  });
+
+  it('rewrites every header field of a reused buffer (a load media leg sends from the same few buffers)', () => {
+    const reused = Buffer.alloc(12 + payload.length, 0xff);
+    reused.set(payload, 12);
+    const fields = [
+      { payloadType: 0, marker: true, sequenceNumber: 0xffff, timestamp: 0xffffffff, ssrc: 0xffffffff },
+      { payloadType: 0, marker: false, sequenceNumber: 0, timestamp: 0, ssrc: 0 },
+    ];
+    for (const f of fields) {
+      writeRtpHeader(reused, f.payloadType, f.marker, f.sequenceNumber, f.timestamp, f.ssrc);
+      expect(reused.equals(new RtpPacket(new RtpHeader(f), Buffer.from(payload)).serialize())).toBe(true);
     }
   });
 

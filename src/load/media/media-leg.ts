@@ -1,8 +1,8 @@
 import { encodeG711, g711DecodeTable } from '../../media/g711.js';
 import { goertzelPower } from '../../media/goertzel.js';
 import type { PacedStream, PacedTick, Pacer } from '../../media/pacer.js';
-import { RtpReceiverStats } from '../../media/rtp-stats.js';
-import { readRtpPacket, writeRtpPacket } from '../../media/rtp-wire.js';
+import { RtpReceiverStats, type RtpArrival } from '../../media/rtp-stats.js';
+import { RTP_HEADER_BYTES, rtpPayloadEnd, rtpPayloadStart, rtpPayloadType, rtpSequenceNumber, rtpSsrc, rtpTimestamp, writeRtpHeader } from '../../media/rtp-wire.js';
 import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator } from '../../media/tone.js';
 import type { Endpoint } from '../../sip/transport/types.js';
 import type { StreamResult } from '../results/media-stats.js';
@@ -19,8 +19,15 @@ const MIN_RMS = 100;
 const ULAW = g711DecodeTable('PCMU');
 /** Duplicates are recognised within 1024 packets (20 s of audio): 8 KB per stream instead of 512 KB. */
 const DUPLICATE_WINDOW = 1024;
+/**
+ * Packets a leg writes in turn: a send that the socket had to queue (EAGAIN) keeps its buffer
+ * until libuv sends it, on the loop's next turn; its buffer is written again 4 × 20 ms later.
+ */
+const SEND_BUFFERS = 4;
+const FRAMES_PER_SECOND = SAMPLE_RATE / FRAME_SAMPLES;
 
-const encodedSeconds = new Map<number, Uint8Array>();
+/** Each whole-Hz tone's second of PCMU as its 50 frames (views made once per process, shared by every leg that sends it). */
+const encodedSeconds = new Map<number, Uint8Array[]>();
 
 /** Where a leg puts |send interval − 20 ms| of each packet after its first, in hundredths of a millisecond (MediaStats' send_jitter). */
 export interface SendJitterRecorder {
@@ -30,22 +37,25 @@ export interface SendJitterRecorder {
 /** --capture: a copy of each packet this leg sent (`out`) or accepted as its stream, with the far end. */
 export type LegWire = (out: boolean, packet: Buffer, far: Endpoint) => void;
 
-/** One second of a whole-Hz tone in PCMU, encoded once per process and shared by every leg that sends it. */
-function encodedSecond(hz: number): Uint8Array {
-  let second = encodedSeconds.get(hz);
-  if (!second) {
-    second = encodeG711('PCMU', new ToneGenerator({ frequencyHz: hz }).periodicSecond()!);
-    encodedSeconds.set(hz, second);
+/** One second of a whole-Hz tone in PCMU, encoded once per process, as its 20 ms frames. */
+function encodedSecond(hz: number): Uint8Array[] {
+  let frames = encodedSeconds.get(hz);
+  if (!frames) {
+    const second = encodeG711('PCMU', new ToneGenerator({ frequencyHz: hz }).periodicSecond()!);
+    frames = Array.from({ length: FRAMES_PER_SECOND }, (_, i) => second.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES));
+    encodedSeconds.set(hz, frames);
   }
-  return second;
+  return frames;
 }
 
 /**
  * One side of one load call's media: a pooled port pair, a tone sent every 20 ms on the shared
  * pacer, and what came back: RFC 3550 statistics of the one SSRC it locked onto, the last
  * ten frames heard for the Goertzel check (decoded once, at the verdict). No RTCP is sent (the
- * verdict is the RTP's), no werift, no per-packet object beyond the datagram and a view of its
- * payload: `bench:media-load` runs a thousand of these per core.
+ * verdict is the RTP's), no werift, and no object allocated per packet on either path (the
+ * packets it sends are its own few buffers, rewritten; what it reads is read in place): the
+ * young generation then holds only what Node's dgram allocates per datagram, and collects it
+ * less often. `bench:media-load` runs a thousand of these per core.
  *
  * Symmetric RTP (RFC 4961): it sends from the port it receives on, to where the SDP said.
  */
@@ -58,7 +68,10 @@ export class MediaLeg implements PacedStream {
   private readonly heard = new Uint8Array(HEARD_FRAMES * FRAME_SAMPLES);
   private readonly heardLength = new Uint8Array(HEARD_FRAMES);
   private framesHeard = 0;
-  private readonly toneSecond: Uint8Array;
+  /** The one arrival handed to `stats` (which reads it and keeps nothing). */
+  private readonly arrival: RtpArrival = { sequenceNumber: 0, timestamp: 0, arrivalMs: 0, bytes: 0 };
+  private readonly toneFrames: Uint8Array[];
+  private readonly packets: Buffer[] = [];
   private remote: Endpoint | undefined;
   private unregister: (() => void) | undefined;
   private ssrcHeard: number | undefined;
@@ -69,7 +82,8 @@ export class MediaLeg implements PacedStream {
   private readonly ssrc: number;
   private readonly timestampBase: number;
   private samples = 0;
-  private position = 0;
+  /** Which of the tone's 50 frames goes next. */
+  private frame = 0;
   private ticked = false;
   private started = false;
   private lastSendAt = Number.NaN;
@@ -86,7 +100,7 @@ export class MediaLeg implements PacedStream {
     private readonly now: () => number,
     private readonly sendJitter: SendJitterRecorder,
   ) {
-    this.toneSecond = encodedSecond(sendHz);
+    this.toneFrames = encodedSecond(sendHz);
     this.ssrc = Math.floor(random() * 2 ** 32) >>> 0;
     this.sequence = Math.floor(random() * 0x10000);
     this.timestampBase = Math.floor(random() * 2 ** 32) >>> 0;
@@ -114,12 +128,13 @@ export class MediaLeg implements PacedStream {
     if (this.ticked) {
       this.skipped += tick.elapsedFrames - 1;
       this.samples += tick.elapsedFrames * FRAME_SAMPLES;
-      this.position = (this.position + tick.elapsedFrames * FRAME_SAMPLES) % SAMPLE_RATE;
+      this.frame = (this.frame + tick.elapsedFrames) % FRAMES_PER_SECOND;
     }
     this.ticked = true;
     const remote = this.remote!;
-    const payload = this.toneSecond.subarray(this.position, this.position + FRAME_SAMPLES);
-    const packet = writeRtpPacket({ payloadType: PCMU, marker: this.sent === 0, sequenceNumber: this.sequence, timestamp: (this.timestampBase + this.samples) >>> 0, ssrc: this.ssrc }, payload);
+    const packet = this.nextPacketBuffer();
+    writeRtpHeader(packet, PCMU, this.sent === 0, this.sequence, (this.timestampBase + this.samples) >>> 0, this.ssrc);
+    packet.set(this.toneFrames[this.frame]!, RTP_HEADER_BYTES);
     this.sequence = (this.sequence + 1) & 0xffff;
     this.sent++;
     // The pacer's precision as the wire sees it: taken just before the send, per stream.
@@ -130,26 +145,38 @@ export class MediaLeg implements PacedStream {
     this.pair.rtp.send(packet, remote.port, remote.address);
   }
 
+  /** The next of this leg's SEND_BUFFERS packet buffers (made on first use: a receive-only leg has none). */
+  private nextPacketBuffer(): Buffer {
+    const index = this.sent % SEND_BUFFERS;
+    return (this.packets[index] ??= Buffer.alloc(RTP_HEADER_BYTES + FRAME_SAMPLES));
+  }
+
   private onRtp(msg: Buffer, from: Endpoint): void {
-    const header = readRtpPacket(msg);
-    if (!header || header.payloadType !== PCMU) return;
+    const start = rtpPayloadStart(msg);
+    if (start < 0 || rtpPayloadType(msg) !== PCMU) return;
+    const ssrc = rtpSsrc(msg);
     if (this.ssrcHeard === undefined) {
       // A late packet of the pair's previous call must not become this call's stream.
-      if (header.ssrc === this.pair.lastSsrc) {
+      if (ssrc === this.pair.lastSsrc) {
         this.stray++;
         return;
       }
-      this.ssrcHeard = header.ssrc;
-    } else if (header.ssrc !== this.ssrcHeard) {
+      this.ssrcHeard = ssrc;
+    } else if (ssrc !== this.ssrcHeard) {
       this.stray++;
       return;
     }
-    this.stats.onPacket({ sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrivalMs: this.now(), bytes: msg.length });
+    const arrival = this.arrival;
+    arrival.sequenceNumber = rtpSequenceNumber(msg);
+    arrival.timestamp = rtpTimestamp(msg);
+    arrival.arrivalMs = this.now();
+    arrival.bytes = msg.length;
+    this.stats.onPacket(arrival);
     this.wire?.(false, msg, from);
-    const frame = this.framesHeard++ % HEARD_FRAMES;
-    const length = Math.min(header.payloadEnd - header.payloadStart, FRAME_SAMPLES);
     // One memcpy into the frame's slot (a view, not Buffer.subarray: no species lookup).
-    this.heard.set(new Uint8Array(msg.buffer, msg.byteOffset + header.payloadStart, length), frame * FRAME_SAMPLES);
+    const frame = this.framesHeard++ % HEARD_FRAMES;
+    const length = Math.min(rtpPayloadEnd(msg) - start, FRAME_SAMPLES);
+    this.heard.set(new Uint8Array(msg.buffer, msg.byteOffset + start, length), frame * FRAME_SAMPLES);
     this.heardLength[frame] = length;
   }
 
