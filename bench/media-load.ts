@@ -12,7 +12,7 @@
  *              WAV). tcpdump on lo records every packet sent to the echo port, and both tools'
  *              send intervals are measured there the same way (|interval − 20 ms| per SSRC).
  *
- *   npm run build && npx tsx bench/media-load.ts [--steps 100,200,300,500] [--hold 10] [--paths proxy,rtpengine,sipp] [--workers N]
+ *   npm run build && npx tsx bench/media-load.ts [--steps 100,200,300,500] [--hold 10] [--paths proxy,rtpengine,sipp] [--workers N] [--runs 3]
  *   (tcpdump on lo needs root or CAP_NET_RAW; Kamailio, rtpengine, SIPp and tcpdump come from scripts/peers/install.sh)
  *
  * --workers (default: the machine's cores, `os.availableParallelism()`) is passed to every
@@ -29,6 +29,10 @@
  * `time`: start-up included; for sipbots that is both call sides and, on the proxy path, the
  * proxy too), per call; `loadCpuMsPerCall` is sipbots' own --json figure (the load alone).
  * The machine may be shared: each step prints the 1-minute load average.
+ *
+ * --runs (default 3): each step is run that many times and judged on the medians (one line per
+ * run, then a `median` line): on this 2-core machine one run's send-interval p99 at 500 calls
+ * ranged from 2.6 to 11.5 ms. The SIPp side by side alternates the two tools run by run.
  */
 
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -36,13 +40,16 @@ import { availableParallelism, getPriority, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadResult } from '../src/load/results/load-result.js';
+import { median } from './support/bench-process.js';
 import { cpuOf, repo, startKamailioWithRtpengine, startSippEcho, startTcpdump, timed, freePort, wireIntervals, writeSippCaller, type WireIntervals } from './support/media-load-tools.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '100,200,300,500' }, hold: { type: 'string', default: '10' }, paths: { type: 'string', default: 'proxy,rtpengine,sipp' }, workers: { type: 'string', default: String(availableParallelism()) } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '100,200,300,500' }, hold: { type: 'string', default: '10' }, paths: { type: 'string', default: 'proxy,rtpengine,sipp' }, workers: { type: 'string', default: String(availableParallelism()) }, runs: { type: 'string', default: '3' } } });
 const steps = values.steps.split(',').map(Number);
 const hold = Number(values.hold);
 const paths = values.paths.split(',');
 const workers = Number(values.workers);
+const runs = Number(values.runs);
+if (!(Number.isInteger(runs) && runs > 0)) throw new RangeError(`--runs must be a positive integer, got ${values.runs}`);
 if (steps.some((n) => !(Number.isInteger(n) && n > 0)) || !(hold >= 1)) throw new RangeError(`--steps must be positive integers and --hold at least 1 s, got ${values.steps} and ${values.hold}`);
 if (!(Number.isInteger(workers) && workers > 0)) throw new RangeError(`--workers must be a positive integer, got ${values.workers}`);
 if (paths.some((p) => !['proxy', 'rtpengine', 'sipp'].includes(p))) throw new RangeError(`--paths: proxy, rtpengine, sipp; got ${values.paths}`);
@@ -77,9 +84,11 @@ interface SipbotsStep {
   withinLimits: boolean;
 }
 
+let sipbotsRuns = 0;
+
 /** One `sipbots load --media` run; `target` is the proxy (and callee) arguments. */
 async function sipbots(path: string, concurrent: number, target: string[], media: 'rtp' | 'echo'): Promise<SipbotsStep> {
-  const json = join(dir, `${path}-${concurrent}.json`);
+  const json = join(dir, `${path}-${concurrent}-${++sipbotsRuns}.json`);
   const args = ['load', ...target, '--calls', String(concurrent), '--rate', String(concurrent / 2), '--hold', String(hold), '--media', media, '--workers', String(workers), '--json', json];
   // bin/sipbots.js run as the `sipbots` a user runs: through its shebang, with its V8 flags.
   const run = await timed([bin, ...args], { cwd: dir, env: { SIPBOTS_PASSWORD: 'load-secret' }, killAfterS: hold + 60 });
@@ -111,6 +120,43 @@ async function sipbots(path: string, concurrent: number, target: string[], media
   };
 }
 
+/** The fields a step is judged on, as medians of its runs; within limits when the medians are. */
+function medianStep(path: string, concurrent: number, of: SipbotsStep[]): SipbotsStep & { runs: number; runsWithinLimits: number } {
+  const med = (key: keyof SipbotsStep): number => median(of.map((r) => Number(r[key])));
+  const step = {
+    ...of[0]!,
+    path,
+    concurrentCalls: concurrent,
+    packetsPerSecondSent: med('packetsPerSecondSent'),
+    framesSkipped: med('framesSkipped'),
+    sentOfFramesPercent: med('sentOfFramesPercent'),
+    calls: med('calls'),
+    twoWay: med('twoWay'),
+    oneWay: med('oneWay'),
+    noAudio: med('noAudio'),
+    failedCalls: med('failedCalls'),
+    lossPercent: med('lossPercent'),
+    sendJitterP50Ms: med('sendJitterP50Ms'),
+    sendJitterP99Ms: med('sendJitterP99Ms'),
+    rtpJitterP99Ms: med('rtpJitterP99Ms'),
+    mosP5: med('mosP5'),
+    cpuMsPerCall: med('cpuMsPerCall'),
+    loadCpuMsPerCall: med('loadCpuMsPerCall'),
+    loadAverage1m: med('loadAverage1m'),
+  };
+  const withinLimits = step.calls === concurrent && step.oneWay + step.noAudio <= limits.oneWayAudio && step.lossPercent < limits.lossPercent && step.sendJitterP99Ms < limits.sendJitterP99Ms;
+  return { ...step, withinLimits, runs: of.length, runsWithinLimits: of.filter((r) => r.withinLimits).length };
+}
+
+/** `runs` runs of one step, each printed, then their medians (printed, and returned). */
+async function runStep(path: string, concurrent: number, once: (run: number) => Promise<SipbotsStep>): Promise<SipbotsStep> {
+  const all: SipbotsStep[] = [];
+  for (let run = 1; run <= runs; run++) all.push(await once(run));
+  const result = medianStep(path, concurrent, all);
+  print({ median: true, ...result });
+  return result;
+}
+
 function highest(path: string, results: SipbotsStep[]): void {
   const held = results.filter((r) => r.withinLimits);
   print({ path, holdS: hold, limits, highestConcurrencyWithinLimits: held.length > 0 ? Math.max(...held.map((r) => r.concurrentCalls)) : 0 });
@@ -119,9 +165,12 @@ function highest(path: string, results: SipbotsStep[]): void {
 async function proxyPath(): Promise<void> {
   const results: SipbotsStep[] = [];
   for (const n of steps) {
-    const result = await sipbots('proxy', n, ['--embedded-proxy', '--accounts', `u{1..${2 * n}}@lab.test`], 'rtp');
+    const result = await runStep('proxy', n, async (run) => {
+      const one = await sipbots('proxy', n, ['--embedded-proxy', '--accounts', `u{1..${2 * n}}@lab.test`], 'rtp');
+      print({ run, ...one });
+      return one;
+    });
     results.push(result);
-    print(result);
   }
   highest('proxy', results);
 }
@@ -132,10 +181,13 @@ async function rtpenginePath(): Promise<void> {
   try {
     const results: SipbotsStep[] = [];
     for (const n of steps) {
-      const before = cpuOf(kamailio.rtpenginePid);
-      const result = await sipbots('rtpengine', n, ['--proxy', `127.0.0.1:${kamailio.port}`, '--accounts', 'u{0001..0200}@lab.test'], 'rtp');
+      const result = await runStep('rtpengine', n, async (run) => {
+        const before = cpuOf(kamailio.rtpenginePid);
+        const one = await sipbots('rtpengine', n, ['--proxy', `127.0.0.1:${kamailio.port}`, '--accounts', 'u{0001..0200}@lab.test'], 'rtp');
+        print({ run, ...one, rtpengineCpuMsPerCall: Math.round(((cpuOf(kamailio.rtpenginePid) - before) * 1000) / n) });
+        return one;
+      });
       results.push(result);
-      print({ ...result, rtpengineCpuMsPerCall: Math.round(((cpuOf(kamailio.rtpenginePid) - before) * 1000) / n) });
     }
     highest('rtpengine', results);
   } finally {
@@ -157,38 +209,82 @@ async function onTheWire<T>(name: string, mediaPort: number, work: () => Promise
   }
 }
 
+interface SippSide {
+  exitCode: number | null;
+  successfulCalls: number;
+  cpuMsPerCall: number;
+  wireSendJitterP50Ms: number;
+  wireSendJitterP99Ms: number;
+  wirePackets: number;
+  wireStreams: number;
+  tcpdumpDropped: number;
+  loadAverage1m: number;
+}
+
+type SipbotsOnTheWire = SipbotsStep & { wireSendJitterP50Ms: number; wireSendJitterP99Ms: number; wirePackets: number; wireStreams: number; tcpdumpDropped: number };
+
+/** sipbots (--media echo) against a fresh SIPp echo UAS, every packet it sent captured on the wire. */
+async function sipbotsAgainstEcho(n: number): Promise<SipbotsOnTheWire> {
+  // A fresh callee per run: calls a previous run left behind must not weigh on this one.
+  const echo = await startSippEcho(dir);
+  try {
+    const target = `127.0.0.1:${echo.port}`;
+    const ours = await onTheWire(`sipbots-${n}`, echo.mediaPort, () => sipbots('sipp-echo', n, ['--proxy', target, '--callee-uri', `sip:uas@${target}`, '--accounts', `u{1..${n}}@lab.test`], 'echo'));
+    return { ...ours.result, wireSendJitterP50Ms: ours.wire.p50Ms, wireSendJitterP99Ms: ours.wire.p99Ms, wirePackets: ours.wire.packets, wireStreams: ours.wire.streams, tcpdumpDropped: ours.wire.dropped };
+  } finally {
+    await echo.stop();
+  }
+}
+
+/** A SIPp caller streaming the same PCMU (rtp_stream) against a fresh SIPp echo UAS, captured the same way. */
+async function sippAgainstEcho(scenario: string, n: number): Promise<SippSide> {
+  const echo = await startSippEcho(dir);
+  try {
+    const target = `127.0.0.1:${echo.port}`;
+    const [port, controlPort] = [await freePort(), await freePort()];
+    const sippArgs = ['sipp', '-sf', scenario, target, '-s', 'uas', '-i', '127.0.0.1', '-p', String(port), '-ci', '127.0.0.1', '-cp', String(controlPort), '-mi', '127.0.0.1'];
+    sippArgs.push('-m', String(n), '-l', String(n), '-r', String(n / 2), '-d', String(hold * 1000), '-nostdin', '-timeout', `${hold + 40}s`);
+    const theirs = await onTheWire(`sipp-${n}`, echo.mediaPort, () => timed(sippArgs, { cwd: dir, killAfterS: hold + 60 }));
+    return {
+      exitCode: theirs.result.code,
+      successfulCalls: Number(/Successful call\s*\|[^|]*\|\s*(\d+)/.exec(theirs.result.stdout)?.[1] ?? Number.NaN),
+      cpuMsPerCall: Math.round((theirs.result.cpuS * 1000) / n),
+      wireSendJitterP50Ms: theirs.wire.p50Ms,
+      wireSendJitterP99Ms: theirs.wire.p99Ms,
+      wirePackets: theirs.wire.packets,
+      wireStreams: theirs.wire.streams,
+      tcpdumpDropped: theirs.wire.dropped,
+      loadAverage1m: round(loadavg()[0]!),
+    };
+  } finally {
+    await echo.stop();
+  }
+}
+
+/** Side by side at each step: `runs` alternating runs (sipbots first on odd runs, SIPp first on even), then medians and ratios. */
 async function sippPath(): Promise<void> {
   const scenario = writeSippCaller(dir);
   for (const n of steps) {
-    // A fresh callee per step: calls a previous step left behind must not weigh on this one.
-    const echo = await startSippEcho(dir);
-    try {
-      const target = `127.0.0.1:${echo.port}`;
-      const ours = await onTheWire(`sipbots-${n}`, echo.mediaPort, () => sipbots('sipp-echo', n, ['--proxy', target, '--callee-uri', `sip:uas@${target}`, '--accounts', `u{1..${n}}@lab.test`], 'echo'));
-      const [port, controlPort] = [await freePort(), await freePort()];
-      const sippArgs = ['sipp', '-sf', scenario, target, '-s', 'uas', '-i', '127.0.0.1', '-p', String(port), '-ci', '127.0.0.1', '-cp', String(controlPort), '-mi', '127.0.0.1'];
-      sippArgs.push('-m', String(n), '-l', String(n), '-r', String(n / 2), '-d', String(hold * 1000), '-nostdin', '-timeout', `${hold + 40}s`);
-      const theirs = await onTheWire(`sipp-${n}`, echo.mediaPort, () => timed(sippArgs, { cwd: dir, killAfterS: hold + 60 }));
-      const sippCalls = Number(/Successful call\s*\|[^|]*\|\s*(\d+)/.exec(theirs.result.stdout)?.[1] ?? Number.NaN);
-      print({
-        path: 'sipp-side-by-side',
-        concurrentCalls: n,
-        sipbots: { ...ours.result, wireSendJitterP50Ms: ours.wire.p50Ms, wireSendJitterP99Ms: ours.wire.p99Ms, wirePackets: ours.wire.packets, wireStreams: ours.wire.streams, tcpdumpDropped: ours.wire.dropped },
-        sipp: {
-          exitCode: theirs.result.code,
-          successfulCalls: sippCalls,
-          cpuMsPerCall: Math.round((theirs.result.cpuS * 1000) / n),
-          wireSendJitterP50Ms: theirs.wire.p50Ms,
-          wireSendJitterP99Ms: theirs.wire.p99Ms,
-          wirePackets: theirs.wire.packets,
-          wireStreams: theirs.wire.streams,
-          tcpdumpDropped: theirs.wire.dropped,
-          loadAverage1m: round(loadavg()[0]!),
-        },
-      });
-    } finally {
-      await echo.stop();
+    const ours: SipbotsOnTheWire[] = [];
+    const theirs: SippSide[] = [];
+    for (let run = 1; run <= runs; run++) {
+      for (const tool of run % 2 === 1 ? ['sipbots', 'sipp'] : ['sipp', 'sipbots']) {
+        if (tool === 'sipbots') ours.push(await sipbotsAgainstEcho(n));
+        else theirs.push(await sippAgainstEcho(scenario, n));
+      }
+      print({ path: 'sipp-side-by-side', run, concurrentCalls: n, sipbots: ours[ours.length - 1], sipp: theirs[theirs.length - 1] });
     }
+    const medOurs = (key: keyof SipbotsOnTheWire): number => median(ours.map((r) => Number(r[key])));
+    const medTheirs = (key: keyof SippSide): number => median(theirs.map((r) => Number(r[key])));
+    print({
+      path: 'sipp-side-by-side',
+      median: true,
+      runs,
+      concurrentCalls: n,
+      sipbots: { ...medianStep('sipp-echo', n, ours), wireSendJitterP50Ms: medOurs('wireSendJitterP50Ms'), wireSendJitterP99Ms: medOurs('wireSendJitterP99Ms'), wirePackets: medOurs('wirePackets') },
+      sipp: { successfulCalls: medTheirs('successfulCalls'), cpuMsPerCall: medTheirs('cpuMsPerCall'), wireSendJitterP50Ms: medTheirs('wireSendJitterP50Ms'), wireSendJitterP99Ms: medTheirs('wireSendJitterP99Ms'), wirePackets: medTheirs('wirePackets') },
+      ratioCpuPerCall: round(medOurs('cpuMsPerCall') / medTheirs('cpuMsPerCall')),
+    });
   }
 }
 
