@@ -14,17 +14,19 @@
 #   latency    each callee, half the lower knee: INVITE with credentials -> 200 per Call-ID
 #              from a tcpdump of lo during a window of the run (both tools), and sipbots' own
 #              histogram.
+#   overload   each callee, 1.3 x sipbots' knee offered to both tools (needs the calls phase, or
+#              LOAD_BENCH_OVERLOAD_RATE): failed calls and Kamailio's CPU, runs alternating, medians.
 #   register   SIPp register.xml vs `sipbots load --scenario register`, digest every time:
 #              CPU per 1,000, wire p99 (REGISTER with credentials -> 200).
 #   memory     200 calls/s held 10 s (2,000 concurrent), RSS of both callers sampled every 1 s.
 #   soak       half the knee for LOAD_BENCH_SOAK_S, RSS sampled every 10 s.
 # Environment (defaults): LOAD_BENCH_RUNS (3), LOAD_BENCH_STEP_S (4), LOAD_BENCH_HOLD_S (1),
 # LOAD_BENCH_RATES (500,1000,1500,2000,2500,3000,3500,4000,5000), LOAD_BENCH_CALLEES
-# (sipp-uas,sipbots-uas), LOAD_BENCH_PHASES (calls,latency,register,memory,soak),
+# (sipp-uas,sipbots-uas), LOAD_BENCH_PHASES (calls,latency,overload,register,memory,soak),
 # LOAD_BENCH_LATENCY_S (8), LOAD_BENCH_LATENCY_WINDOW_S (2), LOAD_BENCH_LATENCY_RATE (half the
 # knee), LOAD_BENCH_REGISTER_RATE (4000), LOAD_BENCH_REGISTER_S (4), LOAD_BENCH_MEMORY_RATE
 # (200), LOAD_BENCH_MEMORY_HOLD_S (10), LOAD_BENCH_MEMORY_S (20), LOAD_BENCH_SOAK_S (600),
-# LOAD_BENCH_SOAK_RATE (half the knee with the SIPp UAS).
+# LOAD_BENCH_SOAK_RATE (half the knee with the SIPp UAS), LOAD_BENCH_OVERLOAD_RATE (1.3 x sipbots' knee).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -22,7 +22,7 @@ const config = {
   holdS: Number(env('LOAD_BENCH_HOLD_S', '1')),
   rates: env('LOAD_BENCH_RATES', '500,1000,1500,2000,2500,3000,3500,4000,5000').split(',').map(Number),
   callees: env('LOAD_BENCH_CALLEES', 'sipp-uas,sipbots-uas').split(',') as Callee[],
-  phases: new Set(env('LOAD_BENCH_PHASES', 'calls,latency,register,memory,soak').split(',')),
+  phases: new Set(env('LOAD_BENCH_PHASES', 'calls,latency,overload,register,memory,soak').split(',')),
   latencyS: Number(env('LOAD_BENCH_LATENCY_S', '8')),
   latencyWindowS: Number(env('LOAD_BENCH_LATENCY_WINDOW_S', '2')),
   registerRate: Number(env('LOAD_BENCH_REGISTER_RATE', '4000')),
@@ -33,6 +33,8 @@ const config = {
   soakS: Number(env('LOAD_BENCH_SOAK_S', '600')),
   soakRate: process.env.LOAD_BENCH_SOAK_RATE ? Number(process.env.LOAD_BENCH_SOAK_RATE) : undefined,
   latencyRate: process.env.LOAD_BENCH_LATENCY_RATE ? Number(process.env.LOAD_BENCH_LATENCY_RATE) : undefined,
+  /** The overload phase's offered rate; by default 1.3 × sipbots' knee from this callee's calls phase. */
+  overloadRate: process.env.LOAD_BENCH_OVERLOAD_RATE ? Number(process.env.LOAD_BENCH_OVERLOAD_RATE) : undefined,
 };
 const repo = resolve(import.meta.dirname, '..');
 const kamailioPort = Number(process.env.KAMAILIO_PORT);
@@ -202,6 +204,30 @@ async function latencyPhase(callee: Callee, running: RunningCallee, rate: number
   });
 }
 
+/**
+ * Issue 17's overload target: both tools offered the same rate, 1.3 × sipbots' knee (each with
+ * its concurrency cap: SIPp's -l, sipbots' default), alternating; what failed, and what the
+ * overload cost Kamailio. Failed calls are the tool's own count (attempted − succeeded).
+ */
+async function overloadPhase(callee: Callee, running: RunningCallee, rate: number): Promise<void> {
+  const med = await alternating(async (run, tool) => {
+    const m = await measure(tool, running, () => callsOf(tool, callLoad(rate, config.stepS), `overload-${callee}-${run}-${tool}`));
+    return { kind: 'overload', callee, run, tool, ...stepFigures(m), rate };
+  });
+  print({
+    kind: 'overload_medians',
+    callee,
+    rate,
+    sipp_failed_pct: med('sipp', 'failed_pct'),
+    sipbots_failed_pct: med('sipbots', 'failed_pct'),
+    sipp_kamailio_cpu_s_per_1000: med('sipp', 'kamailio_cpu_s_per_1000'),
+    sipbots_kamailio_cpu_s_per_1000: med('sipbots', 'kamailio_cpu_s_per_1000'),
+    ratio_kamailio_cpu: ratio(med('sipbots', 'kamailio_cpu_s_per_1000'), med('sipp', 'kamailio_cpu_s_per_1000')),
+    sipp_cpu_s_per_1000: med('sipp', 'cpu_s_per_1000'),
+    sipbots_cpu_s_per_1000: med('sipbots', 'cpu_s_per_1000'),
+  });
+}
+
 async function registerPhase(): Promise<void> {
   const rate = config.registerRate;
   const count = Math.round(rate * config.registerS);
@@ -269,6 +295,7 @@ print({
 });
 
 const knees: Record<string, number> = {};
+const sipbotsKnees: Record<string, number> = {};
 const startCallee = (callee: Callee): Promise<RunningCallee> => (callee === 'sipp-uas' ? startSippUas(lab, basePort) : startSipbotsUas(lab));
 for (const callee of config.callees) {
   const running = await startCallee(callee);
@@ -285,11 +312,18 @@ for (const callee of config.callees) {
       }
       const summary = callsSummary(callee, runs);
       knees[callee] = Math.min(summary.sipp_clean_cps, summary.sipbots_clean_cps);
+      sipbotsKnees[callee] = summary.sipbots_clean_cps;
       print({ ...summary, load_avg: loadavg().map((l) => Number(l.toFixed(2))) });
     }
     // Half the lower of the two knees (so both tools run below their own), in steps of 100/s.
     const half = Math.max(100, Math.round((knees[callee] ?? config.rates[0]! * 2) / 200) * 100);
     if (config.phases.has('latency')) await latencyPhase(callee, running, config.latencyRate ?? half);
+    if (config.phases.has('overload')) {
+      const knee = sipbotsKnees[callee];
+      const rate = config.overloadRate ?? (knee ? Math.round((1.3 * knee) / 100) * 100 : undefined);
+      if (rate) await overloadPhase(callee, running, rate);
+      else process.stderr.write(`  overload phase skipped for ${callee}: no knee (run the calls phase too, or set LOAD_BENCH_OVERLOAD_RATE)\n`);
+    }
   } finally {
     await running.stop();
   }
