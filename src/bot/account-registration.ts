@@ -3,6 +3,7 @@ import type { BotConfig } from '../config/bots-schema.js';
 import type { ServerLocator } from '../sip/locate/server-locator.js';
 import { tlsFailureOf } from '../sip/transport/socket-helpers.js';
 import { isTransportFailure, type Endpoint } from '../sip/transport/types.js';
+import { describeRetryAfterWait, retryAfterWait } from '../sip/message/retry-after.js';
 import { registerWithin } from '../sip/ua/register-within.js';
 import type { Registration, RegistrationState } from '../sip/ua/registration.js';
 import type { FinalResponseLine, ResponseLine } from '../sip/ua/response-line.js';
@@ -75,7 +76,12 @@ export class AccountRegistration {
     }
     // After the first success only: a registration that never worked is a configuration problem.
     const account = host.account();
-    this.keeper = new RegistrationKeeper(registration, host.clock, Math.min(REGISTER_RETRY_MS, (account.expires * 1000) / 4), host.logger, (response) => this.keeperFailover(response));
+    this.keeper = new RegistrationKeeper(registration, host.clock, host.logger, {
+      retryMs: Math.min(REGISTER_RETRY_MS, (account.expires * 1000) / 4),
+      maxWaitMs: account.expires * 1000,
+      nextTarget: (response) => this.keeperFailover(response),
+      serverAsked: (response, wait) => this.note(`REGISTER refresh: ${response.status} ${response.reason} via ${host.serverTarget()}; registering there again after ${describeRetryAfterWait(wait, `the binding's expiry (${account.expires} s)`)}`),
+    });
     const nat = host.nat();
     if (nat) await natAfterRegistered(nat, { account, userAgent: host.userAgent(), registration, aor: host.aor(), serverUri: host.serverUri(), clock: host.clock, timeoutMs: host.registerTimeoutMs });
   }
@@ -156,17 +162,33 @@ export class AccountRegistration {
   private async registerHere(registration: Registration): Promise<boolean> {
     const { host } = this;
     const account = host.account();
-    host.events.emit({ type: 'registration', at: host.clock.now(), party: host.name, state: 'registering' });
-    host.clearSendError();
-    try {
-      await registerWithin(registration, 'register', { party: host.name, aor: host.aor(), serverUri: host.serverUri(), protocol: account.transport, clock: host.clock, timeoutMs: host.registerTimeoutMs });
-      return true;
-    } catch (error) {
-      const outcome = registerOutcome(error, host.lastSendError());
-      const reason = outcome && failoverReason(outcome);
-      if (reason === undefined || !host.locator?.failover(reason)) throw this.explainRegisterFailure(error);
-      return false;
+    // Retry-After waits at this target, added up: never more than the binding's expiry.
+    let waitedMs = 0;
+    for (;;) {
+      host.events.emit({ type: 'registration', at: host.clock.now(), party: host.name, state: 'registering' });
+      host.clearSendError();
+      try {
+        await registerWithin(registration, 'register', { party: host.name, aor: host.aor(), serverUri: host.serverUri(), protocol: account.transport, clock: host.clock, timeoutMs: host.registerTimeoutMs });
+        return true;
+      } catch (error) {
+        const outcome = registerOutcome(error, host.lastSendError());
+        const reason = outcome && failoverReason(outcome);
+        // RFC 3263 §4.3 (and §21.5.4 for a 503): another target first, whatever Retry-After says.
+        if (reason !== undefined && host.locator?.failover(reason)) return false;
+        // No other target: RFC 3261 §21.5.4, the client may try again after the Retry-After.
+        const asked = outcome?.retryAfterS;
+        const wait = asked === undefined ? undefined : retryAfterWait(asked, account.expires - waitedMs / 1000);
+        if (wait === undefined || wait.capped) throw this.explainRegisterFailure(error);
+        this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()}, no other server target; registering there again after ${describeRetryAfterWait(wait, `the binding's expiry (${account.expires} s)`)}`);
+        await new Promise<void>((resolve) => host.clock.setTimeout(resolve, wait.waitMs));
+        waitedMs += wait.waitMs;
+      }
     }
+  }
+
+  /** A finding (case line, report, messages.jsonl) about this bot's registration. */
+  private note(message: string): void {
+    this.host.events.emit({ type: 'note', at: this.host.clock.now(), party: this.host.name, message });
   }
 
   /**
@@ -180,8 +202,7 @@ export class AccountRegistration {
     const from = host.serverTarget();
     const reason = failoverReason({ ...response, sendError: host.lastSendError() });
     if (reason === undefined || reboundForTarget(host.account(), host.locator?.peek() ?? host.nextHop()) !== undefined || !host.locator?.failover(reason)) return false;
-    const message = `REGISTER refresh: ${response.status} ${response.reason} (${reason}) via ${from}; registering at the next server target, ${host.serverTarget()} (RFC 3263 §4.3)`;
-    host.events.emit({ type: 'note', at: host.clock.now(), party: host.name, message });
+    this.note(`REGISTER refresh: ${response.status} ${response.reason} (${reason}) via ${from}; registering at the next server target, ${host.serverTarget()} (RFC 3263 §4.3)`);
     return true;
   }
 

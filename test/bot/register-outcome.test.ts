@@ -78,4 +78,13 @@ describe('a REGISTER’s failure says whether the server answered (RFC 3263 §4.
     const errno = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
     expect(failoverReason(registerOutcome(errno, undefined)!)).toBe('the transport could not send (write EPIPE)');
   });
+
+  it("a 503 with Retry-After is still a reason to move to the next server target (RFC 3261 §21.5.4: an alternate server whatever its Retry-After says)", () => {
+    const busy = new RegistrationError('alice', 'sip:alice@lab.test', 503, 'Service Unavailable', { local: false, provisional: false, retryAfterS: 30 });
+    const outcome = registerOutcome(busy, undefined);
+    expect(outcome).toMatchObject({ status: 503, local: false, retryAfterS: 30 });
+    expect(failoverReason(outcome!)).toBe('503 Service Unavailable from the server');
+    expect(busy.message).toBe('alice (sip:alice@lab.test) could not register: 503 Service Unavailable (the server asked to be tried again in 30 s: Retry-After)');
+  });
 });
+

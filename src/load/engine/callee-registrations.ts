@@ -2,6 +2,8 @@ import type { LoadAccount } from '../plan/accounts.js';
 import { bump } from '../results/load-stats.js';
 import { getHeader, grantedExpires } from '../../sip/message/headers.js';
 import { parseSipMessage, SipParseError } from '../../sip/message/parse-message.js';
+import { retryAfterSeconds, retryAfterWait } from '../../sip/message/retry-after.js';
+import type { SipMessage } from '../../sip/message/sip-message.js';
 import type { TimerHandle } from '../../util/clock.js';
 import { ClientRequest, type ClientRequestResult } from './client-request.js';
 import type { BoundLink, EngineContext } from './load-context.js';
@@ -15,7 +17,10 @@ const UNREGISTER_TIMEOUT_MS = 3000;
  */
 const REFRESH_AT = 0.45;
 const REFRESH_SPREAD = 0.1;
-/** A refresh that failed is tried again after half of what is left of the binding, and no sooner than this. */
+/**
+ * A refresh that failed is tried again after half of what is left of the binding, and no sooner
+ * than this; nor sooner than its Retry-After asked (RFC 3261 §20.33), up to the binding's Expires.
+ */
 const RETRY_MIN_MS = 1000;
 
 /** What the registrations need from their engine. */
@@ -57,7 +62,9 @@ interface Binding {
  * Refreshes run on the engine's clock (its timer wheel), each a ClientRequest like the first
  * REGISTER (digest included); a failed one is counted in `calleeRefreshFailures` and tried again.
  * A 423 Interval Too Brief is sent again once, asking for its Min-Expires (RFC 3261 §10.2.8),
- * counted in `calleeIntervalTooBrief`; the binding asks for that from then on.
+ * counted in `calleeIntervalTooBrief`; the binding asks for that from then on. A refused refresh
+ * whose Retry-After asks for longer than the usual retry waits that long (at most the binding's
+ * Expires), counted in `calleeRetryAfter`.
  */
 export class CalleeRegistrations {
   private readonly registered: Binding[] = [];
@@ -182,31 +189,41 @@ export class CalleeRegistrations {
       }
       bump(ctx.stats.counters.calleeRefreshFailures, result.reason ?? 'failed');
       if (result.status === 0) this.host.onTimeout();
-      this.schedule(binding, Math.max(RETRY_MIN_MS, (binding.expiresAt - ctx.now()) / 2));
+      const retryMs = Math.max(RETRY_MIN_MS, (binding.expiresAt - ctx.now()) / 2);
+      const asked = retryAfterOf(result);
+      const waitMs = asked === undefined ? 0 : retryAfterWait(asked, binding.expires).waitMs;
+      if (waitMs > retryMs) ctx.stats.counters.calleeRetryAfter++;
+      this.schedule(binding, Math.max(retryMs, waitMs));
     });
   }
 }
 
 /** What the final 2xx of `result` grants `contact`, in seconds; undefined when it does not say (or cannot be read whole). */
 function grantedSeconds(result: ClientRequestResult, contact: string): number | undefined {
-  if (result.final === undefined) return undefined;
-  try {
-    return grantedExpires(parseSipMessage(result.final.raw), contact);
-  } catch (error) {
-    // The lean scanner accepted it; the full parser did not. The binding lasts what was asked for.
-    if (error instanceof SipParseError) return undefined;
-    throw error;
-  }
+  const final = finalMessage(result);
+  return final === undefined ? undefined : grantedExpires(final, contact);
 }
 
 /** The Min-Expires of a 423 Interval Too Brief (RFC 3261 §10.2.8), in seconds; undefined for anything else. */
 function minExpiresOf(result: ClientRequestResult): number | undefined {
-  if (result.status !== 423 || result.final === undefined) return undefined;
+  const final = result.status === 423 ? finalMessage(result) : undefined;
+  const value = final === undefined ? undefined : getHeader(final, 'min-expires')?.trim();
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** The seconds a refusal's Retry-After asks for (RFC 3261 §20.33); undefined when it asks nothing. */
+function retryAfterOf(result: ClientRequestResult): number | undefined {
+  const final = finalMessage(result);
+  return final === undefined ? undefined : retryAfterSeconds(result.status, getHeader(final, 'retry-after'));
+}
+
+/** The final response parsed whole, or undefined: none came (Timer F), or the full parser refuses what the lean scanner took. */
+function finalMessage(result: ClientRequestResult): SipMessage | undefined {
+  if (result.final === undefined) return undefined;
   try {
-    const value = getHeader(parseSipMessage(result.final.raw), 'min-expires')?.trim();
-    return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+    return parseSipMessage(result.final.raw);
   } catch (error) {
-    // Unreadable as a whole: no Min-Expires to go by, the 423 stands as the failure.
+    // Unreadable as a whole: nothing to go by (no grant, no Min-Expires, no Retry-After); the response stands as it is.
     if (error instanceof SipParseError) return undefined;
     throw error;
   }

@@ -48,6 +48,7 @@ export class LoadMetrics {
     });
     total(LoadMetric.calleeRefreshes, 'Callee registrations refreshed during the run', (c) => c.calleeRefreshes);
     total(LoadMetric.calleeIntervalTooBrief, 'Callee REGISTERs answered 423 Interval Too Brief and sent again asking for Min-Expires', (c) => c.calleeIntervalTooBrief);
+    total(LoadMetric.calleeRetryAfter, 'Callee refreshes refused with Retry-After whose next try waited as the registrar asked', (c) => c.calleeRetryAfter);
     new Counter({
       name: LoadMetric.calleeRefreshFailures,
       help: 'Callee registration refreshes that failed, by reason',

@@ -57,7 +57,8 @@ export function formatTable(r: LoadResult): string {
   if (c.calleeRefreshes > 0 || refreshFailures.length > 0 || c.calleeIntervalTooBrief > 0) {
     const failed = refreshFailures.reduce((sum, [, n]) => sum + n, 0);
     const tooBrief = c.calleeIntervalTooBrief > 0 ? `  423 Interval Too Brief ${c.calleeIntervalTooBrief} (sent again asking for Min-Expires)` : '';
-    lines.push(`  callees    registrations refreshed ${c.calleeRefreshes}  refreshes failed ${failed}${refreshFailures.map(([k, n]) => `  ${k}: ${n}`).join('')}${tooBrief}`);
+    const retryAfter = c.calleeRetryAfter > 0 ? `  Retry-After ${c.calleeRetryAfter} (the registrar asked to wait; waited, at most the binding's Expires)` : '';
+    lines.push(`  callees    registrations refreshed ${c.calleeRefreshes}  refreshes failed ${failed}${refreshFailures.map(([k, n]) => `  ${k}: ${n}`).join('')}${tooBrief}${retryAfter}`);
   }
   lines.push('');
   lines.push(`  ${'latency (ms)'.padEnd(16)}${['count', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'].map((h) => h.padStart(10)).join('')}`);

@@ -27,6 +27,8 @@ export const LoadMetric = {
   calleeRefreshFailures: 'sipbots_load_callee_refresh_failures_total',
   /** Counter: callee REGISTERs answered 423 Interval Too Brief and sent again asking for Min-Expires (RFC 3261 §10.2.8). */
   calleeIntervalTooBrief: 'sipbots_load_callee_interval_too_brief_total',
+  /** Counter: callee refreshes refused with Retry-After, the next one held back as the registrar asked (RFC 3261 §20.33). */
+  calleeRetryAfter: 'sipbots_load_callee_retry_after_total',
   /** Gauge: arrivals under way now. */
   active: 'sipbots_load_active_calls',
   /** Summary (quantiles 0.5, 0.9, 0.99, 0.999; _sum, _count): INVITE to 200, seconds, from the scheduled time. */

@@ -50,6 +50,12 @@ export interface LoadCounters {
    * Min-Expires (RFC 3261 §10.2.8); the retry's own failure, if any, is counted as any other.
    */
   calleeIntervalTooBrief: number;
+  /**
+   * Callee refreshes refused with a Retry-After (RFC 3261 §20.33, e.g. 503 from an overloaded
+   * registrar) whose next try waited as the registrar asked (up to the binding's Expires),
+   * longer than the usual retry.
+   */
+  calleeRetryAfter: number;
 }
 
 export function newCounters(): LoadCounters {
@@ -72,6 +78,7 @@ export function newCounters(): LoadCounters {
     calleeRefreshes: 0,
     calleeRefreshFailures: {},
     calleeIntervalTooBrief: 0,
+    calleeRetryAfter: 0,
   };
 }
 

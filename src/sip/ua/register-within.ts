@@ -30,7 +30,7 @@ export function registerWithin(registration: Registration, action: 'register' | 
     };
     const handlers: RegisterHandlers = {
       onAccept: () => done(),
-      onReject: (response) => done(new RegistrationError(party, aor, response.status, response.reason, { local: response.local, provisional: response.provisional })),
+      onReject: ({ status, reason, ...came }) => done(new RegistrationError(party, aor, status, reason, came)),
     };
     const sent = action === 'register' ? registration.register(handlers) : registration.unregister(handlers);
     sent.catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));

@@ -9,11 +9,15 @@ export class RegistrationError extends Error {
     readonly aor: string,
     readonly status: number,
     readonly reason: string,
-    /** How the response came (RFC 3263 §4.3 failover weighs it): made up by sip.js, after a provisional one. */
-    readonly came: { local: boolean; provisional: boolean } = { local: false, provisional: false },
+    /**
+     * How the response came (RFC 3263 §4.3 failover weighs it): made up by sip.js, after a
+     * provisional one; and the seconds its Retry-After asked for (RFC 3261 §20.33), if any.
+     */
+    readonly came: { local: boolean; provisional: boolean; retryAfterS?: number } = { local: false, provisional: false },
     options?: { cause?: unknown },
   ) {
-    super(`${bot} (${aor}) could not register: ${status} ${reason}${status === 401 || status === 403 ? ' (check the user, auth user and password)' : ''}`, options);
+    const hint = status === 401 || status === 403 ? ' (check the user, auth user and password)' : came.retryAfterS === undefined ? '' : ` (the server asked to be tried again in ${came.retryAfterS} s: Retry-After)`;
+    super(`${bot} (${aor}) could not register: ${status} ${reason}${hint}`, options);
     this.name = 'RegistrationError';
   }
 }

@@ -1,4 +1,4 @@
-import { RegistererState, type Registerer } from 'sip.js';
+import { RegistererState, type Registerer, type RegistererRegisterOptions } from 'sip.js';
 import { finalResponseTracking, responseLineOf, type FinalResponseLine, type ResponseLine, type SipJsResponse } from './response-line.js';
 
 /**
@@ -28,8 +28,22 @@ const STATES: Readonly<Record<RegistererState, RegistrationState>> = {
 };
 
 export class Registration {
+  private readonly refusedListeners: ((response: FinalResponseLine) => void)[] = [];
+  /** The handlers of the `register()` call under way (none for sip.js's own refreshes). */
+  private pending: RegisterHandlers = {};
+
   /** Made by `SipUserAgent.createRegistration`. */
-  constructor(private readonly registerer: Registerer) {}
+  constructor(private readonly registerer: Registerer) {
+    // sip.js refreshes a binding by calling its own register() with no delegate, so a refused
+    // refresh (and the Retry-After it carries) would never reach us: every REGISTER, ours and
+    // its refreshes alike, goes out with the one delegate made here.
+    const send = registerer.register.bind(registerer);
+    registerer.register = (options?: RegistererRegisterOptions) => {
+      const handlers = this.pending;
+      this.pending = {};
+      return send({ ...options, requestDelegate: this.delegate(handlers) });
+    };
+  }
 
   get state(): RegistrationState {
     return STATES[this.registerer.state];
@@ -39,9 +53,18 @@ export class Registration {
     this.registerer.stateChange.addListener((state) => listener(STATES[state]));
   }
 
+  /**
+   * Told of every REGISTER the registrar (or sip.js) refused, sip.js's own refreshes included,
+   * before the caller's `onReject` hears it and after the state changed to `unregistered`.
+   */
+  onRefused(listener: (response: FinalResponseLine) => void): void {
+    this.refusedListeners.push(listener);
+  }
+
   /** Sends REGISTER; resolves once it is sent, the handlers hear the final response. */
   register(handlers: RegisterHandlers = {}): Promise<void> {
-    return this.registerer.register({ requestDelegate: delegateOf(handlers) }).then(() => undefined);
+    this.pending = handlers;
+    return this.registerer.register().then(() => undefined);
   }
 
   /** Sends REGISTER with Expires 0; resolves once it is sent, the handlers hear the final response. */
@@ -52,6 +75,20 @@ export class Registration {
   /** Drops this registration without unregistering (its target failed; another one takes over). */
   dispose(): Promise<void> {
     return this.registerer.dispose();
+  }
+
+  private delegate(handlers: RegisterHandlers) {
+    const { onTrying, onProgress, final } = finalResponseTracking();
+    return {
+      onTrying,
+      onProgress,
+      onAccept: (response: SipJsResponse) => handlers.onAccept?.(responseLineOf(response)),
+      onReject: (response: SipJsResponse) => {
+        const line = final(response);
+        for (const listener of this.refusedListeners) listener(line);
+        handlers.onReject?.(line);
+      },
+    };
   }
 }
 

@@ -1,3 +1,5 @@
+import { retryAfterSeconds } from '../message/retry-after.js';
+
 /** The status line of a response, as the layers above the user agent see it. */
 export interface ResponseLine {
   status: number;
@@ -12,6 +14,8 @@ export interface ResponseLine {
 export interface FinalResponseLine extends ResponseLine {
   local: boolean;
   provisional: boolean;
+  /** The seconds its Retry-After asked the client to wait before trying again (`retryAfterSeconds`). */
+  retryAfterS?: number;
 }
 
 /** sip.js types both as optional; a parsed response always has them (0 and '' never show in practice). */
@@ -38,11 +42,15 @@ export function finalResponseTracking(): { onTrying: () => void; onProgress: () 
   return {
     onTrying: () => (provisional = true),
     onProgress: () => (provisional = true),
-    final: (response) => ({ ...responseLineOf(response), local: isLocalResponse(response), provisional }),
+    final: (response) => {
+      const line = responseLineOf(response);
+      const retryAfterS = retryAfterSeconds(line.status, response.message.getHeader?.('retry-after'));
+      return { ...line, local: isLocalResponse(response), provisional, ...(retryAfterS === undefined ? {} : { retryAfterS }) };
+    },
   };
 }
 
 /** The part of a sip.js IncomingResponse read here (the type itself is not exported by sip.js's root). */
 export interface SipJsResponse {
-  message: { statusCode?: number; reasonPhrase?: string; data?: string };
+  message: { statusCode?: number; reasonPhrase?: string; data?: string; getHeader?(name: string): string | undefined };
 }
