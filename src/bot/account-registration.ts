@@ -162,7 +162,11 @@ export class AccountRegistration {
   private async registerHere(registration: Registration): Promise<boolean> {
     const { host } = this;
     const account = host.account();
-    // Retry-After waits at this target, added up: never more than the binding's expiry.
+    // Retry-After waits at this target, added up: never more than the run gives a bot to
+    // register (--register-timeout) nor the binding's expiry. A server asking for longer is
+    // answered by the failure at once, which names its Retry-After: a lab or CI run must not sit
+    // out a 60 s (or an hour's) Retry-After before saying it could not register.
+    const patienceS = Math.min(account.expires, host.registerTimeoutMs / 1000);
     let waitedMs = 0;
     for (;;) {
       host.events.emit({ type: 'registration', at: host.clock.now(), party: host.name, state: 'registering' });
@@ -177,7 +181,8 @@ export class AccountRegistration {
         if (reason !== undefined && host.locator?.failover(reason)) return false;
         // No other target: RFC 3261 §21.5.4, the client may try again after the Retry-After.
         const asked = outcome?.retryAfterS;
-        const wait = asked === undefined ? undefined : retryAfterWait(asked, account.expires - waitedMs / 1000);
+        const wait = asked === undefined ? undefined : retryAfterWait(asked, patienceS - waitedMs / 1000);
+        if (wait?.capped) this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()} asks to be tried again in ${wait.askedS} s (Retry-After), more than this run waits to register (${patienceS - waitedMs / 1000} s): not waiting`);
         if (wait === undefined || wait.capped) throw this.explainRegisterFailure(error);
         this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()}, no other server target; registering there again after ${describeRetryAfterWait(wait, `the binding's expiry (${account.expires} s)`)}`);
         await new Promise<void>((resolve) => host.clock.setTimeout(resolve, wait.waitMs));

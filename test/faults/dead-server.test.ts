@@ -70,13 +70,15 @@ describe('a dead or dying server', () => {
     expect(server.requests()).toBeGreaterThanOrEqual(9);
   });
 
-  it('answering 503: exits 3 with the status and reason the server gave', async () => {
+  it('answering 503 with Retry-After: 60: exits 3 at once with the status, the reason and the wait the server asked for', async () => {
     const server = await fakeServer({ code: 503, reason: 'Service Unavailable' });
     cleanups.push(server.close);
     const started = Date.now();
     const { code, stderr } = await runLab(['--server', `sip:127.0.0.1:${server.port};transport=udp`, '--media', 'none']);
     expect(code).toBe(3);
     expect(stderr).toMatch(/could not register: 503 Service Unavailable/);
+    expect(stderr).toMatch(/60 s: Retry-After/);
+    // 60 s is more than the run waits to register (--register-timeout, default 8 s): not sat out.
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
