@@ -181,10 +181,11 @@ export class AccountRegistration {
         if (reason !== undefined && host.locator?.failover(reason)) return false;
         // No other target: RFC 3261 §21.5.4, the client may try again after the Retry-After.
         const asked = outcome?.retryAfterS;
-        const wait = asked === undefined ? undefined : retryAfterWait(asked, patienceS - waitedMs / 1000);
-        if (wait?.capped) this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()} asks to be tried again in ${wait.askedS} s (Retry-After), more than this run waits to register (${patienceS - waitedMs / 1000} s): not waiting`);
+        const leftS = patienceS - waitedMs / 1000;
+        const wait = asked === undefined ? undefined : retryAfterWait(asked, leftS);
+        if (wait?.capped) this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()} asks to be tried again in ${wait.askedS} s (Retry-After), more than this run waits to register (${leftS} s): not waiting`);
         if (wait === undefined || wait.capped) throw this.explainRegisterFailure(error);
-        this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()}, no other server target; registering there again after ${describeRetryAfterWait(wait, `the binding's expiry (${account.expires} s)`)}`);
+        this.note(`REGISTER: ${outcome!.status} ${outcome!.reason} via ${host.serverTarget()}, no other server target; registering there again after ${describeRetryAfterWait(wait, `what this run waits to register (${leftS} s)`)}`);
         await new Promise<void>((resolve) => host.clock.setTimeout(resolve, wait.waitMs));
         waitedMs += wait.waitMs;
       }

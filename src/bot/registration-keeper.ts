@@ -51,8 +51,7 @@ export class RegistrationKeeper {
   /** A scenario unregistered the bot on purpose: no retries until `resume`. */
   pause(): void {
     this.paused = true;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
   }
 
   resume(): void {
@@ -61,6 +60,10 @@ export class RegistrationKeeper {
 
   stop(): void {
     this.active = false;
+    this.cancelTimer();
+  }
+
+  private cancelTimer(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -79,8 +82,7 @@ export class RegistrationKeeper {
     const wait = retryAfterWait(response.retryAfterS, this.options.maxWaitMs / 1000);
     this.options.serverAsked?.(response, wait);
     if (wait.waitMs <= this.options.retryMs) return;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     this.schedule(wait.waitMs);
   }
 
@@ -101,8 +103,7 @@ export class RegistrationKeeper {
         this.logger.warn({ status: response.status }, 'registration retry refused');
         if (nextTarget?.(response) === true) {
           // RFC 3263 §4.3: the next target at once, whatever the failed one's Retry-After asked.
-          if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-          this.timer = undefined;
+          this.cancelTimer();
           this.attempt();
         } else this.schedule(retryMs);
       } })

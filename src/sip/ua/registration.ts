@@ -41,7 +41,7 @@ export class Registration {
     registerer.register = (options?: RegistererRegisterOptions) => {
       const handlers = this.pending;
       this.pending = {};
-      return send({ ...options, requestDelegate: this.delegate(handlers) });
+      return send({ ...options, requestDelegate: delegateOf(handlers, (line) => this.refusedListeners.forEach((listener) => listener(line))) });
     };
   }
 
@@ -76,29 +76,24 @@ export class Registration {
   dispose(): Promise<void> {
     return this.registerer.dispose();
   }
-
-  private delegate(handlers: RegisterHandlers) {
-    const { onTrying, onProgress, final } = finalResponseTracking();
-    return {
-      onTrying,
-      onProgress,
-      onAccept: (response: SipJsResponse) => handlers.onAccept?.(responseLineOf(response)),
-      onReject: (response: SipJsResponse) => {
-        const line = final(response);
-        for (const listener of this.refusedListeners) listener(line);
-        handlers.onReject?.(line);
-      },
-    };
-  }
 }
 
-function delegateOf(handlers: RegisterHandlers) {
+/**
+ * The sip.js request delegate for `handlers`; `refused` (the Registration's onRefused listeners)
+ * hears a refusal first, for every REGISTER sent, sip.js's own refreshes included.
+ */
+function delegateOf(handlers: RegisterHandlers, refused?: (response: FinalResponseLine) => void) {
   const { onAccept, onReject } = handlers;
   const { onTrying, onProgress, final } = finalResponseTracking();
+  const rejected = (response: SipJsResponse): void => {
+    const line = final(response);
+    refused?.(line);
+    onReject?.(line);
+  };
   return {
     onTrying,
     onProgress,
     ...(onAccept ? { onAccept: (response: SipJsResponse) => onAccept(responseLineOf(response)) } : {}),
-    ...(onReject ? { onReject: (response: SipJsResponse) => onReject(final(response)) } : {}),
+    ...(onReject || refused ? { onReject: rejected } : {}),
   };
 }
