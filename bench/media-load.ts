@@ -96,7 +96,7 @@ async function sipbots(path: string, concurrent: number, target: string[], media
   const r = JSON.parse(readFileSync(json, 'utf8')) as LoadResult;
   const m = r.media!;
   const c = m.counters;
-  return {
+  const step: SipbotsStep = {
     path,
     concurrentCalls: concurrent,
     ...(r.serverStopped ? { serverStopped: r.serverStopped.message } : {}),
@@ -116,43 +116,32 @@ async function sipbots(path: string, concurrent: number, target: string[], media
     cpuMsPerCall: Math.round((run.cpuS * 1000) / concurrent),
     loadCpuMsPerCall: Math.round(((r.cpu.userS + r.cpu.systemS) * 1000) / concurrent),
     loadAverage1m: round(loadavg()[0]!),
-    withinLimits: c.calls === concurrent && c.oneWay + c.noAudio <= limits.oneWayAudio && m.lossPercent < limits.lossPercent && m.summaries.send_jitter.p99 < limits.sendJitterP99Ms,
+    withinLimits: false,
   };
+  return { ...step, withinLimits: isWithinLimits(step) };
 }
 
-/** The fields a step is judged on, as medians of its runs; within limits when the medians are. */
-function medianStep(path: string, concurrent: number, of: SipbotsStep[]): SipbotsStep & { runs: number; runsWithinLimits: number } {
-  const med = (key: keyof SipbotsStep): number => median(of.map((r) => Number(r[key])));
-  const step = {
-    ...of[0]!,
-    path,
-    concurrentCalls: concurrent,
-    packetsPerSecondSent: med('packetsPerSecondSent'),
-    framesSkipped: med('framesSkipped'),
-    sentOfFramesPercent: med('sentOfFramesPercent'),
-    calls: med('calls'),
-    twoWay: med('twoWay'),
-    oneWay: med('oneWay'),
-    noAudio: med('noAudio'),
-    failedCalls: med('failedCalls'),
-    lossPercent: med('lossPercent'),
-    sendJitterP50Ms: med('sendJitterP50Ms'),
-    sendJitterP99Ms: med('sendJitterP99Ms'),
-    rtpJitterP99Ms: med('rtpJitterP99Ms'),
-    mosP5: med('mosP5'),
-    cpuMsPerCall: med('cpuMsPerCall'),
-    loadCpuMsPerCall: med('loadCpuMsPerCall'),
-    loadAverage1m: med('loadAverage1m'),
-  };
-  const withinLimits = step.calls === concurrent && step.oneWay + step.noAudio <= limits.oneWayAudio && step.lossPercent < limits.lossPercent && step.sendJitterP99Ms < limits.sendJitterP99Ms;
-  return { ...step, withinLimits, runs: of.length, runsWithinLimits: of.filter((r) => r.withinLimits).length };
+/** Every call judged, none one-way or silent, loss and send-interval p99 under the limits. */
+function isWithinLimits(step: SipbotsStep): boolean {
+  return step.calls === step.concurrentCalls && step.oneWay + step.noAudio <= limits.oneWayAudio && step.lossPercent < limits.lossPercent && step.sendJitterP99Ms < limits.sendJitterP99Ms;
+}
+
+/** Each numeric field's median over the runs (the other fields as in the first run). */
+function medians<T extends object>(of: readonly T[]): T {
+  return Object.fromEntries(Object.entries(of[0]!).map(([key, value]) => [key, typeof value === 'number' ? median(of.map((r) => Number(r[key as keyof T]))) : value])) as T;
+}
+
+/** A step's runs as one: the medians, within limits when the medians are. */
+function medianStep<T extends SipbotsStep>(of: readonly T[]): T & { runs: number; runsWithinLimits: number } {
+  const step = medians(of);
+  return { ...step, withinLimits: isWithinLimits(step), runs: of.length, runsWithinLimits: of.filter((r) => r.withinLimits).length };
 }
 
 /** `runs` runs of one step, each printed, then their medians (printed, and returned). */
-async function runStep(path: string, concurrent: number, once: (run: number) => Promise<SipbotsStep>): Promise<SipbotsStep> {
+async function runStep(once: (run: number) => Promise<SipbotsStep>): Promise<SipbotsStep> {
   const all: SipbotsStep[] = [];
   for (let run = 1; run <= runs; run++) all.push(await once(run));
-  const result = medianStep(path, concurrent, all);
+  const result = medianStep(all);
   print({ median: true, ...result });
   return result;
 }
@@ -165,7 +154,7 @@ function highest(path: string, results: SipbotsStep[]): void {
 async function proxyPath(): Promise<void> {
   const results: SipbotsStep[] = [];
   for (const n of steps) {
-    const result = await runStep('proxy', n, async (run) => {
+    const result = await runStep(async (run) => {
       const one = await sipbots('proxy', n, ['--embedded-proxy', '--accounts', `u{1..${2 * n}}@lab.test`], 'rtp');
       print({ run, ...one });
       return one;
@@ -181,7 +170,7 @@ async function rtpenginePath(): Promise<void> {
   try {
     const results: SipbotsStep[] = [];
     for (const n of steps) {
-      const result = await runStep('rtpengine', n, async (run) => {
+      const result = await runStep(async (run) => {
         const before = cpuOf(kamailio.rtpenginePid);
         const one = await sipbots('rtpengine', n, ['--proxy', `127.0.0.1:${kamailio.port}`, '--accounts', 'u{0001..0200}@lab.test'], 'rtp');
         print({ run, ...one, rtpengineCpuMsPerCall: Math.round(((cpuOf(kamailio.rtpenginePid) - before) * 1000) / n) });
@@ -274,17 +263,9 @@ async function sippPath(): Promise<void> {
       }
       print({ path: 'sipp-side-by-side', run, concurrentCalls: n, sipbots: ours[ours.length - 1], sipp: theirs[theirs.length - 1] });
     }
-    const medOurs = (key: keyof SipbotsOnTheWire): number => median(ours.map((r) => Number(r[key])));
-    const medTheirs = (key: keyof SippSide): number => median(theirs.map((r) => Number(r[key])));
-    print({
-      path: 'sipp-side-by-side',
-      median: true,
-      runs,
-      concurrentCalls: n,
-      sipbots: { ...medianStep('sipp-echo', n, ours), wireSendJitterP50Ms: medOurs('wireSendJitterP50Ms'), wireSendJitterP99Ms: medOurs('wireSendJitterP99Ms'), wirePackets: medOurs('wirePackets') },
-      sipp: { successfulCalls: medTheirs('successfulCalls'), cpuMsPerCall: medTheirs('cpuMsPerCall'), wireSendJitterP50Ms: medTheirs('wireSendJitterP50Ms'), wireSendJitterP99Ms: medTheirs('wireSendJitterP99Ms'), wirePackets: medTheirs('wirePackets') },
-      ratioCpuPerCall: round(medOurs('cpuMsPerCall') / medTheirs('cpuMsPerCall')),
-    });
+    const sipbots = medianStep(ours);
+    const sipp = medians(theirs);
+    print({ path: 'sipp-side-by-side', median: true, runs, concurrentCalls: n, sipbots, sipp, ratioCpuPerCall: round(sipbots.cpuMsPerCall / sipp.cpuMsPerCall) });
   }
 }
 
